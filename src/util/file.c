@@ -1,0 +1,75 @@
+/* file: whole-file reads and the one file-name sanitiser for ids. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parkfund/util.h"
+#include "parkfund/banned.h"
+
+char *
+pf_safe_filename(const char *id)
+{
+    struct pf_buf b = PF_BUF_INIT;
+    const unsigned char *p = (const unsigned char *)(id ? id : "");
+
+    for (; *p && b.len < 100; p++) {
+        unsigned char c = *p;
+        bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  c == '-' || c == '_' || c == '.' || c >= 0x80;
+        if (c == '.' && b.len == 0)
+            ok = false; /* no hidden files, no "." or ".." */
+        pf_buf_addc(&b, ok ? (char)c : '_');
+    }
+    /* never cut a UTF-8 sequence in half */
+    while (b.len > 0 && ((unsigned char)b.s[b.len - 1] & 0x80)) {
+        size_t start = b.len - 1;
+        size_t need;
+        unsigned char lead;
+        while (start > 0 && ((unsigned char)b.s[start] & 0xC0) == 0x80)
+            start--;
+        lead = (unsigned char)b.s[start];
+        need = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1;
+        if (b.len - start == need)
+            break;
+        b.len = start;
+        b.s[b.len] = '\0';
+    }
+    if (b.len == 0)
+        pf_buf_addc(&b, '_');
+    return pf_buf_detach(&b);
+}
+
+pf_status
+pf_read_file(const char *path, char **out, size_t *n, struct pf_err *err)
+{
+    FILE *f = NULL;
+    struct pf_buf b = PF_BUF_INIT;
+    char chunk[65536];
+    size_t got;
+    pf_status rc = PF_OK;
+
+    *out = NULL;
+    *n = 0;
+    f = fopen(path, "rb");
+    if (!f) {
+        rc = pf_err_set(err, errno == ENOENT ? PF_ENOINPUT : PF_EIO, "", "cannot open '%s': %s",
+                        path, strerror(errno));
+        goto cleanup;
+    }
+    while ((got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        pf_buf_add(&b, chunk, got);
+    if (ferror(f)) {
+        rc = pf_err_set(err, PF_EIO, "", "cannot read '%s': %s", path, strerror(errno));
+        goto cleanup;
+    }
+    if (!b.s)
+        pf_buf_add(&b, "", 0);
+    *n = b.len;
+    *out = pf_buf_detach(&b);
+cleanup:
+    if (f)
+        fclose(f);
+    pf_buf_release(&b);
+    return rc;
+}
