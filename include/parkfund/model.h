@@ -1,7 +1,7 @@
 /*
  * model: the domain vocabulary. The taxonomy (chains, segments, themes, regions,
  * overseas centres, currencies, with Chinese and English names) read from
- * models/taxonomy/*.json with cJSON; the GB 32100-2015 credit-code check; the
+ * models/taxonomy/<name>.json with cJSON; the GB 32100-2015 credit-code check; the
  * fixed enumerations of SPEC §4; and the in-memory data set an engine works on.
  * No SQLite, no GSL.
  *
@@ -30,7 +30,7 @@ enum pf_tax_kind {
 struct pf_taxonomy;
 
 /*
- * Load every models/taxonomy/*.json under dir (chains.json, segments.json,
+ * Load every models/taxonomy/<name>.json under dir (chains.json, segments.json,
  * themes.json, regions.json, currencies.json). Rejects duplicate codes, missing
  * names, and unknown centres referenced by countries. On error *out is NULL and
  * err names the file and the problem (PF_EDATA, or PF_ENOINPUT if missing).
@@ -83,6 +83,40 @@ extern const char *const pf_contribution_purposes[]; /* investment, management_f
 extern const char *const pf_distribution_purposes[]; /* return_of_capital, gain, income, other */
 extern const char *const pf_project_flow_kinds[]; /* investment, proceeds, dividend, ... */
 bool pf_in_list(const char *const *list, const char *s);
+
+/* -------------------------------------------------------------- input kinds */
+
+/*
+ * The eleven input kinds of SPEC §4 and their fields, in one table that import
+ * (validation), store (columns) and gen (headers) share. A row travels as an
+ * array of canonical strings indexed like `fields`: text as given, dates
+ * "YYYY-MM-DD", money as integer minor units ("123456"), rates and levels as
+ * integers scaled by 1e8, and NULL for an absent optional field.
+ */
+enum pf_kind {
+    PF_K_PARKS, PF_K_ENTERPRISES, PF_K_FUNDS, PF_K_PARTNERS, PF_K_PROJECTS,
+    PF_K_COMMITMENTS, PF_K_PARTNER_FLOWS, PF_K_PROJECT_FLOWS, PF_K_VALUATIONS,
+    PF_K_FX_RATES, PF_K_BENCHMARKS, PF_K_COUNT
+};
+enum pf_ftype { PF_F_TEXT, PF_F_DATE, PF_F_MONEY, PF_F_RATE, PF_F_INT };
+struct pf_field {
+    const char *name;
+    bool required;
+    enum pf_ftype type;
+};
+#define PF_MAX_FIELDS 16
+struct pf_kind_def {
+    const char *name;          /* "partner_flows": also the CSV file stem and JSON key */
+    const char *table;         /* SQL table */
+    bool reference;            /* versioned reference record (else an append-only fact) */
+    int nkey;                  /* the first nkey fields form the record's identity */
+    const struct pf_field *fields;
+    int nfields;
+};
+extern const struct pf_kind_def pf_kinds[PF_K_COUNT]; /* in dependency order */
+/* Kind by name ("parks") or -1. */
+int pf_kind_by_name(const char *name);
+int pf_kind_field(enum pf_kind k, const char *field); /* index or -1 */
 
 /* ------------------------------------------------------------------ dataset */
 
