@@ -146,6 +146,30 @@ void pf_sha256_final(struct pf_sha256 *h, char hex[65]);
 void pf_sha256_free(struct pf_sha256 *h);
 void pf_sha256_hex(const void *p, size_t n, char hex[65]);
 
+/* ---- string-keyed hash map (open addressing); keys are copied, values borrowed ---- */
+struct pf_map {
+    char **keys;
+    void **vals;
+    size_t cap, n;
+};
+#define PF_MAP_INIT { NULL, NULL, 0, 0 }
+/* Insert or replace; returns the previous value or NULL. */
+void *pf_map_put(struct pf_map *m, const char *key, void *val);
+void *pf_map_get(const struct pf_map *m, const char *key); /* NULL if absent */
+bool pf_map_has(const struct pf_map *m, const char *key);
+/* Frees keys; calls free_val on each value when not NULL. */
+void pf_map_release(struct pf_map *m, void (*free_val)(void *));
+
+/* ---- clock ---- */
+/*
+ * Current UTC time as "YYYY-MM-DDTHH:MM:SSZ" (n >= 21). PARKFUND_NOW (seconds
+ * since the epoch, or an ISO time as printed here) overrides it, so tests and
+ * auditors can reproduce time-stamped output. *epoch receives the seconds.
+ */
+char *pf_now_iso(char *buf, size_t n, int64_t *epoch);
+char *pf_epoch_iso(int64_t epoch, char *buf, size_t n);
+bool pf_iso_epoch(const char *iso, int64_t *epoch); /* parses pf_now_iso's format */
+
 /* ---- files ---- */
 /*
  * Map an id to a file-name-safe component: keeps [A-Za-z0-9._-] and UTF-8

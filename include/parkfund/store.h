@@ -1,0 +1,163 @@
+/*
+ * store: the SQLite database, and the only module that includes sqlite3.h.
+ * Opening applies the embedded migrations (PRAGMA user_version), turns foreign
+ * keys on, uses WAL with synchronous=FULL and a busy timeout. Writers take
+ * BEGIN IMMEDIATE, so a second writer waits and then fails with PF_EBUSY (exit
+ * 75) rather than deadlocking. Facts are append-only: triggers refuse UPDATE
+ * and DELETE, whoever issues them.
+ *
+ * Memory rule: pf_store_open's store is closed with pf_store_close (NULL ok).
+ * Datasets and runs returned here are freed with pf_dataset_free / pf_run_free.
+ * Row values handed to callbacks are borrowed for the duration of the call.
+ */
+#ifndef PARKFUND_STORE_H
+#define PARKFUND_STORE_H
+
+#include "parkfund/model.h"
+#include "parkfund/util.h"
+
+struct pf_store;
+
+enum pf_store_flags {
+    PF_STORE_CREATE = 1 << 0,   /* create the file if missing (init) */
+    PF_STORE_READONLY = 1 << 1, /* no migrations, no writes */
+};
+
+/*
+ * Open (and, with PF_STORE_CREATE, create) the database at path and bring its
+ * schema up to date. A missing file without PF_STORE_CREATE is PF_ENOINPUT with
+ * a hint to run 'parkfund init'. A database newer than this binary is PF_EDATA.
+ */
+pf_status pf_store_open(const char *path, unsigned flags, struct pf_store **out,
+                        struct pf_err *err);
+void pf_store_close(struct pf_store *st);
+int pf_store_schema_version(const struct pf_store *st);
+const char *pf_store_path(const struct pf_store *st);
+
+/* Transactions. begin_write is BEGIN IMMEDIATE (PF_EBUSY when the lock cannot be
+ * had within the busy timeout); begin_read is a deferred BEGIN giving one
+ * consistent snapshot for a close or a report. */
+pf_status pf_store_begin_write(struct pf_store *st, struct pf_err *err);
+pf_status pf_store_begin_read(struct pf_store *st, struct pf_err *err);
+pf_status pf_store_commit(struct pf_store *st, struct pf_err *err);
+void pf_store_rollback(struct pf_store *st);
+/* The busy timeout in milliseconds (default 5000, env PARKFUND_BUSY_TIMEOUT_MS). */
+void pf_store_set_busy_timeout(struct pf_store *st, int ms);
+
+/* ---- batches ---- */
+/* *batch = id of the batch with this digest, or 0. */
+pf_status pf_store_batch_by_digest(struct pf_store *st, const char *digest, int64_t *batch,
+                                   struct pf_err *err);
+/* *batch = newest batch id, 0 when nothing was imported. */
+pf_status pf_store_last_batch(struct pf_store *st, int64_t *batch, struct pf_err *err);
+/* Store the taxonomy text (by version) if new; *id its row. */
+pf_status pf_store_put_taxonomy(struct pf_store *st, const char *version, const char *json,
+                                int64_t *id, struct pf_err *err);
+/* The taxonomy JSON in force at batch (caller frees *json); NULL when none. */
+pf_status pf_store_taxonomy_at(struct pf_store *st, int64_t batch, char **json,
+                               struct pf_err *err);
+pf_status pf_store_new_batch(struct pf_store *st, const char *digest, int64_t taxonomy_id,
+                             const char *created_at, int64_t *batch, struct pf_err *err);
+pf_status pf_store_finish_batch(struct pf_store *st, int64_t batch, int64_t rows_read,
+                                int64_t rows_new, struct pf_err *err);
+pf_status pf_store_add_batch_file(struct pf_store *st, int64_t batch, int seq, const char *name,
+                                  const char *kind, const char *sha256, int64_t rows_read,
+                                  int64_t rows_new, struct pf_err *err);
+
+/* ---- rows (canonical strings, see model.h pf_kind_def) ---- */
+/*
+ * Insert one row of kind k brought by batch. vals[i] follows pf_kinds[k].fields;
+ * NULL for absent optional fields. Constraint violations come back as PF_EDATA
+ * with SQLite's message; the caller validated, so they indicate a bug or a race.
+ */
+pf_status pf_store_put_row(struct pf_store *st, enum pf_kind k, int64_t batch,
+                           const char *const *vals, struct pf_err *err);
+/*
+ * Look up the latest stored row of kind k with the identity vals[0..nkey).
+ * On a hit *found = true, got[] receives canonical strings (caller frees each
+ * non-NULL entry) and *got_batch the row's batch.
+ */
+pf_status pf_store_get_row(struct pf_store *st, enum pf_kind k, const char *const *key,
+                           bool *found, char **got, int64_t *got_batch, struct pf_err *err);
+/* Call fn for the latest version of every reference record of kind k. */
+pf_status pf_store_each_ref(struct pf_store *st, enum pf_kind k,
+                            void (*fn)(void *arg, const char *const *vals), void *arg,
+                            struct pf_err *err);
+/* Sum of all amounts of a money field of kind k (for overflow checks). */
+pf_status pf_store_sum(struct pf_store *st, enum pf_kind k, const char *field, int64_t *sum,
+                       struct pf_err *err);
+/* Is flow_id (partner or project flow by kind) already reversed by some flow? */
+pf_status pf_store_is_reversed(struct pf_store *st, enum pf_kind k, const char *flow_id,
+                               bool *reversed, struct pf_err *err);
+
+/* ---- the data as known at a batch ---- */
+/*
+ * Load every record and fact as known at `batch`: reference records at their
+ * latest version <= batch, facts with batch_id <= batch, each reversed flow and
+ * its reversal dropped, each valuation at its latest restatement <= batch.
+ * Sorted as model.h describes. digest receives the SHA-256 (hex) of exactly
+ * what was read, in that canonical order.
+ */
+pf_status pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **out,
+                                char digest[65], struct pf_err *err);
+
+/* ---- runs ---- */
+struct pf_result {
+    char *dimension, *fund, *key, *metric; /* fund NULL = portfolio */
+    bool is_money;
+    pf_cents cents;  /* when is_money and has_value */
+    double value;    /* when !is_money and has_value */
+    bool has_value;
+    char *reason;    /* when !has_value */
+};
+struct pf_run_row {
+    char *tbl, *fund, *key, *col;
+    pf_date date;    /* PF_DATE_NONE if none */
+    bool is_money, has_value;
+    pf_cents cents;
+    double value;
+};
+struct pf_run_note {
+    bool is_check;   /* else a warning */
+    char *name;
+    int ok;          /* checks: 1 passed, 0 failed */
+    char *detail;
+};
+struct pf_run {
+    int64_t id;
+    pf_date as_of;
+    int64_t batch;
+    char *engine, *taxonomy, *benchmark, *digest, *created_at, *input_rows;
+    struct pf_result *results; size_t nresults, cresults;
+    struct pf_run_row *rows; size_t nrows, crows;
+    struct pf_run_note *notes; size_t nnotes, cnotes;
+};
+
+struct pf_run *pf_run_new(void);
+void pf_run_free(struct pf_run *run);
+/* Appenders used by the engine: strings are copied. */
+void pf_run_money(struct pf_run *run, const char *dim, const char *fund, const char *key,
+                  const char *metric, pf_cents v);
+void pf_run_value(struct pf_run *run, const char *dim, const char *fund, const char *key,
+                  const char *metric, double v);
+void pf_run_empty(struct pf_run *run, const char *dim, const char *fund, const char *key,
+                  const char *metric, const char *reason);
+void pf_run_row_money(struct pf_run *run, const char *tbl, const char *fund, const char *key,
+                      const char *col, pf_date date, pf_cents v);
+void pf_run_row_value(struct pf_run *run, const char *tbl, const char *fund, const char *key,
+                      const char *col, pf_date date, double v);
+void pf_run_note_add(struct pf_run *run, bool is_check, const char *name, int ok,
+                     const char *detail);
+
+/* Store a run (id assigned; run->id set) inside the caller's write transaction. */
+pf_status pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err);
+/* Load run id (0 = the newest). PF_ENOINPUT when there is no such run. */
+pf_status pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out,
+                           struct pf_err *err);
+/* Newest run with this as-of date (0 if none). */
+pf_status pf_store_run_by_as_of(struct pf_store *st, pf_date as_of, int64_t *id,
+                                struct pf_err *err);
+/* All run ids, ascending (caller frees *ids). */
+pf_status pf_store_run_ids(struct pf_store *st, int64_t **ids, size_t *n, struct pf_err *err);
+
+#endif

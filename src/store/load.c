@@ -1,0 +1,354 @@
+/*
+ * load: the data "as known at batch B" for a close or a verify, and the
+ * SHA-256 digest of exactly what was read. Every query has a total ORDER BY,
+ * so neither PRAGMA reverse_unordered_selects nor the query plan can change
+ * the order (and therefore the digest or any floating-point sum).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+#include "parkfund/banned.h"
+
+struct loader {
+    struct pf_dataset *ds;
+    size_t cap[PF_K_COUNT]; /* capacity of each growing array */
+    struct pf_store *st;
+    struct pf_sha256 *h;
+    struct pf_err *err;
+    int64_t batch;
+};
+
+/* Feed one row of text columns to the digest: fields split by 0x1f, rows by 0x1e. */
+static void
+digest_row(struct loader *L, sqlite3_stmt *q, int ncols)
+{
+    int i;
+    for (i = 0; i < ncols; i++) {
+        const unsigned char *t = sqlite3_column_text(q, i);
+        if (sqlite3_column_type(q, i) == SQLITE_NULL)
+            pf_sha256_update(L->h, "\x1d", 1);
+        else
+            pf_sha256_update(L->h, t, (size_t)sqlite3_column_bytes(q, i));
+        pf_sha256_update(L->h, "\x1f", 1);
+    }
+    pf_sha256_update(L->h, "\x1e", 1);
+}
+
+static char *
+col_str(sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return pf_xstrdup(t ? (const char *)t : "");
+}
+
+static pf_date
+col_date(sqlite3_stmt *q, int i)
+{
+    pf_date d;
+    const char *why;
+    const unsigned char *t = sqlite3_column_text(q, i);
+    if (!t || !pf_date_parse((const char *)t, &d, &why))
+        return PF_DATE_NONE;
+    return d;
+}
+
+typedef void (*row_fn)(struct loader *L, sqlite3_stmt *q);
+
+static pf_status
+run_query(struct loader *L, const char *tag, const char *sql, row_fn fn)
+{
+    sqlite3_stmt *q = NULL;
+    pf_status s;
+    int rc;
+
+    if ((s = store_prepare(L->st, sql, &q, L->err)) != PF_OK)
+        return s;
+    sqlite3_bind_int64(q, 1, L->batch);
+    pf_sha256_update(L->h, tag, strlen(tag) + 1);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        digest_row(L, q, sqlite3_column_count(q));
+        fn(L, q);
+    }
+    if (rc != SQLITE_DONE)
+        s = store_fail(L->st, rc, "cannot load data", L->err);
+    sqlite3_finalize(q);
+    return s;
+}
+
+static void
+add_park(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_park *p;
+    PF_GROW(ds->parks, ds->nparks + 1, L->cap[PF_K_PARKS]);
+    p = &ds->parks[ds->nparks++];
+    p->park_id = col_str(q, 0); p->name = col_str(q, 1); p->name_en = col_str(q, 2);
+    p->region = col_str(q, 3); p->overseas_centre = col_str(q, 4); p->level = col_str(q, 5);
+}
+
+static void
+add_enterprise(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_enterprise *e;
+    PF_GROW(ds->enterprises, ds->nenterprises + 1, L->cap[PF_K_ENTERPRISES]);
+    e = &ds->enterprises[ds->nenterprises++];
+    e->enterprise_id = col_str(q, 0); e->name = col_str(q, 1); e->park_id = col_str(q, 2);
+    e->credit_code = col_str(q, 3); e->chain = col_str(q, 4); e->segment = col_str(q, 5);
+    e->park = -1;
+}
+
+static void
+add_fund(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_fund *f;
+    PF_GROW(ds->funds, ds->nfunds + 1, L->cap[PF_K_FUNDS]);
+    f = &ds->funds[ds->nfunds++];
+    f->fund_id = col_str(q, 0); f->name = col_str(q, 1); f->currency = col_str(q, 2);
+    f->inception = col_date(q, 3);
+    f->vintage = sqlite3_column_type(q, 4) == SQLITE_NULL ? 0 : sqlite3_column_int(q, 4);
+    f->manager = col_str(q, 5);
+    if (f->vintage == 0 && f->inception != PF_DATE_NONE) {
+        int y, m, d;
+        pf_date_to_ymd(f->inception, &y, &m, &d);
+        f->vintage = y;
+    }
+}
+
+static void
+add_partner(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_partner *p;
+    PF_GROW(ds->partners, ds->npartners + 1, L->cap[PF_K_PARTNERS]);
+    p = &ds->partners[ds->npartners++];
+    p->partner_id = col_str(q, 0); p->name = col_str(q, 1); p->kind = col_str(q, 2);
+    p->region = col_str(q, 3);
+}
+
+static void
+add_project(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_project *p;
+    PF_GROW(ds->projects, ds->nprojects + 1, L->cap[PF_K_PROJECTS]);
+    p = &ds->projects[ds->nprojects++];
+    p->project_id = col_str(q, 0); p->fund_id = col_str(q, 1); p->enterprise_id = col_str(q, 2);
+    p->name = col_str(q, 3); p->chain = col_str(q, 4); p->segment = col_str(q, 5);
+    p->theme = col_str(q, 6); p->instrument = col_str(q, 7);
+    p->commitment_amount = sqlite3_column_int64(q, 8);
+    p->currency = col_str(q, 9);
+    p->commitment_date = col_date(q, 10);
+    p->co_investment = sqlite3_column_int64(q, 11);
+    p->exit_date = col_date(q, 12);
+    p->listed_date = col_date(q, 13);
+    p->fund = p->enterprise = -1;
+}
+
+static void
+add_commitment(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_commitment *c;
+    PF_GROW(ds->commitments, ds->ncommitments + 1, L->cap[PF_K_COMMITMENTS]);
+    c = &ds->commitments[ds->ncommitments++];
+    c->partner = pf_dataset_find_partner(ds, (const char *)sqlite3_column_text(q, 0));
+    c->fund = pf_dataset_find_fund(ds, (const char *)sqlite3_column_text(q, 1));
+    c->date = col_date(q, 2);
+    c->amount = sqlite3_column_int64(q, 3);
+}
+
+static void
+add_pflow(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_partner_flow *f;
+    const char *kind, *purpose, *rec;
+    static const char *const purposes[] = { "investment", "management_fee", "expenses", "other",
+                                            "return_of_capital", "gain", "income", "other" };
+    int i;
+
+    PF_GROW(ds->pflows, ds->npflows + 1, L->cap[PF_K_PARTNER_FLOWS]);
+    f = &ds->pflows[ds->npflows++];
+    f->flow_id = col_str(q, 0);
+    f->fund = pf_dataset_find_fund(ds, (const char *)sqlite3_column_text(q, 1));
+    f->partner = pf_dataset_find_partner(ds, (const char *)sqlite3_column_text(q, 2));
+    f->date = col_date(q, 3);
+    kind = (const char *)sqlite3_column_text(q, 4);
+    f->kind = strcmp(kind, "distribution") == 0 ? PF_DISTRIBUTION : PF_CONTRIBUTION;
+    purpose = (const char *)sqlite3_column_text(q, 5);
+    f->purpose = f->kind == PF_CONTRIBUTION ? PF_P_OTHER_IN : PF_P_OTHER_OUT;
+    for (i = f->kind == PF_CONTRIBUTION ? 0 : 4; i < (f->kind == PF_CONTRIBUTION ? 4 : 8); i++)
+        if (strcmp(purposes[i], purpose) == 0)
+            f->purpose = (enum pf_purpose)i;
+    f->amount = sqlite3_column_int64(q, 6);
+    rec = (const char *)sqlite3_column_text(q, 7);
+    f->recallable = f->kind == PF_DISTRIBUTION && rec && strcmp(rec, "yes") == 0;
+}
+
+static void
+add_jflow(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    static const char *const kinds[] = { "investment", "proceeds", "dividend", "interest",
+                                         "fee_income" };
+    struct pf_project_flow *f;
+    const char *kind;
+    int i;
+
+    PF_GROW(ds->jflows, ds->njflows + 1, L->cap[PF_K_PROJECT_FLOWS]);
+    f = &ds->jflows[ds->njflows++];
+    f->flow_id = col_str(q, 0);
+    f->project = pf_dataset_find_project(ds, (const char *)sqlite3_column_text(q, 1));
+    f->date = col_date(q, 2);
+    kind = (const char *)sqlite3_column_text(q, 3);
+    f->kind = PF_J_INVESTMENT;
+    for (i = 0; i < 5; i++)
+        if (strcmp(kinds[i], kind) == 0)
+            f->kind = (enum pf_jflow_kind)i;
+    f->amount = sqlite3_column_int64(q, 4);
+    f->currency = col_str(q, 5);
+}
+
+static void
+add_valuation(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_valuation *v;
+    PF_GROW(ds->valuations, ds->nvaluations + 1, L->cap[PF_K_VALUATIONS]);
+    v = &ds->valuations[ds->nvaluations++];
+    v->project = pf_dataset_find_project(ds, (const char *)sqlite3_column_text(q, 0));
+    v->date = col_date(q, 1);
+    v->value = sqlite3_column_int64(q, 2);
+    v->currency = col_str(q, 3);
+    v->method = col_str(q, 4);
+}
+
+static void
+add_fx(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_fx_rate *r;
+    PF_GROW(ds->fx, ds->nfx + 1, L->cap[PF_K_FX_RATES]);
+    r = &ds->fx[ds->nfx++];
+    r->currency = col_str(q, 0);
+    r->date = col_date(q, 1);
+    r->rate_e8 = sqlite3_column_int64(q, 2);
+}
+
+static void
+add_bench(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_bench_level *b;
+    PF_GROW(ds->bench, ds->nbench + 1, L->cap[PF_K_BENCHMARKS]);
+    b = &ds->bench[ds->nbench++];
+    b->index_id = col_str(q, 0);
+    b->date = col_date(q, 1);
+    b->level_e8 = sqlite3_column_int64(q, 2);
+}
+
+static const struct {
+    const char *tag;
+    const char *sql;
+    row_fn fn;
+} queries[] = {
+    { "parks", "SELECT park_id, name, name_en, region, overseas_centre, level, max(batch_id) "
+               "FROM park WHERE batch_id <= ?1 GROUP BY park_id ORDER BY park_id", add_park },
+    { "enterprises", "SELECT enterprise_id, name, park_id, credit_code, chain, segment, "
+                     "max(batch_id) FROM enterprise WHERE batch_id <= ?1 GROUP BY enterprise_id "
+                     "ORDER BY enterprise_id", add_enterprise },
+    { "funds", "SELECT fund_id, name, currency, inception_date, vintage, manager, max(batch_id) "
+               "FROM fund WHERE batch_id <= ?1 GROUP BY fund_id ORDER BY fund_id", add_fund },
+    { "partners", "SELECT partner_id, name, kind, region, max(batch_id) FROM partner "
+                  "WHERE batch_id <= ?1 GROUP BY partner_id ORDER BY partner_id", add_partner },
+    { "projects", "SELECT project_id, fund_id, enterprise_id, name, chain, segment, theme, "
+                  "instrument, commitment_amount, currency, commitment_date, co_investment, "
+                  "exit_date, listed_date, max(batch_id) FROM project WHERE batch_id <= ?1 "
+                  "GROUP BY project_id ORDER BY project_id", add_project },
+    { "commitments", "SELECT partner_id, fund_id, date, amount FROM commitment "
+                     "WHERE batch_id <= ?1 ORDER BY fund_id, partner_id, date", add_commitment },
+    { "partner_flows", "SELECT flow_id, fund_id, partner_id, date, kind, purpose, amount, "
+                       "recallable FROM partner_flow f WHERE batch_id <= ?1 AND reverses IS NULL "
+                       "AND NOT EXISTS (SELECT 1 FROM partner_flow r WHERE r.reverses = f.flow_id "
+                       "AND r.batch_id <= ?1) ORDER BY fund_id, date, flow_id", add_pflow },
+    { "project_flows", "SELECT flow_id, project_id, date, kind, amount, currency FROM "
+                       "project_flow f WHERE batch_id <= ?1 AND reverses IS NULL AND NOT EXISTS "
+                       "(SELECT 1 FROM project_flow r WHERE r.reverses = f.flow_id AND "
+                       "r.batch_id <= ?1) ORDER BY project_id, date, flow_id", add_jflow },
+    { "valuations", "SELECT project_id, date, value, currency, method, max(batch_id) FROM "
+                    "valuation WHERE batch_id <= ?1 GROUP BY project_id, date "
+                    "ORDER BY project_id, date", add_valuation },
+    { "fx_rates", "SELECT currency, date, rate FROM fx_rate WHERE batch_id <= ?1 "
+                  "ORDER BY currency, date", add_fx },
+    { "benchmarks", "SELECT index_id, date, level FROM benchmark WHERE batch_id <= ?1 "
+                    "ORDER BY index_id, date", add_bench },
+};
+
+pf_status
+pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **out,
+                      char digest[65], struct pf_err *err)
+{
+    struct pf_dataset *ds = pf_xcalloc(1, sizeof *ds);
+    struct loader L = { ds, { 0 }, st, pf_sha256_new(), err, batch };
+    pf_status s = PF_OK;
+    int64_t n1 = 0, n2 = 0;
+    size_t i;
+
+    *out = NULL;
+    ds->batch = batch;
+    if ((s = pf_store_taxonomy_at(st, batch, &ds->taxonomy_json, err)) != PF_OK)
+        goto cleanup;
+    if (ds->taxonomy_json)
+        pf_sha256_update(L.h, ds->taxonomy_json, strlen(ds->taxonomy_json) + 1);
+    for (i = 0; i < sizeof queries / sizeof *queries; i++)
+        if ((s = run_query(&L, queries[i].tag, queries[i].sql, queries[i].fn)) != PF_OK)
+            goto cleanup;
+    for (i = 0; i < ds->nenterprises; i++)
+        ds->enterprises[i].park = pf_dataset_find_park(ds, ds->enterprises[i].park_id);
+    for (i = 0; i < ds->nprojects; i++) {
+        struct pf_project *p = &ds->projects[i];
+        int e;
+        p->fund = pf_dataset_find_fund(ds, p->fund_id);
+        /* enterprises are sorted by id too */
+        size_t lo = 0, hi = ds->nenterprises;
+        e = -1;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            int c = strcmp(ds->enterprises[mid].enterprise_id, p->enterprise_id);
+            if (c == 0) {
+                e = (int)mid;
+                break;
+            }
+            if (c < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        p->enterprise = e;
+    }
+    {
+        sqlite3_stmt *q = NULL;
+        if ((s = store_prepare(st, "SELECT (SELECT count(*) FROM partner_flow WHERE batch_id <= "
+                                   "?1 AND reverses IS NOT NULL), (SELECT count(*) FROM "
+                                   "project_flow WHERE batch_id <= ?1 AND reverses IS NOT NULL)",
+                               &q, err)) != PF_OK)
+            goto cleanup;
+        sqlite3_bind_int64(q, 1, batch);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            n1 = sqlite3_column_int64(q, 0);
+            n2 = sqlite3_column_int64(q, 1);
+        }
+        sqlite3_finalize(q);
+        ds->nreversed = (size_t)(2 * (n1 + n2));
+    }
+    pf_sha256_final(L.h, digest);
+    *out = ds;
+    ds = NULL;
+cleanup:
+    pf_sha256_free(L.h);
+    pf_dataset_free(ds);
+    return s;
+}

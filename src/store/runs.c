@@ -1,0 +1,427 @@
+/*
+ * runs: a close's results in memory (struct pf_run) and in the database.
+ * Money stays integer cents end to end; ratios and rates are REAL, stored with
+ * their full double bits so verify can compare exactly.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+#include "parkfund/banned.h"
+
+struct pf_run *
+pf_run_new(void)
+{
+    return pf_xcalloc(1, sizeof(struct pf_run));
+}
+
+void
+pf_run_free(struct pf_run *run)
+{
+    size_t i;
+    if (!run)
+        return;
+    for (i = 0; i < run->nresults; i++) {
+        struct pf_result *r = &run->results[i];
+        free(r->dimension); free(r->fund); free(r->key); free(r->metric); free(r->reason);
+    }
+    for (i = 0; i < run->nrows; i++) {
+        struct pf_run_row *r = &run->rows[i];
+        free(r->tbl); free(r->fund); free(r->key); free(r->col);
+    }
+    for (i = 0; i < run->nnotes; i++) {
+        free(run->notes[i].name);
+        free(run->notes[i].detail);
+    }
+    free(run->results); free(run->rows); free(run->notes);
+    free(run->engine); free(run->taxonomy); free(run->benchmark); free(run->digest);
+    free(run->created_at); free(run->input_rows);
+    free(run);
+}
+
+static char *
+dup_or_null(const char *s)
+{
+    return s ? pf_xstrdup(s) : NULL;
+}
+
+static struct pf_result *
+new_result(struct pf_run *run, const char *dim, const char *fund, const char *key,
+           const char *metric)
+{
+    struct pf_result *r;
+    PF_GROW(run->results, run->nresults + 1, run->cresults);
+    r = &run->results[run->nresults++];
+    memset(r, 0, sizeof *r);
+    r->dimension = pf_xstrdup(dim);
+    r->fund = dup_or_null(fund);
+    r->key = pf_xstrdup(key);
+    r->metric = pf_xstrdup(metric);
+    return r;
+}
+
+void
+pf_run_money(struct pf_run *run, const char *dim, const char *fund, const char *key,
+             const char *metric, pf_cents v)
+{
+    struct pf_result *r = new_result(run, dim, fund, key, metric);
+    r->is_money = true;
+    r->has_value = true;
+    r->cents = v;
+}
+
+void
+pf_run_value(struct pf_run *run, const char *dim, const char *fund, const char *key,
+             const char *metric, double v)
+{
+    struct pf_result *r = new_result(run, dim, fund, key, metric);
+    if (v != v) { /* never store NaN: it is a bug upstream, keep it visible */
+        r->reason = pf_xstrdup("not a number (internal error)");
+        return;
+    }
+    r->has_value = true;
+    r->value = v;
+}
+
+void
+pf_run_empty(struct pf_run *run, const char *dim, const char *fund, const char *key,
+             const char *metric, const char *reason)
+{
+    struct pf_result *r = new_result(run, dim, fund, key, metric);
+    r->reason = pf_xstrdup(reason ? reason : "no value");
+}
+
+static struct pf_run_row *
+new_row(struct pf_run *run, const char *tbl, const char *fund, const char *key, const char *col,
+        pf_date date)
+{
+    struct pf_run_row *r;
+    PF_GROW(run->rows, run->nrows + 1, run->crows);
+    r = &run->rows[run->nrows++];
+    memset(r, 0, sizeof *r);
+    r->tbl = pf_xstrdup(tbl);
+    r->fund = dup_or_null(fund);
+    r->key = pf_xstrdup(key);
+    r->col = pf_xstrdup(col);
+    r->date = date;
+    return r;
+}
+
+void
+pf_run_row_money(struct pf_run *run, const char *tbl, const char *fund, const char *key,
+                 const char *col, pf_date date, pf_cents v)
+{
+    struct pf_run_row *r = new_row(run, tbl, fund, key, col, date);
+    r->is_money = r->has_value = true;
+    r->cents = v;
+}
+
+void
+pf_run_row_value(struct pf_run *run, const char *tbl, const char *fund, const char *key,
+                 const char *col, pf_date date, double v)
+{
+    struct pf_run_row *r = new_row(run, tbl, fund, key, col, date);
+    r->has_value = v == v;
+    r->value = v;
+}
+
+void
+pf_run_note_add(struct pf_run *run, bool is_check, const char *name, int ok, const char *detail)
+{
+    struct pf_run_note *n;
+    PF_GROW(run->notes, run->nnotes + 1, run->cnotes);
+    n = &run->notes[run->nnotes++];
+    n->is_check = is_check;
+    n->name = pf_xstrdup(name);
+    n->ok = ok;
+    n->detail = pf_xstrdup(detail ? detail : "");
+}
+
+static void
+bind_text_or_null(sqlite3_stmt *q, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, i);
+}
+
+static pf_status
+step_done(struct pf_store *st, sqlite3_stmt *q, struct pf_err *err)
+{
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    if (rc != SQLITE_DONE)
+        return store_fail(st, rc, "cannot store the run", err);
+    return PF_OK;
+}
+
+pf_status
+pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    pf_status s;
+    char day[16];
+    size_t i;
+
+    if ((s = store_prepare(st, "INSERT INTO run(as_of, batch_id, engine, taxonomy, benchmark, "
+                               "digest, created_at, input_rows) VALUES (?,?,?,?,?,?,?,?)",
+                           &q, err)))
+        goto cleanup;
+    sqlite3_bind_text(q, 1, pf_date_format(run->as_of, day, sizeof day), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, run->batch);
+    bind_text_or_null(q, 3, run->engine);
+    bind_text_or_null(q, 4, run->taxonomy ? run->taxonomy : "");
+    bind_text_or_null(q, 5, run->benchmark);
+    bind_text_or_null(q, 6, run->digest);
+    bind_text_or_null(q, 7, run->created_at);
+    bind_text_or_null(q, 8, run->input_rows ? run->input_rows : "{}");
+    if ((s = step_done(st, q, err)))
+        goto cleanup;
+    run->id = sqlite3_last_insert_rowid(st->db);
+    sqlite3_finalize(q);
+    q = NULL;
+
+    if ((s = store_prepare(st, "INSERT INTO run_result(run_id, seq, dimension, fund, key, "
+                               "metric, cents, value, reason) VALUES (?,?,?,?,?,?,?,?,?)",
+                           &q, err)))
+        goto cleanup;
+    for (i = 0; i < run->nresults; i++) {
+        const struct pf_result *r = &run->results[i];
+        sqlite3_bind_int64(q, 1, run->id);
+        sqlite3_bind_int64(q, 2, (int64_t)i + 1);
+        sqlite3_bind_text(q, 3, r->dimension, -1, SQLITE_STATIC);
+        bind_text_or_null(q, 4, r->fund);
+        sqlite3_bind_text(q, 5, r->key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, r->metric, -1, SQLITE_STATIC);
+        if (r->has_value && r->is_money)
+            sqlite3_bind_int64(q, 7, r->cents);
+        else
+            sqlite3_bind_null(q, 7);
+        if (r->has_value && !r->is_money)
+            sqlite3_bind_double(q, 8, r->value);
+        else
+            sqlite3_bind_null(q, 8);
+        bind_text_or_null(q, 9, r->has_value ? NULL : r->reason);
+        if ((s = step_done(st, q, err)))
+            goto cleanup;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+
+    if ((s = store_prepare(st, "INSERT INTO run_row(run_id, seq, tbl, fund, key, col, date, "
+                               "cents, value) VALUES (?,?,?,?,?,?,?,?,?)", &q, err)))
+        goto cleanup;
+    for (i = 0; i < run->nrows; i++) {
+        const struct pf_run_row *r = &run->rows[i];
+        sqlite3_bind_int64(q, 1, run->id);
+        sqlite3_bind_int64(q, 2, (int64_t)i + 1);
+        sqlite3_bind_text(q, 3, r->tbl, -1, SQLITE_STATIC);
+        bind_text_or_null(q, 4, r->fund);
+        sqlite3_bind_text(q, 5, r->key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 6, r->col, -1, SQLITE_STATIC);
+        if (r->date != PF_DATE_NONE)
+            sqlite3_bind_text(q, 7, pf_date_format(r->date, day, sizeof day), -1,
+                              SQLITE_TRANSIENT);
+        else
+            sqlite3_bind_null(q, 7);
+        if (r->has_value && r->is_money)
+            sqlite3_bind_int64(q, 8, r->cents);
+        else
+            sqlite3_bind_null(q, 8);
+        if (r->has_value && !r->is_money)
+            sqlite3_bind_double(q, 9, r->value);
+        else
+            sqlite3_bind_null(q, 9);
+        if ((s = step_done(st, q, err)))
+            goto cleanup;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+
+    if ((s = store_prepare(st, "INSERT INTO run_note(run_id, seq, kind, name, ok, detail) "
+                               "VALUES (?,?,?,?,?,?)", &q, err)))
+        goto cleanup;
+    for (i = 0; i < run->nnotes; i++) {
+        const struct pf_run_note *n = &run->notes[i];
+        sqlite3_bind_int64(q, 1, run->id);
+        sqlite3_bind_int64(q, 2, (int64_t)i + 1);
+        sqlite3_bind_text(q, 3, n->is_check ? "check" : "warning", -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 4, n->name, -1, SQLITE_STATIC);
+        if (n->is_check)
+            sqlite3_bind_int(q, 5, n->ok);
+        else
+            sqlite3_bind_null(q, 5);
+        sqlite3_bind_text(q, 6, n->detail, -1, SQLITE_STATIC);
+        if ((s = step_done(st, q, err)))
+            goto cleanup;
+    }
+cleanup:
+    sqlite3_finalize(q);
+    return s;
+}
+
+static pf_date
+text_date(sqlite3_stmt *q, int i)
+{
+    pf_date d;
+    const char *why;
+    const unsigned char *t = sqlite3_column_text(q, i);
+    if (!t || !pf_date_parse((const char *)t, &d, &why))
+        return PF_DATE_NONE;
+    return d;
+}
+
+pf_status
+pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf_err *err)
+{
+    struct pf_run *run = pf_run_new();
+    sqlite3_stmt *q = NULL;
+    pf_status s;
+    int rc;
+
+    *out = NULL;
+    if ((s = store_prepare(st, "SELECT run_id, as_of, batch_id, engine, taxonomy, benchmark, "
+                               "digest, created_at, input_rows FROM run WHERE run_id = "
+                               "CASE WHEN ?1 = 0 THEN (SELECT max(run_id) FROM run) ELSE ?1 END",
+                           &q, err)))
+        goto cleanup;
+    sqlite3_bind_int64(q, 1, id);
+    rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        if (rc == SQLITE_DONE)
+            s = id ? pf_err_set(err, PF_ENOINPUT, "", "no run %lld (see 'parkfund show runs')",
+                                (long long)id)
+                   : pf_err_set(err, PF_ENOINPUT, "", "no run yet (run 'parkfund close')");
+        else
+            s = store_fail(st, rc, "cannot read the run", err);
+        goto cleanup;
+    }
+    run->id = sqlite3_column_int64(q, 0);
+    run->as_of = text_date(q, 1);
+    run->batch = sqlite3_column_int64(q, 2);
+    run->engine = store_col_dup(q, 3);
+    run->taxonomy = store_col_dup(q, 4);
+    run->benchmark = store_col_dup(q, 5);
+    run->digest = store_col_dup(q, 6);
+    run->created_at = store_col_dup(q, 7);
+    run->input_rows = store_col_dup(q, 8);
+    sqlite3_finalize(q);
+    q = NULL;
+
+    if ((s = store_prepare(st, "SELECT dimension, fund, key, metric, cents, value, reason FROM "
+                               "run_result WHERE run_id = ? ORDER BY seq", &q, err)))
+        goto cleanup;
+    sqlite3_bind_int64(q, 1, run->id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct pf_result *r = new_result(run, (const char *)sqlite3_column_text(q, 0),
+                                         (const char *)sqlite3_column_text(q, 1),
+                                         (const char *)sqlite3_column_text(q, 2),
+                                         (const char *)sqlite3_column_text(q, 3));
+        if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
+            r->is_money = r->has_value = true;
+            r->cents = sqlite3_column_int64(q, 4);
+        } else if (sqlite3_column_type(q, 5) != SQLITE_NULL) {
+            r->has_value = true;
+            r->value = sqlite3_column_double(q, 5);
+        } else {
+            r->reason = store_col_dup(q, 6);
+            if (!r->reason)
+                r->reason = pf_xstrdup("no value");
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        s = store_fail(st, rc, "cannot read the run's results", err);
+        goto cleanup;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+
+    if ((s = store_prepare(st, "SELECT tbl, fund, key, col, date, cents, value FROM run_row "
+                               "WHERE run_id = ? ORDER BY seq", &q, err)))
+        goto cleanup;
+    sqlite3_bind_int64(q, 1, run->id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        struct pf_run_row *r = new_row(run, (const char *)sqlite3_column_text(q, 0),
+                                       (const char *)sqlite3_column_text(q, 1),
+                                       (const char *)sqlite3_column_text(q, 2),
+                                       (const char *)sqlite3_column_text(q, 3),
+                                       text_date(q, 4));
+        if (sqlite3_column_type(q, 5) != SQLITE_NULL) {
+            r->is_money = r->has_value = true;
+            r->cents = sqlite3_column_int64(q, 5);
+        } else if (sqlite3_column_type(q, 6) != SQLITE_NULL) {
+            r->has_value = true;
+            r->value = sqlite3_column_double(q, 6);
+        }
+    }
+    if (rc != SQLITE_DONE) {
+        s = store_fail(st, rc, "cannot read the run's rows", err);
+        goto cleanup;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+
+    if ((s = store_prepare(st, "SELECT kind, name, ok, detail FROM run_note WHERE run_id = ? "
+                               "ORDER BY seq", &q, err)))
+        goto cleanup;
+    sqlite3_bind_int64(q, 1, run->id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        pf_run_note_add(run, strcmp((const char *)sqlite3_column_text(q, 0), "check") == 0,
+                        (const char *)sqlite3_column_text(q, 1), sqlite3_column_int(q, 2),
+                        (const char *)sqlite3_column_text(q, 3));
+    if (rc != SQLITE_DONE) {
+        s = store_fail(st, rc, "cannot read the run's notes", err);
+        goto cleanup;
+    }
+    *out = run;
+    run = NULL;
+cleanup:
+    sqlite3_finalize(q);
+    pf_run_free(run);
+    return s;
+}
+
+pf_status
+pf_store_run_by_as_of(struct pf_store *st, pf_date as_of, int64_t *id, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    char day[16];
+    pf_status s;
+    int rc;
+
+    *id = 0;
+    if ((s = store_prepare(st, "SELECT coalesce(max(run_id), 0) FROM run WHERE as_of = ?", &q,
+                           err)))
+        return s;
+    sqlite3_bind_text(q, 1, pf_date_format(as_of, day, sizeof day), -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(q, 0);
+    else
+        s = store_fail(st, rc, "cannot find the run", err);
+    sqlite3_finalize(q);
+    return s;
+}
+
+pf_status
+pf_store_run_ids(struct pf_store *st, int64_t **ids, size_t *n, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    size_t cap = 0;
+    pf_status s;
+    int rc;
+
+    *ids = NULL;
+    *n = 0;
+    if ((s = store_prepare(st, "SELECT run_id FROM run ORDER BY run_id", &q, err)))
+        return s;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        PF_GROW(*ids, *n + 1, cap);
+        (*ids)[(*n)++] = sqlite3_column_int64(q, 0);
+    }
+    if (rc != SQLITE_DONE)
+        s = store_fail(st, rc, "cannot list runs", err);
+    sqlite3_finalize(q);
+    return s;
+}
