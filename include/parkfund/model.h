@@ -60,6 +60,9 @@ bool pf_taxonomy_region_known(const struct pf_taxonomy *t, const char *code);
 bool pf_taxonomy_region_domestic(const struct pf_taxonomy *t, const char *code);
 /* The overseas centre a country belongs to by default ("china" for provinces and CN). */
 const char *pf_taxonomy_region_centre(const struct pf_taxonomy *t, const char *code);
+/* ISO 4217 exponent of a taxonomy currency (JPY 0, KWD 3), for display only:
+ * amounts are always stored in hundredths. -1 for an unknown code. */
+int pf_taxonomy_currency_minor_units(const struct pf_taxonomy *t, const char *code);
 
 /* -------------------------------------------------------------- credit code */
 
