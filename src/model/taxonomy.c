@@ -442,10 +442,14 @@ pf_taxonomy_load_dir(const char *dir, struct pf_taxonomy **out, struct pf_err *e
 {
     struct pf_taxonomy *t = tax_new();
     char *path = NULL, *text = NULL, *regions = NULL;
-    size_t n, dlen = strlen(dir), f;
+    size_t n, dlen = dir ? strlen(dir) : 0, f;
     pf_status rc = PF_OK;
 
     *out = NULL;
+    if (!dir || !dir[0]) {
+        rc = pf_err_set(err, PF_ENOINPUT, "", "no taxonomy directory given");
+        goto cleanup;
+    }
     /* "models/taxonomy/" and "models/taxonomy" name the same files in messages */
     while (dlen > 1 && dir[dlen - 1] == '/')
         dlen--;
@@ -500,13 +504,13 @@ cleanup:
 char *
 pf_taxonomy_json(const struct pf_taxonomy *t)
 {
-    return pf_xstrdup(t->json);
+    return t ? pf_xstrdup(t->json) : NULL;
 }
 
 const char *
 pf_taxonomy_version(const struct pf_taxonomy *t)
 {
-    return t->version;
+    return t ? t->version : NULL;
 }
 
 void

@@ -118,6 +118,7 @@ test_shipped(void)
     /* countries: current codes present, withdrawn or unassigned ones absent */
     CHECK_STR(pf_taxonomy_name(t, PF_TAX_COUNTRY, "US", "zh"), "美国");
     CHECK_STR(pf_taxonomy_name(t, PF_TAX_COUNTRY, "KH", "zh"), "柬埔寨");
+    CHECK_STR(pf_taxonomy_name(t, PF_TAX_COUNTRY, "MT", "zh"), "马耳他");
     CHECK_STR(pf_taxonomy_name(t, PF_TAX_COUNTRY, "DE", "en"), "Germany");
     CHECK(pf_taxonomy_has(t, PF_TAX_COUNTRY, "SS"));
     CHECK(pf_taxonomy_has(t, PF_TAX_COUNTRY, "CW"));
@@ -493,6 +494,16 @@ test_load_json_errors(void)
     CHECK_STR(err.msg, "unknown key 'about'");
     pf_err_clear(&err);
     CHECK_INT(pf_taxonomy_load_json("", &t, &err), PF_EDATA);
+    pf_err_clear(&err);
+    CHECK_INT(pf_taxonomy_load_dir("/nonexistent/taxonomy", &t, &err), PF_ENOINPUT);
+    CHECK(t == NULL);
+    CHECK_STR(err.msg, "cannot open '/nonexistent/taxonomy/chains.json': No such file or directory");
+    pf_err_clear(&err);
+    CHECK_INT(pf_taxonomy_load_dir(NULL, &t, &err), PF_ENOINPUT);
+    CHECK(pf_taxonomy_json(NULL) == NULL);
+    CHECK(pf_taxonomy_version(NULL) == NULL);
+    CHECK(!pf_taxonomy_has(NULL, PF_TAX_CHAIN, "it"));
+    CHECK_INT(pf_taxonomy_count(NULL, PF_TAX_CHAIN), 0);
 }
 
 /* -------------------------------------------------------------- credit code */
