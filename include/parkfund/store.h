@@ -86,6 +86,9 @@ pf_status pf_store_each_ref(struct pf_store *st, enum pf_kind k,
 /* Sum of all amounts of a money field of kind k (for overflow checks). */
 pf_status pf_store_sum(struct pf_store *st, enum pf_kind k, const char *field, int64_t *sum,
                        struct pf_err *err);
+/* Call fn with (partner_id, fund_id) for every partner holding a commitment to a fund. */
+pf_status pf_store_each_pair(struct pf_store *st, void (*fn)(void *arg, const char *const *vals),
+                             void *arg, struct pf_err *err);
 /* Is flow_id (partner or project flow by kind) already reversed by some flow? */
 pf_status pf_store_is_reversed(struct pf_store *st, enum pf_kind k, const char *flow_id,
                                bool *reversed, struct pf_err *err);

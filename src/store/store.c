@@ -534,3 +534,26 @@ pf_store_is_reversed(struct pf_store *st, enum pf_kind k, const char *flow_id, b
     *reversed = n > 0;
     return s;
 }
+
+pf_status
+pf_store_each_pair(struct pf_store *st, void (*fn)(void *arg, const char *const *vals),
+                   void *arg, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    const char *vals[2];
+    pf_status s;
+    int rc;
+
+    if ((s = store_prepare(st, "SELECT DISTINCT partner_id, fund_id FROM commitment ORDER BY 1, 2",
+                           &q, err)))
+        return s;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        vals[0] = (const char *)sqlite3_column_text(q, 0);
+        vals[1] = (const char *)sqlite3_column_text(q, 1);
+        fn(arg, vals);
+    }
+    if (rc != SQLITE_DONE)
+        s = store_fail(st, rc, "cannot read commitments", err);
+    sqlite3_finalize(q);
+    return s;
+}

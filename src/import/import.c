@@ -1,0 +1,815 @@
+/*
+ * import: the command driver and the validation of every rule of SPEC §4.
+ * Rows arrive from the CSV and JSON readers as raw strings; here they become
+ * canonical (dates YYYY-MM-DD, money in integer minor units, rates scaled by
+ * 1e8) or the command fails with the row's FILE:LINE and field.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "import_int.h"
+#include "parkfund/banned.h"
+
+/* --- messages --- */
+
+static pf_status
+bad(struct imp *im, long line, const char *field, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static pf_status
+bad(struct imp *im, long line, const char *field, const char *fmt, ...)
+{
+    char where[600], msg[900];
+    va_list ap;
+
+    snprintf(where, sizeof where, "%s:%ld", im->file, line);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (field)
+        return pf_err_set(im->err, PF_EDATA, where, "field '%s': %s", field, msg);
+    return pf_err_set(im->err, PF_EDATA, where, "%s", msg);
+}
+
+/* Quote a value for a message, shortened so a huge field cannot flood stderr. */
+static const char *
+shown(const char *v, char *buf, size_t n)
+{
+    size_t len = strlen(v);
+    if (len + 1 <= n && len <= 60) {
+        snprintf(buf, n, "%s", v);
+    } else {
+        size_t cut = 57;
+        while (cut > 0 && ((unsigned char)v[cut] & 0xC0) == 0x80)
+            cut--;
+        snprintf(buf, n, "%.*s...", (int)cut, v);
+    }
+    return buf;
+}
+
+void
+imp_progress(struct imp *im, size_t bytes)
+{
+    im->bytes_done += bytes;
+    if (im->o->progress)
+        im->o->progress(im->o->progress_arg, im->bytes_done, im->bytes_total);
+}
+
+/* --- field checks --- */
+
+static bool
+is_ident(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++)
+        if (*p < 0x20 || *p == 0x7f)
+            return false;
+    return true;
+}
+
+static pf_status
+check_code(struct imp *im, long line, const char *field, const char *v, enum pf_tax_kind tk,
+           const char *what)
+{
+    char b[80];
+    if (v && !pf_taxonomy_has(im->tax, tk, v))
+        return bad(im, line, field, "unknown %s '%s'", what, shown(v, b, sizeof b));
+    return PF_OK;
+}
+
+static pf_status
+check_enum(struct imp *im, long line, const char *field, const char *v,
+           const char *const *list)
+{
+    struct pf_buf b = PF_BUF_INIT;
+    char s[80];
+    size_t i;
+    pf_status rc;
+
+    if (!v || pf_in_list(list, v))
+        return PF_OK;
+    for (i = 0; list[i]; i++)
+        pf_buf_addf(&b, "%s%s", i ? ", " : "", list[i]);
+    rc = bad(im, line, field, "unknown value '%s' (expected one of: %s)",
+             shown(v, s, sizeof s), pf_buf_str(&b));
+    pf_buf_release(&b);
+    return rc;
+}
+
+static struct imp_ref *
+ref_get(struct imp *im, enum pf_kind k, const char *id)
+{
+    return id ? pf_map_get(&im->refs[k], id) : NULL;
+}
+
+static pf_status
+check_ref(struct imp *im, long line, const char *field, const char *v, enum pf_kind k,
+          const char *what)
+{
+    char b[80];
+    if (v && !ref_get(im, k, v))
+        return bad(im, line, field, "unknown %s '%s' (not in this import or an earlier one)",
+                   what, shown(v, b, sizeof b));
+    return PF_OK;
+}
+
+static const char *
+ref_val(struct imp *im, enum pf_kind k, const char *id, const char *field)
+{
+    struct imp_ref *r = ref_get(im, k, id);
+    int i = pf_kind_field(k, field);
+    return r && i >= 0 ? r->vals[i] : NULL;
+}
+
+/*
+ * Syntax of every field by its type; fills canon[] (heap strings or NULL).
+ * Text is kept as given except that surrounding ASCII spaces are dropped.
+ */
+static pf_status
+canonicalise(struct imp *im, enum pf_kind k, char **raw, long line, char **canon)
+{
+    const struct pf_kind_def *kd = &pf_kinds[k];
+    int i;
+
+    for (i = 0; i < kd->nfields; i++) {
+        const struct pf_field *f = &kd->fields[i];
+        char *v = raw[i];
+        size_t len, bad_at;
+        const char *why;
+        char b[80];
+
+        canon[i] = NULL;
+        if (v) {
+            /* trim in place: the readers hand over their own copies */
+            while (*v == ' ' || *v == '\t')
+                v++;
+            len = strlen(v);
+            while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t' || v[len - 1] == '\r'))
+                v[--len] = '\0';
+            if (len == 0)
+                v = NULL;
+        }
+        if (!v) {
+            if (f->required)
+                return bad(im, line, f->name, "is required");
+            continue;
+        }
+        if (len > PF_MAX_FIELD_BYTES)
+            return bad(im, line, f->name, "is %zu bytes long, more than %d", len,
+                       PF_MAX_FIELD_BYTES);
+        if (!pf_utf8_check(v, len, &bad_at, &why))
+            return bad(im, line, f->name, "%s at byte %zu%s", why, bad_at + 1,
+                       im->o->encoding ? "" :
+                       " (a file saved on Chinese Windows? try --encoding gb18030)");
+        switch (f->type) {
+        case PF_F_TEXT:
+            if (!is_ident(v))
+                return bad(im, line, f->name, "contains a control character");
+            canon[i] = pf_xstrdup(v);
+            break;
+        case PF_F_DATE: {
+            pf_date d;
+            if (!pf_date_parse(v, &d, &why))
+                return bad(im, line, f->name, "'%s' %s", shown(v, b, sizeof b), why);
+            canon[i] = pf_xstrdup(v);
+            break;
+        }
+        case PF_F_MONEY: {
+            pf_cents c;
+            char num[32];
+            if (!pf_money_parse(v, &c, &why))
+                return bad(im, line, f->name, "'%s' %s", shown(v, b, sizeof b), why);
+            snprintf(num, sizeof num, "%lld", (long long)c);
+            canon[i] = pf_xstrdup(num);
+            break;
+        }
+        case PF_F_RATE: {
+            int64_t r;
+            char num[32];
+            if (!pf_decimal_parse(v, 8, &r, &why))
+                return bad(im, line, f->name, "'%s' %s", shown(v, b, sizeof b),
+                           strcmp(why, "has too many decimals") == 0 ? "has more than 8 decimals"
+                                                                       : why);
+            if (r == 0)
+                return bad(im, line, f->name, "must be greater than zero");
+            snprintf(num, sizeof num, "%lld", (long long)r);
+            canon[i] = pf_xstrdup(num);
+            break;
+        }
+        case PF_F_INT: {
+            pf_date d;
+            char day[16];
+            snprintf(day, sizeof day, "%.4s-01-01", v);
+            if (len != 4 || !pf_date_parse(day, &d, &why))
+                return bad(im, line, f->name, "'%s' must be a year (YYYY)",
+                           shown(v, b, sizeof b));
+            canon[i] = pf_xstrdup(v);
+            break;
+        }
+        }
+    }
+    return PF_OK;
+}
+
+/* Ids: printable, at most 100 bytes (they become file names and sheet text). */
+static pf_status
+check_id(struct imp *im, long line, const char *field, const char *v)
+{
+    if (v && strlen(v) > 100)
+        return bad(im, line, field, "is longer than 100 bytes");
+    return PF_OK;
+}
+
+static const char *const yes_no[] = { "yes", "no", NULL };
+
+#define CK(expr)                                                                          \
+    do {                                                                                  \
+        if ((rc = (expr)) != PF_OK)                                                       \
+            return rc;                                                                    \
+    } while (0)
+#define V(name) c[pf_kind_field(k, name)]
+
+/* The rules that tie fields together and to records (SPEC §4, and ours, see README). */
+static pf_status
+check_rules(struct imp *im, enum pf_kind k, char **c, long line)
+{
+    pf_status rc = PF_OK;
+    char b1[80], b2[80];
+
+    CK(check_id(im, line, pf_kinds[k].fields[0].name, c[0]));
+    switch (k) {
+    case PF_K_PARKS: {
+        const char *region = V("region"), *centre = V("overseas_centre");
+        if (!pf_taxonomy_region_known(im->tax, region))
+            return bad(im, line, "region", "unknown region '%s' (a province code such as "
+                       "CN-SC or a country code such as DE)", shown(region, b1, sizeof b1));
+        if (centre && strcmp(centre, "china") != 0)
+            CK(check_code(im, line, "overseas_centre", centre, PF_TAX_CENTRE, "overseas centre"));
+        if (centre && pf_taxonomy_region_domestic(im->tax, region) && strcmp(centre, "china"))
+            return bad(im, line, "overseas_centre", "'%s' given for a domestic park in '%s'",
+                       shown(centre, b1, sizeof b1), region);
+        CK(check_enum(im, line, "level", V("level"), pf_park_levels));
+        break;
+    }
+    case PF_K_ENTERPRISES: {
+        const char *why;
+        CK(check_ref(im, line, "park_id", V("park_id"), PF_K_PARKS, "park"));
+        if (V("credit_code") && !pf_credit_code_valid(V("credit_code"), &why))
+            return bad(im, line, "credit_code", "'%s' %s", shown(V("credit_code"), b1,
+                       sizeof b1), why);
+        CK(check_code(im, line, "chain", V("chain"), PF_TAX_CHAIN, "chain"));
+        CK(check_code(im, line, "segment", V("segment"), PF_TAX_SEGMENT, "segment"));
+        break;
+    }
+    case PF_K_FUNDS:
+        CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
+        break;
+    case PF_K_PARTNERS:
+        CK(check_enum(im, line, "kind", V("kind"), pf_partner_kinds));
+        if (V("region") && !pf_taxonomy_region_known(im->tax, V("region")))
+            return bad(im, line, "region", "unknown region '%s'", shown(V("region"), b1,
+                       sizeof b1));
+        break;
+    case PF_K_PROJECTS: {
+        const char *fcur;
+        CK(check_ref(im, line, "fund_id", V("fund_id"), PF_K_FUNDS, "fund"));
+        CK(check_ref(im, line, "enterprise_id", V("enterprise_id"), PF_K_ENTERPRISES,
+                     "enterprise"));
+        CK(check_code(im, line, "chain", V("chain"), PF_TAX_CHAIN, "chain"));
+        CK(check_code(im, line, "segment", V("segment"), PF_TAX_SEGMENT, "segment"));
+        CK(check_code(im, line, "theme", V("theme"), PF_TAX_THEME, "theme"));
+        CK(check_enum(im, line, "instrument", V("instrument"), pf_instruments));
+        CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
+        if (V("exit_date") && strcmp(V("exit_date"), V("commitment_date")) < 0)
+            return bad(im, line, "exit_date", "%s is before the commitment date %s",
+                       V("exit_date"), V("commitment_date"));
+        if (V("listed_date") && strcmp(V("listed_date"), V("commitment_date")) < 0)
+            return bad(im, line, "listed_date", "%s is before the commitment date %s",
+                       V("listed_date"), V("commitment_date"));
+        fcur = ref_val(im, PF_K_FUNDS, V("fund_id"), "currency");
+        (void)fcur; /* a project may be in another currency than its fund (SPEC §5) */
+        break;
+    }
+    case PF_K_COMMITMENTS:
+        CK(check_ref(im, line, "partner_id", V("partner_id"), PF_K_PARTNERS, "partner"));
+        CK(check_ref(im, line, "fund_id", V("fund_id"), PF_K_FUNDS, "fund"));
+        break;
+    case PF_K_PARTNER_FLOWS: {
+        const char *kind = V("kind"), *purpose = V("purpose");
+        char pair[256];
+        CK(check_ref(im, line, "fund_id", V("fund_id"), PF_K_FUNDS, "fund"));
+        CK(check_ref(im, line, "partner_id", V("partner_id"), PF_K_PARTNERS, "partner"));
+        if (strcmp(kind, "contribution") && strcmp(kind, "distribution"))
+            return bad(im, line, "kind", "unknown value '%s' (expected contribution or "
+                       "distribution)", shown(kind, b1, sizeof b1));
+        if (strcmp(kind, "contribution") == 0) {
+            if (!pf_in_list(pf_contribution_purposes, purpose))
+                return bad(im, line, "purpose", "'%s' does not fit a contribution (expected "
+                           "investment, management_fee, expenses or other)",
+                           shown(purpose, b1, sizeof b1));
+            if (V("recallable") && strcmp(V("recallable"), "no"))
+                return bad(im, line, "recallable", "only distributions can be recallable");
+        } else {
+            if (!pf_in_list(pf_distribution_purposes, purpose))
+                return bad(im, line, "purpose", "'%s' does not fit a distribution (expected "
+                           "return_of_capital, gain, income or other)",
+                           shown(purpose, b1, sizeof b1));
+        }
+        CK(check_enum(im, line, "recallable", V("recallable"), yes_no));
+        snprintf(pair, sizeof pair, "%s\x1f%s", V("partner_id"), V("fund_id"));
+        if (!pf_map_has(&im->pairs, pair))
+            return bad(im, line, "partner_id", "partner '%s' has no commitment to fund '%s'",
+                       shown(V("partner_id"), b1, sizeof b1), shown(V("fund_id"), b2,
+                       sizeof b2));
+        break;
+    }
+    case PF_K_PROJECT_FLOWS: {
+        const char *pcur;
+        CK(check_ref(im, line, "project_id", V("project_id"), PF_K_PROJECTS, "project"));
+        CK(check_enum(im, line, "kind", V("kind"), pf_project_flow_kinds));
+        CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
+        pcur = ref_val(im, PF_K_PROJECTS, V("project_id"), "currency");
+        if (pcur && strcmp(pcur, V("currency")))
+            return bad(im, line, "currency", "'%s' differs from project '%s' currency '%s'",
+                       shown(V("currency"), b1, sizeof b1), shown(V("project_id"), b2,
+                       sizeof b2), pcur);
+        break;
+    }
+    case PF_K_VALUATIONS: {
+        const char *pcur;
+        CK(check_ref(im, line, "project_id", V("project_id"), PF_K_PROJECTS, "project"));
+        CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
+        CK(check_enum(im, line, "method", V("method"), pf_valuation_methods));
+        pcur = ref_val(im, PF_K_PROJECTS, V("project_id"), "currency");
+        if (pcur && strcmp(pcur, V("currency")))
+            return bad(im, line, "currency", "'%s' differs from project '%s' currency '%s'",
+                       shown(V("currency"), b1, sizeof b1), shown(V("project_id"), b2,
+                       sizeof b2), pcur);
+        break;
+    }
+    case PF_K_FX_RATES:
+        CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
+        if (strcmp(V("currency"), "CNY") == 0)
+            return bad(im, line, "currency", "CNY is the base currency: it has no rate");
+        break;
+    case PF_K_BENCHMARKS:
+        break;
+    case PF_K_COUNT:
+        break;
+    }
+    return rc;
+}
+
+/*
+ * A reversal names an earlier flow of the same kind (partner or project flow)
+ * that is not itself a reversal and not yet reversed, with the same owner,
+ * kind and amount: then both drop out of every figure.
+ */
+static pf_status
+check_reversal(struct imp *im, enum pf_kind k, char **c, long line)
+{
+    const char *target = V("reverses");
+    const struct pf_kind_def *kd = &pf_kinds[k];
+    char *got[PF_MAX_FIELDS] = { 0 };
+    const char *key[1];
+    bool found = false, reversed = false;
+    int64_t gb = 0;
+    pf_status rc = PF_OK;
+    char b1[80];
+    int i;
+
+    if (!target)
+        return PF_OK;
+    if (strcmp(target, c[0]) == 0)
+        return bad(im, line, "reverses", "a flow cannot reverse itself");
+    key[0] = target;
+    if ((rc = pf_store_get_row(im->st, k, key, &found, got, &gb, im->err)) != PF_OK)
+        return rc;
+    if (!found) {
+        rc = bad(im, line, "reverses", "no flow '%s' to reverse (it must be imported earlier "
+                 "or come before this row)", shown(target, b1, sizeof b1));
+        goto cleanup;
+    }
+    if (got[pf_kind_field(k, "reverses")]) {
+        rc = bad(im, line, "reverses", "flow '%s' is itself a reversal",
+                 shown(target, b1, sizeof b1));
+        goto cleanup;
+    }
+    if ((rc = pf_store_is_reversed(im->st, k, target, &reversed, im->err)) != PF_OK)
+        goto cleanup;
+    if (reversed) {
+        rc = bad(im, line, "reverses", "flow '%s' is already reversed",
+                 shown(target, b1, sizeof b1));
+        goto cleanup;
+    }
+    for (i = 1; i < kd->nfields; i++) {
+        const char *name = kd->fields[i].name;
+        if (strcmp(name, "date") == 0 || strcmp(name, "reverses") == 0 ||
+            strcmp(name, "note") == 0 || strcmp(name, "recallable") == 0)
+            continue;
+        if (!got[i] || !c[i] || strcmp(got[i], c[i]) != 0) {
+            rc = bad(im, line, name, "differs from the reversed flow '%s' (%s)",
+                     shown(target, b1, sizeof b1), got[i] ? got[i] : "empty");
+            goto cleanup;
+        }
+    }
+cleanup:
+    for (i = 0; i < kd->nfields; i++)
+        free(got[i]);
+    return rc;
+}
+
+static bool
+rows_equal(const struct pf_kind_def *kd, char *const *a, char *const *b)
+{
+    int i;
+    for (i = 0; i < kd->nfields; i++) {
+        if (!a[i] != !b[i])
+            return false;
+        if (a[i] && strcmp(a[i], b[i]) != 0)
+            return false;
+    }
+    return true;
+}
+
+static const char *
+identity_text(enum pf_kind k, char **c, char *buf, size_t n)
+{
+    size_t used = 0;
+    int i;
+    buf[0] = '\0';
+    for (i = 0; i < pf_kinds[k].nkey && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s='%s'", i ? ", " : "",
+                                 pf_kinds[k].fields[i].name, c[i] ? c[i] : "");
+    return buf;
+}
+
+static void
+free_ref(void *p)
+{
+    struct imp_ref *r = p;
+    int i;
+    if (!r)
+        return;
+    for (i = 0; i < PF_MAX_FIELDS; i++)
+        free(r->vals[i]);
+    free(r);
+}
+
+static pf_status
+add_money(struct imp *im, enum pf_kind k, char **c, long line)
+{
+    const struct pf_kind_def *kd = &pf_kinds[k];
+    int i;
+    for (i = 0; i < kd->nfields; i++) {
+        if (kd->fields[i].type == PF_F_MONEY && c[i]) {
+            int64_t v = strtoll(c[i], NULL, 10);
+            if (!pf_cents_add(im->totals[k][i], v, &im->totals[k][i]))
+                return bad(im, line, kd->fields[i].name, "makes the total of all '%s' amounts "
+                           "overflow (more than 92233720368547758.07)", kd->fields[i].name);
+        }
+    }
+    return PF_OK;
+}
+
+pf_status
+imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
+{
+    const struct pf_kind_def *kd = &pf_kinds[k];
+    char *c[PF_MAX_FIELDS] = { 0 };
+    char *got[PF_MAX_FIELDS] = { 0 };
+    char idt[300];
+    pf_status rc;
+    int i;
+
+    im->rows_read[k]++;
+    im->file_rows_read++;
+    if ((rc = canonicalise(im, k, raw, line, c)) != PF_OK)
+        goto cleanup;
+    if ((rc = check_rules(im, k, c, line)) != PF_OK)
+        goto cleanup;
+
+    if (kd->reference) {
+        struct imp_ref *old = ref_get(im, k, c[0]), *r;
+        if (old && rows_equal(kd, old->vals, c))
+            goto cleanup; /* unchanged: nothing new */
+        if (old && old->this_batch) {
+            rc = bad(im, line, kd->fields[0].name, "duplicate %s '%s' in this import with "
+                     "different content", kd->fields[0].name, shown(c[0], idt, 80));
+            goto cleanup;
+        }
+        if ((rc = add_money(im, k, c, line)) != PF_OK)
+            goto cleanup;
+        if ((rc = pf_store_put_row(im->st, k, im->batch, (const char *const *)c, im->err)))
+            goto cleanup;
+        r = pf_xcalloc(1, sizeof *r);
+        for (i = 0; i < kd->nfields; i++)
+            r->vals[i] = c[i] ? pf_xstrdup(c[i]) : NULL;
+        r->this_batch = true;
+        free_ref(pf_map_put(&im->refs[k], c[0], r));
+    } else {
+        bool found = false;
+        int64_t gb = 0;
+        if ((rc = pf_store_get_row(im->st, k, (const char *const *)c, &found, got, &gb,
+                                   im->err)) != PF_OK)
+            goto cleanup;
+        if (found && gb == im->batch) {
+            rc = bad(im, line, kd->fields[0].name, "duplicate %s in this import",
+                     identity_text(k, c, idt, sizeof idt));
+            goto cleanup;
+        }
+        if (found && rows_equal(kd, got, c))
+            goto cleanup; /* the same fact again: idempotent */
+        if (found && k != PF_K_VALUATIONS) {
+            rc = bad(im, line, NULL, "%s was imported in batch %lld with different content "
+                     "(correct a flow with a reversing flow, not by editing it)",
+                     identity_text(k, c, idt, sizeof idt), (long long)gb);
+            goto cleanup;
+        }
+        /* a valuation for a stored project and date restates it from this batch on */
+        if (k == PF_K_PARTNER_FLOWS || k == PF_K_PROJECT_FLOWS) {
+            if ((rc = check_reversal(im, k, c, line)) != PF_OK)
+                goto cleanup;
+        }
+        if ((rc = add_money(im, k, c, line)) != PF_OK)
+            goto cleanup;
+        if ((rc = pf_store_put_row(im->st, k, im->batch, (const char *const *)c, im->err)))
+            goto cleanup;
+        if (k == PF_K_COMMITMENTS) {
+            char pair[256];
+            snprintf(pair, sizeof pair, "%s\x1f%s", c[0], c[1]);
+            pf_map_put(&im->pairs, pair, im);
+        }
+    }
+    im->rows_new[k]++;
+    im->file_rows_new++;
+cleanup:
+    if (rc == PF_EDATA && im->err->where[0] == '\0')
+        snprintf(im->err->where, sizeof im->err->where, "%s:%ld", im->file, line);
+    for (i = 0; i < kd->nfields; i++) {
+        free(c[i]);
+        free(got[i]);
+    }
+    return rc;
+}
+
+/* --- the command --- */
+
+struct ref_loader {
+    struct imp *im;
+    enum pf_kind k;
+};
+
+static void
+load_ref(void *arg, const char *const *vals)
+{
+    struct ref_loader *L = arg;
+    struct imp_ref *r = pf_xcalloc(1, sizeof *r);
+    int i;
+    for (i = 0; i < pf_kinds[L->k].nfields; i++)
+        r->vals[i] = vals[i] ? pf_xstrdup(vals[i]) : NULL;
+    free_ref(pf_map_put(&L->im->refs[L->k], vals[0], r));
+}
+
+static void
+load_pair(void *arg, const char *const *vals)
+{
+    struct imp *im = arg;
+    char pair[256];
+    snprintf(pair, sizeof pair, "%s\x1f%s", vals[0], vals[1]);
+    pf_map_put(&im->pairs, pair, im);
+}
+
+int
+pf_import_kind_of(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    size_t len, kl;
+    int k, best = -1;
+    size_t best_len = 0;
+
+    base = base ? base + 1 : path;
+    len = strlen(base);
+    if (len > 4 && strcasecmp(base + len - 4, ".csv") == 0)
+        len -= 4;
+    else
+        return -1;
+    /* the stem is the kind, or ends with it after a separator: 2024-06_partner_flows.csv */
+    for (k = 0; k < PF_K_COUNT; k++) {
+        kl = strlen(pf_kinds[k].name);
+        if (kl > len || strncmp(base + len - kl, pf_kinds[k].name, kl) != 0)
+            continue;
+        if (kl < len && base[len - kl - 1] != '_' && base[len - kl - 1] != '-' &&
+            base[len - kl - 1] != '.')
+            continue;
+        if (kl > best_len) {
+            best = k;
+            best_len = kl;
+        }
+    }
+    return best;
+}
+
+static bool
+is_json(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 5 && strcasecmp(path + n - 5, ".json") == 0;
+}
+
+struct src {
+    const char *path;
+    int kind;          /* CSV kind; -1 for a JSON bundle */
+    char sha[65];
+    struct imp_json *json;
+};
+
+static int
+cmp_digest_entry(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static pf_status
+hash_file(const char *path, char hex[65], size_t *size, struct pf_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    struct pf_sha256 *h;
+    char buf[65536];
+    size_t n;
+
+    *size = 0;
+    if (!f)
+        return pf_err_set(err, PF_ENOINPUT, "", "cannot open '%s': %s", path,
+                          strerror(errno));
+    h = pf_sha256_new();
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0) {
+        pf_sha256_update(h, buf, n);
+        *size += n;
+    }
+    if (ferror(f)) {
+        fclose(f);
+        pf_sha256_free(h);
+        return pf_err_set(err, PF_EIO, "", "cannot read '%s': %s", path, strerror(errno));
+    }
+    fclose(f);
+    pf_sha256_final(h, hex);
+    pf_sha256_free(h);
+    return PF_OK;
+}
+
+pf_status
+pf_import(struct pf_store *st, const char *const *files, size_t n,
+          const struct pf_import_opts *o, struct pf_import_result *res, struct pf_err *err)
+{
+    struct imp im;
+    struct src *srcs = pf_xcalloc(n ? n : 1, sizeof *srcs);
+    char **entries = pf_xcalloc(n ? n : 1, sizeof *entries);
+    char digest[65], now[32];
+    struct pf_sha256 *h = pf_sha256_new();
+    bool in_tx = false;
+    int64_t tax_id = 0, existing = 0;
+    size_t i, size, total_read = 0, total_new = 0;
+    pf_status rc = PF_OK;
+    int k, forced = -1, seq = 0;
+    char *taxjson = NULL;
+
+    memset(&im, 0, sizeof im);
+    memset(res, 0, sizeof *res);
+    im.st = st;
+    im.o = o;
+    im.tax = o->tax;
+    im.err = err;
+
+    if (n == 0) {
+        rc = pf_err_set(err, PF_EUSAGE, "", "no files to import");
+        goto cleanup;
+    }
+    if (o->kind && (forced = pf_kind_by_name(o->kind)) < 0) {
+        rc = pf_err_set(err, PF_EUSAGE, "", "unknown kind '%s' (parks, enterprises, funds, "
+                        "partners, projects, commitments, partner_flows, project_flows, "
+                        "valuations, fx_rates, benchmarks)", o->kind);
+        goto cleanup;
+    }
+    /* kinds and content digests first: a usage error must not touch the database */
+    for (i = 0; i < n; i++) {
+        srcs[i].path = files[i];
+        if (is_json(files[i]) && forced < 0)
+            srcs[i].kind = -1;
+        else if (forced >= 0)
+            srcs[i].kind = forced;
+        else if ((srcs[i].kind = pf_import_kind_of(files[i])) < 0) {
+            rc = pf_err_set(err, PF_EUSAGE, "", "cannot tell the kind of '%s': name it after "
+                            "its kind (parks.csv, partner_flows.csv, ...) or pass --kind",
+                            files[i]);
+            goto cleanup;
+        }
+        if ((rc = hash_file(files[i], srcs[i].sha, &size, err)) != PF_OK)
+            goto cleanup;
+        im.bytes_total += size;
+        entries[i] = pf_xasprintf("%s\x1f%s\x1f%s", srcs[i].kind < 0 ? "json"
+                                  : pf_kinds[srcs[i].kind].name, srcs[i].sha,
+                                  o->encoding ? o->encoding : "utf-8");
+    }
+    /* the batch's identity: its files' kinds and contents, whatever their names or order */
+    qsort(entries, n, sizeof *entries, cmp_digest_entry);
+    for (i = 0; i < n; i++)
+        pf_sha256_update(h, entries[i], strlen(entries[i]) + 1);
+    pf_sha256_final(h, digest);
+
+    if ((rc = pf_store_begin_write(st, err)) != PF_OK)
+        goto cleanup;
+    in_tx = true;
+    if ((rc = pf_store_batch_by_digest(st, digest, &existing, err)) != PF_OK)
+        goto cleanup;
+    if (existing) {
+        res->already = true;
+        res->batch = existing;
+        goto cleanup;
+    }
+    taxjson = pf_taxonomy_json(o->tax);
+    if ((rc = pf_store_put_taxonomy(st, pf_taxonomy_version(o->tax), taxjson, &tax_id, err)))
+        goto cleanup;
+    if ((rc = pf_store_new_batch(st, digest, tax_id, pf_now_iso(now, sizeof now, NULL),
+                                 &im.batch, err)) != PF_OK)
+        goto cleanup;
+    for (k = 0; k < PF_K_COUNT; k++) {
+        if (pf_kinds[k].reference) {
+            struct ref_loader L = { &im, (enum pf_kind)k };
+            if ((rc = pf_store_each_ref(st, (enum pf_kind)k, load_ref, &L, err)) != PF_OK)
+                goto cleanup;
+        } else {
+            int f;
+            for (f = 0; f < pf_kinds[k].nfields; f++)
+                if (pf_kinds[k].fields[f].type == PF_F_MONEY &&
+                    (rc = pf_store_sum(st, (enum pf_kind)k, pf_kinds[k].fields[f].name,
+                                       &im.totals[k][f], err)) != PF_OK)
+                    goto cleanup;
+        }
+    }
+    if ((rc = pf_store_each_pair(st, load_pair, &im, err)) != PF_OK)
+        goto cleanup;
+    for (i = 0; i < n; i++) {
+        if (srcs[i].kind < 0) {
+            im.file = srcs[i].path;
+            if ((rc = imp_json_open(&im, srcs[i].path, &srcs[i].json)) != PF_OK)
+                goto cleanup;
+        }
+    }
+    /* dependency order: every reference resolves whatever order the files came in */
+    for (k = 0; k < PF_K_COUNT; k++) {
+        for (i = 0; i < n; i++) {
+            im.file = srcs[i].path;
+            im.file_rows_read = im.file_rows_new = 0;
+            if (srcs[i].kind == k)
+                rc = imp_csv_file(&im, srcs[i].path, (enum pf_kind)k);
+            else if (srcs[i].kind < 0 && imp_json_has_kind(srcs[i].json, (enum pf_kind)k))
+                rc = imp_json_kind(&im, srcs[i].json, (enum pf_kind)k);
+            else
+                continue;
+            if (rc != PF_OK)
+                goto cleanup;
+            if ((rc = pf_store_add_batch_file(st, im.batch, ++seq,
+                                              srcs[i].path, pf_kinds[k].name, srcs[i].sha,
+                                              (int64_t)im.file_rows_read,
+                                              (int64_t)im.file_rows_new, err)) != PF_OK)
+                goto cleanup;
+        }
+    }
+    for (k = 0; k < PF_K_COUNT; k++) {
+        res->rows_read[k] = im.rows_read[k];
+        res->rows_new[k] = im.rows_new[k];
+        total_read += im.rows_read[k];
+        total_new += im.rows_new[k];
+    }
+    if ((rc = pf_store_finish_batch(st, im.batch, (int64_t)total_read, (int64_t)total_new,
+                                    err)) != PF_OK)
+        goto cleanup;
+    res->batch = im.batch;
+    if (total_new == 0) {
+        res->nothing_new = true; /* no empty batch: the database stays as it was */
+        goto cleanup;
+    }
+    if (o->dry_run)
+        goto cleanup;
+    rc = pf_store_commit(st, err);
+    in_tx = false;
+cleanup:
+    if (in_tx)
+        pf_store_rollback(st);
+    for (i = 0; i < n; i++) {
+        imp_json_free(srcs[i].json);
+        free(entries[i]);
+    }
+    for (k = 0; k < PF_K_COUNT; k++)
+        pf_map_release(&im.refs[k], free_ref);
+    pf_map_release(&im.pairs, NULL);
+    pf_sha256_free(h);
+    free(srcs);
+    free(entries);
+    free(taxjson);
+    return rc;
+}
