@@ -147,7 +147,8 @@ struct pf_metric pf_direct_alpha(const struct pf_pme_input *in);
  * every distribution; the position at D is
  *   V_D = sum (contrib_i - dist_i) * F_i   (may be negative: the method's flaw),
  * and LN-PME = XIRR( -contrib_i + dist_i at d_i ; V_D at D ), to be compared
- * with the fund's IRR. A negative V_D usually leaves no sign change (reason).
+ * with the fund's IRR. A negative V_D adds a sign change: the IRR may then not
+ * exist (a reason) or not be unique (the root Newton reaches from 0.1).
  */
 struct pf_metric pf_ln_pme(const struct pf_pme_input *in);
 
@@ -170,8 +171,9 @@ struct pf_metric pf_pme_plus(const struct pf_pme_input *in);
  *   w_i    = dist_i / (dist_i + nav_after_i)    (0 when dist_i == 0)
  *   mdist_i = w_i * pre_i ;  P = (1 - w_i) * pre_i
  * and mPME = XIRR( -contrib_i + mdist_i at d_i ; P * I_D / I_last at D ).
- * Reason "nav after a distribution is negative" when dist_i + nav_after_i <= 0
- * with dist_i > 0 and nav_after_i < 0 (the weight would exceed 1).
+ * Reason "nav after a distribution is negative" when dist_i > 0 and
+ * nav_after_i < 0 (the weight would exceed 1); a non-finite nav_after_i is
+ * "amounts must be finite". Only mPME reads nav_after.
  */
 struct pf_metric pf_mpme(const struct pf_pme_input *in);
 

@@ -405,7 +405,7 @@ pf_xirr(const pf_date *d, const double *a, size_t n, double guess, struct pf_xir
     /* distinct roots, ascending, as rates */
     qsort(sc.xs, sc.nx, sizeof *sc.xs, cmp_double);
     {
-        double rates[sizeof sc.xs / sizeof *sc.xs];
+        double rates[sizeof sc.xs / sizeof *sc.xs] = { 0 };
         size_t m = 0, keep;
         for (i = 0; i < sc.nx; i++) {
             /* a root on a grid point can be met from both sides */
