@@ -82,10 +82,16 @@ struct pf_xirr_result {
  *   "rate is too close to -100%"       the root is below -1 + 1e-14
  *   "rate is too large"                the root is above 8e13 (8e15 %)
  *   "amounts must be finite"           (with PF_EDATA)
+ *   "internal error in the root solver" (with PF_EINTERNAL)
  *
  * Returns PF_OK whenever *out is filled with a value or a reason for the
  * flows; PF_EDATA for a non-finite amount; PF_EINTERNAL if GSL reports a
  * failure the bracketing should have ruled out.
+ *
+ * Cost (gcc -O2, one core of the development machine, 100 flows): about 4 us
+ * with one sign change (Newton only), about 60 us with several (the scan
+ * evaluates XNPV at 700 points by running products). Measured with a loop over
+ * the fund_100 and fund_100_mixed cases of tests/oracle/xirr.txt.
  */
 pf_status pf_xirr(const pf_date *d,                 /* flow dates, any order, repeats allowed */
                   const double *a,                  /* signed amounts (+ in, - out) */
