@@ -1,0 +1,312 @@
+/*
+ * show: a quick look at a stored run in the terminal, without opening Excel.
+ * Columns are aligned by display width, so Chinese names (two columns per
+ * character) line up.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "parkfund/export.h"
+#include "parkfund/model.h"
+#include "parkfund/store.h"
+#include "parkfund/banned.h"
+
+#define MAXC 12
+
+struct table {
+    const char *head[MAXC];
+    bool right[MAXC];
+    int ncols;
+    char **cells; /* row-major */
+    size_t nrows, cap;
+};
+
+static void
+row_add(struct table *t, char **vals)
+{
+    int c;
+    PF_GROW(t->cells, (t->nrows + 1) * (size_t)t->ncols, t->cap);
+    for (c = 0; c < t->ncols; c++)
+        t->cells[t->nrows * (size_t)t->ncols + (size_t)c] = vals[c];
+    t->nrows++;
+}
+
+/* Cut a cell to at most w display columns (names can be long). */
+static void
+print_cell(const char *s, size_t w, bool right)
+{
+    size_t sw = pf_utf8_width(s), pad;
+    if (sw > w) {
+        /* shorten by code points until it fits, then mark with "…" */
+        char buf[512];
+        size_t len = strlen(s), cut = len < sizeof buf - 4 ? len : sizeof buf - 4;
+        for (;;) {
+            while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+                cut--;
+            memcpy(buf, s, cut);
+            memcpy(buf + cut, "\xe2\x80\xa6", 4);
+            if (pf_utf8_width(buf) <= w || cut == 0)
+                break;
+            cut--;
+        }
+        fputs(buf, stdout);
+        pad = w - pf_utf8_width(buf);
+        while (pad--)
+            putchar(' ');
+        return;
+    }
+    pad = w - sw;
+    if (right)
+        while (pad--)
+            putchar(' ');
+    fputs(s, stdout);
+    if (!right)
+        while (pad--)
+            putchar(' ');
+}
+
+static void
+table_print(struct table *t)
+{
+    size_t w[MAXC] = { 0 }, r;
+    int c;
+    for (c = 0; c < t->ncols; c++)
+        w[c] = pf_utf8_width(t->head[c]);
+    for (r = 0; r < t->nrows; r++)
+        for (c = 0; c < t->ncols; c++) {
+            size_t x = pf_utf8_width(t->cells[r * (size_t)t->ncols + (size_t)c]);
+            if (x > w[c])
+                w[c] = x;
+        }
+    for (c = 0; c < t->ncols; c++)
+        if (w[c] > 36)
+            w[c] = 36;
+    for (c = 0; c < t->ncols; c++) {
+        print_cell(t->head[c], w[c], t->right[c]);
+        fputs(c + 1 < t->ncols ? "  " : "\n", stdout);
+    }
+    for (c = 0; c < t->ncols; c++) {
+        size_t i;
+        for (i = 0; i < w[c]; i++)
+            putchar('-');
+        fputs(c + 1 < t->ncols ? "  " : "\n", stdout);
+    }
+    for (r = 0; r < t->nrows; r++)
+        for (c = 0; c < t->ncols; c++) {
+            print_cell(t->cells[r * (size_t)t->ncols + (size_t)c], w[c], t->right[c]);
+            fputs(c + 1 < t->ncols ? "  " : "\n", stdout);
+        }
+}
+
+static void
+table_free(struct table *t)
+{
+    size_t i;
+    for (i = 0; i < t->nrows * (size_t)t->ncols; i++)
+        free(t->cells[i]);
+    free(t->cells);
+}
+
+static const struct pf_result *
+find(const struct pf_run *run, const char *dim, const char *fund, const char *key,
+     const char *metric)
+{
+    size_t i;
+    for (i = 0; i < run->nresults; i++) {
+        const struct pf_result *r = &run->results[i];
+        if (strcmp(r->metric, metric) == 0 && strcmp(r->key, key) == 0 &&
+            strcmp(r->dimension, dim) == 0 && (!fund ? !r->fund : r->fund &&
+                                                strcmp(r->fund, fund) == 0))
+            return r;
+    }
+    return NULL;
+}
+
+/* Money with thousands separators, ratios as multiples, rates as percentages. */
+static char *
+fmt(const struct pf_result *r, char kind)
+{
+    char buf[64], raw[40];
+    size_t i, len, out = 0, lead;
+    if (!r)
+        return pf_xstrdup("");
+    if (!r->has_value)
+        return pf_xstrdup("-");
+    if (r->is_money) {
+        pf_money_format(r->cents, raw, sizeof raw);
+        len = strlen(raw);
+        lead = raw[0] == '-';
+        for (i = 0; i < len; i++) {
+            size_t intlen = strchr(raw, '.') ? (size_t)(strchr(raw, '.') - raw) - lead
+                                             : len - lead;
+            if (i > lead && i < lead + intlen && (lead + intlen - i) % 3 == 0)
+                buf[out++] = ',';
+            buf[out++] = raw[i];
+        }
+        buf[out] = '\0';
+        return pf_xstrdup(buf);
+    }
+    if (kind == '%')
+        snprintf(buf, sizeof buf, "%.2f%%", r->value * 100.0);
+    else if (kind == 'x')
+        snprintf(buf, sizeof buf, "%.2fx", r->value);
+    else if (kind == 'n')
+        snprintf(buf, sizeof buf, "%.0f", r->value);
+    else
+        snprintf(buf, sizeof buf, "%.4f", r->value);
+    return pf_xstrdup(buf);
+}
+
+pf_status
+cmd_show(struct pf_ctx *ctx, int argc, char **argv)
+{
+    struct pf_opt opts[] = { { "db", true, NULL }, { "run", true, NULL },
+                             { "quiet", false, NULL }, { "lang", true, NULL } };
+    struct pf_store *st = NULL;
+    struct pf_run *run = NULL;
+    struct pf_dataset *ds = NULL;
+    struct pf_taxonomy *tax = NULL;
+    struct table t;
+    char **pos = NULL, digest[65], day[16];
+    const char *what, *lang;
+    size_t npos, i;
+    int64_t id = 0;
+    pf_status rc;
+
+    memset(&t, 0, sizeof t);
+    if ((rc = pf_cli_parse(argc, argv, opts, 4, &pos, &npos, &ctx->err)))
+        goto cleanup;
+    if (opts[0].value)
+        ctx->db = opts[0].value;
+    lang = opts[3].value && strcmp(opts[3].value, "en") == 0 ? "en" : "zh";
+    if (npos != 1) {
+        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "say what to show: funds, partners, chains "
+                        "or regions");
+        goto cleanup;
+    }
+    what = pos[0];
+    if (strcmp(what, "funds") && strcmp(what, "partners") && strcmp(what, "chains") &&
+        strcmp(what, "regions")) {
+        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "cannot show '%s' (funds, partners, chains "
+                        "or regions)", what);
+        goto cleanup;
+    }
+    if (opts[1].value) {
+        char *end;
+        id = strtoll(opts[1].value, &end, 10);
+        if (*end || id <= 0) {
+            rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "option '--run': '%s' is not a run "
+                            "number", opts[1].value);
+            goto cleanup;
+        }
+    }
+    if ((rc = pf_store_open(ctx->db, PF_STORE_READONLY, &st, &ctx->err)))
+        goto cleanup;
+    if ((rc = pf_store_get_run(st, id, &run, &ctx->err)))
+        goto cleanup;
+    if ((rc = pf_store_load_dataset(st, run->batch, &ds, digest, &ctx->err)))
+        goto cleanup;
+    if ((rc = pf_taxonomy_load_json(ds->taxonomy_json, &tax, &ctx->err)))
+        goto cleanup;
+    printf("run %lld, as of %s, batch %lld%s%s\n\n", (long long)run->id,
+           pf_date_format(run->as_of, day, sizeof day), (long long)run->batch,
+           run->benchmark ? ", benchmark " : "", run->benchmark ? run->benchmark : "");
+    if (strcmp(what, "funds") == 0) {
+        const char *h[] = { "fund", "name", "ccy", "commitment", "paid_in", "distributions",
+                            "nav", "tvpi", "dpi", "net_irr", "gross_irr", "ks_pme" };
+        memcpy(t.head, h, sizeof h);
+        t.ncols = 12;
+        for (i = 3; i < 12; i++)
+            t.right[i] = true;
+        for (i = 0; i < ds->nfunds; i++) {
+            const char *F = ds->funds[i].fund_id;
+            char *v[12];
+            if (!find(run, "fund", F, F, "nav"))
+                continue;
+            v[0] = pf_xstrdup(F);
+            v[1] = pf_xstrdup(ds->funds[i].name);
+            v[2] = pf_xstrdup(ds->funds[i].currency);
+            v[3] = fmt(find(run, "fund", F, F, "commitment"), 0);
+            v[4] = fmt(find(run, "fund", F, F, "paid_in"), 0);
+            v[5] = fmt(find(run, "fund", F, F, "distributions"), 0);
+            v[6] = fmt(find(run, "fund", F, F, "nav"), 0);
+            v[7] = fmt(find(run, "fund", F, F, "tvpi"), 'x');
+            v[8] = fmt(find(run, "fund", F, F, "dpi"), 'x');
+            v[9] = fmt(find(run, "fund", F, F, "net_irr"), '%');
+            v[10] = fmt(find(run, "fund", F, F, "gross_irr"), '%');
+            v[11] = fmt(find(run, "fund", F, F, "ks_pme"), 'r');
+            row_add(&t, v);
+        }
+    } else if (strcmp(what, "partners") == 0) {
+        const char *h[] = { "fund", "partner", "name", "commitment", "paid_in", "distributions",
+                            "nav", "unfunded", "interest", "tvpi", "net_irr" };
+        size_t f;
+        memcpy(t.head, h, sizeof h);
+        t.ncols = 11;
+        for (i = 3; i < 11; i++)
+            t.right[i] = true;
+        for (f = 0; f < ds->nfunds; f++)
+            for (i = 0; i < ds->npartners; i++) {
+                const char *F = ds->funds[f].fund_id, *P = ds->partners[i].partner_id;
+                char *v[11];
+                if (!find(run, "partner", F, P, "nav"))
+                    continue;
+                v[0] = pf_xstrdup(F);
+                v[1] = pf_xstrdup(P);
+                v[2] = pf_xstrdup(ds->partners[i].name);
+                v[3] = fmt(find(run, "partner", F, P, "commitment"), 0);
+                v[4] = fmt(find(run, "partner", F, P, "paid_in"), 0);
+                v[5] = fmt(find(run, "partner", F, P, "distributions"), 0);
+                v[6] = fmt(find(run, "partner", F, P, "nav"), 0);
+                v[7] = fmt(find(run, "partner", F, P, "unfunded"), 0);
+                v[8] = fmt(find(run, "partner", F, P, "interest"), '%');
+                v[9] = fmt(find(run, "partner", F, P, "tvpi"), 'x');
+                v[10] = fmt(find(run, "partner", F, P, "net_irr"), '%');
+                row_add(&t, v);
+            }
+    } else {
+        bool chains = strcmp(what, "chains") == 0;
+        const char *dim = chains ? "chain" : "region";
+        const char *h[] = { dim, "name", "count", "invested (CNY)", "realised", "nav",
+                            "nav_share", "moic", "gross_irr", chains ? "volatility" : "" };
+        int nc = chains ? 10 : 9;
+        memcpy(t.head, h, sizeof h);
+        t.ncols = nc;
+        for (i = 2; i < (size_t)nc; i++)
+            t.right[i] = true;
+        for (i = 0; i < run->nresults; i++) {
+            const struct pf_result *r = &run->results[i];
+            const char *name;
+            char *v[10];
+            if (r->fund || strcmp(r->dimension, dim) || strcmp(r->metric, "count"))
+                continue;
+            name = chains ? pf_taxonomy_name(tax, PF_TAX_CHAIN, r->key, lang)
+                          : pf_taxonomy_name(tax, strncmp(r->key, "CN-", 3) == 0
+                                                      ? PF_TAX_PROVINCE : PF_TAX_COUNTRY,
+                                             r->key, lang);
+            v[0] = pf_xstrdup(r->key);
+            v[1] = pf_xstrdup(name ? name : "");
+            v[2] = fmt(r, 'n');
+            v[3] = fmt(find(run, dim, NULL, r->key, "invested"), 0);
+            v[4] = fmt(find(run, dim, NULL, r->key, "realised"), 0);
+            v[5] = fmt(find(run, dim, NULL, r->key, "nav"), 0);
+            v[6] = fmt(find(run, dim, NULL, r->key, "nav_share"), '%');
+            v[7] = fmt(find(run, dim, NULL, r->key, "moic"), 'x');
+            v[8] = fmt(find(run, dim, NULL, r->key, "gross_irr"), '%');
+            if (chains)
+                v[9] = fmt(find(run, dim, NULL, r->key, "volatility"), '%');
+            row_add(&t, v);
+        }
+    }
+    table_print(&t);
+cleanup:
+    table_free(&t);
+    pf_taxonomy_free(tax);
+    pf_dataset_free(ds);
+    pf_run_free(run);
+    pf_store_close(st);
+    free(pos);
+    return rc;
+}

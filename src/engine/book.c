@@ -1,0 +1,363 @@
+/*
+ * book: indexes over the data set (ranges per project and fund), currency
+ * conversion at "the latest rate on or before the date", project NAV roll-
+ * forward, and the date-netted cash-flow blocks behind every IRR.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "parkfund/banned.h"
+
+/* --- fx --- */
+
+static struct span
+fx_span(const struct pf_dataset *ds, const char *cur)
+{
+    struct span s = { 0, 0 };
+    size_t lo = 0, hi = ds->nfx;
+    /* first index with currency >= cur */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(ds->fx[mid].currency, cur) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    s.lo = lo;
+    hi = ds->nfx;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (strcmp(ds->fx[mid].currency, cur) <= 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    s.hi = lo;
+    return s;
+}
+
+pf_status
+eng_rate(struct eng *e, const char *cur, pf_date d, double *rate)
+{
+    struct span s;
+    size_t lo, hi;
+    char day[16];
+
+    if (strcmp(cur, "CNY") == 0) {
+        *rate = 1.0;
+        return PF_OK;
+    }
+    s = fx_span(e->ds, cur);
+    lo = s.lo;
+    hi = s.hi;
+    /* last rate dated on or before d */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (e->ds->fx[mid].date <= d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == s.lo)
+        return pf_err_set(e->err, PF_EDATA, "", "no fx rate for '%s' on or before %s", cur,
+                          pf_date_format(d, day, sizeof day));
+    *rate = (double)e->ds->fx[lo - 1].rate_e8 / 1e8;
+    return PF_OK;
+}
+
+pf_status
+eng_conv(struct eng *e, pf_cents v, const char *from, const char *to, pf_date d, pf_cents *out)
+{
+    double rf, rt;
+    pf_status rc;
+    long double x;
+
+    if (v == 0 || strcmp(from, to) == 0) {
+        *out = v;
+        return PF_OK;
+    }
+    if ((rc = eng_rate(e, from, d, &rf)) || (rc = eng_rate(e, to, d, &rt)))
+        return rc;
+    x = (long double)v * (long double)rf / (long double)rt;
+    if (x > 9.2e18L || x < -9.2e18L)
+        return pf_err_set(e->err, PF_EDATA, "", "amount overflows after converting '%s' to "
+                          "'%s'", from, to);
+    *out = pf_cents_round((double)x);
+    return PF_OK;
+}
+
+pf_status
+eng_bench_level(struct eng *e, pf_date d, double *level)
+{
+    size_t lo = e->bench.lo, hi = e->bench.hi;
+    char day[16];
+
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (e->ds->bench[mid].date <= d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == e->bench.lo)
+        return pf_err_set(e->err, PF_EDATA, "", "no level for benchmark '%s' on or before %s",
+                          e->o->benchmark, pf_date_format(d, day, sizeof day));
+    *level = (double)e->ds->bench[lo - 1].level_e8 / 1e8;
+    return PF_OK;
+}
+
+/* --- project NAV --- */
+
+pf_cents
+eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued)
+{
+    const struct pf_dataset *ds = e->ds;
+    struct span v = e->proj_val[p], f = e->proj_jf[p];
+    size_t lo = v.lo, hi = v.hi, i;
+    pf_cents nav = 0;
+    pf_date since = PF_DATE_NONE;
+
+    /* the latest valuation on or before t */
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (ds->valuations[mid].date <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo > v.lo) {
+        nav = ds->valuations[lo - 1].value;
+        since = ds->valuations[lo - 1].date;
+    }
+    if (valued)
+        *valued = lo > v.lo;
+    /* rolled forward by investments and proceeds after it (income does not roll) */
+    for (i = f.lo; i < f.hi && ds->jflows[i].date <= t; i++) {
+        const struct pf_project_flow *j = &ds->jflows[i];
+        if (since != PF_DATE_NONE && j->date <= since)
+            continue;
+        if (j->kind == PF_J_INVESTMENT)
+            nav += j->amount;
+        else if (j->kind == PF_J_PROCEEDS)
+            nav -= j->amount;
+    }
+    return nav < 0 ? 0 : nav; /* an exit after the last valuation leaves nothing, not debt */
+}
+
+/* --- blocks --- */
+
+void
+block_add(struct block *b, pf_date d, pf_cents a)
+{
+    if (b->n + 1 > b->cap) {
+        size_t nc = b->cap ? b->cap * 2 : 16;
+        b->d = pf_xreallocarray(b->d, nc, sizeof *b->d);
+        b->a = pf_xreallocarray(b->a, nc, sizeof *b->a);
+        b->cap = nc;
+    }
+    b->d[b->n] = d;
+    b->a[b->n] = a;
+    b->n++;
+}
+
+struct da {
+    pf_date d;
+    pf_cents a;
+    size_t i;
+};
+
+static int
+cmp_da(const void *x, const void *y)
+{
+    const struct da *p = x, *q = y;
+    if (p->d != q->d)
+        return p->d < q->d ? -1 : 1;
+    return p->i < q->i ? -1 : p->i > q->i;
+}
+
+void
+block_finish(struct block *b)
+{
+    struct da *v;
+    size_t i, m = 0;
+    bool sorted = true;
+
+    for (i = 1; i < b->n; i++)
+        if (b->d[i] < b->d[i - 1])
+            sorted = false;
+    if (!sorted) {
+        v = pf_xmalloc((b->n ? b->n : 1) * sizeof *v);
+        for (i = 0; i < b->n; i++) {
+            v[i].d = b->d[i];
+            v[i].a = b->a[i];
+            v[i].i = i;
+        }
+        qsort(v, b->n, sizeof *v, cmp_da);
+        for (i = 0; i < b->n; i++) {
+            b->d[i] = v[i].d;
+            b->a[i] = v[i].a;
+        }
+        free(v);
+    }
+    for (i = 0; i < b->n; i++) {
+        if (m > 0 && b->d[m - 1] == b->d[i]) {
+            b->a[m - 1] += b->a[i];
+        } else {
+            b->d[m] = b->d[i];
+            b->a[m] = b->a[i];
+            m++;
+        }
+    }
+    b->n = m;
+}
+
+void
+block_release(struct block *b)
+{
+    free(b->d);
+    free(b->a);
+    memset(b, 0, sizeof *b);
+}
+
+/* --- preparation --- */
+
+static const char *
+centre_of(struct eng *e, const struct pf_park *pk)
+{
+    const char *c;
+    if (pk->overseas_centre && *pk->overseas_centre)
+        return pk->overseas_centre;
+    c = pf_taxonomy_region_centre(e->tax, pk->region);
+    return c && *c ? c : "other";
+}
+
+pf_status
+eng_prepare(struct eng *e)
+{
+    const struct pf_dataset *ds = e->ds;
+    size_t i;
+    pf_status rc = PF_OK;
+    size_t *cap;
+
+    e->proj_jf = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_jf);
+    e->proj_val = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_val);
+    e->fund_pf = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_pf);
+    e->fund_cm = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_cm);
+    e->jf_fund = pf_xcalloc(ds->njflows + 1, sizeof *e->jf_fund);
+    e->jf_cny = pf_xcalloc(ds->njflows + 1, sizeof *e->jf_cny);
+    e->fund_proj = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_proj);
+    e->fund_nproj = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_nproj);
+    e->proj_park = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_park);
+    e->proj_region = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_region);
+    e->proj_centre = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_centre);
+    cap = pf_xcalloc(ds->nfunds + 1, sizeof *cap);
+
+    /* facts are sorted by owner, so each owner's facts form one range */
+    for (i = 0; i < ds->njflows; i++) {
+        int p = ds->jflows[i].project;
+        if (p < 0)
+            continue;
+        if (e->proj_jf[p].hi == 0)
+            e->proj_jf[p].lo = i;
+        e->proj_jf[p].hi = i + 1;
+    }
+    for (i = 0; i < ds->nvaluations; i++) {
+        int p = ds->valuations[i].project;
+        if (p < 0)
+            continue;
+        if (e->proj_val[p].hi == 0)
+            e->proj_val[p].lo = i;
+        e->proj_val[p].hi = i + 1;
+    }
+    for (i = 0; i < ds->npflows; i++) {
+        int f = ds->pflows[i].fund;
+        if (f < 0)
+            continue;
+        if (e->fund_pf[f].hi == 0)
+            e->fund_pf[f].lo = i;
+        e->fund_pf[f].hi = i + 1;
+    }
+    for (i = 0; i < ds->ncommitments; i++) {
+        int f = ds->commitments[i].fund;
+        if (f < 0)
+            continue;
+        if (e->fund_cm[f].hi == 0)
+            e->fund_cm[f].lo = i;
+        e->fund_cm[f].hi = i + 1;
+    }
+    for (i = 0; i < ds->nprojects; i++) {
+        const struct pf_project *p = &ds->projects[i];
+        const struct pf_enterprise *en = p->enterprise >= 0 ? &ds->enterprises[p->enterprise]
+                                                            : NULL;
+        const struct pf_park *pk = en && en->park >= 0 ? &ds->parks[en->park] : NULL;
+        if (p->fund < 0)
+            continue;
+        PF_GROW(e->fund_proj[p->fund], e->fund_nproj[p->fund] + 1, cap[p->fund]);
+        e->fund_proj[p->fund][e->fund_nproj[p->fund]++] = (int)i;
+        e->proj_park[i] = pk ? pk->park_id : "unknown";
+        e->proj_region[i] = pk ? pk->region : "unknown";
+        e->proj_centre[i] = pk ? centre_of(e, pk) : "other";
+    }
+    /* every project flow in its fund's currency and in CNY, at its own date */
+    for (i = 0; i < ds->njflows; i++) {
+        const struct pf_project_flow *j = &ds->jflows[i];
+        const struct pf_project *p;
+        if (j->project < 0 || j->date > e->D)
+            continue;
+        p = &ds->projects[j->project];
+        if (p->fund < 0)
+            continue;
+        if ((rc = eng_conv(e, j->amount, p->currency, ds->funds[p->fund].currency, j->date,
+                           &e->jf_fund[i])) != PF_OK)
+            goto cleanup;
+        if ((rc = eng_conv(e, j->amount, p->currency, "CNY", j->date, &e->jf_cny[i])) != PF_OK)
+            goto cleanup;
+    }
+    if (e->o->benchmark) {
+        size_t lo = 0, hi = ds->nbench;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (strcmp(ds->bench[mid].index_id, e->o->benchmark) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        e->bench.lo = lo;
+        while (lo < ds->nbench && strcmp(ds->bench[lo].index_id, e->o->benchmark) == 0)
+            lo++;
+        e->bench.hi = lo;
+        if (e->bench.lo == e->bench.hi) {
+            rc = pf_err_set(e->err, PF_EDATA, "", "no levels for benchmark '%s' (import "
+                            "benchmarks.csv with index_id '%s')", e->o->benchmark,
+                            e->o->benchmark);
+            goto cleanup;
+        }
+        e->have_bench = true;
+    }
+cleanup:
+    free(cap);
+    return rc;
+}
+
+void
+eng_release(struct eng *e)
+{
+    size_t i;
+    if (e->fund_proj)
+        for (i = 0; i < e->ds->nfunds; i++)
+            free(e->fund_proj[i]);
+    free(e->fund_proj);
+    free(e->fund_nproj);
+    free(e->proj_jf);
+    free(e->proj_val);
+    free(e->fund_pf);
+    free(e->fund_cm);
+    free(e->jf_fund);
+    free(e->jf_cny);
+    free(e->proj_park);
+    free(e->proj_region);
+    free(e->proj_centre);
+    pf_taxonomy_free(e->tax);
+}
