@@ -32,7 +32,7 @@ static const struct pf_cmd commands[] = {
       "diff on any difference.\n", cmd_verify },
     { "export", "parkfund export [--run N] [--out FILE] [--db FILE]",
       "Write a run's results as JSON (SPEC §6 shape) to stdout or FILE.\n", cmd_export },
-    { "show", "parkfund show funds|partners|chains|regions|runs|batches [--run N] [--db FILE]",
+    { "show", "parkfund show funds|partners|chains|regions [--run N] [--lang zh|en] [--db FILE]",
       "Print a run's figures as aligned tables.\n", cmd_show },
     { "demo", "parkfund demo [--out DIR] [--scale N] [--seed S]",
       "Generate the alliance's sample portfolio, import it into a fresh database, close\n"

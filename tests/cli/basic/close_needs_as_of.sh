@@ -1,0 +1,3 @@
+# close without --as-of: usage error, exit 2
+$PF init 2>/dev/null
+$PF close

@@ -1,0 +1,2 @@
+# --help on a subcommand goes to stdout with exit 0
+$PF close --help

@@ -1,0 +1,2 @@
+# --version prints the engine version and exits 0
+$PF --version
