@@ -36,7 +36,7 @@ check_home() {  # header, folders allowed
 }
 check_home sqlite3.h store
 check_home xlsxwriter report
-check_home gsl/ calc cli
+check_home gsl/ calc
 check_home cJSON.h model import report
 [ $bad -eq 0 ] && echo "layers: ok"
 exit $bad

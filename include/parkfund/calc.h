@@ -25,6 +25,13 @@
 
 #include "parkfund/util.h"
 
+/*
+ * Turn GSL's abort-on-error handler off, once, before any other calc call:
+ * calc checks every GSL status itself (GSL manual, "Error handling"). Every
+ * program linking calc calls this first; it is the only GSL call outside calc.
+ */
+void pf_calc_init(void);
+
 struct pf_metric {
     double value;
     const char *reason; /* != NULL => no value; static string, never freed */

@@ -6,11 +6,18 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include <gsl/gsl_errno.h>
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
 #include "parkfund/calc.h"
 #include "parkfund/banned.h"
+
+void
+pf_calc_init(void)
+{
+    gsl_set_error_handler_off();
+}
 
 /* --- internal --- */
 

@@ -3,12 +3,12 @@
  * global options, --help and --version, and the one place where a status
  * becomes an exit code (SPEC §6) and an error is printed.
  */
-#include <gsl/gsl_errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "parkfund/calc.h"
 #include "parkfund/banned.h"
 
 static const struct pf_cmd commands[] = {
@@ -76,7 +76,7 @@ main(int argc, char **argv)
     int i = 1;
     size_t c;
 
-    gsl_set_error_handler_off();
+    pf_calc_init();
     memset(&ctx, 0, sizeof ctx);
     ctx.db = getenv("PARKFUND_DB");
     if (!ctx.db || !*ctx.db)
