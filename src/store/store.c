@@ -160,6 +160,10 @@ pf_store_open(const char *path, unsigned flags, struct pf_store **out, struct pf
     }
     if ((s = store_exec(st, "PRAGMA synchronous = FULL", err)) != PF_OK)
         goto cleanup;
+    /* a test aid: results must not depend on the order of unordered queries */
+    if ((env = getenv("PARKFUND_REVERSE_UNORDERED_SELECTS")) && strcmp(env, "1") == 0 &&
+        (s = store_exec(st, "PRAGMA reverse_unordered_selects = ON", err)) != PF_OK)
+        goto cleanup;
     if ((s = store_prepare(st, "PRAGMA user_version", &q, err)) != PF_OK)
         goto cleanup;
     rc = sqlite3_step(q);
