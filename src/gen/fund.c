@@ -151,6 +151,8 @@ build_members(struct gen *g, struct pf_rng *r, struct registry *reg, const struc
             if (strcmp(gen_provinces[i].code, "CN-GD") == 0)
                 gd = i;
         }
+        if (sc >= 0) /* the alliance's home province backs the main fund too */
+            member_add(m, &n, reg_gf(g, reg, sc), 10, 0);
         member_add(m, &n, reg_get(g, &reg->bank[0], "bank", gen_banks[0], ""), 12, 0);
         member_add(m, &n, reg_get(g, &reg->bank[1], "bank", gen_banks[1], ""), 10, 0);
         member_add(m, &n, reg_get(g, &reg->bank[2], "bank", gen_banks[2], ""), 8, 0);
@@ -552,21 +554,27 @@ gen_funds(struct gen *g)
         if (i == 0) {
             f->type = GEN_FUND_MAIN;
             months = 0;
-            base = 130 * (int)g->scale;
+            base = 150 * (int)g->scale;
         } else if (i <= nreg) {
             size_t j = i - 1;
             f->type = GEN_FUND_REGIONAL;
             f->prov = (int)provs[j % nprov];
             f->phase = (unsigned)(j / nprov + 1);
-            months = 3 + (int)gen_int(r, 60) + (int)(f->phase - 1) * 18;
-            base = 35;
+            /* a province's later phases start later; all within the first 5 years */
+            {
+                int phases = (int)((nreg + nprov - 1) / nprov), slot = 60 / phases;
+                if (slot < 1)
+                    slot = 1;
+                months = 3 + (int)(f->phase - 1) * slot + (int)gen_int(r, (unsigned long)slot);
+            }
+            base = 40;
         } else {
             size_t j = i - 1 - nreg;
             f->type = GEN_FUND_OVERSEAS;
             f->currency = "USD";
             f->phase = (unsigned)(j + 1);
             months = 12 + (int)((j * 17) % 48) + (int)gen_int(r, 6);
-            base = 50;
+            base = 60;
         }
         if (months > g->nmonths - 19)
             months = g->nmonths - 19;
