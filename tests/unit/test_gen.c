@@ -440,6 +440,37 @@ check_consistency(const char *dir, pf_date as_of, const struct pf_taxonomy *tax)
     CHECK(first_flow > as_of - 3653 - 1); /* ten years back */
     CHECK(nreverses >= 1);                /* the correction examples */
     CHECK(njreverses >= 1);
+    /* each reversal names an earlier flow of the same owner and figures */
+    {
+        const char **pf_ids = column_sorted(&pflows, "flow_id");
+        size_t bad = 0, k;
+        for (i = 0; i < rows(&pflows); i++) {
+            const char *rv = cell(&pflows, i, "reverses");
+            if (!*rv)
+                continue;
+            bad += !has(pf_ids, rows(&pflows), rv);
+            for (k = 0; k < i; k++)
+                if (strcmp(cell(&pflows, k, "flow_id"), rv) == 0)
+                    bad += strcmp(cell(&pflows, k, "partner_id"), cell(&pflows, i, "partner_id"))
+                           || strcmp(cell(&pflows, k, "amount"), cell(&pflows, i, "amount"))
+                           || strcmp(cell(&pflows, k, "date"), cell(&pflows, i, "date"));
+        }
+        for (i = 0; i < rows(&jflows); i++) {
+            const char *rv = cell(&jflows, i, "reverses");
+            int found = 0;
+            if (!*rv)
+                continue;
+            for (k = 0; k < i; k++)
+                if (strcmp(cell(&jflows, k, "flow_id"), rv) == 0) {
+                    found = 1;
+                    bad += strcmp(cell(&jflows, k, "project_id"), cell(&jflows, i, "project_id"))
+                           || strcmp(cell(&jflows, k, "amount"), cell(&jflows, i, "amount"));
+                }
+            bad += !found;
+        }
+        CHECK_INT(bad, 0);
+        free(pf_ids);
+    }
 
     free(park_ids);
     free(ent_ids);
