@@ -73,6 +73,13 @@ pf_status pf_store_add_batch_file(struct pf_store *st, int64_t batch, int seq, c
 pf_status pf_store_put_row(struct pf_store *st, enum pf_kind k, int64_t batch,
                            const char *const *vals, struct pf_err *err);
 /*
+ * The same, but a row whose identity (or another unique key) is stored already
+ * is left alone: *inserted says which happened. The fast path for facts: one
+ * B-tree probe instead of a lookup and an insert.
+ */
+pf_status pf_store_put_row_if_new(struct pf_store *st, enum pf_kind k, int64_t batch,
+                                  const char *const *vals, bool *inserted, struct pf_err *err);
+/*
  * Look up the latest stored row of kind k with the identity vals[0..nkey).
  * On a hit *found = true, got[] receives canonical strings (caller frees each
  * non-NULL entry) and *got_batch the row's batch.

@@ -459,14 +459,15 @@ free_ref(void *p)
     free(r);
 }
 
+/* Keep a running total per money field (sign -1 takes a row back out). */
 static pf_status
-add_money(struct imp *im, enum pf_kind k, char **c, long line)
+add_money(struct imp *im, enum pf_kind k, char **c, long line, int sign)
 {
     const struct pf_kind_def *kd = &pf_kinds[k];
     int i;
     for (i = 0; i < kd->nfields; i++) {
         if (kd->fields[i].type == PF_F_MONEY && c[i]) {
-            int64_t v = strtoll(c[i], NULL, 10);
+            int64_t v = strtoll(c[i], NULL, 10) * sign;
             if (!pf_cents_add(im->totals[k][i], v, &im->totals[k][i]))
                 return bad(im, line, kd->fields[i].name, "makes the total of all '%s' amounts "
                            "overflow (more than 92233720368547758.07)", kd->fields[i].name);
@@ -501,7 +502,7 @@ imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
                      "different content", kd->fields[0].name, shown(c[0], idt, 80));
             goto cleanup;
         }
-        if ((rc = add_money(im, k, c, line)) != PF_OK)
+        if ((rc = add_money(im, k, c, line, 1)) != PF_OK)
             goto cleanup;
         if ((rc = pf_store_put_row(im->st, k, im->batch, (const char *const *)c, im->err)))
             goto cleanup;
@@ -511,33 +512,54 @@ imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
         r->this_batch = true;
         free_ref(pf_map_put(&im->refs[k], c[0], r));
     } else {
-        bool found = false;
+        bool found = false, inserted = false;
         int64_t gb = 0;
-        if ((rc = pf_store_get_row(im->st, k, (const char *const *)c, &found, got, &gb,
-                                   im->err)) != PF_OK)
-            goto cleanup;
-        if (found && gb == im->batch) {
-            rc = bad(im, line, kd->fields[0].name, "duplicate %s in this import",
-                     identity_text(k, c, idt, sizeof idt));
-            goto cleanup;
+        int rev = pf_kind_field(k, "reverses");
+        /* most facts are new: insert first and look only on a conflict. Valuations
+         * (restated by key) and reversals (checked against the stored flow) look first. */
+        bool fast = k != PF_K_VALUATIONS && !(rev >= 0 && c[rev]);
+        if (fast) {
+            if ((rc = add_money(im, k, c, line, 1)) != PF_OK)
+                goto cleanup;
+            if ((rc = pf_store_put_row_if_new(im->st, k, im->batch, (const char *const *)c,
+                                              &inserted, im->err)))
+                goto cleanup;
+            if (!inserted)
+                add_money(im, k, c, line, -1);
         }
-        if (found && rows_equal(kd, got, c))
-            goto cleanup; /* the same fact again: idempotent */
-        if (found && k != PF_K_VALUATIONS) {
-            rc = bad(im, line, NULL, "%s was imported in batch %lld with different content "
-                     "(correct a flow with a reversing flow, not by editing it)",
-                     identity_text(k, c, idt, sizeof idt), (long long)gb);
-            goto cleanup;
-        }
-        /* a valuation for a stored project and date restates it from this batch on */
-        if (k == PF_K_PARTNER_FLOWS || k == PF_K_PROJECT_FLOWS) {
-            if ((rc = check_reversal(im, k, c, line)) != PF_OK)
+        if (!inserted) {
+            if ((rc = pf_store_get_row(im->st, k, (const char *const *)c, &found, got, &gb,
+                                       im->err)) != PF_OK)
+                goto cleanup;
+            if (found && gb == im->batch) {
+                rc = bad(im, line, kd->fields[0].name, "duplicate %s in this import",
+                         identity_text(k, c, idt, sizeof idt));
+                goto cleanup;
+            }
+            if (found && rows_equal(kd, got, c))
+                goto cleanup; /* the same fact again: idempotent */
+            if (found && k != PF_K_VALUATIONS) {
+                rc = bad(im, line, NULL, "%s was imported in batch %lld with different "
+                         "content (correct a flow with a reversing flow, not by editing it)",
+                         identity_text(k, c, idt, sizeof idt), (long long)gb);
+                goto cleanup;
+            }
+            if (fast) { /* a conflict on another unique key than the identity */
+                rc = bad(im, line, NULL, "%s conflicts with a stored row",
+                         identity_text(k, c, idt, sizeof idt));
+                goto cleanup;
+            }
+            /* a valuation for a stored project and date restates it from this batch on */
+            if (k == PF_K_PARTNER_FLOWS || k == PF_K_PROJECT_FLOWS) {
+                if ((rc = check_reversal(im, k, c, line)) != PF_OK)
+                    goto cleanup;
+            }
+            if ((rc = add_money(im, k, c, line, 1)) != PF_OK)
+                goto cleanup;
+            if ((rc = pf_store_put_row(im->st, k, im->batch, (const char *const *)c,
+                                       im->err)))
                 goto cleanup;
         }
-        if ((rc = add_money(im, k, c, line)) != PF_OK)
-            goto cleanup;
-        if ((rc = pf_store_put_row(im->st, k, im->batch, (const char *const *)c, im->err)))
-            goto cleanup;
         if (k == PF_K_COMMITMENTS) {
             char pair[256];
             snprintf(pair, sizeof pair, "%s\x1f%s", c[0], c[1]);

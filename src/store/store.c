@@ -195,6 +195,7 @@ pf_store_close(struct pf_store *st)
     for (k = 0; k < PF_K_COUNT; k++) {
         sqlite3_finalize(st->put_row[k]);
         sqlite3_finalize(st->get_row[k]);
+        sqlite3_finalize(st->put_new[k]);
     }
     if (st->db)
         sqlite3_close(st->db);
@@ -411,29 +412,30 @@ kind_cols(enum pf_kind k)
     return pf_buf_detach(&b);
 }
 
-pf_status
-pf_store_put_row(struct pf_store *st, enum pf_kind k, int64_t batch, const char *const *vals,
-                 struct pf_err *err)
+static pf_status
+put_row(struct pf_store *st, enum pf_kind k, int64_t batch, const char *const *vals,
+        bool only_new, bool *inserted, struct pf_err *err)
 {
     const struct pf_kind_def *kd = &pf_kinds[k];
+    sqlite3_stmt **slot = only_new ? &st->put_new[k] : &st->put_row[k];
     sqlite3_stmt *q;
     pf_status s;
     int i, rc;
 
-    if (!st->put_row[k]) {
+    if (!*slot) {
         struct pf_buf b = PF_BUF_INIT;
         char *cols = kind_cols(k);
         pf_buf_addf(&b, "INSERT INTO %s(batch_id, %s) VALUES (?", kd->table, cols);
         for (i = 0; i < kd->nfields; i++)
             pf_buf_adds(&b, ", ?");
-        pf_buf_adds(&b, ")");
-        s = store_prepare(st, b.s, &st->put_row[k], err);
+        pf_buf_adds(&b, only_new ? ") ON CONFLICT DO NOTHING" : ")");
+        s = store_prepare(st, b.s, slot, err);
         pf_buf_release(&b);
         free(cols);
         if (s)
             return s;
     }
-    q = st->put_row[k];
+    q = *slot;
     sqlite3_bind_int64(q, 1, batch);
     for (i = 0; i < kd->nfields; i++)
         store_bind(q, i + 2, kd->fields[i].type, vals[i]);
@@ -441,7 +443,23 @@ pf_store_put_row(struct pf_store *st, enum pf_kind k, int64_t batch, const char 
     sqlite3_reset(q);
     if (rc != SQLITE_DONE)
         return store_fail(st, rc, "cannot store a row", err);
+    if (inserted)
+        *inserted = sqlite3_changes(st->db) > 0;
     return PF_OK;
+}
+
+pf_status
+pf_store_put_row(struct pf_store *st, enum pf_kind k, int64_t batch, const char *const *vals,
+                 struct pf_err *err)
+{
+    return put_row(st, k, batch, vals, false, NULL, err);
+}
+
+pf_status
+pf_store_put_row_if_new(struct pf_store *st, enum pf_kind k, int64_t batch,
+                        const char *const *vals, bool *inserted, struct pf_err *err)
+{
+    return put_row(st, k, batch, vals, true, inserted, err);
 }
 
 pf_status

@@ -13,6 +13,7 @@ struct pf_store {
     bool readonly;
     sqlite3_stmt *put_row[PF_K_COUNT];
     sqlite3_stmt *get_row[PF_K_COUNT];
+    sqlite3_stmt *put_new[PF_K_COUNT];
 };
 
 /* Map a SQLite result code to a status with the connection's message copied. */
