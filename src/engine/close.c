@@ -657,16 +657,21 @@ close_fund(struct eng *e, int f, struct pm *pms)
     TRY(fund_at(e, f, e->D, &T));
     /* partners of this fund: a commitment or a flow on or before D */
     parts = pf_xmalloc((ds->npartners ? ds->npartners : 1) * sizeof *parts);
-    for (k = 0; k < ds->npartners; k++) {
-        bool in = false;
+    {
+        /* one pass over the fund's own facts, not one per partner of the whole book */
+        bool *in = pf_xcalloc(ds->npartners + 1, sizeof *in);
         struct span s = e->fund_cm[f];
-        for (i = s.lo; i < s.hi && !in; i++)
-            in = ds->commitments[i].partner == (int)k && ds->commitments[i].date <= e->D;
+        for (i = s.lo; i < s.hi; i++)
+            if (ds->commitments[i].date <= e->D && ds->commitments[i].partner >= 0)
+                in[ds->commitments[i].partner] = true;
         s = e->fund_pf[f];
-        for (i = s.lo; i < s.hi && !in && ds->pflows[i].date <= e->D; i++)
-            in = ds->pflows[i].partner == (int)k;
-        if (in)
-            parts[np++] = (int)k;
+        for (i = s.lo; i < s.hi && ds->pflows[i].date <= e->D; i++)
+            if (ds->pflows[i].partner >= 0)
+                in[ds->pflows[i].partner] = true;
+        for (k = 0; k < ds->npartners; k++)
+            if (in[k])
+                parts[np++] = (int)k;
+        free(in);
     }
     pt = pf_xcalloc(np + 1, sizeof *pt);
     w = pf_xcalloc(np + 1, sizeof *w);
