@@ -1,0 +1,726 @@
+/*
+ * book: what both workbooks share. Opening and closing a workbook in constant
+ * memory mode with the run's properties, formats from the definitions, cell
+ * writers that record the first libxlsxwriter error, sheet setup (names by
+ * language, print setup, footer, title rows), the XIRR flow blocks and the
+ * audit block. Input text only ever reaches a cell through rp_write_text
+ * (worksheet_write_string), never a formula, chart title or series name.
+ */
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+#include "parkfund/banned.h"
+
+/* --- internal --- */
+
+#define RP_MAX_TEXT 32767 /* Excel's limit on a cell's characters */
+
+static void
+apply_fmtdef(lxw_format *f, const struct rp_fmtdef *d)
+{
+    if (d->num)
+        format_set_num_format(f, d->num);
+    if (d->font)
+        format_set_font_name(f, d->font);
+    if (d->bold)
+        format_set_bold(f);
+    if (d->italic)
+        format_set_italic(f);
+    if (d->wrap)
+        format_set_text_wrap(f);
+    if (d->size > 0)
+        format_set_font_size(f, d->size);
+    if (d->color >= 0)
+        format_set_font_color(f, (lxw_color_t)d->color);
+    if (d->bg >= 0)
+        format_set_bg_color(f, (lxw_color_t)d->bg);
+    if (d->border)
+        format_set_border(f, LXW_BORDER_THIN);
+    if (d->top)
+        format_set_top(f, LXW_BORDER_THIN);
+    if (d->align)
+        format_set_align(f, (uint8_t)d->align);
+    if (d->valign)
+        format_set_align(f, (uint8_t)d->valign);
+}
+
+/* Cut s to at most max bytes without splitting a UTF-8 sequence. */
+static size_t
+utf8_cut(const char *s, size_t max)
+{
+    size_t n = strlen(s);
+    if (n <= max)
+        return n;
+    n = max;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+/* Header/footer text: '&' starts a control code there, so input text doubles it. */
+static void
+footer_escape(struct pf_buf *b, const char *s, size_t max_chars)
+{
+    size_t chars = 0;
+    for (; *s && chars < max_chars; s++) {
+        if (((unsigned char)*s & 0xC0) != 0x80)
+            chars++;
+        if (*s == '&')
+            pf_buf_addc(b, '&');
+        if ((unsigned char)*s < 0x20)
+            pf_buf_addc(b, ' ');
+        else
+            pf_buf_addc(b, *s);
+    }
+    /* finish a multi-byte character cut by the count */
+    while (*s && ((unsigned char)*s & 0xC0) == 0x80)
+        pf_buf_addc(b, *s++);
+}
+
+static const char *
+col_letters(lxw_col_t col, char *buf)
+{
+    char tmp[8];
+    int n = 0, i;
+    unsigned c = (unsigned)col + 1;
+    while (c > 0 && n < 7) {
+        unsigned rem = (c - 1) % 26;
+        tmp[n++] = (char)('A' + rem);
+        c = (c - 1) / 26;
+    }
+    for (i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    buf[n] = '\0';
+    return buf;
+}
+
+/* --- public: texts, formats, cells --- */
+
+const char *
+rp_tr(const struct rp_ctx *c, const struct rp_text *t)
+{
+    if (!t)
+        return "";
+    switch (c->lang) {
+    case RP_ZH:
+        return t->zh;
+    case RP_EN:
+        return t->en;
+    default:
+        return t->both;
+    }
+}
+
+lxw_format *
+rp_fmt(struct rp_ctx *c, int fmt, enum rp_variant v)
+{
+    size_t i;
+    lxw_format *f;
+
+    if (fmt < 0 || (size_t)fmt >= c->defs->nfmts)
+        fmt = rp_defs_format(c->defs, "text");
+    i = (size_t)fmt * 3 + (size_t)v;
+    if (c->fcache[i])
+        return c->fcache[i];
+    f = workbook_add_format(c->wb);
+    if (!f) {
+        rp_check(c, LXW_ERROR_MEMORY_MALLOC_FAILED, "a format");
+        return NULL;
+    }
+    apply_fmtdef(f, &c->defs->fmts[fmt]);
+    if (v == RP_TOTAL)
+        apply_fmtdef(f, &c->defs->total);
+    else if (v == RP_STRONG)
+        format_set_bold(f);
+    c->fcache[i] = f;
+    return f;
+}
+
+lxw_format *
+rp_fmt_named(struct rp_ctx *c, const char *name, enum rp_variant v)
+{
+    return rp_fmt(c, rp_defs_format(c->defs, name), v);
+}
+
+void
+rp_check(struct rp_ctx *c, lxw_error e, const char *what)
+{
+    if (e == LXW_NO_ERROR || c->xerr != LXW_NO_ERROR)
+        return;
+    c->xerr = e;
+    snprintf(c->xwhere, sizeof c->xwhere, "%s", what);
+}
+
+void
+rp_write_text(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, const char *s,
+              lxw_format *f)
+{
+    size_t n;
+    if (!s || !*s) {
+        rp_write_blank(c, ws, r, col, f);
+        return;
+    }
+    n = utf8_cut(s, RP_MAX_TEXT);
+    if (s[n]) {
+        char *cut = pf_xstrndup(s, n);
+        rp_check(c, worksheet_write_string(ws, r, col, cut, f), "a text cell");
+        free(cut);
+    } else {
+        rp_check(c, worksheet_write_string(ws, r, col, s, f), "a text cell");
+    }
+}
+
+void
+rp_write_num(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, double v,
+             lxw_format *f)
+{
+    rp_check(c, worksheet_write_number(ws, r, col, v, f), "a number cell");
+}
+
+void
+rp_write_date(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, pf_date d,
+              lxw_format *f)
+{
+    if (d == PF_DATE_NONE)
+        rp_write_blank(c, ws, r, col, f);
+    else
+        rp_write_num(c, ws, r, col, pf_date_excel(d), f);
+}
+
+void
+rp_write_formula(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
+                 const char *formula, double cached, lxw_format *f)
+{
+    rp_check(c, worksheet_write_formula_num(ws, r, col, formula, f, cached), "a formula cell");
+}
+
+void
+rp_write_blank(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, lxw_format *f)
+{
+    if (f)
+        rp_check(c, worksheet_write_blank(ws, r, col, f), "a blank cell");
+}
+
+bool
+rp_result_number(const struct pf_result *r, double *v)
+{
+    if (!r || !r->has_value)
+        return false;
+    *v = r->is_money ? (double)r->cents / 100.0 : r->value;
+    return true;
+}
+
+bool
+rp_write_result(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
+                const struct pf_result *res, lxw_format *f)
+{
+    double v;
+    if (rp_result_number(res, &v)) {
+        rp_write_num(c, ws, r, col, v, f);
+        return true;
+    }
+    if (res && res->reason)
+        rp_write_text(c, ws, r, col, res->reason, rp_fmt_named(c, "reason", RP_PLAIN));
+    else
+        rp_write_blank(c, ws, r, col, f);
+    return false;
+}
+
+char *
+rp_cell(lxw_row_t r, lxw_col_t col, bool absolute, char *buf)
+{
+    char letters[8];
+    col_letters(col, letters);
+    if (absolute)
+        snprintf(buf, 24, "$%s$%lu", letters, (unsigned long)r + 1);
+    else
+        snprintf(buf, 24, "%s%lu", letters, (unsigned long)r + 1);
+    return buf;
+}
+
+void
+rp_sheet_prefix(struct pf_buf *b, const char *sheet)
+{
+    pf_buf_addc(b, '\'');
+    for (; *sheet; sheet++) {
+        if (*sheet == '\'')
+            pf_buf_addc(b, '\'');
+        pf_buf_addc(b, *sheet);
+    }
+    pf_buf_adds(b, "'!");
+}
+
+char *
+rp_xirr_formula(struct rp_ctx *c, const char *fund, const char *block, double guess)
+{
+    struct pf_buf b = PF_BUF_INIT;
+    const struct rp_blockpos *p;
+    const char *sheet;
+    char a[24], z[24];
+
+    pf_buf_adds(&b, fund ? fund : "\x02");
+    pf_buf_addc(&b, '\x1f');
+    pf_buf_adds(&b, block);
+    p = pf_map_get(&c->blocks, pf_buf_str(&b));
+    pf_buf_reset(&b);
+    if (!p || guess != guess)
+        goto none;
+    sheet = c->flow_sheets[p->sheet];
+    pf_buf_adds(&b, "XIRR(");
+    rp_sheet_prefix(&b, sheet);
+    pf_buf_addf(&b, "%s:%s,", rp_cell(p->first, RP_FLOW_COL_AMOUNT, true, a),
+                rp_cell(p->last, RP_FLOW_COL_AMOUNT, true, z));
+    rp_sheet_prefix(&b, sheet);
+    pf_buf_addf(&b, "%s:%s,%.17g)", rp_cell(p->first, RP_FLOW_COL_DATE, true, a),
+                rp_cell(p->last, RP_FLOW_COL_DATE, true, z), guess);
+    return pf_buf_detach(&b);
+none:
+    pf_buf_release(&b);
+    return NULL;
+}
+
+/* --- public: sheets --- */
+
+const char *
+rp_sheet_name(const struct rp_ctx *c, const struct rp_sheet *s)
+{
+    return rp_tr(c, &s->name);
+}
+
+static bool
+sheet_has_values(const struct rp_sheet *s)
+{
+    size_t i, j;
+    for (i = 0; i < s->ntables; i++)
+        for (j = 0; j < s->tables[i].ncols; j++)
+            if (s->tables[i].cols[j].value_only)
+                return true;
+    return false;
+}
+
+lxw_worksheet *
+rp_add_sheet(struct rp_ctx *c, const struct rp_sheet *s, const char *name, lxw_row_t *row)
+{
+    lxw_worksheet *ws;
+    lxw_error e;
+    struct pf_buf b = PF_BUF_INIT;
+    char day[16];
+
+    *row = 0;
+    if (!name)
+        name = rp_sheet_name(c, s);
+    e = workbook_validate_sheet_name(c->wb, name);
+    if (e != LXW_NO_ERROR) {
+        rp_check(c, e, "a sheet name");
+        return NULL;
+    }
+    ws = workbook_add_worksheet(c->wb, name);
+    if (!ws) {
+        rp_check(c, LXW_ERROR_MEMORY_MALLOC_FAILED, "a sheet");
+        return NULL;
+    }
+    c->cur_sheet = name;
+    worksheet_set_landscape(ws);
+    worksheet_set_paper(ws, 9); /* A4 */
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_set_margins(ws, 0.5, 0.5, 0.6, 0.7);
+    rp_check(c, worksheet_set_footer(ws, c->footer), "the footer");
+
+    /* title rows: the sheet's title, the run, the † note */
+    rp_write_text(c, ws, 0, 0, rp_tr(c, &s->title), rp_fmt_named(c, "title", RP_PLAIN));
+    pf_buf_addf(&b, "%s %s · %s %lld", rp_tr(c, rp_defs_string(c->defs, "as_of")),
+                pf_date_format(c->run->as_of, day, sizeof day),
+                rp_tr(c, rp_defs_string(c->defs, "run")), (long long)c->run->id);
+    rp_write_text(c, ws, 1, 0, pf_buf_str(&b), rp_fmt_named(c, "subtitle", RP_PLAIN));
+    *row = 3;
+    if (sheet_has_values(s) || strcmp(s->kind, "risk") == 0) {
+        rp_write_text(c, ws, 2, 0, rp_tr(c, rp_defs_string(c->defs, "value_note")),
+                      rp_fmt_named(c, "note", RP_PLAIN));
+        *row = 4;
+    }
+    pf_buf_release(&b);
+    return ws;
+}
+
+void
+rp_header_row(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_table *t)
+{
+    lxw_format *h = rp_fmt_named(c, "header", RP_PLAIN);
+    struct pf_buf b = PF_BUF_INIT;
+    size_t i;
+
+    rp_check(c, worksheet_set_row(ws, r, c->lang == RP_BOTH ? 45 : 30, NULL), "a header row");
+    for (i = 0; i < t->ncols; i++) {
+        pf_buf_reset(&b);
+        pf_buf_adds(&b, rp_tr(c, &t->cols[i].title));
+        if (t->cols[i].value_only)
+            pf_buf_adds(&b, " †");
+        rp_write_text(c, ws, r, (lxw_col_t)i, pf_buf_str(&b), h);
+    }
+    pf_buf_release(&b);
+}
+
+void
+rp_col_widths(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t)
+{
+    size_t i;
+    for (i = 0; i < t->ncols; i++)
+        if (t->cols[i].width > 0)
+            rp_check(c, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, t->cols[i].width,
+                                             NULL), "a column width");
+}
+
+/* --- public: workbooks --- */
+
+pf_status
+rp_book_open(struct rp_ctx *c, const char *path, const char *title, const char *subject,
+             struct pf_err *err)
+{
+    lxw_workbook_options opts;
+    lxw_doc_properties props;
+    char author[] = "parkfund", company[64], keywords[128], comments[256];
+    char *t = pf_xstrdup(title), *s = pf_xstrdup(subject);
+    int64_t epoch = 0;
+    char day[16];
+
+    memset(&opts, 0, sizeof opts);
+    opts.constant_memory = LXW_TRUE;
+    c->wb = workbook_new_opt(path, &opts);
+    if (!c->wb) {
+        free(t);
+        free(s);
+        return pf_err_set(err, PF_EIO, "", "cannot start workbook '%s'", path);
+    }
+    c->fcache = pf_xcalloc(c->defs->nfmts * 3, sizeof *c->fcache);
+    if (!c->run->created_at || !pf_iso_epoch(c->run->created_at, &epoch))
+        epoch = (int64_t)c->run->as_of * 86400; /* no run time: the as-of date, still fixed */
+    snprintf(company, sizeof company, "%s", PF_ENGINE_VERSION);
+    snprintf(keywords, sizeof keywords, "run %lld; as of %s; batch %lld",
+             (long long)c->run->id, pf_date_format(c->run->as_of, day, sizeof day),
+             (long long)c->run->batch);
+    snprintf(comments, sizeof comments, "engine %s; input digest %s",
+             c->run->engine ? c->run->engine : "", c->run->digest ? c->run->digest : "");
+    memset(&props, 0, sizeof props);
+    props.title = t;
+    props.subject = s;
+    props.author = author;
+    props.company = company;
+    props.keywords = keywords;
+    props.comments = comments;
+    props.created = (time_t)epoch;
+    rp_check(c, workbook_set_properties(c->wb, &props), "the document properties");
+    free(t);
+    free(s);
+    return PF_OK;
+}
+
+pf_status
+rp_book_close(struct rp_ctx *c, const char *path, struct pf_err *err)
+{
+    lxw_error e;
+    pf_status rc = PF_OK;
+
+    if (!c->wb)
+        return PF_OK;
+    e = workbook_close(c->wb);
+    c->wb = NULL;
+    free(c->fcache);
+    c->fcache = NULL;
+    if (c->xerr != LXW_NO_ERROR)
+        rc = pf_err_set(err, PF_EINTERNAL, "", "cannot write %s in '%s': %s", c->xwhere, path,
+                        lxw_strerror(c->xerr));
+    else if (e != LXW_NO_ERROR)
+        rc = pf_err_set(err, PF_EIO, "", "cannot write '%s': %s", path, lxw_strerror(e));
+    c->xerr = LXW_NO_ERROR;
+    return rc;
+}
+
+/* --- public: footer --- */
+
+/* "&L<left>&C<page x of n>&R<as of>"; left is input text (escaped, cut to fit). */
+void
+rp_set_footer(struct rp_ctx *c, const char *left)
+{
+    struct pf_buf b = PF_BUF_INIT;
+    char day[16];
+
+    pf_buf_adds(&b, "&L");
+    footer_escape(&b, left ? left : "", 80);
+    pf_buf_adds(&b, "&C");
+    pf_buf_adds(&b, rp_tr(c, rp_defs_string(c->defs, "page_footer")));
+    pf_buf_adds(&b, "&R");
+    pf_buf_adds(&b, pf_date_format(c->run->as_of, day, sizeof day));
+    snprintf(c->footer, sizeof c->footer, "%.*s", (int)utf8_cut(pf_buf_str(&b), 250),
+             pf_buf_str(&b));
+    pf_buf_release(&b);
+}
+
+/* --- public: flow blocks --- */
+
+static void
+blockpos_free(void *p)
+{
+    free(p);
+}
+
+void
+rp_blocks_layout(struct rp_ctx *c, const struct rp_sheet *s,
+                 bool (*keep)(void *arg, const char *fund, const char *key), void *arg)
+{
+    const struct pf_run *run = c->run;
+    struct pf_buf b = PF_BUF_INIT;
+    lxw_row_t row = 5; /* title rows, blank, header */
+    int sheet = 0;
+    size_t i;
+
+    for (i = 0; i < run->nrows; i++) {
+        const struct pf_run_row *r = &run->rows[i];
+        const struct rp_group *g;
+        struct rp_blockpos *p;
+
+        if (strcmp(r->tbl, "block") != 0)
+            continue;
+        pf_buf_reset(&b);
+        pf_buf_adds(&b, r->fund ? r->fund : "\x02");
+        pf_buf_addc(&b, '\x1f');
+        pf_buf_adds(&b, r->key);
+        if (pf_map_has(&c->blocks, pf_buf_str(&b)))
+            continue;
+        if (keep && !keep(arg, r->fund, r->key))
+            continue;
+        g = rp_index_rows(c->ix, "block", r->fund, r->key);
+        if (!g || g->n == 0)
+            continue;
+        if ((size_t)row + g->n > LXW_ROW_MAX) {
+            if (sheet + 1 >= RP_MAX_FLOW_SHEETS)
+                break; /* no room: the IRRs past here are written as values */
+            sheet++;
+            row = 5;
+        }
+        p = pf_xcalloc(1, sizeof *p);
+        p->sheet = sheet;
+        p->first = row;
+        p->last = row + (lxw_row_t)g->n - 1;
+        row += (lxw_row_t)g->n;
+        pf_map_put(&c->blocks, pf_buf_str(&b), p);
+    }
+    c->nflow_sheets = (size_t)sheet + 1;
+    for (i = 0; i < c->nflow_sheets; i++) {
+        free(c->flow_sheets[i]);
+        if (i == 0)
+            c->flow_sheets[i] = pf_xstrdup(rp_sheet_name(c, s));
+        else
+            c->flow_sheets[i] = pf_xasprintf("%s %zu", rp_sheet_name(c, s), i + 1);
+    }
+    pf_buf_release(&b);
+}
+
+void
+rp_blocks_release(struct rp_ctx *c)
+{
+    size_t i;
+    pf_map_release(&c->blocks, blockpos_free);
+    for (i = 0; i < c->nflow_sheets; i++)
+        free(c->flow_sheets[i]);
+    c->nflow_sheets = 0;
+}
+
+void
+rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
+{
+    const struct pf_run *run = c->run;
+    const struct rp_table *t = &s->tables[0];
+    lxw_worksheet *ws = NULL;
+    struct pf_buf b = PF_BUF_INIT;
+    lxw_format *f_text = rp_fmt_named(c, "text", RP_PLAIN);
+    lxw_format *f_date = rp_fmt(c, t->ncols > RP_FLOW_COL_DATE ? t->cols[RP_FLOW_COL_DATE].fmt
+                                                             : -1, RP_PLAIN);
+    lxw_format *f_money = rp_fmt(c, t->ncols > RP_FLOW_COL_AMOUNT
+                                        ? t->cols[RP_FLOW_COL_AMOUNT].fmt : -1, RP_PLAIN);
+    lxw_format *f_nav = rp_fmt(c, t->ncols > RP_FLOW_COL_AMOUNT
+                                      ? t->cols[RP_FLOW_COL_AMOUNT].fmt : -1, RP_STRONG);
+    const struct rp_text *lab_flow = rp_defs_label(c->defs, "block_row", "flow");
+    const struct rp_text *lab_nav = rp_defs_label(c->defs, "block_row", "nav");
+    const char *portfolio = rp_tr(c, rp_defs_string(c->defs, "portfolio"));
+    struct pf_map written = PF_MAP_INIT;
+    int cur = -1;
+    lxw_row_t hdr = 4, last = 4;
+    size_t i, j;
+
+    /* every laid-out block, in run order; sheets are opened as blocks reach them */
+    for (i = 0; i < run->nrows; i++) {
+        const struct pf_run_row *r = &run->rows[i];
+        const struct rp_blockpos *p;
+        const struct rp_group *g;
+
+        if (strcmp(r->tbl, "block") != 0)
+            continue;
+        pf_buf_reset(&b);
+        pf_buf_adds(&b, r->fund ? r->fund : "\x02");
+        pf_buf_addc(&b, '\x1f');
+        pf_buf_adds(&b, r->key);
+        p = pf_map_get(&c->blocks, pf_buf_str(&b));
+        if (!p || pf_map_has(&written, pf_buf_str(&b)))
+            continue;
+        pf_map_put(&written, pf_buf_str(&b), NULL);
+        while (cur < p->sheet) {
+            lxw_row_t row;
+            if (ws && last > hdr)
+                rp_check(c, worksheet_autofilter(ws, hdr, 0, last, (lxw_col_t)t->ncols - 1),
+                         "the flows' autofilter");
+            cur++;
+            ws = rp_add_sheet(c, s, c->flow_sheets[cur], &row);
+            if (!ws)
+                goto cleanup;
+            rp_col_widths(c, ws, t);
+            hdr = 4;
+            rp_header_row(c, ws, hdr, t);
+            worksheet_freeze_panes(ws, hdr + 1, 0);
+            rp_check(c, worksheet_repeat_rows(ws, hdr, hdr), "the print titles");
+            last = hdr;
+        }
+        g = rp_index_rows(c->ix, "block", r->fund, r->key);
+        for (j = 0; j < g->n; j++) {
+            const struct pf_run_row *fr = &run->rows[g->idx[j]];
+            lxw_row_t row = p->first + (lxw_row_t)j;
+            bool is_nav = strcmp(fr->col, "nav") == 0;
+            rp_write_text(c, ws, row, RP_FLOW_COL_FUND, fr->fund ? fr->fund : portfolio, f_text);
+            rp_write_text(c, ws, row, RP_FLOW_COL_BLOCK, fr->key, f_text);
+            rp_write_date(c, ws, row, RP_FLOW_COL_DATE, fr->date, f_date);
+            if (fr->has_value)
+                rp_write_num(c, ws, row, RP_FLOW_COL_AMOUNT,
+                             fr->is_money ? (double)fr->cents / 100.0 : fr->value,
+                             is_nav ? f_nav : f_money);
+            rp_write_text(c, ws, row, RP_FLOW_COL_TYPE,
+                          rp_tr(c, is_nav ? lab_nav : lab_flow), f_text);
+            last = row;
+        }
+    }
+    if (!ws) { /* no blocks at all: still the sheet, saying so */
+        lxw_row_t row;
+        ws = rp_add_sheet(c, s, c->nflow_sheets ? c->flow_sheets[0] : NULL, &row);
+        if (!ws)
+            goto cleanup;
+        rp_col_widths(c, ws, t);
+        rp_header_row(c, ws, 4, t);
+        rp_write_text(c, ws, 5, 0, rp_tr(c, rp_defs_string(c->defs, "no_rows")),
+                      rp_fmt_named(c, "note", RP_PLAIN));
+    } else if (last > hdr) {
+        rp_check(c, worksheet_autofilter(ws, hdr, 0, last, (lxw_col_t)t->ncols - 1),
+                 "the flows' autofilter");
+    }
+cleanup:
+    pf_map_release(&written, NULL);
+    pf_buf_release(&b);
+}
+
+/* --- public: audit --- */
+
+static lxw_row_t
+audit_item(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_table *t,
+           const char *item, const char *value, const char *fmt)
+{
+    rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "items", item)),
+                  rp_fmt_named(c, "label_strong", RP_PLAIN));
+    rp_write_text(c, ws, r, 1, value, rp_fmt_named(c, fmt ? fmt : "text", RP_PLAIN));
+    return r + 1;
+}
+
+void
+rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
+               bool (*redact)(void *arg, const char *text), void *arg)
+{
+    const struct rp_table *t = &s->tables[0];
+    const struct pf_run *run = c->run;
+    lxw_worksheet *ws;
+    lxw_row_t r;
+    char buf[64], day[16];
+    cJSON *rows = NULL, *it;
+    size_t i, nchecks = 0, nwarn = 0;
+    lxw_format *f_sec = rp_fmt_named(c, "section", RP_PLAIN);
+    lxw_format *f_text = rp_fmt_named(c, "wrap", RP_PLAIN);
+    lxw_format *f_count = rp_fmt_named(c, "count", RP_PLAIN);
+    const char *hidden = rp_tr(c, rp_defs_string(c->defs, "redacted"));
+
+    ws = rp_add_sheet(c, s, NULL, &r);
+    if (!ws)
+        return;
+    rp_col_widths(c, ws, t);
+    rp_header_row(c, ws, r, t);
+    worksheet_freeze_panes(ws, r + 1, 0);
+    r++;
+    snprintf(buf, sizeof buf, "%lld", (long long)run->id);
+    r = audit_item(c, ws, r, t, "run", buf, NULL);
+    r = audit_item(c, ws, r, t, "as_of", pf_date_format(run->as_of, day, sizeof day), NULL);
+    snprintf(buf, sizeof buf, "%lld", (long long)run->batch);
+    r = audit_item(c, ws, r, t, "batch", buf, NULL);
+    r = audit_item(c, ws, r, t, "engine", run->engine ? run->engine : "", NULL);
+    r = audit_item(c, ws, r, t, "taxonomy", run->taxonomy ? run->taxonomy : "", "digest");
+    r = audit_item(c, ws, r, t, "benchmark",
+                   run->benchmark && *run->benchmark ? run->benchmark : "—", NULL);
+    r = audit_item(c, ws, r, t, "digest", run->digest ? run->digest : "", "digest");
+    r = audit_item(c, ws, r, t, "created_at", run->created_at ? run->created_at : "", NULL);
+    snprintf(buf, sizeof buf, "%zu", run->nresults);
+    r = audit_item(c, ws, r, t, "results", buf, NULL);
+    r++;
+
+    /* input row counts: {"kind": n, ...} */
+    rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "input_rows")),
+                  f_sec);
+    rows = run->input_rows ? cJSON_Parse(run->input_rows) : NULL;
+    if (cJSON_IsObject(rows) && cJSON_GetArraySize(rows) > 0) {
+        cJSON_ArrayForEach(it, rows) {
+            rp_write_text(c, ws, r, 0, it->string, rp_fmt_named(c, "text", RP_PLAIN));
+            if (cJSON_IsNumber(it))
+                rp_write_num(c, ws, r, 1, it->valuedouble, f_count);
+            else if (cJSON_IsString(it))
+                rp_write_text(c, ws, r, 1, it->valuestring, f_text);
+            r++;
+        }
+    } else {
+        rp_write_text(c, ws, r++, 1, run->input_rows && *run->input_rows ? run->input_rows
+                                         : rp_tr(c, rp_table_text(c->defs, t, "items", "none")),
+                      f_text);
+    }
+    r++;
+
+    rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "checks")), f_sec);
+    for (i = 0; i < run->nnotes; i++) {
+        const struct pf_run_note *n = &run->notes[i];
+        bool hide;
+        if (!n->is_check)
+            continue;
+        nchecks++;
+        hide = redact && (redact(arg, n->name) || redact(arg, n->detail));
+        rp_write_text(c, ws, r, 0, hide ? "—" : n->name, rp_fmt_named(c, "text", RP_PLAIN));
+        rp_write_text(c, ws, r, 1,
+                      rp_tr(c, rp_defs_label(c->defs, "check", n->ok ? "pass" : "fail")),
+                      rp_fmt_named(c, n->ok ? "pass" : "fail", RP_PLAIN));
+        rp_write_text(c, ws, r, 2, hide ? hidden : n->detail, f_text);
+        r++;
+    }
+    if (!nchecks)
+        rp_write_text(c, ws, r++, 1, rp_tr(c, rp_table_text(c->defs, t, "items", "none")),
+                      f_text);
+    r++;
+    rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "warnings")),
+                  f_sec);
+    for (i = 0; i < run->nnotes; i++) {
+        const struct pf_run_note *n = &run->notes[i];
+        bool hide;
+        if (n->is_check)
+            continue;
+        nwarn++;
+        hide = redact && (redact(arg, n->name) || redact(arg, n->detail));
+        rp_write_text(c, ws, r, 0, hide ? "—" : n->name, rp_fmt_named(c, "text", RP_PLAIN));
+        rp_write_text(c, ws, r, 1, hide ? hidden : n->detail, f_text);
+        r++;
+    }
+    if (!nwarn)
+        rp_write_text(c, ws, r++, 1, rp_tr(c, rp_table_text(c->defs, t, "items", "none")),
+                      f_text);
+    cJSON_Delete(rows);
+}

@@ -1,0 +1,171 @@
+/*
+ * index: finds a stored run's results and rows by (dimension, fund, key) and
+ * lists the keys of a (dimension, fund) in the order the engine stored them.
+ * Pointers handed out are borrowed from the run and the index.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+#include "parkfund/banned.h"
+
+/* --- internal --- */
+
+#define NULL_FUND "\x02" /* stands for the portfolio (fund NULL) in keys */
+
+static void
+key3(struct pf_buf *b, const char *a, const char *fund, const char *key)
+{
+    pf_buf_reset(b);
+    pf_buf_adds(b, a);
+    pf_buf_addc(b, '\x1f');
+    pf_buf_adds(b, fund ? fund : NULL_FUND);
+    if (key) {
+        pf_buf_addc(b, '\x1f');
+        pf_buf_adds(b, key);
+    }
+}
+
+static void
+group_add(struct pf_map *m, struct pf_map *km, struct pf_buf *b, const char *a,
+          const char *fund, const char *key, size_t i)
+{
+    struct rp_group *g;
+
+    key3(b, a, fund, key);
+    g = pf_map_get(m, pf_buf_str(b));
+    if (!g) {
+        struct rp_keys *ks;
+        g = pf_xcalloc(1, sizeof *g);
+        pf_map_put(m, pf_buf_str(b), g);
+        key3(b, a, fund, NULL);
+        ks = pf_map_get(km, pf_buf_str(b));
+        if (!ks) {
+            ks = pf_xcalloc(1, sizeof *ks);
+            pf_map_put(km, pf_buf_str(b), ks);
+        }
+        PF_GROW(ks->keys, ks->n + 1, ks->cap);
+        ks->keys[ks->n++] = key;
+    }
+    PF_GROW(g->idx, g->n + 1, g->cap);
+    g->idx[g->n++] = i;
+}
+
+static void
+group_free(void *p)
+{
+    struct rp_group *g = p;
+    if (g) {
+        free(g->idx);
+        free(g);
+    }
+}
+
+static void
+keys_free(void *p)
+{
+    struct rp_keys *k = p;
+    if (k) {
+        free(k->keys);
+        free(k);
+    }
+}
+
+/* --- public --- */
+
+void
+rp_index_build(struct rp_index *ix, const struct pf_run *run)
+{
+    struct pf_map seen = PF_MAP_INIT;
+    struct pf_buf b = PF_BUF_INIT;
+    size_t i;
+
+    memset(ix, 0, sizeof *ix);
+    ix->run = run;
+    for (i = 0; i < run->nresults; i++) {
+        const struct pf_result *r = &run->results[i];
+        group_add(&ix->res, &ix->res_keys, &b, r->dimension, r->fund, r->key, i);
+        if (r->fund && !pf_map_has(&seen, r->fund)) {
+            pf_map_put(&seen, r->fund, NULL);
+            PF_GROW(ix->funds, ix->nfunds + 1, ix->cfunds);
+            ix->funds[ix->nfunds++] = r->fund;
+        }
+    }
+    for (i = 0; i < run->nrows; i++) {
+        const struct pf_run_row *r = &run->rows[i];
+        group_add(&ix->rows, &ix->row_keys, &b, r->tbl, r->fund, r->key, i);
+    }
+    pf_map_release(&seen, NULL);
+    pf_buf_release(&b);
+}
+
+void
+rp_index_release(struct rp_index *ix)
+{
+    pf_map_release(&ix->res, group_free);
+    pf_map_release(&ix->res_keys, keys_free);
+    pf_map_release(&ix->rows, group_free);
+    pf_map_release(&ix->row_keys, keys_free);
+    free(ix->funds);
+    memset(ix, 0, sizeof *ix);
+}
+
+const struct rp_group *
+rp_index_results(const struct rp_index *ix, const char *dim, const char *fund, const char *key)
+{
+    struct pf_buf b = PF_BUF_INIT;
+    const struct rp_group *g;
+    key3(&b, dim, fund, key);
+    g = pf_map_get(&ix->res, pf_buf_str(&b));
+    pf_buf_release(&b);
+    return g;
+}
+
+const struct pf_result *
+rp_index_result(const struct rp_index *ix, const char *dim, const char *fund, const char *key,
+                const char *metric)
+{
+    const struct rp_group *g = rp_index_results(ix, dim, fund, key);
+    size_t i;
+    if (!g)
+        return NULL;
+    for (i = 0; i < g->n; i++) {
+        const struct pf_result *r = &ix->run->results[g->idx[i]];
+        if (strcmp(r->metric, metric) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+const struct rp_keys *
+rp_index_keys(const struct rp_index *ix, const char *dim, const char *fund)
+{
+    struct pf_buf b = PF_BUF_INIT;
+    const struct rp_keys *k;
+    key3(&b, dim, fund, NULL);
+    k = pf_map_get(&ix->res_keys, pf_buf_str(&b));
+    pf_buf_release(&b);
+    return k;
+}
+
+const struct rp_group *
+rp_index_rows(const struct rp_index *ix, const char *tbl, const char *fund, const char *key)
+{
+    struct pf_buf b = PF_BUF_INIT;
+    const struct rp_group *g;
+    key3(&b, tbl, fund, key);
+    g = pf_map_get(&ix->rows, pf_buf_str(&b));
+    pf_buf_release(&b);
+    return g;
+}
+
+const struct rp_keys *
+rp_index_row_keys(const struct rp_index *ix, const char *tbl, const char *fund)
+{
+    struct pf_buf b = PF_BUF_INIT;
+    const struct rp_keys *k;
+    key3(&b, tbl, fund, NULL);
+    k = pf_map_get(&ix->row_keys, pf_buf_str(&b));
+    pf_buf_release(&b);
+    return k;
+}

@@ -1,0 +1,688 @@
+/*
+ * manager: the manager's workbook, portfolio-<as_of>.xlsx. Generic sheets come
+ * from table.c; this file adds the sheets whose shape is not one row per key:
+ * NAV history (a month-by-chain pivot and each fund's J-curve, with charts),
+ * Risk (statistics, quarterly returns, the correlation matrix under a colour
+ * scale) and Policy (leverage over the guidance funds' commitments).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report_int.h"
+#include "parkfund/banned.h"
+
+/* --- internal: pivots of stored rows (date x series) --- */
+
+struct series {
+    const char *key, *col;
+};
+
+struct pivot {
+    pf_date *dates;
+    size_t ndates;
+    struct series *ser;
+    size_t nser;
+    double *v;      /* ndates * nser */
+    pf_cents *cents;
+    bool *has;
+};
+
+static int
+date_cmp(const void *a, const void *b)
+{
+    pf_date x = *(const pf_date *)a, y = *(const pf_date *)b;
+    return x < y ? -1 : x > y;
+}
+
+static size_t
+date_index(const struct pivot *pv, pf_date d)
+{
+    size_t lo = 0, hi = pv->ndates;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (pv->dates[mid] < d)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Rows of tbl for fund, one series per (key, col). */
+static void
+pivot_build(struct rp_ctx *c, struct pivot *pv, const char *tbl, const char *fund,
+            struct series *ser, size_t nser)
+{
+    size_t s, i, cap = 0, n = 0;
+
+    memset(pv, 0, sizeof *pv);
+    pv->ser = ser;
+    pv->nser = nser;
+    for (s = 0; s < nser; s++) {
+        const struct rp_group *g = rp_index_rows(c->ix, tbl, fund, ser[s].key);
+        for (i = 0; g && i < g->n; i++) {
+            const struct pf_run_row *r = &c->run->rows[g->idx[i]];
+            if (strcmp(r->col, ser[s].col) != 0 || r->date == PF_DATE_NONE)
+                continue;
+            PF_GROW(pv->dates, n + 1, cap);
+            pv->dates[n++] = r->date;
+        }
+    }
+    if (n)
+        qsort(pv->dates, n, sizeof *pv->dates, date_cmp);
+    for (i = 0; i < n; i++)
+        if (pv->ndates == 0 || pv->dates[pv->ndates - 1] != pv->dates[i])
+            pv->dates[pv->ndates++] = pv->dates[i];
+    pv->v = pf_xcalloc(pv->ndates * nser + 1, sizeof *pv->v);
+    pv->cents = pf_xcalloc(pv->ndates * nser + 1, sizeof *pv->cents);
+    pv->has = pf_xcalloc(pv->ndates * nser + 1, sizeof *pv->has);
+    for (s = 0; s < nser; s++) {
+        const struct rp_group *g = rp_index_rows(c->ix, tbl, fund, ser[s].key);
+        for (i = 0; g && i < g->n; i++) {
+            const struct pf_run_row *r = &c->run->rows[g->idx[i]];
+            size_t d;
+            if (strcmp(r->col, ser[s].col) != 0 || r->date == PF_DATE_NONE || !r->has_value)
+                continue;
+            d = date_index(pv, r->date) * nser + s;
+            pv->has[d] = true;
+            pv->cents[d] = r->is_money ? r->cents : 0;
+            pv->v[d] = r->is_money ? (double)r->cents / 100.0 : r->value;
+        }
+    }
+}
+
+static void
+pivot_release(struct pivot *pv)
+{
+    free(pv->dates);
+    free(pv->v);
+    free(pv->cents);
+    free(pv->has);
+}
+
+/* Keys of (tbl, fund) in taxonomy order for chains, then any others. */
+static struct series *
+chain_series(struct rp_ctx *c, const char *tbl, const char *col, size_t *n)
+{
+    const struct rp_keys *ks = rp_index_row_keys(c->ix, tbl, NULL);
+    struct series *out;
+    size_t i, j, nt = pf_taxonomy_count(c->tax, PF_TAX_CHAIN);
+    bool *used;
+
+    *n = 0;
+    if (!ks)
+        return NULL;
+    out = pf_xcalloc(ks->n + 1, sizeof *out);
+    used = pf_xcalloc(ks->n + 1, sizeof *used);
+    for (i = 0; i < nt; i++) {
+        const char *code = pf_taxonomy_code(c->tax, PF_TAX_CHAIN, i);
+        for (j = 0; j < ks->n; j++)
+            if (!used[j] && strcmp(ks->keys[j], code) == 0) {
+                used[j] = true;
+                out[(*n)++] = (struct series){ ks->keys[j], col };
+            }
+    }
+    for (j = 0; j < ks->n; j++)
+        if (!used[j])
+            out[(*n)++] = (struct series){ ks->keys[j], col };
+    free(used);
+    return out;
+}
+
+/* A table built at run time: the definition's first column (the date), one
+ * column per series (titled by the chain's name), and optionally a total. */
+static void
+synth_table(struct rp_ctx *c, struct rp_table *st, const struct rp_table *def,
+            const struct pivot *pv, bool total)
+{
+    size_t i, n = 0;
+    int ci = rp_table_col(def, "chain"), ti = rp_table_col(def, "total");
+
+    memset(st, 0, sizeof *st);
+    st->kind = def->kind;
+    st->id = def->id;
+    st->cols = pf_xcalloc(pv->nser + 3, sizeof *st->cols);
+    st->cols[n] = def->cols[0];
+    st->cols[n].id = pf_xstrdup("date");
+    st->cols[n].title.zh = pf_xstrdup(def->cols[0].title.zh);
+    st->cols[n].title.en = pf_xstrdup(def->cols[0].title.en);
+    st->cols[n].title.both = pf_xstrdup(def->cols[0].title.both);
+    n++;
+    for (i = 0; i < pv->nser; i++, n++) {
+        const char *zh = pf_taxonomy_name(c->tax, PF_TAX_CHAIN, pv->ser[i].key, "zh");
+        const char *en = pf_taxonomy_name(c->tax, PF_TAX_CHAIN, pv->ser[i].key, "en");
+        struct rp_col *col = &st->cols[n];
+        if (ci >= 0)
+            *col = def->cols[ci];
+        else
+            memset(col, 0, sizeof *col);
+        col->id = pf_xasprintf("s%zu", i);
+        col->title.zh = pf_xstrdup(zh ? zh : pv->ser[i].key);
+        col->title.en = pf_xstrdup(en ? en : pv->ser[i].key);
+        col->title.both = zh && en ? pf_xasprintf("%s / %s", zh, en)
+                                   : pf_xstrdup(pv->ser[i].key);
+    }
+    if (total && ti >= 0) {
+        struct rp_col *col = &st->cols[n++];
+        *col = def->cols[ti];
+        col->id = pf_xstrdup("total");
+        col->title.zh = pf_xstrdup(def->cols[ti].title.zh);
+        col->title.en = pf_xstrdup(def->cols[ti].title.en);
+        col->title.both = pf_xstrdup(def->cols[ti].title.both);
+        col->special = pf_xstrdup("row_sum");
+    }
+    st->ncols = n;
+    if (def->chart) {
+        struct rp_chart *ch = pf_xcalloc(1, sizeof *ch);
+        *ch = *def->chart;
+        ch->categories = pf_xstrdup("date");
+        ch->values = pf_xcalloc(pv->nser + 1, sizeof *ch->values);
+        ch->nvalues = pv->nser;
+        for (i = 0; i < pv->nser; i++)
+            ch->values[i] = pf_xasprintf("s%zu", i);
+        st->chart = ch;
+    }
+}
+
+static void
+synth_release(struct rp_table *st)
+{
+    size_t i;
+    for (i = 0; i < st->ncols; i++) {
+        free(st->cols[i].id);
+        free(st->cols[i].title.zh);
+        free(st->cols[i].title.en);
+        free(st->cols[i].title.both);
+        if (st->cols[i].special && strcmp(st->cols[i].special, "row_sum") == 0)
+            free(st->cols[i].special);
+    }
+    free(st->cols);
+    if (st->chart) {
+        for (i = 0; i < st->chart->nvalues; i++)
+            free(st->chart->values[i]);
+        free(st->chart->values);
+        free(st->chart->categories);
+        free(st->chart);
+    }
+}
+
+struct pivot_env {
+    struct pivot *pv;
+    size_t first_series_col; /* table column of series 0 */
+    const struct rp_table *def; /* J-curve: series by column id */
+};
+
+static bool
+pivot_value(void *arg, const struct rp_table *t, size_t col, const struct rp_rowref *rr,
+            double *v)
+{
+    struct pivot_env *E = arg;
+    size_t s;
+    if (strcmp(t->cols[col].id, "date") == 0) {
+        *v = pf_date_excel(E->pv->dates[rr->idx]);
+        return true;
+    }
+    if (E->def) {
+        for (s = 0; s < E->pv->nser; s++)
+            if (strcmp(E->pv->ser[s].col, t->cols[col].id) == 0)
+                break;
+    } else {
+        s = col - E->first_series_col;
+    }
+    if (s >= E->pv->nser || !E->pv->has[rr->idx * E->pv->nser + s])
+        return false;
+    *v = E->pv->v[rr->idx * E->pv->nser + s];
+    return true;
+}
+
+/* The total of a pivot row: SUM over the series cells, cached from the cents. */
+static bool
+pivot_row_sum(void *arg, struct rp_ctx *c, const struct rp_table *t, size_t col,
+              const struct rp_rowref *rr, lxw_row_t row, struct pf_buf *formula, double *value)
+{
+    struct pivot_env *E = arg;
+    pf_cents sum = 0;
+    char a[24], z[24];
+    size_t s;
+    (void)c;
+    (void)t;
+    (void)col;
+    for (s = 0; s < E->pv->nser; s++)
+        if (E->pv->has[rr->idx * E->pv->nser + s])
+            sum += E->pv->cents[rr->idx * E->pv->nser + s];
+    pf_buf_reset(formula);
+    pf_buf_addf(formula, "SUM(%s:%s)", rp_cell(row, (lxw_col_t)E->first_series_col, false, a),
+                rp_cell(row, (lxw_col_t)(E->first_series_col + E->pv->nser - 1), false, z));
+    *value = (double)sum / 100.0;
+    return E->pv->nser > 0;
+}
+
+static struct rp_rowref *
+date_rows(const struct pivot *pv)
+{
+    struct rp_rowref *rows = pf_xcalloc(pv->ndates + 1, sizeof *rows);
+    size_t i;
+    for (i = 0; i < pv->ndates; i++) {
+        rows[i].key = "";
+        rows[i].idx = i;
+    }
+    return rows;
+}
+
+static void
+widths_of(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, double *w, size_t nw)
+{
+    size_t i;
+    (void)c;
+    (void)ws;
+    for (i = 0; i < t->ncols && i < nw; i++)
+        if (t->cols[i].width > w[i])
+            w[i] = t->cols[i].width;
+}
+
+/* A month-end (or quarter-end) by chain table, from stored rows. */
+static void
+write_chain_pivot(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *def,
+                  const char *tbl, const char *colname, bool total, lxw_row_t *row,
+                  double *w, size_t nw)
+{
+    struct series *ser;
+    struct pivot pv;
+    struct rp_table st;
+    struct rp_rowref *rows;
+    struct pivot_env E;
+    struct rp_table_env env;
+    lxw_row_t hdr, last;
+    size_t nser;
+
+    ser = chain_series(c, tbl, colname, &nser);
+    pivot_build(c, &pv, tbl, NULL, ser, nser);
+    synth_table(c, &st, def, &pv, total);
+    rows = date_rows(&pv);
+    memset(&E, 0, sizeof E);
+    E.pv = &pv;
+    E.first_series_col = 1;
+    memset(&env, 0, sizeof env);
+    env.value = pivot_value;
+    env.special = pivot_row_sum;
+    env.arg = &E;
+    if (def->has_title)
+        rp_write_text(c, ws, (*row)++, 0, rp_tr(c, &def->title),
+                      rp_fmt_named(c, "section", RP_PLAIN));
+    rp_table_write(c, ws, &st, "chain", rows, pv.ndates, &env, row, &hdr, &last);
+    widths_of(c, ws, &st, w, nw);
+    free(rows);
+    synth_release(&st);
+    pivot_release(&pv);
+    free(ser);
+}
+
+static void
+set_widths(struct rp_ctx *c, lxw_worksheet *ws, const double *w, size_t nw)
+{
+    size_t i;
+    for (i = 0; i < nw; i++)
+        if (w[i] > 0)
+            rp_check(c, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, w[i], NULL),
+                     "a column width");
+}
+
+#define MAX_WIDTH_COLS 64
+
+static void
+nav_history_sheet(struct rp_ctx *c, const struct rp_sheet *s)
+{
+    lxw_worksheet *ws;
+    lxw_row_t row, hdr, last;
+    double w[MAX_WIDTH_COLS] = { 0 };
+    size_t i, f;
+
+    ws = rp_add_sheet(c, s, NULL, &row);
+    if (!ws)
+        return;
+    for (i = 0; i < s->ntables; i++) {
+        const struct rp_table *t = &s->tables[i];
+        if (strcmp(t->kind, "nav_by_chain") == 0) {
+            write_chain_pivot(c, ws, t, "nav_history", "nav", true, &row, w, MAX_WIDTH_COLS);
+        } else if (strcmp(t->kind, "jcurve") == 0) {
+            static const char *const cols[] = { "paid_in", "distributions", "nav" };
+            if (t->has_title)
+                rp_write_text(c, ws, row++, 0, rp_tr(c, &t->title),
+                              rp_fmt_named(c, "section", RP_PLAIN));
+            for (f = 0; f < c->ix->nfunds; f++) {
+                const char *fund = c->ix->funds[f];
+                struct series ser[3];
+                struct pivot pv;
+                struct pivot_env E;
+                struct rp_table_env env;
+                struct rp_rowref *rows;
+                size_t k;
+
+                if (!rp_index_rows(c->ix, "nav_history", fund, fund))
+                    continue;
+                for (k = 0; k < 3; k++)
+                    ser[k] = (struct series){ fund, cols[k] };
+                pivot_build(c, &pv, "nav_history", fund, ser, 3);
+                rows = date_rows(&pv);
+                memset(&E, 0, sizeof E);
+                E.pv = &pv;
+                E.def = t;
+                memset(&env, 0, sizeof env);
+                env.value = pivot_value;
+                env.arg = &E;
+                rp_write_text(c, ws, row++, 0, rp_fund_title(c, fund),
+                              rp_fmt_named(c, "label_strong", RP_PLAIN));
+                rp_table_write(c, ws, t, "fund", rows, pv.ndates, &env, &row, &hdr, &last);
+                widths_of(c, ws, t, w, MAX_WIDTH_COLS);
+                free(rows);
+                pivot_release(&pv);
+            }
+        } else {
+            size_t n;
+            struct rp_rowref *rows = rp_table_rows(c, t, NULL, &n);
+            if (t->has_title)
+                rp_write_text(c, ws, row++, 0, rp_tr(c, &t->title),
+                              rp_fmt_named(c, "section", RP_PLAIN));
+            rp_table_write(c, ws, t, NULL, rows, n, NULL, &row, &hdr, &last);
+            widths_of(c, ws, t, w, MAX_WIDTH_COLS);
+            free(rows);
+        }
+    }
+    set_widths(c, ws, w, MAX_WIDTH_COLS);
+}
+
+/* The correlation matrix: chains in taxonomy order, 1 on the diagonal. */
+static void
+correlation_table(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
+                  lxw_row_t *row, double *w, size_t nw)
+{
+    const struct rp_keys *ks = rp_index_keys(c->ix, "chain_corr", NULL);
+    const char **chains = NULL;
+    size_t n = 0, i, j, nt = pf_taxonomy_count(c->tax, PF_TAX_CHAIN);
+    lxw_format *h = rp_fmt_named(c, "header", RP_PLAIN);
+    int vi = rp_table_col(t, "value");
+    lxw_format *f = rp_fmt(c, vi >= 0 ? t->cols[vi].fmt : -1, RP_PLAIN);
+    lxw_format *reason = rp_fmt_named(c, "reason", RP_PLAIN);
+    lxw_row_t r = *row, first;
+    struct pf_buf b = PF_BUF_INIT;
+
+    if (t->has_title)
+        rp_write_text(c, ws, r++, 0, rp_tr(c, &t->title), rp_fmt_named(c, "section", RP_PLAIN));
+    /* the chains named by any pair, taxonomy order */
+    chains = pf_xcalloc(nt + (ks ? 2 * ks->n : 0) + 1, sizeof *chains);
+    for (i = 0; i < nt; i++) {
+        const char *code = pf_taxonomy_code(c->tax, PF_TAX_CHAIN, i);
+        size_t len = strlen(code);
+        for (j = 0; ks && j < ks->n; j++) {
+            const char *k = ks->keys[j], *bar = strchr(k, '|');
+            if (bar && (((size_t)(bar - k) == len && strncmp(k, code, len) == 0) ||
+                        strcmp(bar + 1, code) == 0)) {
+                chains[n++] = code;
+                break;
+            }
+        }
+    }
+    if (n == 0) {
+        rp_write_text(c, ws, r++, 0, rp_tr(c, rp_defs_string(c->defs, "no_rows")),
+                      rp_fmt_named(c, "note", RP_PLAIN));
+        goto done;
+    }
+    rp_check(c, worksheet_set_row(ws, r, c->lang == RP_BOTH ? 60 : 30, NULL), "a header row");
+    rp_write_text(c, ws, r, 0, t->ncols ? rp_tr(c, &t->cols[0].title) : "", h);
+    for (j = 0; j < n; j++)
+        rp_write_text(c, ws, r, (lxw_col_t)(j + 1), rp_key_name(c, "chain", chains[j]), h);
+    r++;
+    first = r;
+    for (i = 0; i < n; i++, r++) {
+        rp_write_text(c, ws, r, 0, rp_key_name(c, "chain", chains[i]),
+                      rp_fmt_named(c, "label_strong", RP_PLAIN));
+        for (j = 0; j < n; j++) {
+            const struct pf_result *res;
+            const char *a = chains[i], *z = chains[j];
+            if (i == j) {
+                rp_write_num(c, ws, r, (lxw_col_t)(j + 1), 1.0, f);
+                continue;
+            }
+            if (strcmp(a, z) > 0) {
+                const char *tmp = a;
+                a = z;
+                z = tmp;
+            }
+            pf_buf_reset(&b);
+            pf_buf_addf(&b, "%s|%s", a, z);
+            res = rp_index_result(c->ix, "chain_corr", NULL, pf_buf_str(&b), "correlation");
+            if (res && res->has_value)
+                rp_write_num(c, ws, r, (lxw_col_t)(j + 1), res->value, f);
+            else
+                rp_write_text(c, ws, r, (lxw_col_t)(j + 1), "—", reason);
+        }
+    }
+    {
+        lxw_conditional_format cf;
+        memset(&cf, 0, sizeof cf);
+        cf.type = LXW_CONDITIONAL_3_COLOR_SCALE;
+        cf.min_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+        cf.min_value = -1;
+        cf.min_color = (lxw_color_t)c->defs->scale_min;
+        cf.mid_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+        cf.mid_value = 0;
+        cf.mid_color = (lxw_color_t)c->defs->scale_mid;
+        cf.max_rule_type = LXW_CONDITIONAL_RULE_TYPE_NUMBER;
+        cf.max_value = 1;
+        cf.max_color = (lxw_color_t)c->defs->scale_max;
+        rp_check(c, worksheet_conditional_format_range(ws, first, 1, r - 1, (lxw_col_t)n, &cf),
+                 "the colour scale");
+    }
+    if (t->ncols > 0 && nw > 0 && t->cols[0].width > w[0])
+        w[0] = t->cols[0].width;
+    for (j = 1; j <= n && j < nw; j++)
+        if (vi >= 0 && t->cols[vi].width > w[j])
+            w[j] = t->cols[vi].width;
+done:
+    *row = r + 1;
+    free(chains);
+    pf_buf_release(&b);
+}
+
+static void
+risk_sheet(struct rp_ctx *c, const struct rp_sheet *s)
+{
+    lxw_worksheet *ws;
+    lxw_row_t row, hdr, last;
+    double w[MAX_WIDTH_COLS] = { 0 };
+    size_t i;
+
+    ws = rp_add_sheet(c, s, NULL, &row);
+    if (!ws)
+        return;
+    for (i = 0; i < s->ntables; i++) {
+        const struct rp_table *t = &s->tables[i];
+        if (strcmp(t->kind, "risk_returns") == 0) {
+            write_chain_pivot(c, ws, t, "risk", "return", false, &row, w, MAX_WIDTH_COLS);
+        } else if (strcmp(t->kind, "correlation") == 0) {
+            correlation_table(c, ws, t, &row, w, MAX_WIDTH_COLS);
+        } else {
+            size_t n;
+            struct rp_rowref *rows = rp_table_rows(c, t, NULL, &n);
+            if (t->has_title)
+                rp_write_text(c, ws, row++, 0, rp_tr(c, &t->title),
+                              rp_fmt_named(c, "section", RP_PLAIN));
+            rp_table_write(c, ws, t, NULL, rows, n, NULL, &row, &hdr, &last);
+            widths_of(c, ws, t, w, MAX_WIDTH_COLS);
+            free(rows);
+        }
+    }
+    set_widths(c, ws, w, MAX_WIDTH_COLS);
+}
+
+/* --- internal: policy --- */
+
+struct policy {
+    const char **fund;       /* per guidance row: its fund */
+    lxw_row_t *row;          /* per guidance row: its sheet row */
+    pf_cents *commit;        /* per guidance row: its commitment (cents) */
+    bool *has;
+    size_t n, cap;
+    int commit_col;          /* the guidance table's commitment column */
+};
+
+static bool
+policy_special(void *arg, struct rp_ctx *c, const struct rp_table *t, size_t col,
+               const struct rp_rowref *rr, lxw_row_t row, struct pf_buf *formula,
+               double *value)
+{
+    struct policy *P = arg;
+    const char *sp = t->cols[col].special;
+    (void)row;
+
+    pf_buf_reset(formula);
+    if (strcmp(sp, "region_invested") == 0) {
+        const struct pf_partner *pa;
+        const struct pf_result *r;
+        int pi = pf_dataset_find_partner(c->ds, rr->key);
+        if (pi < 0)
+            return false;
+        pa = &c->ds->partners[pi];
+        if (!pa->region || !*pa->region)
+            return false;
+        r = rp_index_result(c->ix, "region", rr->fund, pa->region, "invested");
+        return rp_result_number(r, value);
+    }
+    if (strcmp(sp, "guidance_sum") == 0) {
+        size_t i, a = P->n, z = 0;
+        pf_cents sum = 0;
+        char ca[24], cz[24];
+        for (i = 0; i < P->n; i++)
+            if (strcmp(P->fund[i], rr->fund) == 0) {
+                if (a == P->n)
+                    a = i;
+                z = i;
+                if (P->has[i])
+                    sum += P->commit[i];
+            }
+        if (a == P->n || P->commit_col < 0)
+            return false;
+        pf_buf_addf(formula, "SUM(%s:%s)", rp_cell(P->row[a], (lxw_col_t)P->commit_col, false,
+                                                   ca),
+                    rp_cell(P->row[z], (lxw_col_t)P->commit_col, false, cz));
+        *value = (double)sum / 100.0;
+        return true;
+    }
+    return false;
+}
+
+static void
+policy_record(void *arg, const struct rp_table *t, const struct rp_rowref *rr, lxw_row_t row)
+{
+    struct policy *P = arg;
+    (void)t;
+    PF_GROW(P->fund, P->n + 1, P->cap);
+    P->row = pf_xreallocarray(P->row, P->cap, sizeof *P->row);
+    P->commit = pf_xreallocarray(P->commit, P->cap, sizeof *P->commit);
+    P->has = pf_xreallocarray(P->has, P->cap, sizeof *P->has);
+    P->fund[P->n] = rr->fund;
+    P->row[P->n] = row;
+    P->commit[P->n] = 0;
+    P->has[P->n] = false;
+    P->n++;
+}
+
+static void
+policy_sheet(struct rp_ctx *c, const struct rp_sheet *s)
+{
+    struct policy P;
+    struct rp_table_env env;
+    lxw_worksheet *ws;
+    lxw_row_t row, hdr, last;
+    double w[MAX_WIDTH_COLS] = { 0 };
+    size_t i, j;
+    bool filtered = false;
+
+    memset(&P, 0, sizeof P);
+    P.commit_col = -1;
+    memset(&env, 0, sizeof env);
+    env.special = policy_special;
+    env.arg = &P;
+    ws = rp_add_sheet(c, s, NULL, &row);
+    if (!ws)
+        return;
+    for (i = 0; i < s->ntables; i++) {
+        const struct rp_table *t = &s->tables[i];
+        size_t n;
+        struct rp_rowref *rows = rp_table_rows(c, t, NULL, &n);
+        bool guidance = t->rows && strcmp(t->rows, "guidance_partners") == 0;
+
+        if (t->has_title)
+            rp_write_text(c, ws, row++, 0, rp_tr(c, &t->title),
+                          rp_fmt_named(c, "section", RP_PLAIN));
+        env.row_done = guidance ? policy_record : NULL;
+        if (guidance)
+            P.commit_col = rp_table_col(t, "commitment");
+        rp_table_write(c, ws, t, NULL, rows, n, &env, &row, &hdr, &last);
+        if (guidance) /* the commitments the funds' SUMs will cover */
+            for (j = 0; j < P.n && j < n; j++) {
+                const struct pf_result *r =
+                    rp_index_result(c->ix, "partner", rows[j].fund, rows[j].key, "commitment");
+                if (r && r->has_value && r->is_money) {
+                    P.commit[j] = r->cents;
+                    P.has[j] = true;
+                }
+            }
+        if (t->autofilter && !filtered && n > 0) {
+            rp_check(c, worksheet_autofilter(ws, hdr, 0, last, (lxw_col_t)t->ncols - 1),
+                     "an autofilter");
+            filtered = true;
+        }
+        widths_of(c, ws, t, w, MAX_WIDTH_COLS);
+        free(rows);
+    }
+    set_widths(c, ws, w, MAX_WIDTH_COLS);
+    free(P.fund);
+    free(P.row);
+    free(P.commit);
+    free(P.has);
+}
+
+/* --- public --- */
+
+pf_status
+rp_manager_write(struct rp_ctx *c, const char *path, struct pf_err *err)
+{
+    const struct rp_book *b = &c->defs->manager;
+    struct pf_buf title = PF_BUF_INIT;
+    char day[16];
+    pf_status rc;
+    size_t i;
+
+    c->book = b;
+    c->partner = NULL;
+    pf_buf_addf(&title, "%s %s", rp_tr(c, &b->title),
+                pf_date_format(c->run->as_of, day, sizeof day));
+    rc = rp_book_open(c, path, pf_buf_str(&title), rp_tr(c, &b->subject), err);
+    pf_buf_release(&title);
+    if (rc != PF_OK)
+        return rc;
+    rp_set_footer(c, rp_tr(c, &b->footer));
+    for (i = 0; i < b->nsheets; i++)
+        if (strcmp(b->sheets[i].kind, "blocks") == 0)
+            rp_blocks_layout(c, &b->sheets[i], NULL, NULL);
+    for (i = 0; i < b->nsheets; i++) {
+        const struct rp_sheet *s = &b->sheets[i];
+        if (strcmp(s->kind, "nav_history") == 0)
+            nav_history_sheet(c, s);
+        else if (strcmp(s->kind, "risk") == 0)
+            risk_sheet(c, s);
+        else if (strcmp(s->kind, "policy") == 0)
+            policy_sheet(c, s);
+        else if (strcmp(s->kind, "blocks") == 0)
+            rp_blocks_write(c, s);
+        else if (strcmp(s->kind, "audit") == 0)
+            rp_audit_write(c, s, NULL, NULL);
+        else
+            rp_tables_sheet(c, s, NULL);
+    }
+    rc = rp_book_close(c, path, err);
+    rp_blocks_release(c);
+    return rc;
+}

@@ -1,0 +1,314 @@
+/*
+ * report_int: what the report module's files share. The definitions read from
+ * the JSON files in reports/ (defs.c), an index over a stored run (index.c), the rendering
+ * context with its error capture and cell helpers (book.c), the generic table
+ * renderer (table.c), and the two workbooks (manager.c, statement.c).
+ * Only src/report/ and tests/unit/test_report.c include this file.
+ */
+#ifndef PARKFUND_REPORT_INT_H
+#define PARKFUND_REPORT_INT_H
+
+#include <xlsxwriter.h>
+
+#include "parkfund/model.h"
+#include "parkfund/report.h"
+#include "parkfund/store.h"
+#include "parkfund/util.h"
+
+/* ------------------------------------------------------------ definitions */
+
+enum rp_lang { RP_ZH, RP_EN, RP_BOTH };
+
+/* A text in both languages; both = "中文 / English" unless the file says otherwise. */
+struct rp_text {
+    char *zh, *en, *both;
+};
+
+struct rp_fmtdef {
+    char *name;
+    char *num;     /* number format or NULL */
+    char *font;
+    bool bold, italic, wrap;
+    double size;   /* 0 = default */
+    int color, bg; /* -1 = none */
+    int border, top;
+    int align, valign; /* LXW_ALIGN_* or 0 */
+};
+
+struct rp_col {
+    char *id;
+    struct rp_text title;
+    int fmt;          /* index into defs formats */
+    double width;     /* 0 = default */
+    char *text;       /* text source (key, key_name, fund_name, ...) */
+    char *date;       /* date source */
+    char *metric;     /* stored result metric */
+    char *formula;    /* template without '=': {col}, {total:col}, {param} */
+    char *xirr;       /* block id template: {key}, {dimension} */
+    char *special;    /* guidance_sum, region_invested */
+    bool value_only;  /* a stored value no formula can express: '†' */
+    bool total_sum;   /* SUM on the total row */
+};
+
+enum rp_chart_kind { RP_CHART_PIE, RP_CHART_COLUMN, RP_CHART_BAR, RP_CHART_LINE };
+struct rp_chart {
+    enum rp_chart_kind type;
+    struct rp_text title;
+    char *categories;  /* column id */
+    char **values;     /* column ids */
+    size_t nvalues;
+};
+
+struct rp_line {       /* a capital-account line */
+    char *id;
+    struct rp_text title;
+    int sign;          /* +1, or -1 to show a stored positive amount as a deduction */
+    char *sum_from, *sum_to; /* a SUM line over the lines between (inclusive) */
+    bool strong;
+    int fmt;           /* -1 = the table's amount format */
+};
+struct rp_section {
+    struct rp_text title;
+    struct rp_line *lines;
+    size_t nlines;
+};
+
+struct rp_table {
+    char *id, *kind;   /* kind "table" is the generic renderer */
+    char *rows;        /* funds, dimension, partners, projects, partner_funds, guidance_partners */
+    char *dimension, *scope;
+    struct rp_text title;
+    bool has_title;
+    struct rp_col *cols;
+    size_t ncols;
+    bool autofilter, total, concentration, skip_star;
+    struct rp_chart *chart;
+    struct rp_section *sections; /* capital account */
+    size_t nsections;
+    struct rp_col *periods;      /* capital account: id and title */
+    size_t nperiods;
+    struct pf_map texts;         /* other texts: "key" or "key\x1fsub" -> rp_text */
+    char *where;       /* "manager.json: sheets[1].tables[0]" for messages */
+};
+
+struct rp_sheet {
+    char *id, *kind;
+    struct rp_text name, title;
+    struct rp_table *tables;
+    size_t ntables;
+    int freeze_cols;
+};
+
+struct rp_book {
+    char *file;        /* file-name stem: portfolio, statement */
+    struct rp_text title, subject, footer;
+    struct rp_sheet *sheets;
+    size_t nsheets;
+    char *path;
+};
+
+struct rp_defs {
+    struct rp_fmtdef *fmts;
+    size_t nfmts;
+    struct rp_fmtdef total;      /* overlay for total rows */
+    int scale_min, scale_mid, scale_max;
+    struct pf_map labels;        /* "group\x1fcode" -> rp_text */
+    struct pf_map strings;       /* id -> rp_text */
+    struct rp_book manager, partner;
+};
+
+pf_status rp_defs_load(const char *dir, struct rp_defs **out, struct pf_err *err);
+void rp_defs_free(struct rp_defs *d);
+int rp_defs_format(const struct rp_defs *d, const char *name); /* index or -1 */
+/* A fixed label ("instrument", "equity"); NULL when the file has none. */
+const struct rp_text *rp_defs_label(const struct rp_defs *d, const char *group,
+                                    const char *code);
+/* A common string ("total"); never NULL after a successful load. */
+const struct rp_text *rp_defs_string(const struct rp_defs *d, const char *id);
+/* A text inside a table's JSON (raw[key] or raw[key][sub]); NULL if absent. */
+const struct rp_text *rp_table_text(const struct rp_defs *d, const struct rp_table *t,
+                                    const char *key, const char *sub);
+int rp_table_col(const struct rp_table *t, const char *id); /* index or -1 */
+
+/* ------------------------------------------------------------------ index */
+
+/* Indices into run->results or run->rows that share (dimension|tbl, fund, key). */
+struct rp_group {
+    size_t *idx;
+    size_t n, cap;
+};
+/* Keys of one (dimension|tbl, fund), in order of first appearance. */
+struct rp_keys {
+    const char **keys;
+    size_t n, cap;
+};
+
+struct rp_index {
+    const struct pf_run *run;
+    struct pf_map res;       /* "dim\x1f fund \x1f key" -> rp_group (results) */
+    struct pf_map res_keys;  /* "dim\x1f fund" -> rp_keys */
+    struct pf_map rows;      /* "tbl\x1f fund \x1f key" -> rp_group (rows) */
+    struct pf_map row_keys;  /* "tbl\x1f fund" -> rp_keys */
+    const char **funds;      /* fund ids in results order */
+    size_t nfunds, cfunds;
+};
+
+void rp_index_build(struct rp_index *ix, const struct pf_run *run);
+void rp_index_release(struct rp_index *ix);
+const struct rp_group *rp_index_results(const struct rp_index *ix, const char *dim,
+                                        const char *fund, const char *key);
+const struct pf_result *rp_index_result(const struct rp_index *ix, const char *dim,
+                                        const char *fund, const char *key, const char *metric);
+const struct rp_keys *rp_index_keys(const struct rp_index *ix, const char *dim,
+                                    const char *fund);
+const struct rp_group *rp_index_rows(const struct rp_index *ix, const char *tbl,
+                                     const char *fund, const char *key);
+const struct rp_keys *rp_index_row_keys(const struct rp_index *ix, const char *tbl,
+                                        const char *fund);
+
+/* ------------------------------------------------------ rendering context */
+
+/* Where an XIRR block sits in the workbook's flow sheets. */
+struct rp_blockpos {
+    int sheet;               /* index into ctx->flow_sheets */
+    lxw_row_t first, last;   /* rows (0-based) of the block's flows, NAV row included */
+};
+
+#define RP_FLOW_COL_FUND 0
+#define RP_FLOW_COL_BLOCK 1
+#define RP_FLOW_COL_DATE 2
+#define RP_FLOW_COL_AMOUNT 3
+#define RP_FLOW_COL_TYPE 4
+#define RP_MAX_FLOW_SHEETS 64
+
+struct rp_ctx {
+    const struct pf_run *run;
+    const struct pf_dataset *ds;
+    const struct pf_taxonomy *tax;
+    const struct rp_defs *defs;
+    const struct rp_book *book;
+    const struct rp_index *ix;
+    enum rp_lang lang;
+    const char *partner;     /* the statement's partner id, NULL for the manager */
+    lxw_workbook *wb;
+    lxw_format **fcache;     /* nfmts * 3 variants: plain, total, strong */
+    lxw_error xerr;          /* first libxlsxwriter error */
+    char xwhere[160];        /* what was being written then */
+    struct pf_map blocks;    /* "fund\x1f key" -> rp_blockpos */
+    char *flow_sheets[RP_MAX_FLOW_SHEETS];
+    size_t nflow_sheets;
+    const struct rp_sheet *flow_def;
+    char footer[256];
+    const char *cur_sheet;   /* the sheet being written (for chart ranges) */
+    struct pf_buf tmp;       /* scratch for texts */
+};
+
+enum rp_variant { RP_PLAIN, RP_TOTAL, RP_STRONG };
+
+const char *rp_tr(const struct rp_ctx *c, const struct rp_text *t);
+lxw_format *rp_fmt(struct rp_ctx *c, int fmt, enum rp_variant v);
+lxw_format *rp_fmt_named(struct rp_ctx *c, const char *name, enum rp_variant v);
+/* Record the first libxlsxwriter failure; later ones are ignored. */
+void rp_check(struct rp_ctx *c, lxw_error e, const char *what);
+
+void rp_write_text(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
+                   const char *s, lxw_format *f);
+void rp_write_num(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, double v,
+                  lxw_format *f);
+void rp_write_date(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, pf_date d,
+                   lxw_format *f);
+void rp_write_formula(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
+                      const char *formula, double cached, lxw_format *f);
+void rp_write_blank(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
+                    lxw_format *f);
+/* A stored result's number (money in currency units), or false with no value. */
+bool rp_result_number(const struct pf_result *r, double *v);
+/* A result's value or its reason (as text in the reason format). True if a number. */
+bool rp_write_result(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
+                     const struct pf_result *res, lxw_format *f);
+
+/* "D7", "$D$7" into buf (>= 16 bytes). */
+char *rp_cell(lxw_row_t r, lxw_col_t col, bool absolute, char *buf);
+/* "'Sheet name'!" with quotes doubled, appended to b. */
+void rp_sheet_prefix(struct pf_buf *b, const char *sheet);
+/* The XIRR formula over a block, or NULL when the block is not in this workbook. */
+char *rp_xirr_formula(struct rp_ctx *c, const char *fund, const char *block, double guess);
+
+/* Add a sheet: name by language, landscape, fit to width, footer, title rows.
+ * *row receives the first free row. */
+lxw_worksheet *rp_add_sheet(struct rp_ctx *c, const struct rp_sheet *s, const char *name,
+                            lxw_row_t *row);
+void rp_header_row(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r,
+                   const struct rp_table *t);
+void rp_col_widths(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t);
+const char *rp_sheet_name(const struct rp_ctx *c, const struct rp_sheet *s);
+/* The print footer: left text (input text is escaped), page x of n, the as-of date. */
+void rp_set_footer(struct rp_ctx *c, const char *left);
+
+/* Names shown for codes and records. */
+const char *rp_key_name(struct rp_ctx *c, const char *dimension, const char *key);
+const char *rp_fund_title(struct rp_ctx *c, const char *fund);
+
+/* Flow blocks: lay out (pre-pass) and write. keep(fund, key) selects blocks. */
+void rp_blocks_layout(struct rp_ctx *c, const struct rp_sheet *s,
+                      bool (*keep)(void *arg, const char *fund, const char *key), void *arg);
+void rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s);
+void rp_blocks_release(struct rp_ctx *c);
+
+/* The audit block; redact(detail) true hides a note's detail (statements). */
+void rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
+                    bool (*redact)(void *arg, const char *text), void *arg);
+
+/* ------------------------------------------------------------ tables */
+
+struct rp_rowref {
+    const char *fund;  /* NULL = portfolio */
+    const char *key;
+    size_t idx;        /* for row sources of a workbook's own (dates) */
+};
+
+/* Callbacks a workbook gives the generic renderer; any may be NULL. */
+struct rp_table_env {
+    /* a "special" column: fills *formula (empty for a plain value) and *value */
+    bool (*special)(void *arg, struct rp_ctx *c, const struct rp_table *t, size_t col,
+                    const struct rp_rowref *rr, lxw_row_t row, struct pf_buf *formula,
+                    double *value);
+    /* a column with no source of its own: its number, or false for a blank */
+    bool (*value)(void *arg, const struct rp_table *t, size_t col, const struct rp_rowref *rr,
+                  double *value);
+    /* a named parameter in a formula ({interest}): its absolute cell and value */
+    bool (*param)(void *arg, const char *name, const struct rp_rowref *rr, char *cell,
+                  double *value);
+    /* called after each data row is written */
+    void (*row_done)(void *arg, const struct rp_table *t, const struct rp_rowref *rr,
+                     lxw_row_t row);
+    void *arg;
+};
+
+/*
+ * Write table t at *row (the caller writes any title): header, one row per
+ * rowref, a total row, concentration rows, and a chart to the right. *row
+ * receives the next free row (after a blank one); *hdr and *last the header
+ * and last data rows (for the freeze and autofilter). dimension NULL: the
+ * dimension of t's row source.
+ */
+void rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
+                    const char *dimension, const struct rp_rowref *rows, size_t nrows,
+                    const struct rp_table_env *env, lxw_row_t *row, lxw_row_t *hdr,
+                    lxw_row_t *last);
+/* The rows a table's "rows" source selects (only fund's when fund != NULL). */
+struct rp_rowref *rp_table_rows(struct rp_ctx *c, const struct rp_table *t, const char *fund,
+                                size_t *n);
+/* A sheet of generic tables (each_fund tables repeat per fund). */
+void rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_table_env *env);
+
+pf_status rp_manager_write(struct rp_ctx *c, const char *path, struct pf_err *err);
+pf_status rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err);
+
+/* Open a workbook (constant memory, properties from the run); close it and map
+ * the first error. */
+pf_status rp_book_open(struct rp_ctx *c, const char *path, const char *title,
+                       const char *subject, struct pf_err *err);
+pf_status rp_book_close(struct rp_ctx *c, const char *path, struct pf_err *err);
+
+#endif
