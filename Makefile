@@ -91,7 +91,7 @@ test-deps: deps
 # ---- build
 $(BUILD)/gen/schema_sql.c: $(SCHEMA) Makefile | deps
 	@mkdir -p $(dir $@)
-	$(Q){ echo '/* generated from models/schema/*.sql by the Makefile; do not edit */'; \
+	$(Q){ echo '/* generated from models/schema by the Makefile; do not edit */'; \
 	  echo '#include <stddef.h>'; \
 	  echo 'const char *const pf_schema_migrations[] = {'; \
 	  for f in $(SCHEMA); do echo "/* $$f */"; \

@@ -60,12 +60,21 @@ imp_progress(struct imp *im, size_t bytes)
 
 /* --- field checks --- */
 
+/* Free text (names, notes) may hold line breaks and tabs; ids and codes hold no control. */
 static bool
-is_ident(const char *s)
+is_free_text(const char *field)
+{
+    return strcmp(field, "name") == 0 || strcmp(field, "name_en") == 0 ||
+           strcmp(field, "note") == 0 || strcmp(field, "manager") == 0;
+}
+
+static bool
+no_controls(const char *s, bool free_text)
 {
     const unsigned char *p = (const unsigned char *)s;
     for (; *p; p++)
-        if (*p < 0x20 || *p == 0x7f)
+        if ((*p < 0x20 || *p == 0x7f) &&
+            !(free_text && (*p == '\n' || *p == '\r' || *p == '\t')))
             return false;
     return true;
 }
@@ -166,7 +175,7 @@ canonicalise(struct imp *im, enum pf_kind k, char **raw, long line, char **canon
                        " (a file saved on Chinese Windows? try --encoding gb18030)");
         switch (f->type) {
         case PF_F_TEXT:
-            if (!is_ident(v))
+            if (!no_controls(v, is_free_text(f->name)))
                 return bad(im, line, f->name, "contains a control character");
             canon[i] = pf_xstrdup(v);
             break;

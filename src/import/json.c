@@ -162,7 +162,8 @@ imp_json_open(struct imp *im, const char *path, struct imp_json **out)
     }
     if ((rc = prescan(im, j, path)) != PF_OK)
         goto cleanup;
-    j->root = cJSON_ParseWithLengthOpts(j->text, n, &end, 1);
+    /* cJSON wants the terminating NUL inside the length to accept the end of input */
+    j->root = cJSON_ParseWithLengthOpts(j->text, n + 1, &end, 1);
     if (!j->root) {
         size_t off = end ? (size_t)(end - j->text) : 0;
         snprintf(where, sizeof where, "%s:%ld", path, line_of_offset(j->text, off));

@@ -1,0 +1,234 @@
+/*
+ * Unit tests for the engine on a tiny hand-built data set whose figures are
+ * worked out by hand below (no database involved).
+ *
+ * Fund F (CNY), incepted 2020-01-01. Partners A and B commit 600.00 and 400.00.
+ *   2020-01-01  A pays in 300.00, B 200.00 (investment)          PI = 500.00
+ *   2020-01-02  project P invests 400.00
+ *   2020-12-31  P pays a dividend of 100.00; P valued at 500.00
+ *   2021-01-01  distribution 100.00 (A 60.00, B 40.00) - after D
+ * As of D = 2020-12-31:
+ *   project NAV = 500.00 (valuation on D, no flows after it)
+ *   cash = 500.00 - 400.00 + 100.00 - 0 = 200.00;  NAV = 700.00
+ *   TVPI = RVPI = 700/500 = 1.4; DPI = 0; PIC = 500/1000 = 0.5; unfunded 500.00
+ *   partners: A NAV = 700 x 0.6 = 420.00, B = 280.00 (exact, no remainder)
+ *   net IRR: -500 on 2020-01-01, +700 on 2020-12-31, 365 days apart: 1.4 - 1 = 0.4
+ *   gross IRR: -400 on 2020-01-02, +600 on 2020-12-31 (364 days): 1.5^(365/364) - 1
+ *   project MOIC = (100 + 500) / 400 = 1.5
+ *   YTD capital account (begins 2019-12-31): beginning 0, contributions 500,
+ *   income 100, change in value = 700 - 500 - 100 = 100, ending 700.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "parkfund/calc.h"
+#include "parkfund/engine.h"
+#include "parkfund/util.h"
+
+static pf_date
+d(const char *s)
+{
+    pf_date x;
+    const char *why;
+    pf_date_parse(s, &x, &why);
+    return x;
+}
+
+static struct pf_dataset *
+tiny(void)
+{
+    struct pf_dataset *ds = pf_xcalloc(1, sizeof *ds);
+    struct pf_taxonomy *tax = NULL;
+    struct pf_err err = { 0 };
+
+    if (pf_taxonomy_load_dir("models/taxonomy", &tax, &err) != PF_OK) {
+        fprintf(stderr, "cannot load taxonomy: %s\n", err.msg);
+        exit(1);
+    }
+    ds->taxonomy_json = pf_taxonomy_json(tax);
+    pf_taxonomy_free(tax);
+    ds->batch = 1;
+    ds->nparks = 1;
+    ds->parks = pf_xcalloc(1, sizeof *ds->parks);
+    ds->parks[0] = (struct pf_park){ pf_xstrdup("PK"), pf_xstrdup("园区"), pf_xstrdup(""),
+                                     pf_xstrdup("CN-SC"), pf_xstrdup(""), pf_xstrdup("national") };
+    ds->nenterprises = 1;
+    ds->enterprises = pf_xcalloc(1, sizeof *ds->enterprises);
+    ds->enterprises[0] = (struct pf_enterprise){ pf_xstrdup("E"), pf_xstrdup("企业"),
+                                                 pf_xstrdup("PK"), pf_xstrdup(""),
+                                                 pf_xstrdup("it"), pf_xstrdup("upstream"), 0 };
+    ds->nfunds = 1;
+    ds->funds = pf_xcalloc(1, sizeof *ds->funds);
+    ds->funds[0] = (struct pf_fund){ pf_xstrdup("F"), pf_xstrdup("基金"), pf_xstrdup("CNY"),
+                                     pf_xstrdup(""), d("2020-01-01"), 2020 };
+    ds->npartners = 2;
+    ds->partners = pf_xcalloc(2, sizeof *ds->partners);
+    ds->partners[0] = (struct pf_partner){ pf_xstrdup("A"), pf_xstrdup("甲"),
+                                           pf_xstrdup("guidance_fund"), pf_xstrdup("CN-SC") };
+    ds->partners[1] = (struct pf_partner){ pf_xstrdup("B"), pf_xstrdup("乙"),
+                                           pf_xstrdup("bank"), pf_xstrdup("") };
+    ds->nprojects = 1;
+    ds->projects = pf_xcalloc(1, sizeof *ds->projects);
+    ds->projects[0] = (struct pf_project){
+        pf_xstrdup("P"), pf_xstrdup("F"), pf_xstrdup("E"), pf_xstrdup("项目"), pf_xstrdup("it"),
+        pf_xstrdup("upstream"), pf_xstrdup(""), pf_xstrdup("equity"), pf_xstrdup("CNY"),
+        0, 0, 100000, 50000, d("2020-01-02"), PF_DATE_NONE, PF_DATE_NONE };
+    ds->ncommitments = 2;
+    ds->commitments = pf_xcalloc(2, sizeof *ds->commitments);
+    ds->commitments[0] = (struct pf_commitment){ 0, 0, d("2020-01-01"), 60000 };
+    ds->commitments[1] = (struct pf_commitment){ 1, 0, d("2020-01-01"), 40000 };
+    ds->npflows = 4;
+    ds->pflows = pf_xcalloc(4, sizeof *ds->pflows);
+    ds->pflows[0] = (struct pf_partner_flow){ pf_xstrdup("c1"), 0, 0, d("2020-01-01"),
+                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 30000, false };
+    ds->pflows[1] = (struct pf_partner_flow){ pf_xstrdup("c2"), 0, 1, d("2020-01-01"),
+                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 20000, false };
+    ds->pflows[2] = (struct pf_partner_flow){ pf_xstrdup("d1"), 0, 0, d("2021-01-01"),
+                                              PF_DISTRIBUTION, PF_P_GAIN, 6000, false };
+    ds->pflows[3] = (struct pf_partner_flow){ pf_xstrdup("d2"), 0, 1, d("2021-01-01"),
+                                              PF_DISTRIBUTION, PF_P_GAIN, 4000, false };
+    ds->njflows = 2;
+    ds->jflows = pf_xcalloc(2, sizeof *ds->jflows);
+    ds->jflows[0] = (struct pf_project_flow){ pf_xstrdup("j1"), 0, d("2020-01-02"),
+                                              PF_J_INVESTMENT, 40000, pf_xstrdup("CNY") };
+    ds->jflows[1] = (struct pf_project_flow){ pf_xstrdup("j2"), 0, d("2020-12-31"),
+                                              PF_J_DIVIDEND, 10000, pf_xstrdup("CNY") };
+    ds->nvaluations = 1;
+    ds->valuations = pf_xcalloc(1, sizeof *ds->valuations);
+    ds->valuations[0] = (struct pf_valuation){ 0, d("2020-12-31"), 50000, pf_xstrdup("CNY"),
+                                               pf_xstrdup("dcf") };
+    return ds;
+}
+
+static const struct pf_result *
+get(const struct pf_run *run, const char *dim, const char *fund, const char *key,
+    const char *metric)
+{
+    size_t i;
+    for (i = 0; i < run->nresults; i++) {
+        const struct pf_result *r = &run->results[i];
+        if (!strcmp(r->dimension, dim) && !strcmp(r->key, key) && !strcmp(r->metric, metric) &&
+            (fund ? r->fund && !strcmp(r->fund, fund) : !r->fund))
+            return r;
+    }
+    return NULL;
+}
+
+static pf_cents
+money(const struct pf_run *run, const char *dim, const char *fund, const char *key,
+      const char *metric)
+{
+    const struct pf_result *r = get(run, dim, fund, key, metric);
+    return r && r->is_money && r->has_value ? r->cents : -999999999;
+}
+
+static double
+val(const struct pf_run *run, const char *dim, const char *fund, const char *key,
+    const char *metric)
+{
+    const struct pf_result *r = get(run, dim, fund, key, metric);
+    return r && !r->is_money && r->has_value ? r->value : -999.0;
+}
+
+static pf_cents
+row(const struct pf_run *run, const char *key, const char *col)
+{
+    size_t i;
+    for (i = 0; i < run->nrows; i++)
+        if (!strcmp(run->rows[i].tbl, "account") && !strcmp(run->rows[i].key, key) &&
+            !strcmp(run->rows[i].col, col))
+            return run->rows[i].cents;
+    return -999999999;
+}
+
+static void
+test_tiny(void)
+{
+    struct pf_dataset *ds = tiny();
+    struct pf_close_opts o = { d("2020-12-31"), NULL, NULL, NULL };
+    struct pf_run *run = NULL;
+    struct pf_err err = { 0 };
+    const struct pf_result *r;
+
+    CHECK(pf_engine_compute(ds, &o, &run, &err) == PF_OK);
+    if (!run) {
+        fprintf(stderr, "compute failed: %s\n", err.msg);
+        pf_dataset_free(ds);
+        return;
+    }
+    CHECK_INT(money(run, "fund", "F", "F", "commitment"), 100000);
+    CHECK_INT(money(run, "fund", "F", "F", "paid_in"), 50000);
+    CHECK_INT(money(run, "fund", "F", "F", "distributions"), 0);
+    CHECK_INT(money(run, "fund", "F", "F", "cash"), 20000);
+    CHECK_INT(money(run, "fund", "F", "F", "nav"), 70000);
+    CHECK_INT(money(run, "fund", "F", "F", "unfunded"), 50000);
+    CHECK_NEAR(val(run, "fund", "F", "F", "tvpi"), 1.4, 1e-15);
+    CHECK_NEAR(val(run, "fund", "F", "F", "rvpi"), 1.4, 1e-15);
+    CHECK_NEAR(val(run, "fund", "F", "F", "dpi"), 0.0, 0);
+    CHECK_NEAR(val(run, "fund", "F", "F", "pic"), 0.5, 1e-15);
+    CHECK_NEAR(val(run, "fund", "F", "F", "net_irr"), 0.4, 1e-9);
+    CHECK_NEAR(val(run, "fund", "F", "F", "gross_irr"), pow(1.5, 365.0 / 364.0) - 1, 1e-9);
+    /* leverage: 1000 committed / 600 from the guidance fund */
+    CHECK_NEAR(val(run, "fund", "F", "F", "leverage"), 1000.0 / 600.0, 1e-15);
+    /* crowd-in: (400 invested + 500 co-investment) / 400 */
+    CHECK_NEAR(val(run, "fund", "F", "F", "crowd_in"), 900.0 / 400.0, 1e-15);
+    CHECK_NEAR(val(run, "fund", "F", "F", "projects_held"), 1, 0);
+    CHECK_INT(money(run, "partner", "F", "A", "nav"), 42000);
+    CHECK_INT(money(run, "partner", "F", "B", "nav"), 28000);
+    CHECK_NEAR(val(run, "partner", "F", "A", "interest"), 0.6, 1e-15);
+    CHECK_NEAR(val(run, "partner", "F", "A", "net_irr"), 0.4, 1e-9);
+    /* reinvestment: 400 invested in CN-SC parks / A's 600 commitment */
+    CHECK_NEAR(val(run, "partner", "F", "A", "reinvestment"), 400.0 / 600.0, 1e-15);
+    CHECK_NEAR(val(run, "project", "F", "P", "moic"), 1.5, 1e-15);
+    CHECK_INT(money(run, "project", "F", "P", "project_unfunded"), 60000);
+    /* without a benchmark, PME is empty with a reason, never a number */
+    r = get(run, "fund", "F", "F", "ks_pme");
+    CHECK(r && !r->has_value && r->reason && strstr(r->reason, "benchmark"));
+    /* the YTD capital account, by hand above */
+    CHECK_INT(row(run, "*", "ytd.beginning_nav"), 0);
+    CHECK_INT(row(run, "*", "ytd.contrib_investment"), 50000);
+    CHECK_INT(row(run, "*", "ytd.investment_income"), 10000);
+    CHECK_INT(row(run, "*", "ytd.change_in_value"), 10000);
+    CHECK_INT(row(run, "*", "ytd.ending_nav"), 70000);
+    CHECK_INT(row(run, "A", "ytd.investment_income"), 6000);
+    CHECK_INT(row(run, "B", "ytd.ending_nav"), 28000);
+    CHECK_INT(row(run, "A", "itd.ending_unfunded"), 30000);
+    pf_run_free(run);
+
+    /* a day later the distribution counts: DPI = 100 / 500 and cash falls by 100 */
+    o.as_of = d("2021-01-01");
+    run = NULL;
+    CHECK(pf_engine_compute(ds, &o, &run, &err) == PF_OK);
+    if (run) {
+        CHECK_INT(money(run, "fund", "F", "F", "distributions"), 10000);
+        CHECK_INT(money(run, "fund", "F", "F", "nav"), 60000);
+        CHECK_NEAR(val(run, "fund", "F", "F", "dpi"), 0.2, 1e-15);
+        /* month period of 2021-01-01 begins 2020-12-31, when the NAV was 700.00 */
+        CHECK_INT(row(run, "*", "month.beginning_nav"), 70000);
+        CHECK_INT(row(run, "*", "month.dist_gain"), 10000);
+        CHECK_INT(row(run, "*", "month.change_in_value"), 0);
+    }
+    pf_run_free(run);
+
+    /* a missing FX rate is an error naming the currency and date */
+    free(ds->jflows[1].currency);
+    ds->jflows[1].currency = pf_xstrdup("USD");
+    free(ds->projects[0].currency);
+    ds->projects[0].currency = pf_xstrdup("USD");
+    pf_err_clear(&err);
+    run = NULL;
+    CHECK(pf_engine_compute(ds, &o, &run, &err) == PF_EDATA);
+    CHECK(strstr(err.msg, "'USD'") && strstr(err.msg, "2020-01-02"));
+    CHECK(run == NULL);
+    pf_dataset_free(ds);
+}
+
+int
+main(void)
+{
+    pf_calc_init();
+    test_tiny();
+    return pf_t_done("engine");
+}

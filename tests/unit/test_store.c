@@ -1,0 +1,148 @@
+/* Unit tests for store: migrations, versions as of a batch, runs, locking. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "parkfund/store.h"
+
+static char path[256];
+
+static void
+put_park(struct pf_store *st, int64_t batch, const char *name)
+{
+    const char *v[6] = { "PK1", name, NULL, "CN-SC", NULL, "national" };
+    struct pf_err err = { 0 };
+    CHECK(pf_store_put_row(st, PF_K_PARKS, batch, v, &err) == PF_OK);
+}
+
+static void
+count_ref(void *arg, const char *const *vals)
+{
+    (*(int *)arg)++;
+    CHECK_STR(vals[1], "新名字"); /* only the latest version is seen */
+}
+
+static void
+test_versions(void)
+{
+    struct pf_store *st = NULL;
+    struct pf_err err = { 0 };
+    struct pf_dataset *ds = NULL;
+    char digest1[65], digest2[65];
+    int64_t tax = 0, b1 = 0, b2 = 0, last = 0;
+    int n = 0;
+
+    CHECK(pf_store_open(path, 0, &st, &err) == PF_ENOINPUT); /* no file, no create */
+    pf_err_clear(&err);
+    CHECK(pf_store_open(path, PF_STORE_CREATE, &st, &err) == PF_OK);
+    CHECK_INT(pf_store_schema_version(st), 1);
+    CHECK(pf_store_begin_write(st, &err) == PF_OK);
+    CHECK(pf_store_put_taxonomy(st, "v1", "{\"t\":1}", &tax, &err) == PF_OK);
+    CHECK(pf_store_new_batch(st, "digest-1", tax, "2024-01-01T00:00:00Z", &b1, &err) == PF_OK);
+    put_park(st, b1, "旧名字");
+    CHECK(pf_store_new_batch(st, "digest-2", tax, "2024-01-02T00:00:00Z", &b2, &err) == PF_OK);
+    put_park(st, b2, "新名字");
+    CHECK(pf_store_commit(st, &err) == PF_OK);
+    CHECK(pf_store_last_batch(st, &last, &err) == PF_OK && last == b2);
+    CHECK(pf_store_batch_by_digest(st, "digest-1", &last, &err) == PF_OK && last == b1);
+    CHECK(pf_store_each_ref(st, PF_K_PARKS, count_ref, &n, &err) == PF_OK);
+    CHECK_INT(n, 1);
+    /* as known at batch 1 the park had its old name; at batch 2 the new one */
+    CHECK(pf_store_load_dataset(st, b1, &ds, digest1, &err) == PF_OK);
+    CHECK(ds && ds->nparks == 1 && strcmp(ds->parks[0].name, "旧名字") == 0);
+    pf_dataset_free(ds);
+    CHECK(pf_store_load_dataset(st, b2, &ds, digest2, &err) == PF_OK);
+    CHECK(ds && ds->nparks == 1 && strcmp(ds->parks[0].name, "新名字") == 0);
+    CHECK(strcmp(digest1, digest2) != 0);
+    pf_dataset_free(ds);
+    pf_store_close(st);
+    /* reopening does not migrate again */
+    CHECK(pf_store_open(path, 0, &st, &err) == PF_OK);
+    CHECK_INT(pf_store_schema_version(st), 1);
+    pf_store_close(st);
+}
+
+static void
+test_runs(void)
+{
+    struct pf_store *st = NULL;
+    struct pf_err err = { 0 };
+    struct pf_run *run = pf_run_new(), *back = NULL;
+    pf_date d = pf_date_from_ymd(2024, 6, 30);
+
+    run->as_of = d;
+    run->batch = 1;
+    run->engine = pf_xstrdup("test");
+    run->digest = pf_xstrdup("abc");
+    run->created_at = pf_xstrdup("2024-07-01T00:00:00Z");
+    pf_run_money(run, "fund", "F", "F", "nav", 123456789);
+    pf_run_value(run, "fund", "F", "F", "tvpi", 0.1 + 0.2); /* not 0.3: bits must survive */
+    pf_run_empty(run, "fund", "F", "F", "net_irr", "flows do not change sign");
+    pf_run_money(run, "chain", NULL, "it", "nav", -5);
+    pf_run_row_money(run, "block", "F", "net", "flow", d, -100);
+    pf_run_note_add(run, true, "partners_nav", 1, "ok");
+    pf_run_note_add(run, false, "negative_cash", 0, "fund 'F' has negative cash");
+    CHECK(pf_store_open(path, 0, &st, &err) == PF_OK);
+    CHECK(pf_store_begin_write(st, &err) == PF_OK);
+    CHECK(pf_store_put_run(st, run, &err) == PF_OK);
+    CHECK(pf_store_commit(st, &err) == PF_OK);
+    CHECK(pf_store_get_run(st, run->id, &back, &err) == PF_OK);
+    if (back) {
+        CHECK_INT(back->nresults, 4);
+        CHECK(back->results[0].is_money && back->results[0].cents == 123456789);
+        CHECK(!back->results[1].is_money && back->results[1].value == 0.1 + 0.2);
+        CHECK(!back->results[2].has_value);
+        CHECK_STR(back->results[2].reason, "flows do not change sign");
+        CHECK(back->results[3].fund == NULL && back->results[3].cents == -5);
+        CHECK_INT(back->nrows, 1);
+        CHECK(back->rows[0].date == d && back->rows[0].cents == -100);
+        CHECK_INT(back->nnotes, 2);
+        CHECK(back->notes[0].is_check && back->notes[0].ok == 1);
+        CHECK(!back->notes[1].is_check);
+        CHECK(back->as_of == d);
+    }
+    pf_run_free(back);
+    back = NULL;
+    pf_err_clear(&err);
+    CHECK(pf_store_get_run(st, 99, &back, &err) == PF_ENOINPUT);
+    pf_store_close(st);
+    pf_run_free(run);
+}
+
+static void
+test_busy(void)
+{
+    struct pf_store *a = NULL, *b = NULL;
+    struct pf_err err = { 0 };
+
+    CHECK(pf_store_open(path, 0, &a, &err) == PF_OK);
+    CHECK(pf_store_open(path, 0, &b, &err) == PF_OK);
+    pf_store_set_busy_timeout(b, 10);
+    CHECK(pf_store_begin_write(a, &err) == PF_OK);
+    /* the second writer waits 10 ms, then gives up with PF_EBUSY (exit 75) */
+    CHECK(pf_store_begin_write(b, &err) == PF_EBUSY);
+    CHECK(strstr(err.msg, "busy") != NULL);
+    pf_store_rollback(a);
+    pf_err_clear(&err);
+    CHECK(pf_store_begin_write(b, &err) == PF_OK);
+    pf_store_rollback(b);
+    pf_store_close(a);
+    pf_store_close(b);
+}
+
+int
+main(void)
+{
+    char side[300];
+    snprintf(path, sizeof path, "/tmp/pf_test_store_%d.db", (int)getpid());
+    test_versions();
+    test_runs();
+    test_busy();
+    remove(path);
+    snprintf(side, sizeof side, "%s-wal", path);
+    remove(side);
+    snprintf(side, sizeof side, "%s-shm", path);
+    remove(side);
+    return pf_t_done("store");
+}
