@@ -476,6 +476,7 @@ rp_blocks_layout(struct rp_ctx *c, const struct rp_sheet *s,
     int sheet = 0;
     size_t i;
 
+    memset(c->flow_last, 0, sizeof c->flow_last);
     for (i = 0; i < run->nrows; i++) {
         const struct pf_run_row *r = &run->rows[i];
         const struct rp_group *g;
@@ -504,6 +505,7 @@ rp_blocks_layout(struct rp_ctx *c, const struct rp_sheet *s,
         p->sheet = sheet;
         p->first = row;
         p->last = row + (lxw_row_t)g->n - 1;
+        c->flow_last[sheet] = p->last;
         row += (lxw_row_t)g->n;
         pf_map_put(&c->blocks, pf_buf_str(&b), p);
     }
@@ -523,8 +525,10 @@ rp_blocks_release(struct rp_ctx *c)
 {
     size_t i;
     pf_map_release(&c->blocks, blockpos_free);
-    for (i = 0; i < c->nflow_sheets; i++)
+    for (i = 0; i < c->nflow_sheets; i++) {
         free(c->flow_sheets[i]);
+        c->flow_sheets[i] = NULL;
+    }
     c->nflow_sheets = 0;
 }
 
@@ -547,7 +551,7 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
     const char *portfolio = rp_tr(c, rp_defs_string(c->defs, "portfolio"));
     struct pf_map written = PF_MAP_INIT;
     int cur = -1;
-    lxw_row_t hdr = 4, last = 4;
+    lxw_row_t hdr = 4;
     size_t i, j;
 
     /* every laid-out block, in run order; sheets are opened as blocks reach them */
@@ -568,19 +572,18 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
         pf_map_put(&written, pf_buf_str(&b), NULL);
         while (cur < p->sheet) {
             lxw_row_t row;
-            if (ws && last > hdr)
-                rp_check(c, worksheet_autofilter(ws, hdr, 0, last, (lxw_col_t)t->ncols - 1),
-                         "the flows' autofilter");
             cur++;
             ws = rp_add_sheet(c, s, c->flow_sheets[cur], &row);
             if (!ws)
                 goto cleanup;
             rp_col_widths(c, ws, t);
             hdr = 4;
+            if (c->flow_last[cur] > hdr) /* before the rows: constant memory */
+                rp_check(c, worksheet_autofilter(ws, hdr, 0, c->flow_last[cur],
+                                                 (lxw_col_t)t->ncols - 1), "the flows' autofilter");
             rp_header_row(c, ws, hdr, t);
             worksheet_freeze_panes(ws, hdr + 1, 0);
             rp_check(c, worksheet_repeat_rows(ws, hdr, hdr), "the print titles");
-            last = hdr;
         }
         g = rp_index_rows(c->ix, "block", r->fund, r->key);
         for (j = 0; j < g->n; j++) {
@@ -596,7 +599,6 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
                              is_nav ? f_nav : f_money);
             rp_write_text(c, ws, row, RP_FLOW_COL_TYPE,
                           rp_tr(c, is_nav ? lab_nav : lab_flow), f_text);
-            last = row;
         }
     }
     if (!ws) { /* no blocks at all: still the sheet, saying so */
@@ -608,9 +610,6 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
         rp_header_row(c, ws, 4, t);
         rp_write_text(c, ws, 5, 0, rp_tr(c, rp_defs_string(c->defs, "no_rows")),
                       rp_fmt_named(c, "note", RP_PLAIN));
-    } else if (last > hdr) {
-        rp_check(c, worksheet_autofilter(ws, hdr, 0, last, (lxw_col_t)t->ncols - 1),
-                 "the flows' autofilter");
     }
 cleanup:
     pf_map_release(&written, NULL);

@@ -16,6 +16,18 @@
 
 /* --- internal --- */
 
+/* snprintf for JSON paths and map keys: cutting a very long path is harmless. */
+static void pathf(char *buf, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static void
+pathf(char *buf, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, n, fmt, ap);
+    va_end(ap);
+}
+
 struct loader {
     struct rp_defs *d;
     const char *file;  /* "manager.json" */
@@ -281,7 +293,7 @@ parse_col(struct loader *L, const cJSON *o, const char *path, struct rp_col *c)
     c->id = dup_or_null(str_member(o, "id"));
     if (!c->id)
         return bad(L, path, "a column needs an \"id\""), false;
-    snprintf(sub, sizeof sub, "%s.title", path);
+    pathf(sub, sizeof sub, "%s.title", path);
     if (!parse_text(L, cJSON_GetObjectItemCaseSensitive(o, "title"), sub, &c->title))
         return false;
     fmt = str_member(o, "format");
@@ -351,7 +363,7 @@ parse_cols(struct loader *L, const cJSON *arr, const char *path, struct rp_col *
         return bad(L, path, "expected an array of columns"), false;
     *out = pf_xcalloc((size_t)cJSON_GetArraySize(arr) + 1, sizeof **out);
     cJSON_ArrayForEach(it, arr) {
-        snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+        pathf(sub, sizeof sub, "%s[%zu]", path, i);
         if (!parse_col(L, it, sub, &(*out)[i])) {
             *n = i + 1;
             return false;
@@ -388,7 +400,7 @@ parse_chart(struct loader *L, const cJSON *o, const char *path, struct rp_table 
         ch->type = RP_CHART_LINE;
     else
         return bad(L, path, "unknown chart type '%s'", type), false;
-    snprintf(sub, sizeof sub, "%s.title", path);
+    pathf(sub, sizeof sub, "%s.title", path);
     if (!parse_text(L, cJSON_GetObjectItemCaseSensitive(o, "title"), sub, &ch->title))
         return false;
     ch->categories = dup_or_null(str_member(o, "categories"));
@@ -446,7 +458,7 @@ parse_sections(struct loader *L, const cJSON *arr, const char *path, struct rp_t
         const cJSON *lines = cJSON_GetObjectItemCaseSensitive(so, "lines");
         size_t li = 0;
         t->nsections = ++si;
-        snprintf(sub, sizeof sub, "%s[%zu].title", path, si - 1);
+        pathf(sub, sizeof sub, "%s[%zu].title", path, si - 1);
         if (!parse_text(L, cJSON_GetObjectItemCaseSensitive(so, "title"), sub, &s->title))
             return false;
         if (!cJSON_IsArray(lines))
@@ -455,7 +467,7 @@ parse_sections(struct loader *L, const cJSON *arr, const char *path, struct rp_t
         cJSON_ArrayForEach(lo, lines) {
             struct rp_line *l = &s->lines[li];
             const char *fmt;
-            snprintf(sub, sizeof sub, "%s[%zu].lines[%zu]", path, si - 1, li);
+            pathf(sub, sizeof sub, "%s[%zu].lines[%zu]", path, si - 1, li);
             s->nlines = ++li;
             l->sign = 1;
             l->fmt = -1;
@@ -464,7 +476,7 @@ parse_sections(struct loader *L, const cJSON *arr, const char *path, struct rp_t
                 return bad(L, sub, "a line needs an \"id\""), false;
             {
                 char tsub[300];
-                snprintf(tsub, sizeof tsub, "%s.title", sub);
+                pathf(tsub, sizeof tsub, "%s.title", sub);
                 if (!parse_text(L, cJSON_GetObjectItemCaseSensitive(lo, "title"), tsub,
                                 &l->title))
                     return false;
@@ -527,7 +539,7 @@ collect_texts(struct loader *L, const cJSON *o, const char *path, struct rp_tabl
     cJSON_ArrayForEach(it, o) {
         if (is_text_object(it)) {
             struct rp_text *tx = pf_xcalloc(1, sizeof *tx);
-            snprintf(p2, sizeof p2, "%s.%s", path, it->string);
+            pathf(p2, sizeof p2, "%s.%s", path, it->string);
             if (!parse_text(L, it, p2, tx)) {
                 free(tx);
                 return false;
@@ -540,12 +552,12 @@ collect_texts(struct loader *L, const cJSON *o, const char *path, struct rp_tabl
                 if (!is_text_object(sub))
                     continue;
                 tx = pf_xcalloc(1, sizeof *tx);
-                snprintf(p2, sizeof p2, "%s.%s.%s", path, it->string, sub->string);
+                pathf(p2, sizeof p2, "%s.%s.%s", path, it->string, sub->string);
                 if (!parse_text(L, sub, p2, tx)) {
                     free(tx);
                     return false;
                 }
-                snprintf(key, sizeof key, "%s\x1f%s", it->string, sub->string);
+                pathf(key, sizeof key, "%s\x1f%s", it->string, sub->string);
                 text_free(pf_map_put(&t->texts, key, tx));
             }
         }
@@ -579,7 +591,7 @@ parse_table(struct loader *L, const cJSON *o, const cJSON *sets, const char *pat
     t->skip_star = true;
     it = cJSON_GetObjectItemCaseSensitive(o, "title");
     if (it) {
-        snprintf(sub, sizeof sub, "%s.title", path);
+        pathf(sub, sizeof sub, "%s.title", path);
         if (!parse_text(L, it, sub, &t->title))
             return false;
         t->has_title = true;
@@ -598,13 +610,13 @@ parse_table(struct loader *L, const cJSON *o, const cJSON *sets, const char *pat
         }
     }
     cols = cJSON_GetObjectItemCaseSensitive(o, "columns");
-    snprintf(sub, sizeof sub, "%s.columns", path);
+    pathf(sub, sizeof sub, "%s.columns", path);
     if (cJSON_IsString(cols)) {
         const cJSON *set = cJSON_GetObjectItemCaseSensitive(sets, cols->valuestring);
         if (!set)
             return bad(L, sub, "no column set '%s' in \"column_sets\"", cols->valuestring),
                    false;
-        snprintf(sub, sizeof sub, "column_sets.%s", cols->valuestring);
+        pathf(sub, sizeof sub, "column_sets.%s", cols->valuestring);
         cols = set;
     }
     if (!parse_cols(L, cols, sub, &t->cols, &t->ncols))
@@ -612,19 +624,19 @@ parse_table(struct loader *L, const cJSON *o, const cJSON *sets, const char *pat
     for (i = 0; i < t->ncols; i++) {
         struct rp_col *c = &t->cols[i];
         char cp[300];
-        snprintf(cp, sizeof cp, "%s[%zu]", sub, i);
+        pathf(cp, sizeof cp, "%s[%zu]", sub, i);
         if (c->formula && !check_formula(L, cp, t, c->formula))
             return false;
     }
     it = cJSON_GetObjectItemCaseSensitive(o, "chart");
     if (it) {
-        snprintf(sub, sizeof sub, "%s.chart", path);
+        pathf(sub, sizeof sub, "%s.chart", path);
         if (!parse_chart(L, it, sub, t))
             return false;
     }
     it = cJSON_GetObjectItemCaseSensitive(o, "sections");
     if (it) {
-        snprintf(sub, sizeof sub, "%s.sections", path);
+        pathf(sub, sizeof sub, "%s.sections", path);
         if (!parse_sections(L, it, sub, t))
             return false;
     }
@@ -632,7 +644,7 @@ parse_table(struct loader *L, const cJSON *o, const cJSON *sets, const char *pat
     if (it) {
         const cJSON *po;
         size_t pi = 0;
-        snprintf(sub, sizeof sub, "%s.periods", path);
+        pathf(sub, sizeof sub, "%s.periods", path);
         if (!cJSON_IsArray(it))
             return bad(L, sub, "\"periods\" must be an array"), false;
         t->periods = pf_xcalloc((size_t)cJSON_GetArraySize(it) + 1, sizeof *t->periods);
@@ -640,11 +652,11 @@ parse_table(struct loader *L, const cJSON *o, const cJSON *sets, const char *pat
             struct rp_col *p = &t->periods[pi];
             char pp[300];
             t->nperiods = ++pi;
-            snprintf(pp, sizeof pp, "%s[%zu]", sub, pi - 1);
+            pathf(pp, sizeof pp, "%s[%zu]", sub, pi - 1);
             p->id = dup_or_null(str_member(po, "id"));
             if (!p->id)
                 return bad(L, pp, "a period needs an \"id\""), false;
-            snprintf(pp + strlen(pp), sizeof pp - strlen(pp), ".title");
+            pathf(pp + strlen(pp), sizeof pp - strlen(pp), ".title");
             if (!parse_text(L, cJSON_GetObjectItemCaseSensitive(po, "title"), pp, &p->title))
                 return false;
         }
@@ -705,17 +717,17 @@ parse_book(struct loader *L, const cJSON *root, struct rp_book *b)
         const char *kind = str_member(so, "kind");
         size_t ti = 0;
         b->nsheets = ++si;
-        snprintf(path, sizeof path, "sheets[%zu]", si - 1);
+        pathf(path, sizeof path, "sheets[%zu]", si - 1);
         s->id = dup_or_null(str_member(so, "id"));
         s->kind = pf_xstrdup(kind ? kind : "tables");
         if (!s->id)
             return bad(L, path, "a sheet needs an \"id\""), false;
         {
             char sub[300];
-            snprintf(sub, sizeof sub, "%s.name", path);
+            pathf(sub, sizeof sub, "%s.name", path);
             if (!parse_text(L, cJSON_GetObjectItemCaseSensitive(so, "name"), sub, &s->name))
                 return false;
-            snprintf(sub, sizeof sub, "%s.title", path);
+            pathf(sub, sizeof sub, "%s.title", path);
             if (!parse_text(L, cJSON_GetObjectItemCaseSensitive(so, "title"), sub, &s->title))
                 return false;
         }
@@ -738,7 +750,7 @@ parse_book(struct loader *L, const cJSON *root, struct rp_book *b)
         s->tables = pf_xcalloc((size_t)cJSON_GetArraySize(tables) + 1, sizeof *s->tables);
         cJSON_ArrayForEach(to, tables) {
             char tp[300];
-            snprintf(tp, sizeof tp, "%s.tables[%zu]", path, ti);
+            pathf(tp, sizeof tp, "%s.tables[%zu]", path, ti);
             s->ntables = ++ti;
             if (!parse_table(L, to, sets, tp, s->kind, &s->tables[ti - 1]))
                 return false;
@@ -750,7 +762,7 @@ parse_book(struct loader *L, const cJSON *root, struct rp_book *b)
                 strcmp(b->sheets[i].name.both, b->sheets[j].name.both) == 0 ||
                 strcmp(b->sheets[i].name.en, b->sheets[j].name.en) == 0 ||
                 strcmp(b->sheets[i].name.zh, b->sheets[j].name.zh) == 0) {
-                snprintf(path, sizeof path, "sheets[%zu]", i);
+                pathf(path, sizeof path, "sheets[%zu]", i);
                 return bad(L, path, "sheet '%s' repeats an earlier sheet's id or name",
                            b->sheets[i].id), false;
             }
@@ -799,7 +811,7 @@ parse_formats(struct loader *L, const cJSON *root)
         return bad(L, "formats", "expected an object of formats"), false;
     d->fmts = pf_xcalloc((size_t)cJSON_GetArraySize(fm) + 1, sizeof *d->fmts);
     cJSON_ArrayForEach(it, fm) {
-        snprintf(path, sizeof path, "formats.%s", it->string);
+        pathf(path, sizeof path, "formats.%s", it->string);
         d->nfmts++;
         if (!parse_fmtdef(L, it, it->string, path, &d->fmts[d->nfmts - 1]))
             return false;
@@ -824,19 +836,19 @@ parse_formats(struct loader *L, const cJSON *root)
         cJSON_ArrayForEach(lo, it) {
             struct rp_text *tx = pf_xcalloc(1, sizeof *tx);
             char key[256];
-            snprintf(path, sizeof path, "labels.%s.%s", it->string, lo->string);
+            pathf(path, sizeof path, "labels.%s.%s", it->string, lo->string);
             if (!parse_text(L, lo, path, tx)) {
                 free(tx);
                 return false;
             }
-            snprintf(key, sizeof key, "%s\x1f%s", it->string, lo->string);
+            pathf(key, sizeof key, "%s\x1f%s", it->string, lo->string);
             text_free(pf_map_put(&d->labels, key, tx));
         }
     }
     grp = cJSON_GetObjectItemCaseSensitive(root, "strings");
     cJSON_ArrayForEach(it, grp) {
         struct rp_text *tx = pf_xcalloc(1, sizeof *tx);
-        snprintf(path, sizeof path, "strings.%s", it->string);
+        pathf(path, sizeof path, "strings.%s", it->string);
         if (!parse_text(L, it, path, tx)) {
             free(tx);
             return false;
@@ -891,7 +903,7 @@ rp_defs_label(const struct rp_defs *d, const char *group, const char *code)
     char key[256];
     if (!code)
         return NULL;
-    snprintf(key, sizeof key, "%s\x1f%s", group, code);
+    pathf(key, sizeof key, "%s\x1f%s", group, code);
     return pf_map_get(&d->labels, key);
 }
 
@@ -909,7 +921,7 @@ rp_table_text(const struct rp_defs *d, const struct rp_table *t, const char *key
     (void)d;
     if (!sub)
         return pf_map_get(&t->texts, key);
-    snprintf(k, sizeof k, "%s\x1f%s", key, sub);
+    pathf(k, sizeof k, "%s\x1f%s", key, sub);
     return pf_map_get(&t->texts, k);
 }
 

@@ -619,6 +619,11 @@ policy_sheet(struct rp_ctx *c, const struct rp_sheet *s)
         env.row_done = guidance ? policy_record : NULL;
         if (guidance)
             P.commit_col = rp_table_col(t, "commitment");
+        if (t->autofilter && !filtered && n > 0) { /* before its rows (constant memory) */
+            rp_check(c, worksheet_autofilter(ws, row, 0, row + (lxw_row_t)n,
+                                             (lxw_col_t)t->ncols - 1), "an autofilter");
+            filtered = true;
+        }
         rp_table_write(c, ws, t, NULL, rows, n, &env, &row, &hdr, &last);
         if (guidance) /* the commitments the funds' SUMs will cover */
             for (j = 0; j < P.n && j < n; j++) {
@@ -629,11 +634,6 @@ policy_sheet(struct rp_ctx *c, const struct rp_sheet *s)
                     P.has[j] = true;
                 }
             }
-        if (t->autofilter && !filtered && n > 0) {
-            rp_check(c, worksheet_autofilter(ws, hdr, 0, last, (lxw_col_t)t->ncols - 1),
-                     "an autofilter");
-            filtered = true;
-        }
         widths_of(c, ws, t, w, MAX_WIDTH_COLS);
         free(rows);
     }

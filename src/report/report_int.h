@@ -196,6 +196,7 @@ struct rp_ctx {
     char xwhere[160];        /* what was being written then */
     struct pf_map blocks;    /* "fund\x1f key" -> rp_blockpos */
     char *flow_sheets[RP_MAX_FLOW_SHEETS];
+    lxw_row_t flow_last[RP_MAX_FLOW_SHEETS]; /* last block row of each flow sheet */
     size_t nflow_sheets;
     const struct rp_sheet *flow_def;
     char footer[256];

@@ -305,14 +305,6 @@ transactions_sheet(struct rp_ctx *c, const struct rp_sheet *s)
     lxw_format *f_date = rp_fmt(c, di >= 0 ? t->cols[di].fmt : -1, RP_PLAIN);
     lxw_format *f_money = rp_fmt(c, mi >= 0 ? t->cols[mi].fmt : -1, RP_PLAIN);
 
-    ws = rp_add_sheet(c, s, NULL, &r);
-    if (!ws)
-        return;
-    rp_col_widths(c, ws, t);
-    hdr = r;
-    rp_header_row(c, ws, r++, t);
-    worksheet_freeze_panes(ws, r, 0);
-    rp_check(c, worksheet_repeat_rows(ws, hdr, hdr), "the print titles");
     for (i = 0; pi >= 0 && i < ds->ncommitments; i++) {
         const struct pf_commitment *cm = &ds->commitments[i];
         if (cm->partner != pi || cm->date > c->run->as_of)
@@ -350,6 +342,17 @@ transactions_sheet(struct rp_ctx *c, const struct rp_sheet *s)
     }
     if (n)
         qsort(tx, n, sizeof *tx, txn_cmp);
+    ws = rp_add_sheet(c, s, NULL, &r);
+    if (!ws)
+        goto cleanup;
+    rp_col_widths(c, ws, t);
+    hdr = r;
+    if (n) /* before the rows: constant memory */
+        rp_check(c, worksheet_autofilter(ws, hdr, 0, hdr + (lxw_row_t)n,
+                                         (lxw_col_t)t->ncols - 1), "an autofilter");
+    rp_header_row(c, ws, r++, t);
+    worksheet_freeze_panes(ws, r, 0);
+    rp_check(c, worksheet_repeat_rows(ws, hdr, hdr), "the print titles");
     for (i = 0; i < n; i++, r++) {
         size_t k;
         for (k = 0; k < t->ncols; k++) {
@@ -371,12 +374,10 @@ transactions_sheet(struct rp_ctx *c, const struct rp_sheet *s)
                 rp_write_text(c, ws, r, col, tx[i].recallable, f_text);
         }
     }
-    if (n)
-        rp_check(c, worksheet_autofilter(ws, hdr, 0, r - 1, (lxw_col_t)t->ncols - 1),
-                 "an autofilter");
-    else
+    if (!n)
         rp_write_text(c, ws, r, 0, rp_tr(c, rp_defs_string(c->defs, "no_rows")),
                       rp_fmt_named(c, "note", RP_PLAIN));
+cleanup:
     free(tx);
 }
 

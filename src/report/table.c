@@ -842,12 +842,13 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
             if (each)
                 rp_write_text(c, ws, row++, 0, rp_fund_title(c, fund),
                               rp_fmt_named(c, "label_strong", RP_PLAIN));
-            rp_table_write(c, ws, t, NULL, rows, n, env, &row, &hdr, &last);
+            /* constant memory: an autofilter must be set before its rows are written */
             if (t->autofilter && !filtered && n > 0) {
-                rp_check(c, worksheet_autofilter(ws, hdr, 0, last, (lxw_col_t)t->ncols - 1),
-                         "an autofilter");
+                rp_check(c, worksheet_autofilter(ws, row, 0, row + (lxw_row_t)n,
+                                                 (lxw_col_t)t->ncols - 1), "an autofilter");
                 filtered = true;
             }
+            rp_table_write(c, ws, t, NULL, rows, n, env, &row, &hdr, &last);
             if (i == 0 && f == 0 && s->ntables == 1) {
                 worksheet_freeze_panes(ws, hdr + 1, (lxw_col_t)s->freeze_cols);
                 rp_check(c, worksheet_repeat_rows(ws, hdr, hdr), "the print titles");

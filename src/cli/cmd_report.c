@@ -1,0 +1,112 @@
+/* report: render a stored run as the manager's workbook and partner statements. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "parkfund/model.h"
+#include "parkfund/report.h"
+#include "parkfund/store.h"
+#include "parkfund/banned.h"
+
+pf_status
+cmd_report(struct pf_ctx *ctx, int argc, char **argv)
+{
+    struct pf_opt opts[] = { { "db", true, NULL },      { "run", true, NULL },
+                             { "as-of", true, NULL },   { "out", true, NULL },
+                             { "partner", true, NULL }, { "lang", true, NULL },
+                             { "quiet", false, NULL } };
+    struct pf_store *st = NULL;
+    struct pf_run *run = NULL;
+    struct pf_dataset *ds = NULL;
+    struct pf_taxonomy *tax = NULL;
+    struct pf_report_opts ro;
+    struct pf_progress prog;
+    char **pos = NULL, **files = NULL, digest[65];
+    size_t npos, nfiles = 0, i;
+    int64_t id = 0;
+    pf_status rc;
+
+    if ((rc = pf_cli_parse(argc, argv, opts, 7, &pos, &npos, &ctx->err)))
+        goto cleanup;
+    if (opts[0].value)
+        ctx->db = opts[0].value;
+    if (opts[6].value)
+        ctx->quiet = true;
+    if (npos) {
+        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "unexpected argument '%s'", pos[0]);
+        goto cleanup;
+    }
+    if (opts[1].value && opts[2].value) {
+        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "give '--run' or '--as-of', not both");
+        goto cleanup;
+    }
+    if (opts[1].value) {
+        char *end;
+        long long v = strtoll(opts[1].value, &end, 10);
+        if (*end || v <= 0) {
+            rc = pf_err_set(&ctx->err, PF_EUSAGE, "",
+                            "option '--run': '%s' is not a run number", opts[1].value);
+            goto cleanup;
+        }
+        id = v;
+    }
+    if (opts[5].value && strcmp(opts[5].value, "zh") != 0 && strcmp(opts[5].value, "en") != 0 &&
+        strcmp(opts[5].value, "both") != 0) {
+        rc = pf_err_set(&ctx->err, PF_EUSAGE, "",
+                        "option '--lang': '%s' is not zh, en or both", opts[5].value);
+        goto cleanup;
+    }
+    if ((rc = pf_store_open(ctx->db, PF_STORE_READONLY, &st, &ctx->err)))
+        goto cleanup;
+    if (opts[2].value) {
+        pf_date d;
+        if ((rc = pf_cli_date(opts[2].value, "as-of", &d, &ctx->err)))
+            goto cleanup;
+        if ((rc = pf_store_run_by_as_of(st, d, &id, &ctx->err)))
+            goto cleanup;
+        if (id == 0) {
+            rc = pf_err_set(&ctx->err, PF_ENOINPUT, "", "no run as of '%s' (run 'parkfund "
+                            "close --as-of %s')", opts[2].value, opts[2].value);
+            goto cleanup;
+        }
+    }
+    /* one consistent snapshot of the run and the data it was computed from */
+    if ((rc = pf_store_begin_read(st, &ctx->err)))
+        goto cleanup;
+    rc = pf_store_get_run(st, id, &run, &ctx->err);
+    if (rc == PF_OK)
+        rc = pf_store_load_dataset(st, run->batch, &ds, digest, &ctx->err);
+    pf_store_rollback(st);
+    if (rc)
+        goto cleanup;
+    if (!ds->taxonomy_json) {
+        rc = pf_err_set(&ctx->err, PF_EDATA, "", "batch %lld has no taxonomy stored",
+                        (long long)run->batch);
+        goto cleanup;
+    }
+    if ((rc = pf_taxonomy_load_json(ds->taxonomy_json, &tax, &ctx->err)))
+        goto cleanup;
+    memset(&ro, 0, sizeof ro);
+    ro.out_dir = opts[3].value ? opts[3].value : "out";
+    ro.partner = opts[4].value;
+    ro.lang = opts[5].value ? opts[5].value : "both";
+    ro.defs_dir = pf_cli_reports_dir(ctx);
+    pf_progress_start(&prog, ctx, "report");
+    ro.progress = pf_progress_update;
+    ro.progress_arg = &prog;
+    rc = pf_report_write(run, ds, tax, &ro, &files, &nfiles, &ctx->err);
+    pf_progress_end(&prog);
+    for (i = 0; i < nfiles; i++)
+        printf("%s\n", files[i]);
+cleanup:
+    for (i = 0; i < nfiles; i++)
+        free(files[i]);
+    free(files);
+    pf_taxonomy_free(tax);
+    pf_dataset_free(ds);
+    pf_run_free(run);
+    pf_store_close(st);
+    free(pos);
+    return rc;
+}
