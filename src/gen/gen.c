@@ -28,8 +28,8 @@ static const char *const headers[PF_GEN_NFILES] = {
     "partner_id,name,kind,region",
     "partner_id,fund_id,date,amount",
     "flow_id,fund_id,partner_id,date,kind,purpose,amount,recallable,reverses,note",
-    "project_id,fund_id,enterprise_id,name,chain,segment,theme,instrument,commitment_amount,"
-    "currency,commitment_date,co_investment,exit_date,listed_date",
+    ("project_id,fund_id,enterprise_id,name,chain,segment,theme,instrument,commitment_amount,"
+     "currency,commitment_date,co_investment,exit_date,listed_date"),
     "flow_id,project_id,date,kind,amount,currency,reverses,note",
     "project_id,date,value,currency,method",
     "date,currency,rate",
