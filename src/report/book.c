@@ -367,10 +367,12 @@ void
 rp_col_widths(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t)
 {
     size_t i;
-    for (i = 0; i < t->ncols; i++)
-        if (t->cols[i].width > 0)
-            rp_check(c, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, t->cols[i].width,
-                                             NULL), "a column width");
+    for (i = 0; i < t->ncols; i++) {
+        double w = t->cols[i].width[c->lang];
+        if (w > 0)
+            rp_check(c, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, w, NULL),
+                     "a column width");
+    }
 }
 
 /* --- public: workbooks --- */
@@ -638,11 +640,10 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
     lxw_row_t r;
     char buf[64], day[16];
     cJSON *rows = NULL, *it;
-    size_t i, nchecks = 0, nwarn = 0;
+    size_t i, nchecks = 0, nwarn = 0, npass = 0, nfail = 0;
     lxw_format *f_sec = rp_fmt_named(c, "section", RP_PLAIN);
     lxw_format *f_text = rp_fmt_named(c, "wrap", RP_PLAIN);
     lxw_format *f_count = rp_fmt_named(c, "count", RP_PLAIN);
-    const char *hidden = rp_tr(c, rp_defs_string(c->defs, "redacted"));
 
     ws = rp_add_sheet(c, s, NULL, &r);
     if (!ws)
@@ -686,36 +687,50 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
     }
     r++;
 
-    rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "checks")), f_sec);
+    /* the tally covers every check; a statement lists only those naming no other partner */
+    for (i = 0; i < run->nnotes; i++)
+        if (run->notes[i].is_check) {
+            if (run->notes[i].ok)
+                npass++;
+            else
+                nfail++;
+        }
+    rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "checks")), f_sec);
+    {
+        struct pf_buf b = PF_BUF_INIT;
+        pf_buf_addf(&b, "%zu %s, %zu %s", npass,
+                    rp_tr(c, rp_defs_label(c->defs, "check", "pass")), nfail,
+                    rp_tr(c, rp_defs_label(c->defs, "check", "fail")));
+        rp_write_text(c, ws, r, 1, pf_buf_str(&b),
+                      rp_fmt_named(c, nfail ? "fail" : "pass", RP_PLAIN));
+        pf_buf_release(&b);
+    }
+    r++;
     for (i = 0; i < run->nnotes; i++) {
         const struct pf_run_note *n = &run->notes[i];
-        bool hide;
         if (!n->is_check)
             continue;
+        if (redact && (redact(arg, n->name) || redact(arg, n->detail)))
+            continue;
         nchecks++;
-        hide = redact && (redact(arg, n->name) || redact(arg, n->detail));
-        rp_write_text(c, ws, r, 0, hide ? "—" : n->name, rp_fmt_named(c, "text", RP_PLAIN));
+        rp_write_text(c, ws, r, 0, n->name, rp_fmt_named(c, "text", RP_PLAIN));
         rp_write_text(c, ws, r, 1,
                       rp_tr(c, rp_defs_label(c->defs, "check", n->ok ? "pass" : "fail")),
                       rp_fmt_named(c, n->ok ? "pass" : "fail", RP_PLAIN));
-        rp_write_text(c, ws, r, 2, hide ? hidden : n->detail, f_text);
+        rp_write_text(c, ws, r, 2, n->detail, f_text);
         r++;
     }
-    if (!nchecks)
-        rp_write_text(c, ws, r++, 1, rp_tr(c, rp_table_text(c->defs, t, "items", "none")),
-                      f_text);
+    (void)nchecks;
     r++;
     rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "warnings")),
                   f_sec);
     for (i = 0; i < run->nnotes; i++) {
         const struct pf_run_note *n = &run->notes[i];
-        bool hide;
-        if (n->is_check)
+        if (n->is_check || (redact && (redact(arg, n->name) || redact(arg, n->detail))))
             continue;
         nwarn++;
-        hide = redact && (redact(arg, n->name) || redact(arg, n->detail));
-        rp_write_text(c, ws, r, 0, hide ? "—" : n->name, rp_fmt_named(c, "text", RP_PLAIN));
-        rp_write_text(c, ws, r, 1, hide ? hidden : n->detail, f_text);
+        rp_write_text(c, ws, r, 0, n->name, rp_fmt_named(c, "text", RP_PLAIN));
+        rp_write_text(c, ws, r, 2, n->detail, f_text);
         r++;
     }
     if (!nwarn)

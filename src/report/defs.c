@@ -279,6 +279,31 @@ check_formula(struct loader *L, const char *path, const struct rp_table *t, cons
     return true;
 }
 
+/* A width: a number for every language, or {"zh": .., "en": .., "both": ..}. */
+static bool
+parse_width(struct loader *L, const cJSON *it, const char *path, double w[3])
+{
+    static const char *const keys[3] = { "zh", "en", "both" };
+    int k;
+    if (cJSON_IsNumber(it)) {
+        w[0] = w[1] = w[2] = it->valuedouble;
+    } else if (cJSON_IsObject(it)) {
+        for (k = 0; k < 3; k++) {
+            const cJSON *v = cJSON_GetObjectItemCaseSensitive(it, keys[k]);
+            if (!cJSON_IsNumber(v))
+                return bad(L, path, "width needs \"zh\", \"en\" and \"both\" numbers"),
+                       false;
+            w[k] = v->valuedouble;
+        }
+    } else {
+        return bad(L, path, "width must be a number or {\"zh\", \"en\", \"both\"}"), false;
+    }
+    for (k = 0; k < 3; k++)
+        if (w[k] < 0 || w[k] > 255)
+            return bad(L, path, "width must be from 0 to 255"), false;
+    return true;
+}
+
 static bool
 parse_col(struct loader *L, const cJSON *o, const char *path, struct rp_col *c)
 {
@@ -301,11 +326,8 @@ parse_col(struct loader *L, const cJSON *o, const char *path, struct rp_col *c)
     if (c->fmt < 0)
         return bad(L, path, "unknown format '%s'", fmt), false;
     it = cJSON_GetObjectItemCaseSensitive(o, "width");
-    if (it) {
-        if (!cJSON_IsNumber(it) || it->valuedouble < 0 || it->valuedouble > 255)
-            return bad(L, path, "width must be a number from 0 to 255"), false;
-        c->width = it->valuedouble;
-    }
+    if (it && !parse_width(L, it, path, c->width))
+        return false;
     c->text = dup_or_null(str_member(o, "text"));
     c->date = dup_or_null(str_member(o, "date"));
     c->metric = dup_or_null(str_member(o, "metric"));
@@ -331,8 +353,8 @@ parse_col(struct loader *L, const cJSON *o, const char *path, struct rp_col *c)
         return bad(L, path, "a column has a formula or an XIRR, not both"), false;
     if (c->xirr && !c->metric)
         return bad(L, path, "an XIRR column needs the \"metric\" it shows"), false;
-    if (c->total_sum && !c->metric)
-        return bad(L, path, "only metric columns can be summed"), false;
+    if (c->total_sum && !c->metric && !c->formula)
+        return bad(L, path, "only metric and formula columns can be summed"), false;
     return true;
 }
 

@@ -277,8 +277,8 @@ widths_of(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, double 
     (void)c;
     (void)ws;
     for (i = 0; i < t->ncols && i < nw; i++)
-        if (t->cols[i].width > w[i])
-            w[i] = t->cols[i].width;
+        if (t->cols[i].width[c->lang] > w[i])
+            w[i] = t->cols[i].width[c->lang];
 }
 
 /* A month-end (or quarter-end) by chain table, from stored rows. */
@@ -474,11 +474,11 @@ correlation_table(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
         rp_check(c, worksheet_conditional_format_range(ws, first, 1, r - 1, (lxw_col_t)n, &cf),
                  "the colour scale");
     }
-    if (t->ncols > 0 && nw > 0 && t->cols[0].width > w[0])
-        w[0] = t->cols[0].width;
+    if (t->ncols > 0 && nw > 0 && t->cols[0].width[c->lang] > w[0])
+        w[0] = t->cols[0].width[c->lang];
     for (j = 1; j <= n && j < nw; j++)
-        if (vi >= 0 && t->cols[vi].width > w[j])
-            w[j] = t->cols[vi].width;
+        if (vi >= 0 && t->cols[vi].width[c->lang] > w[j])
+            w[j] = t->cols[vi].width[c->lang];
 done:
     *row = r + 1;
     free(chains);

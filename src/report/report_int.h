@@ -39,7 +39,7 @@ struct rp_col {
     char *id;
     struct rp_text title;
     int fmt;          /* index into defs formats */
-    double width;     /* 0 = default */
+    double width[3];  /* by enum rp_lang; 0 = default */
     char *text;       /* text source (key, key_name, fund_name, ...) */
     char *date;       /* date source */
     char *metric;     /* stored result metric */

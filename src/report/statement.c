@@ -96,10 +96,11 @@ capital_account_sheet(struct rp_ctx *c, const struct rp_sheet *s)
     ws = rp_add_sheet(c, s, NULL, &r);
     if (!ws)
         return;
-    rp_check(c, worksheet_set_column(ws, 0, 0, t->ncols ? t->cols[0].width : 38, NULL),
-             "a column width");
+    rp_check(c, worksheet_set_column(ws, 0, 0, t->ncols ? t->cols[0].width[c->lang] : 38,
+                                     NULL), "a column width");
     rp_check(c, worksheet_set_column(ws, 1, (lxw_col_t)(2 * t->nperiods),
-                                     ai >= 0 ? t->cols[ai].width : 17, NULL), "a column width");
+                                     ai >= 0 ? t->cols[ai].width[c->lang] : 17, NULL),
+             "a column width");
     sides[0] = c->partner;
     sides[1] = "*";
     for (f = 0; f < c->ix->nfunds; f++) {

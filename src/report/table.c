@@ -519,9 +519,15 @@ insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_
         chart_axis_set_num_format(chart->x_axis, "#,##0");
     else if (ch->type != RP_CHART_PIE)
         chart_axis_set_num_format(chart->y_axis, "#,##0");
+    if (cat >= 0 && ch->type == RP_CHART_LINE) {
+        const char *num = c->defs->fmts[t->cols[cat].fmt].num;
+        if (num && strstr(num, "yy"))
+            chart_axis_set_num_format(chart->x_axis, "yyyy-mm");
+        chart_axis_set_label_position(chart->x_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
+    }
     memset(&opt, 0, sizeof opt);
-    opt.x_scale = 1.4;
-    opt.y_scale = 1.2;
+    opt.x_scale = ch->type == RP_CHART_LINE ? 1.8 : 1.4;
+    opt.y_scale = ch->type == RP_CHART_LINE ? 1.5 : 1.2;
     rp_check(c, worksheet_insert_chart_opt(ws, hdr, (lxw_col_t)t->ncols + 1, chart, &opt),
              "a chart");
 }
@@ -624,7 +630,7 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
             for (k = 0; k < t->ncols; k++) {
                 const struct rp_col *col = &t->cols[k];
                 const struct pf_result *res;
-                if (!col->total_sum)
+                if (!col->total_sum || !col->metric)
                     continue;
                 res = rp_index_result(c->ix, dim, rows[i].fund, rows[i].key, col->metric);
                 if (res && res->has_value) {
@@ -637,7 +643,7 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
                 }
             }
         for (k = 0; k < t->ncols; k++)
-            if (t->cols[k].total_sum) {
+            if (t->cols[k].total_sum && t->cols[k].metric) {
                 tot[k].ok = true;
                 tot[k].v = is_money[k] ? (double)sum_cents[k] / 100.0 : sum_val[k];
             }
@@ -686,6 +692,8 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
                     rp_write_formula(c, ws, r, (lxw_col_t)k, pf_buf_str(&fb), cached, f);
                     vals[k].ok = true;
                     vals[k].v = cached;
+                    if (!col->metric) /* its total sums the cached values as SUM will */
+                        sum_val[k] += cached;
                     continue;
                 }
             } else if (col->xirr && res && res->has_value) {
@@ -727,6 +735,11 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
 
     if (has_total) {
         char a[24], z[24];
+        for (k = 0; k < t->ncols; k++)
+            if (t->cols[k].total_sum && !t->cols[k].metric) {
+                tot[k].ok = true;
+                tot[k].v = sum_val[k];
+            }
         rp_write_text(c, ws, r, 0, rp_tr(c, rp_defs_string(c->defs, "total")),
                       rp_fmt_named(c, "text", RP_TOTAL));
         for (k = 1; k < t->ncols; k++) {
@@ -783,8 +796,9 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
     }
     if (t->chart && nrows > 0) {
         insert_chart(c, ws, t, *hdr, first, first + (lxw_row_t)nrows - 1);
-        if (r < *hdr + 20)
-            r = *hdr + 20; /* the next table starts below the chart */
+        lxw_row_t room = t->chart->type == RP_CHART_LINE ? 24 : 20;
+        if (r < *hdr + room)
+            r = *hdr + room; /* the next table starts below the chart */
     }
     *row = r + 1;
     pf_buf_release(&fb);
@@ -815,8 +829,8 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
     widths = pf_xcalloc(ncols + 1, sizeof *widths);
     for (i = 0; i < s->ntables; i++)
         for (j = 0; j < s->tables[i].ncols; j++)
-            if (s->tables[i].cols[j].width > widths[j])
-                widths[j] = s->tables[i].cols[j].width;
+            if (s->tables[i].cols[j].width[c->lang] > widths[j])
+                widths[j] = s->tables[i].cols[j].width[c->lang];
     for (j = 0; j < ncols; j++)
         if (widths[j] > 0)
             rp_check(c, worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, widths[j], NULL),
