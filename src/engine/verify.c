@@ -35,8 +35,9 @@ pf_engine_close(struct pf_store *st, const struct pf_close_opts *o, struct pf_ru
 
     if (out)
         *out = NULL;
-    /* one snapshot for reading and storing: the write lock from the start */
-    if ((rc = pf_store_begin_write(st, err)) != PF_OK)
+    /* read one snapshot, compute with no lock held (imports may go on meanwhile:
+     * the run records the batch it saw), then take the write lock only to store */
+    if ((rc = pf_store_begin_read(st, err)) != PF_OK)
         goto cleanup;
     in_tx = true;
     if ((rc = pf_store_last_batch(st, &batch, err)) != PF_OK)
@@ -47,8 +48,13 @@ pf_engine_close(struct pf_store *st, const struct pf_close_opts *o, struct pf_ru
     }
     if ((rc = pf_store_load_dataset(st, batch, &ds, digest, err)) != PF_OK)
         goto cleanup;
+    pf_store_rollback(st);
+    in_tx = false;
     if ((rc = pf_engine_compute(ds, o, &run, err)) != PF_OK)
         goto cleanup;
+    if ((rc = pf_store_begin_write(st, err)) != PF_OK)
+        goto cleanup;
+    in_tx = true;
     run->digest = pf_xstrdup(digest);
     run->created_at = pf_xstrdup(pf_now_iso(now, sizeof now, NULL));
     if ((rc = pf_store_put_run(st, run, err)) != PF_OK)
