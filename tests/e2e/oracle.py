@@ -1,0 +1,730 @@
+#!/usr/bin/python3
+"""Independent oracle for the sample data set (models/sample), as of 2024-06-30
+with benchmark csi300.
+
+    /usr/bin/python3 tests/e2e/oracle.py <dir with the sample CSVs> <export.json>
+
+Computes the figures of SPEC section 5 from the CSVs alone (standard library
+only; written without reading the engine's source) and compares them with the
+engine's export (SPEC section 6). Prints one line per mismatch ("FAIL ...") and
+ends with "N passed, N failed"; exits 1 on any failure.
+
+Tolerances: money exact to the cent (each converted flow rounded to the cent,
+half away from zero); counts exact; ratios 1e-9 relative; IRRs 1e-6 absolute.
+
+----------------------------------------------------------------------------
+Hand calculations (the human-readable anchor; the code below must agree)
+----------------------------------------------------------------------------
+F-CN (CNY), D = 2024-06-30
+  commitments: ICBC 40M + SCGF 30M + PICC 20M + CDHT 10M      = 100,000,000.00
+  paid-in (reversal pair CN-C02-PICC-X / -R drops out):
+    ICBC 8,000,000 + 200,000 + 4,000,000                        = 12,200,000
+    SCGF 6,000,000 + 150,000 + 3,000,000                        =  9,150,000
+    PICC 4,000,000 + 100,000 + 2,000,000                        =  6,100,000
+    CDHT 2,000,000 + 100,000 + 1,000,000                        =  3,100,000
+                                                        PI      = 30,550,000.00
+  distributions: return of capital 4,000,000 (recallable) + gain 1,000,000
+                                                                =  5,000,000.00
+  cash = contributions for investment/other 30,000,000
+         - project investments (10M + 8M + 5M + 8M) 31,000,000
+         + project inflows (0.3M div + 11M proceeds + 0.5M div) 11,800,000
+         - distributions 5,000,000                              =  5,800,000.00
+  project NAV: P-CN-01 valued 20,000,000 on 2024-06-30 (no later flows);
+               P-CN-02 valued 10,500,000 on 2024-06-30;
+               P-CN-03 valued 0 on 2023-12-31 (exited)          = 30,500,000.00
+  fund NAV = 30,500,000 + 5,800,000                             = 36,300,000.00
+  unfunded = 100,000,000 - 30,550,000 + 4,000,000 recallable    = 73,450,000.00
+  TVPI = (5,000,000 + 36,300,000) / 30,550,000 = 1.35188216...
+  leverage = 100M / 30M (SCGF is the only guidance fund) = 3.3333...
+  SCGF reinvestment = P-CN-01 invested in PK-CD (CN-SC) 15,000,000 / 30,000,000
+                    = 0.5
+  crowd-in = (31,000,000 invested + 10,000,000 co-investment) / 31,000,000
+F-US (USD)
+  PI = 1,500,000 + 25,000 + 1,000,000 + 4,500,000 + 75,000 + 3,000,000
+                                                                = 10,100,000.00
+  cash = 10,000,000 - (5,000,000 USD + 3,500,000 EUR x 6.9/6.9 on 2022-09-01)
+         + 200,000 dividend - 200,000 distributed              =  1,500,000.00
+  P-US-02 NAV = 4,100,000 EUR x 7.6617 / 7.1268 (both rates of 2024-06-28,
+                the latest on or before D) = 4,407,724.3587... -> 4,407,724.36
+  fund NAV = 6,500,000 + 4,407,724.36 + 1,500,000               = 12,407,724.36
+  partners' NAV: ICBC 25% = 3,101,931.09, SDIC 75% = 9,305,793.27 (exact; the
+  largest-remainder step has no remainder to hand out on this data set)
+Portfolio (CNY): P-US-02 NAV = 4,100,000 x 7.6617 = 31,412,970.00 (converted
+  directly from EUR to CNY, not via the rounded USD figure).
+
+----------------------------------------------------------------------------
+Readings of the SPEC where it is not explicit (stated, so a difference is
+traceable)
+----------------------------------------------------------------------------
+R1  Flows dated after D are removed first; then a flow and the flow that
+    reverses it drop out together (a reversal dated after D is not yet known).
+R2  Cross-currency conversion goes through CNY: amount x rate(from, d) /
+    rate(to, d), rounded to the cent half away from zero, per flow. Portfolio
+    (CNY) figures convert each flow from its own currency directly.
+R3  Partner cash, like NAV, is the fund's x interest with largest remainder.
+R4  Partner interest = commitment / fund commitments dated on or before D.
+R5  Exposure `committed` converts at the project's commitment date;
+    `project_unfunded` = max(0, commitment - investments) in the project's
+    currency, converted at D.
+R6  Exposure gross IRR: the group's project flows in the target currency
+    (investments negative, all inflows positive) plus the group's NAV at D.
+R7  Project counts: invested = has an investment on or before D; held = NAV > 0
+    and not exited; exited = exit_date on or before D; listed = listed_date on
+    or before D (whether or not since exited).
+R8  reinvestment exists for guidance-fund partners only (others: null or
+    absent); leverage with no guidance-fund partner is null with a reason.
+R9  PME: contributions are all contributions (PI, fees included), distributions
+    all distributions; index level = latest on or before the date.
+    LN-PME = IRR(-c_i, d_i, NAV_LN) with NAV_LN = sum((c_i - d_i) I_D/I_i);
+    PME+ = IRR(-c_i, s d_i, NAV) with s = (sum c_i I_D/I_i - NAV) /
+    sum d_i I_D/I_i; Direct Alpha as SPEC (the XIRR, not ln(1+XIRR)).
+R10 Risk: quarters (S, E] from the quarter of the chain's first flow to D;
+    NAV_begin = chain NAV at S, NAV_end at E (CNY at the rate on or before
+    that date); a flow on E has weight 0; stdev is the sample stdev;
+    correlation over the quarters where both chains have a return.
+R12 mPME (Cambridge Associates): a shadow index position takes every
+    contribution; at each distribution date t it pays out the fraction
+    w = d_t / (d_t + NAV_t) of itself (NAV_t: the LP's NAV at t after that
+    day's flows, fund NAV incl. cash; a partner's = fund's x interest at t,
+    largest remainder); mPME = IRR(-c_t, shadow payouts, shadow value at D).
+R13 A rolled-forward project NAV is floored at 0, like cost (SPEC states the
+    floor only for cost). On this data set it matters only between a
+    valuation and a larger exit: P-CN-03 on 2023-12-20 would be
+    8,500,000 - 11,000,000 = -2,500,000; floored, 0. That changes the F-CN
+    mPME weight of the 2023-12-20 distribution (the engine floors too: with
+    -2.5M the F-CN mPME would be -0.031253, the engine's is -0.030815).
+R11 Each (dimension, fund, key, metric) names one figure. The export has two
+    rows ("fund", F, F, "nav") per fund (fund NAV incl. cash, then the exposure
+    NAV excl. cash); this oracle reports the duplication as a failure and checks
+    the two values in that order.
+"""
+import csv
+import datetime as dt
+import json
+import math
+import os
+import sys
+from decimal import Decimal
+from fractions import Fraction as Fr
+
+AS_OF = dt.date(2024, 6, 30)
+BENCH = "csi300"
+D = dt.date.fromisoformat
+
+# ---------------------------------------------------------------- loading
+
+
+def load(dirname, kind):
+    with open(os.path.join(dirname, kind + ".csv"), newline="", encoding="utf-8-sig") as f:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
+
+
+def cents(s):
+    """A decimal string with at most 2 decimals -> integer cents (exact)."""
+    q = Fr(s) * 100
+    assert q.denominator == 1, s
+    return int(q)
+
+
+def round_cent(x):
+    """Fraction of cents -> int cents, half away from zero."""
+    s = -1 if x < 0 else 1
+    return s * math.floor(abs(x) + Fr(1, 2))
+
+
+def is_tie(x):
+    return (abs(x) - math.floor(abs(x))) == Fr(1, 2)
+
+
+class Data:
+    def __init__(self, dirname):
+        g = lambda k: load(dirname, k)
+        self.parks = {r["park_id"]: r for r in g("parks")}
+        self.enterprises = {r["enterprise_id"]: r for r in g("enterprises")}
+        self.funds = {r["fund_id"]: r for r in g("funds")}
+        self.partners = {r["partner_id"]: r for r in g("partners")}
+        self.projects = {r["project_id"]: r for r in g("projects")}
+        self.commitments = [r for r in g("commitments") if D(r["date"]) <= AS_OF]
+        self.pflows = self.effective(g("partner_flows"))
+        self.jflows = self.effective(g("project_flows"))
+        self.valuations = [r for r in g("valuations") if D(r["date"]) <= AS_OF]
+        self.fx = {}
+        for r in g("fx_rates"):
+            self.fx.setdefault(r["currency"], []).append((D(r["date"]), Fr(r["rate"])))
+        for v in self.fx.values():
+            v.sort()
+        self.bench = sorted((D(r["date"]), Fr(r["level"])) for r in g("benchmarks")
+                            if r["index_id"] == BENCH)
+        self.ties = []
+
+    @staticmethod
+    def effective(rows):
+        rows = [r for r in rows if D(r["date"]) <= AS_OF]  # R1
+        gone = set()
+        for r in rows:
+            if r.get("reverses"):
+                gone.add(r["reverses"])
+                gone.add(r["flow_id"])
+        return [r for r in rows if r["flow_id"] not in gone]
+
+    def rate(self, cur, d):
+        if cur == "CNY":
+            return Fr(1)
+        best = None
+        for rd, rt in self.fx.get(cur, []):
+            if rd <= d:
+                best = rt
+        if best is None:
+            raise SystemExit("oracle: no %s rate on or before %s" % (cur, d))
+        return best
+
+    def conv(self, c, frm, to, d):
+        """Integer cents in `frm` -> integer cents in `to` at the rates of date d (R2)."""
+        if frm == to or c == 0:  # a zero needs no rate
+            return c
+        x = c * self.rate(frm, d) / self.rate(to, d)
+        if is_tie(x):
+            self.ties.append((c, frm, to, d))
+        return round_cent(x)
+
+    def level(self, d):
+        best = None
+        for bd, lv in self.bench:
+            if bd <= d:
+                best = lv
+        if best is None:
+            raise SystemExit("oracle: no %s level on or before %s" % (BENCH, d))
+        return best
+
+    # -------------------------------------------------------- projects
+
+    def proj_nav(self, pid, d=AS_OF):
+        """Project NAV at d in the project's currency (integer cents)."""
+        vals = [v for v in self.valuations if v["project_id"] == pid and D(v["date"]) <= d]
+        flows = [f for f in self.jflows if f["project_id"] == pid and D(f["date"]) <= d]
+        if vals:
+            last = max(D(v["date"]) for v in vals)
+            nav = cents([v for v in vals if D(v["date"]) == last][-1]["value"])
+            for f in flows:
+                if D(f["date"]) > last:
+                    if f["kind"] == "investment":
+                        nav += cents(f["amount"])
+                    elif f["kind"] == "proceeds":
+                        nav -= cents(f["amount"])
+            return max(0, nav)  # R13
+        inv = sum(cents(f["amount"]) for f in flows if f["kind"] == "investment")
+        pro = sum(cents(f["amount"]) for f in flows if f["kind"] == "proceeds")
+        return max(0, inv - pro)
+
+    def proj_flows(self, pid, to, d=AS_OF):
+        """[(date, signed cents in `to`)]: investments negative, inflows positive."""
+        p = self.projects[pid]
+        out = []
+        for f in self.jflows:
+            if f["project_id"] != pid or D(f["date"]) > d:
+                continue
+            fd = D(f["date"])
+            a = self.conv(cents(f["amount"]), f["currency"], to, fd)
+            out.append((fd, -a if f["kind"] == "investment" else a))
+        return out
+
+    def proj_figures(self, pid, to):
+        p = self.projects[pid]
+        cur = p["currency"]
+        flows = self.proj_flows(pid, to)
+        inv_own = sum(cents(f["amount"]) for f in self.jflows
+                      if f["project_id"] == pid and f["kind"] == "investment")
+        nav = self.conv(self.proj_nav(pid), cur, to, AS_OF)
+        return {
+            "count": 1,
+            "committed": self.conv(cents(p["commitment_amount"]), cur, to,
+                                   D(p["commitment_date"])),
+            "invested": -sum(a for _, a in flows if a < 0),
+            "realised": sum(a for _, a in flows if a > 0),
+            "nav": nav,
+            "project_unfunded": self.conv(max(0, cents(p["commitment_amount"]) - inv_own),
+                                          cur, to, AS_OF),
+            "flows": flows,
+        }
+
+    def attrs(self, pid):
+        p = self.projects[pid]
+        park = self.parks[self.enterprises[p["enterprise_id"]]["park_id"]]
+        fund = self.funds[p["fund_id"]]
+        return {
+            "chain": p["chain"], "segment": p["segment"], "theme": p["theme"],
+            "region": park["region"],
+            "overseas_centre": park["overseas_centre"] or "china",
+            "park": park["park_id"], "fund": p["fund_id"],
+            "instrument": p["instrument"], "currency": p["currency"],
+            "vintage": fund["vintage"],
+        }
+
+
+# ---------------------------------------------------------------- numerics
+
+
+def xirr(flows):
+    """Excel XIRR (actual/365 from the earliest date). Returns (rate, why)."""
+    flows = [(d, float(a)) for d, a in flows if a != 0]
+    if not flows:
+        return None, "no flows"
+    if not (any(a > 0 for _, a in flows) and any(a < 0 for _, a in flows)):
+        return None, "no sign change"
+    d0 = min(d for d, _ in flows)
+    ts = [((d - d0).days / 365.0, a) for d, a in flows]
+
+    def npv(r):
+        return sum(a / (1.0 + r) ** t for t, a in ts)
+
+    # find every bracket on a grid, bisect each, keep the root nearest 0.1
+    grid = [-0.9999] + [x / 1000.0 for x in range(-999, 1000)] + [1.0 + x / 10.0 for x in range(1, 200)]
+    roots = []
+    prev_r, prev_v = grid[0], npv(grid[0])
+    for r in grid[1:]:
+        v = npv(r)
+        if v == 0:
+            roots.append(r)
+        elif (prev_v < 0) != (v < 0) and prev_v != 0:
+            lo, hi, flo = prev_r, r, prev_v
+            for _ in range(200):
+                mid = (lo + hi) / 2
+                fm = npv(mid)
+                if (fm < 0) == (flo < 0):
+                    lo, flo = mid, fm
+                else:
+                    hi = mid
+            roots.append((lo + hi) / 2)
+        prev_r, prev_v = r, v
+    if not roots:
+        return None, "no root"
+    roots.sort(key=lambda r: abs(r - 0.1))
+    if len(roots) > 1:
+        print("note: several IRR roots %s; taking %.9f" % (roots, roots[0]))
+    return roots[0], None
+
+
+def hhi(shares):
+    return sum((100 * s) ** 2 for s in shares)
+
+
+def mean(xs):
+    return sum(xs) / len(xs)
+
+
+def sstdev(xs):
+    m = mean(xs)
+    return math.sqrt(sum((x - m) ** 2 for x in xs) / (len(xs) - 1))
+
+
+def pearson(xs, ys):
+    mx, my = mean(xs), mean(ys)
+    sxy = sum((x - mx) * (y - my) for x, y in zip(xs, ys))
+    sxx = sum((x - mx) ** 2 for x in xs)
+    syy = sum((y - my) ** 2 for y in ys)
+    if sxx == 0 or syy == 0:
+        return None
+    return sxy / math.sqrt(sxx * syy)
+
+
+def quarter_ends(first, last):
+    """Calendar quarter ends from the quarter containing `first` to `last`."""
+    out = []
+    y, q = first.year, (first.month - 1) // 3
+    while True:
+        m = 3 * q + 3
+        e = dt.date(y, m, 31 if m in (3, 12) else 30)
+        out.append(min(e, last))
+        if e >= last:
+            return out
+        q += 1
+        if q == 4:
+            y, q = y + 1, 0
+
+
+# ---------------------------------------------------------------- expectations
+
+MONEY = {"commitment", "paid_in", "distributions", "nav", "cash", "unfunded",
+         "committed", "invested", "realised", "project_unfunded"}
+COUNTS = {"count", "projects_invested", "projects_held", "projects_exited", "projects_listed"}
+RATES = {"net_irr", "gross_irr", "direct_alpha", "ln_pme", "pme_plus", "mpme"}
+DIMS = ["chain", "segment", "theme", "region", "overseas_centre", "park",
+        "instrument", "currency", "vintage"]
+
+
+class Expect:
+    def __init__(self):
+        self.rows = []  # (dimension, fund, key, metric, value)  value None = null
+
+    def add(self, dim, fund, key, metric, value):
+        self.rows.append((dim, fund, key, metric, value))
+
+
+def pme_block(ex, dim, fund, key, ds, lp_flows, nav):
+    """lp_flows: [(date, signed cents)] contributions negative; nav cents at D."""
+    ID = ds.level(AS_OF)
+    c_idx = sum(Fr(-a) * ID / ds.level(d) for d, a in lp_flows if a < 0)
+    d_idx = sum(Fr(a) * ID / ds.level(d) for d, a in lp_flows if a > 0)
+    ex.add(dim, fund, key, "ks_pme", (d_idx + nav) / c_idx if c_idx else None)
+    comp = [(d, Fr(a) * ID / ds.level(d)) for d, a in lp_flows] + [(AS_OF, Fr(nav))]
+    ex.add(dim, fund, key, "direct_alpha", xirr(comp)[0])
+    nav_ln = c_idx - d_idx
+    ex.add(dim, fund, key, "ln_pme", xirr(lp_flows + [(AS_OF, nav_ln)])[0])
+    if d_idx:
+        s = (c_idx - nav) / d_idx
+        ex.add(dim, fund, key, "pme_plus",
+               xirr([(d, a * s if a > 0 else a) for d, a in lp_flows] + [(AS_OF, nav)])[0])
+    else:
+        ex.add(dim, fund, key, "pme_plus", None)
+
+
+def fund_nav_at(ds, fid, t):
+    """Fund NAV (projects + cash) at date t <= D, in the fund's currency (cents)."""
+    cur = ds.funds[fid]["currency"]
+    pids = [p for p, r in ds.projects.items() if r["fund_id"] == fid]
+    nav = sum(ds.conv(ds.proj_nav(p, t), ds.projects[p]["currency"], cur, t) for p in pids)
+    for p in pids:
+        nav += sum(a for _, a in ds.proj_flows(p, cur, t))  # -investments +inflows
+    for f in ds.pflows:
+        if f["fund_id"] == fid and D(f["date"]) <= t:
+            if f["kind"] == "distribution":
+                nav -= cents(f["amount"])
+            elif f["purpose"] in ("investment", "other"):
+                nav += cents(f["amount"])
+    return nav
+
+
+def mpme(ds, lp_flows, nav, nav_at):
+    """Cambridge Associates mPME IRR (R12). nav_at(t): the LP's NAV at t."""
+    shadow, last = Fr(0), None
+    out = []
+    for t in sorted(set(d for d, _ in lp_flows)):
+        if last is not None:
+            shadow = shadow * ds.level(t) / ds.level(last)
+        last = t
+        c = sum(-a for d, a in lp_flows if d == t and a < 0)
+        dist = sum(a for d, a in lp_flows if d == t and a > 0)
+        shadow += c
+        if c:
+            out.append((t, -c))
+        if dist:
+            w = Fr(dist, dist + nav_at(t))
+            out.append((t, w * shadow))
+            shadow -= w * shadow
+    shadow = shadow * ds.level(AS_OF) / ds.level(last)
+    return xirr(out + [(AS_OF, shadow)])[0]
+
+
+def largest_remainder(total, weights, ids):
+    """Split integer cents `total` by weights (Fractions summing to 1); ties to smaller id."""
+    exact = [total * w for w in weights]
+    base = [math.floor(x) for x in exact]
+    left = total - sum(base)
+    order = sorted(range(len(ids)), key=lambda i: (-(exact[i] - base[i]), ids[i]))
+    for i in order[:left]:
+        base[i] += 1
+    return base
+
+
+def exposure(ex, ds, fund_id, pids, cur):
+    """Exposure rows for a scope (fund_id None = portfolio in CNY)."""
+    figs = {p: ds.proj_figures(p, cur) for p in pids}
+    tot_nav = sum(f["nav"] for f in figs.values())
+    tot_inv = sum(f["invested"] for f in figs.values())
+
+    def group_rows(dim, key, members):
+        agg = {m: sum(figs[p][m] for p in members) for m in
+               ("count", "committed", "invested", "realised", "nav", "project_unfunded")}
+        flows = [fl for p in members for fl in figs[p]["flows"]] + [(AS_OF, agg["nav"])]
+        for m in ("count", "committed", "invested", "realised", "nav", "project_unfunded"):
+            ex.add(dim, fund_id, key, m, agg[m])
+        ex.add(dim, fund_id, key, "moic",
+               Fr(agg["realised"] + agg["nav"], agg["invested"]) if agg["invested"] else None)
+        ex.add(dim, fund_id, key, "gross_irr", xirr(flows)[0])
+        ex.add(dim, fund_id, key, "nav_share", Fr(agg["nav"], tot_nav) if tot_nav else None)
+        ex.add(dim, fund_id, key, "cost_share", Fr(agg["invested"], tot_inv) if tot_inv else None)
+        return agg
+
+    if fund_id is not None:
+        for p in sorted(pids):
+            group_rows("project", p, [p])
+    dims = DIMS if fund_id is not None else ["fund"] + DIMS
+    for dim in dims:
+        groups = {}
+        for p in pids:
+            groups.setdefault(ds.attrs(p)[dim], []).append(p)
+        shares = []
+        for key in sorted(groups):
+            agg = group_rows(dim, key, groups[key])
+            shares.append(Fr(agg["nav"], tot_nav) if tot_nav else Fr(0))
+        shares.sort(reverse=True)
+        ex.add(dim, fund_id, "*", "hhi", hhi(shares) if tot_nav else None)
+        ex.add(dim, fund_id, "*", "top5_share", sum(shares[:5]) if tot_nav else None)
+        ex.add(dim, fund_id, "*", "top10_share", sum(shares[:10]) if tot_nav else None)
+    return figs
+
+
+def fund_block(ex, ds, fid):
+    fund = ds.funds[fid]
+    cur = fund["currency"]
+    pids = sorted(p for p, r in ds.projects.items() if r["fund_id"] == fid)
+    comm = {}
+    for c in ds.commitments:
+        if c["fund_id"] == fid:
+            comm[c["partner_id"]] = comm.get(c["partner_id"], 0) + cents(c["amount"])
+    lps = sorted(comm)
+    total_comm = sum(comm.values())
+    pf = [f for f in ds.pflows if f["fund_id"] == fid]
+
+    def lp_figs(flows):
+        contrib = sum(cents(f["amount"]) for f in flows if f["kind"] == "contribution")
+        dist = sum(cents(f["amount"]) for f in flows if f["kind"] == "distribution")
+        recall = sum(cents(f["amount"]) for f in flows
+                     if f["kind"] == "distribution" and f["recallable"] == "yes")
+        cf = [(D(f["date"]), -cents(f["amount"]) if f["kind"] == "contribution"
+               else cents(f["amount"])) for f in flows]
+        return contrib, dist, recall, cf
+
+    pi, dist, recall, cf = lp_figs(pf)
+    # cash (SPEC 5): contributions for investment or other - project investments
+    #   + project inflows - distributions, all in the fund currency
+    figs = {p: ds.proj_figures(p, cur) for p in pids}
+    cash = (sum(cents(f["amount"]) for f in pf if f["kind"] == "contribution"
+                and f["purpose"] in ("investment", "other"))
+            - sum(f["invested"] for f in figs.values())
+            + sum(f["realised"] for f in figs.values())
+            - dist)
+    proj_nav = sum(f["nav"] for f in figs.values())
+    nav = proj_nav + cash
+    invested = sum(f["invested"] for f in figs.values())
+
+    k = ("fund", fid, fid)
+    ex.add(*k, "commitment", total_comm)
+    ex.add(*k, "paid_in", pi)
+    ex.add(*k, "distributions", dist)
+    ex.add(*k, "nav", nav)
+    ex.add(*k, "cash", cash)
+    ex.add(*k, "unfunded", max(0, total_comm - pi + recall))
+    ex.add(*k, "tvpi", Fr(dist + nav, pi))
+    ex.add(*k, "dpi", Fr(dist, pi))
+    ex.add(*k, "rvpi", Fr(nav, pi))
+    ex.add(*k, "pic", Fr(pi, total_comm))
+    ex.add(*k, "net_irr", xirr(cf + [(AS_OF, nav)])[0])
+    pme_block(ex, *k, ds, cf, nav)
+    ex.add(*k, "mpme", mpme(ds, cf, nav, lambda t: fund_nav_at(ds, fid, t)))
+    gf = sum(v for p, v in comm.items() if ds.partners[p]["kind"] == "guidance_fund")
+    ex.add(*k, "leverage", Fr(total_comm, gf) if gf else None)
+    co = sum(ds.conv(cents(ds.projects[p]["co_investment"] or "0"), ds.projects[p]["currency"],
+                     cur, D(ds.projects[p]["commitment_date"])) for p in pids)
+    ex.add(*k, "crowd_in", Fr(invested + co, invested) if invested else None)
+    exited = lambda p: ds.projects[p]["exit_date"] and D(ds.projects[p]["exit_date"]) <= AS_OF
+    ex.add(*k, "projects_invested", sum(1 for p in pids if figs[p]["invested"] > 0))
+    ex.add(*k, "projects_held", sum(1 for p in pids if figs[p]["nav"] > 0 and not exited(p)))
+    ex.add(*k, "projects_exited", sum(1 for p in pids if exited(p)))
+    ex.add(*k, "projects_listed", sum(1 for p in pids if ds.projects[p]["listed_date"]
+                                      and D(ds.projects[p]["listed_date"]) <= AS_OF))
+    # the fund's own exposure rows (R11: its nav duplicates the fund NAV key)
+    flows = [fl for p in pids for fl in figs[p]["flows"]]
+    ex.add(*k, "count", len(pids))
+    ex.add(*k, "committed", sum(f["committed"] for f in figs.values()))
+    ex.add(*k, "invested", invested)
+    ex.add(*k, "realised", sum(f["realised"] for f in figs.values()))
+    ex.add(*k, "nav", proj_nav)
+    ex.add(*k, "project_unfunded", sum(f["project_unfunded"] for f in figs.values()))
+    ex.add(*k, "moic", Fr(sum(f["realised"] for f in figs.values()) + proj_nav, invested))
+    ex.add(*k, "gross_irr", xirr(flows + [(AS_OF, proj_nav)])[0])
+    ex.add(*k, "nav_share", Fr(1))
+    ex.add(*k, "cost_share", Fr(1))
+
+    # partners
+    w = [Fr(comm[p], total_comm) for p in lps]
+    navs = dict(zip(lps, largest_remainder(nav, w, lps)))
+    cashes = dict(zip(lps, largest_remainder(cash, w, lps)))
+    for p, wi in zip(lps, w):
+        ppi, pdist, precall, pcf = lp_figs([f for f in pf if f["partner_id"] == p])
+        k = ("partner", fid, p)
+        ex.add(*k, "commitment", comm[p])
+        ex.add(*k, "paid_in", ppi)
+        ex.add(*k, "distributions", pdist)
+        ex.add(*k, "nav", navs[p])
+        ex.add(*k, "cash", cashes[p])
+        ex.add(*k, "unfunded", max(0, comm[p] - ppi + precall))
+        ex.add(*k, "interest", wi)
+        ex.add(*k, "tvpi", Fr(pdist + navs[p], ppi))
+        ex.add(*k, "dpi", Fr(pdist, ppi))
+        ex.add(*k, "rvpi", Fr(navs[p], ppi))
+        ex.add(*k, "pic", Fr(ppi, comm[p]))
+        ex.add(*k, "net_irr", xirr(pcf + [(AS_OF, navs[p])])[0])
+        pme_block(ex, *k, ds, pcf, navs[p])
+
+        def pnav_at(t, p=p):
+            cm = {}
+            for c in ds.commitments:
+                if c["fund_id"] == fid and D(c["date"]) <= t:
+                    cm[c["partner_id"]] = cm.get(c["partner_id"], 0) + cents(c["amount"])
+            ids = sorted(cm)
+            tot = sum(cm.values())
+            split = largest_remainder(fund_nav_at(ds, fid, t), [Fr(cm[i], tot) for i in ids], ids)
+            return dict(zip(ids, split)).get(p, 0)
+        ex.add(*k, "mpme", mpme(ds, pcf, navs[p], pnav_at))
+        partner = ds.partners[p]
+        if partner["kind"] == "guidance_fund":
+            inv = sum(figs[q]["invested"] for q in pids
+                      if ds.attrs(q)["region"] == partner["region"])
+            ex.add(*k, "reinvestment", Fr(inv, comm[p]))
+        else:
+            ex.add(*k, "reinvestment", "null-or-absent")
+    exposure(ex, ds, fid, pids, cur)
+
+
+def risk(ex, ds):
+    """Quarterly modified-Dietz returns per chain, portfolio in CNY (R10)."""
+    chains = {}
+    for p in ds.projects:
+        chains.setdefault(ds.projects[p]["chain"], []).append(p)
+    series = {}
+    for ch, pids in sorted(chains.items()):
+        flows = []  # (date, cents CNY) positive = money put in
+        for p in pids:
+            for f in ds.jflows:
+                if f["project_id"] == p:
+                    fd = D(f["date"])
+                    a = ds.conv(cents(f["amount"]), f["currency"], "CNY", fd)
+                    flows.append((fd, a if f["kind"] == "investment" else -a))
+
+        def nav_at(d):
+            return sum(ds.conv(ds.proj_nav(p, d), ds.projects[p]["currency"], "CNY",
+                               d) for p in pids)
+
+        first = min(d for d, _ in flows)
+        qs = quarter_ends(first, AS_OF)
+        rets = {}
+        prev_end = None
+        for e in qs:
+            s = prev_end if prev_end else _quarter_start(e)
+            prev_end = e
+            nb, ne = nav_at(s), nav_at(e)
+            inq = [(d, a) for d, a in flows if s < d <= e]
+            F = sum(a for _, a in inq)
+            den = nb + sum(Fr((e - d).days, (e - s).days) * a for d, a in inq)
+            if den <= 0:
+                continue
+            rets[e] = float(Fr(ne - nb - F) / den)
+        series[ch] = rets
+        r = [rets[q] for q in sorted(rets)]
+        ex.add("chain", None, ch, "mean_return", mean(r) if r else None)
+        ex.add("chain", None, ch, "stdev_return", sstdev(r) if len(r) > 1 else None)
+        ex.add("chain", None, ch, "volatility", 2 * sstdev(r) if len(r) > 1 else None)
+        wealth, peak, mdd = 1.0, 1.0, 0.0
+        for x in r:
+            wealth *= 1 + x
+            peak = max(peak, wealth)
+            mdd = max(mdd, (peak - wealth) / peak)
+        ex.add("chain", None, ch, "max_drawdown", mdd if r else None)
+    names = sorted(series)
+    for i, a in enumerate(names):
+        for b in names[i + 1:]:
+            common = sorted(set(series[a]) & set(series[b]))
+            v = None
+            if len(common) >= 2:
+                v = pearson([series[a][q] for q in common], [series[b][q] for q in common])
+            ex.add("chain_corr", None, a + "|" + b, "correlation", v)
+
+
+def _quarter_start(e):
+    """The end of the quarter before the one ending on e (S, exclusive)."""
+    m = e.month - (e.month - 1) % 3  # first month of e's quarter
+    return dt.date(e.year, m, 1) - dt.timedelta(days=1)
+
+
+# ---------------------------------------------------------------- compare
+
+
+def main():
+    if len(sys.argv) != 3:
+        print("usage: oracle.py SAMPLE_DIR EXPORT_JSON", file=sys.stderr)
+        return 2
+    ds = Data(sys.argv[1])
+    with open(sys.argv[2], encoding="utf-8") as f:
+        doc = json.load(f, parse_float=Decimal, parse_int=Decimal)
+
+    ex = Expect()
+    for fid in sorted(ds.funds):
+        fund_block(ex, ds, fid)
+    exposure(ex, ds, None, sorted(ds.projects), "CNY")
+    risk(ex, ds)
+
+    passed = failed = 0
+
+    def ok(cond, msg):
+        nonlocal passed, failed
+        if cond:
+            passed += 1
+        else:
+            failed += 1
+            print("FAIL " + msg)
+
+    run = doc.get("run", {})
+    ok(run.get("as_of") == AS_OF.isoformat(), "run.as_of %r" % run.get("as_of"))
+    for fld in ("id", "batch", "engine", "digest"):
+        ok(fld in run, "run.%s missing" % fld)
+
+    got = {}
+    for r in doc["results"]:
+        got.setdefault((r["dimension"], r["fund"], r["key"], r["metric"]), []).append(r)
+    exp_keys = {}
+    for row in ex.rows:
+        exp_keys.setdefault(row[:4], []).append(row[4])
+    for k, rows in got.items():
+        if len(rows) > 1:
+            ok(False, "%s/%s/%s/%s: %d export rows share this key (values %s)" % (
+                k[0], k[1], k[2], k[3], len(rows), ", ".join(str(r["value"]) for r in rows)))
+    for k, vals in exp_keys.items():
+        rows = got.get(k, [])
+        name = "%s/%s/%s/%s" % k
+        for i, want in enumerate(vals):
+            if want == "null-or-absent":
+                ok(i >= len(rows) or rows[i]["value"] is None,
+                   "%s: expected null or no row, engine %s" % (name, rows[i]["value"] if i < len(rows) else None))
+                continue
+            if i >= len(rows):
+                ok(False, "%s: missing from export (oracle %s)" % (name, show(k[3], want)))
+                continue
+            r = rows[i]
+            v = r["value"]
+            if want is None:
+                ok(v is None and r.get("reason"),
+                   "%s: oracle null, engine %s (reason %r)" % (name, v, r.get("reason")))
+                continue
+            if v is None:
+                ok(False, "%s: oracle %s, engine null (%s)" % (name, show(k[3], want), r.get("reason")))
+                continue
+            metric = k[3]
+            if metric in MONEY:
+                good = Decimal(v) * 100 == Decimal(want)
+            elif metric in COUNTS:
+                good = Decimal(v) == Decimal(want)
+            elif metric in RATES:
+                good = abs(float(v) - float(want)) <= 1e-6
+            else:
+                a, b = Fr(v), Fr(want)
+                good = abs(a - b) <= Fr(1, 10 ** 9) * max(abs(a), abs(b)) + Fr(1, 10 ** 15)
+            ok(good, "%s: oracle %s, engine %s" % (name, show(metric, want), v))
+    unchecked = sum(len(v) for k, v in got.items() if k not in exp_keys)
+    if ds.ties:
+        print("note: half-cent ties in conversion: %s" % ds.ties)
+    print("note: %d export rows not checked by this oracle" % unchecked)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+def show(metric, v):
+    if metric in MONEY:
+        return "%s" % (Decimal(v) / 100).quantize(Decimal("0.01"))
+    if isinstance(v, Fr):
+        return repr(float(v))
+    return repr(v)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
