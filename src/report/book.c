@@ -253,13 +253,25 @@ rp_sheet_prefix(struct pf_buf *b, const char *sheet)
     pf_buf_adds(b, "'!");
 }
 
+/* The shortest decimal that reads back as exactly v (the guess in a formula). */
+static void
+shortest(double v, char *buf, size_t n)
+{
+    int prec;
+    for (prec = 15; prec <= 17; prec++) {
+        snprintf(buf, n, "%.*g", prec, v);
+        if (strtod(buf, NULL) == v)
+            return;
+    }
+}
+
 char *
 rp_xirr_formula(struct rp_ctx *c, const char *fund, const char *block, double guess)
 {
     struct pf_buf b = PF_BUF_INIT;
     const struct rp_blockpos *p;
     const char *sheet;
-    char a[24], z[24];
+    char a[24], z[24], g[40];
 
     pf_buf_adds(&b, fund ? fund : "\x02");
     pf_buf_addc(&b, '\x1f');
@@ -274,8 +286,9 @@ rp_xirr_formula(struct rp_ctx *c, const char *fund, const char *block, double gu
     pf_buf_addf(&b, "%s:%s,", rp_cell(p->first, RP_FLOW_COL_AMOUNT, true, a),
                 rp_cell(p->last, RP_FLOW_COL_AMOUNT, true, z));
     rp_sheet_prefix(&b, sheet);
-    pf_buf_addf(&b, "%s:%s,%.17g)", rp_cell(p->first, RP_FLOW_COL_DATE, true, a),
-                rp_cell(p->last, RP_FLOW_COL_DATE, true, z), guess);
+    shortest(guess, g, sizeof g);
+    pf_buf_addf(&b, "%s:%s,%s)", rp_cell(p->first, RP_FLOW_COL_DATE, true, a),
+                rp_cell(p->last, RP_FLOW_COL_DATE, true, z), g);
     return pf_buf_detach(&b);
 none:
     pf_buf_release(&b);
