@@ -1,0 +1,191 @@
+#!/bin/sh
+# SPEC §8: an import killed with SIGKILL at any instant leaves the database
+# intact (PRAGMA integrity_check ok) holding the whole import or none of it.
+#
+#   sh tests/recovery/kill9.sh BIN        (ROUNDS=100 SEED=7 by default)
+#
+# A generated data set (gen --scale 2) is split by fund into BASE (reference
+# records, commitments, FX rates, benchmarks), X and Y (the flows and
+# valuations of odd and even funds). Rounds cycle through three imports, each
+# from its own starting database: BASE+X into an empty one (one command), X
+# into one holding BASE, Y into one holding BASE and X (two earlier batches).
+# Each round copies the starting database, starts the import, kills it with
+# SIGKILL after a random delay between 0 and 1.2x the time an uninterrupted
+# import takes, half of them near its end (so kills land before, during and
+# after the transaction and its commit), then
+# checks integrity_check, foreign_key_check, and that the row count of every
+# table equals either the starting database's or the uninterrupted import's.
+# Every 10th round also reruns the import to completion on the killed
+# database. Prints one line per failing round and "kill9: N passed, N failed".
+set -u
+PF=${1:?usage: kill9.sh BIN}
+case $PF in /*) ;; *) PF=$(pwd)/$PF ;; esac
+ROUNDS=${ROUNDS:-100}
+SEED=${SEED:-7}
+export PARKFUND_NOW=2024-07-01T08:00:00Z LC_ALL=C
+unset PARKFUND_DB PARKFUND_BUSY_TIMEOUT_MS
+work=$(mktemp -d "${TMPDIR:-/tmp}/pfkill9.XXXXXX")
+pass=0
+fail=0
+start=$(date +%s)
+
+failed() {  # message
+    echo "FAIL $*"
+    fail=$((fail + 1))
+}
+
+bad() {  # message: this round fails
+    echo "FAIL $*"
+    ok=0
+}
+
+finish() {
+    echo "kill9: $ROUNDS rounds in $(($(date +%s) - start)) s: $absent whole batch absent," \
+         "$present present ($late after the import had ended)"
+    echo "kill9: $pass passed, $fail failed"
+    if [ "$fail" -eq 0 ]; then rm -rf "$work"; else echo "(scratch kept in $work)"; fi
+    [ "$fail" -eq 0 ]
+    exit
+}
+
+# --- data: gen, then split by fund into base/, x/, y/ ---
+if ! "$PF" gen --scale 2 --seed 7 "$work/gen" >/dev/null 2>"$work/gen.err"; then
+    cat "$work/gen.err"
+    failed "setup: gen failed"
+    absent=0 present=0 late=0
+    finish
+fi
+/usr/bin/python3 - "$work/gen" "$work" <<'EOF'
+import csv, os, sys
+src, dst = sys.argv[1:3]
+refs = ("parks", "enterprises", "funds", "partners", "projects",
+        "commitments", "fx_rates", "benchmarks")
+def rows(kind):
+    with open(os.path.join(src, kind + ".csv"), newline="", encoding="utf-8") as f:
+        r = list(csv.reader(f))
+    return r[0], r[1:]
+funds = sorted(r[0] for r in rows("funds")[1])
+side = {f: ("x" if i % 2 == 0 else "y") for i, f in enumerate(funds)}
+h, prj = rows("projects")
+pfund = {r[h.index("project_id")]: r[h.index("fund_id")] for r in prj}
+for d in ("base", "x", "y"):
+    os.makedirs(os.path.join(dst, d), exist_ok=True)
+def write(d, kind, head, body):
+    with open(os.path.join(dst, d, kind + ".csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(head)
+        w.writerows(body)
+for kind in refs:
+    write("base", kind, *rows(kind))
+for kind, key in (("partner_flows", "fund_id"), ("project_flows", "project_id"),
+                  ("valuations", "project_id")):
+    head, body = rows(kind)
+    i = head.index(key)
+    fund = (lambda r: r[i]) if key == "fund_id" else (lambda r: pfund[r[i]])
+    for d in ("x", "y"):
+        write(d, kind, head, [r for r in body if side[fund(r)] == d])
+EOF
+
+# --- the three starting databases and each import's expected end state ---
+sig() {  # db -> one line: every table's row count
+    sqlite3 "$1" "$sigsql"
+}
+mkdb() {  # name, files to import...
+    db=$work/$1.db
+    shift
+    "$PF" --db "$db" init 2>/dev/null || return 1
+    [ $# -eq 0 ] || "$PF" --db "$db" import "$@" >/dev/null
+}
+mkdb empty || failed "setup: init"
+sigsql=$(sqlite3 "$work/empty.db" "SELECT group_concat(q, ' || '' '' || ') FROM (SELECT
+    '''' || name || '='' || (SELECT count(*) FROM \"' || name || '\")' AS q
+    FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name)")
+sigsql="SELECT $sigsql"
+mkdb base "$work"/base/*.csv || failed "setup: import base"
+cp "$work/base.db" "$work/basex.db"
+"$PF" --db "$work/basex.db" import "$work"/x/*.csv >/dev/null || failed "setup: import x"
+
+# type 0: empty -> base+x (one command); 1: base -> x; 2: base, x -> y
+from_db() { case $1 in 0) echo empty ;; 1) echo base ;; 2) echo basex ;; esac; }
+files() {
+    case $1 in
+    0) echo "$work"/base/*.csv "$work"/x/*.csv ;;
+    1) echo "$work"/x/*.csv ;;
+    2) echo "$work"/y/*.csv ;;
+    esac
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+for t in 0 1 2; do
+    cp "$work/$(from_db $t).db" "$work/ref.db"
+    t0=$(now_ms)
+    # shellcheck disable=SC2046
+    "$PF" --db "$work/ref.db" import $(files $t) >/dev/null || failed "setup: reference import $t"
+    eval "ms_$t=$(($(now_ms) - t0))"
+    eval "pre_$t=\$(sig \"\$work/\$(from_db $t).db\")"
+    eval "post_$t=\$(sig \"\$work/ref.db\")"
+    eval "[ \"\$pre_$t\" != \"\$post_$t\" ]" || failed "setup: import $t changed nothing"
+done
+rm -f "$work"/ref.db*
+[ "$fail" -eq 0 ] || { absent=0 present=0 late=0; finish; }
+echo "kill9: uninterrupted imports take $ms_0, $ms_1, $ms_2 ms"
+
+# --- the rounds ---
+absent=0
+present=0
+late=0
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+    t=$((r % 3))
+    eval "ms=\$ms_$t pre=\$pre_$t post=\$post_$t"
+    db=$work/round.db
+    rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
+    cp "$work/$(from_db $t).db" "$db"
+    # the delay: uniform in [0, 1.2 x the uninterrupted time]; every other
+    # round in [0.6, 1.3] x it, around the commit; every 7th round 0
+    delay=$(awk -v s="$SEED" -v r="$r" -v ms="$ms" \
+        'BEGIN { srand(s * 100003 + r); f = (r % 2) ? rand() * 1.2 : 0.6 + rand() * 0.7;
+                 if (r % 7 == 0) f = 0; printf "%.3f", f * ms / 1000 }')
+    # shellcheck disable=SC2046
+    "$PF" --db "$db" import $(files $t) >"$work/round.out" 2>"$work/round.err" &
+    pid=$!
+    sleep "$delay"
+    if kill -9 "$pid" 2>/dev/null; then :; else late=$((late + 1)); fi
+    wait "$pid" 2>/dev/null
+    status=$?
+    ok=1
+    ic=$(sqlite3 "$db" 'PRAGMA integrity_check' 2>&1)
+    if [ "$ic" != ok ]; then
+        bad "round $r (type $t, kill after ${delay}s): integrity_check: $ic"
+    fi
+    fk=$(sqlite3 "$db" 'PRAGMA foreign_key_check' 2>&1)
+    if [ -n "$fk" ]; then
+        bad "round $r (type $t, kill after ${delay}s): foreign_key_check: $(echo "$fk" | head -n 3)"
+    fi
+    s=$(sig "$db" 2>&1)
+    if [ "$s" = "$pre" ]; then
+        absent=$((absent + 1))
+    elif [ "$s" = "$post" ]; then
+        present=$((present + 1))
+    else
+        bad "round $r (type $t, kill after ${delay}s, exit $status): partial batch: $s" \
+               "(expected $pre or $post)"
+    fi
+    if [ "$status" -ne 137 ] && [ "$status" -ne 0 ]; then
+        bad "round $r: import exited $status: $(head -c 300 "$work/round.err")"
+    fi
+    if grep -q 'Sanitizer\|runtime error' "$work/round.err"; then
+        bad "round $r: sanitizer report: $(head -c 300 "$work/round.err")"
+    fi
+    # every 10th round: the killed database takes the same import to the end
+    if [ $ok = 1 ] && [ $((r % 10)) -eq 0 ]; then
+        # shellcheck disable=SC2046
+        if ! "$PF" --db "$db" import $(files $t) >/dev/null 2>"$work/round.err"; then
+            bad "round $r: rerun after the kill failed: $(head -c 300 "$work/round.err")"
+            elif [ "$(sig "$db")" != "$post" ] || [ "$(sqlite3 "$db" 'PRAGMA integrity_check')" != ok ]; then
+            bad "round $r: rerun after the kill did not reach the whole batch"
+            fi
+    fi
+    if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+    r=$((r + 1))
+done
+finish
