@@ -1,0 +1,322 @@
+#!/bin/sh
+# SPEC §8: two processes at once: the second waits (busy timeout) or fails
+# with exit 75, never corrupts; never a partial batch.
+#
+#   sh tests/recovery/concurrent.sh BIN
+#
+# A generated data set (gen --scale 2) is split by fund into BASE (reference
+# records, commitments, FX rates, benchmarks), X and Y (the flows and
+# valuations of odd and even funds), so X and Y import in either order. Each
+# case starts from a copy of a database holding BASE (or BASE and X) and
+# checks every process's exit status, PRAGMA integrity_check, and that the row
+# count of every input table matches exactly the batches whose import exited
+# 0 (a busy one, exit 75, must leave none of its rows); stored runs are whole
+# and `verify` reproduces them.
+# Prints one line per failing case and "concurrent: N passed, N failed".
+set -u
+PF=${1:?usage: concurrent.sh BIN}
+case $PF in /*) ;; *) PF=$(pwd)/$PF ;; esac
+export PARKFUND_NOW=2024-07-01T08:00:00Z LC_ALL=C
+unset PARKFUND_DB PARKFUND_BUSY_TIMEOUT_MS
+work=$(mktemp -d "${TMPDIR:-/tmp}/pfconc.XXXXXX")
+pass=0
+fail=0
+busy_seen=0
+start=$(date +%s)
+db=$work/case.db
+
+bad() {  # message: the current case fails
+    echo "FAIL $case: $*"
+    ok=0
+}
+
+finish() {
+    echo "concurrent: $(($(date +%s) - start)) s; the racing imports with a 1 ms timeout" \
+         "hit exit 75 $busy_seen times"
+    echo "concurrent: $pass passed, $fail failed"
+    if [ "$fail" -eq 0 ]; then rm -rf "$work"; else echo "(scratch kept in $work)"; fi
+    [ "$fail" -eq 0 ]
+    exit
+}
+
+# --- data: gen, then split by fund into base/, x/, y/ ---
+if ! "$PF" gen --scale 2 --seed 7 "$work/gen" >/dev/null 2>"$work/gen.err"; then
+    cat "$work/gen.err"
+    echo "FAIL setup: gen failed"
+    fail=1
+    finish
+fi
+/usr/bin/python3 - "$work/gen" "$work" <<'EOF'
+import csv, os, sys
+src, dst = sys.argv[1:3]
+refs = ("parks", "enterprises", "funds", "partners", "projects",
+        "commitments", "fx_rates", "benchmarks")
+def rows(kind):
+    with open(os.path.join(src, kind + ".csv"), newline="", encoding="utf-8") as f:
+        r = list(csv.reader(f))
+    return r[0], r[1:]
+funds = sorted(r[0] for r in rows("funds")[1])
+side = {f: ("x" if i % 2 == 0 else "y") for i, f in enumerate(funds)}
+h, prj = rows("projects")
+pfund = {r[h.index("project_id")]: r[h.index("fund_id")] for r in prj}
+for d in ("base", "x", "y"):
+    os.makedirs(os.path.join(dst, d), exist_ok=True)
+def write(d, kind, head, body):
+    with open(os.path.join(dst, d, kind + ".csv"), "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(head)
+        w.writerows(body)
+for kind in refs:
+    write("base", kind, *rows(kind))
+for kind, key in (("partner_flows", "fund_id"), ("project_flows", "project_id"),
+                  ("valuations", "project_id")):
+    head, body = rows(kind)
+    i = head.index(key)
+    fund = (lambda r: r[i]) if key == "fund_id" else (lambda r: pfund[r[i]])
+    for d in ("x", "y"):
+        write(d, kind, head, [r for r in body if side[fund(r)] == d])
+EOF
+X="$work/x/partner_flows.csv $work/x/project_flows.csv $work/x/valuations.csv"
+Y="$work/y/partner_flows.csv $work/y/project_flows.csv $work/y/valuations.csv"
+
+# sig DB: the row count of every input table (not the run tables), one line
+"$PF" --db "$work/base.db" init 2>/dev/null || { echo "FAIL setup: init"; fail=1; finish; }
+sigsql="SELECT $(sqlite3 "$work/base.db" "SELECT group_concat(q, ' || '' '' || ') FROM (SELECT
+    '''' || name || '='' || (SELECT count(*) FROM \"' || name || '\")' AS q
+    FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'
+    AND name NOT LIKE 'run%' AND name NOT IN ('batch', 'batch_file') ORDER BY name)")"
+sig() { sqlite3 "$1" "$sigsql"; }
+"$PF" --db "$work/base.db" import "$work"/base/*.csv >/dev/null || { echo "FAIL setup: import base"; fail=1; finish; }
+cp "$work/base.db" "$work/basex.db"
+# shellcheck disable=SC2086
+"$PF" --db "$work/basex.db" import $X >/dev/null || { echo "FAIL setup: import x"; fail=1; finish; }
+cp "$work/basex.db" "$work/basexy.db"
+# shellcheck disable=SC2086
+"$PF" --db "$work/basexy.db" import $Y >/dev/null || { echo "FAIL setup: import y"; fail=1; finish; }
+cp "$work/base.db" "$work/basey.db"
+# shellcheck disable=SC2086
+"$PF" --db "$work/basey.db" import $Y >/dev/null || { echo "FAIL setup: import y alone"; fail=1; finish; }
+sig_base=$(sig "$work/base.db")
+sig_x=$(sig "$work/basex.db")
+sig_y=$(sig "$work/basey.db")
+sig_xy=$(sig "$work/basexy.db")
+if [ "$sig_base" = "$sig_x" ] || [ "$sig_x" = "$sig_y" ] || [ "$sig_x" = "$sig_xy" ]; then
+    echo "FAIL setup: the data sets do not tell the batches apart"
+    fail=1
+    finish
+fi
+
+begin() {  # case name, starting database
+    case=$1
+    ok=1
+    rm -f "$db" "$db-wal" "$db-shm"
+    cp "$work/$2.db" "$db"
+    n=0
+}
+launch() {  # env assignment or -, command words...: start one process in the background
+    n=$((n + 1))
+    e=$1
+    shift
+    if [ "$e" = - ]; then
+        "$PF" --db "$db" "$@" >"$work/p$n.out" 2>"$work/p$n.err" &
+    else
+        env "$e" "$PF" --db "$db" "$@" >"$work/p$n.out" 2>"$work/p$n.err" &
+    fi
+    eval "pid$n=\$!"
+}
+collect() {  # wait for every launched process: rc1, rc2, ...
+    i=1
+    while [ "$i" -le "$n" ]; do
+        eval "wait \$pid$i"
+        eval "rc$i=$?"
+        if grep -q 'Sanitizer\|runtime error' "$work/p$i.err"; then
+            bad "process $i: sanitizer report: $(head -c 300 "$work/p$i.err")"
+        fi
+        eval "r=\$rc$i"
+        if [ "$r" -ne 0 ] && [ "$r" -ne 75 ]; then
+            bad "process $i exited $r (expected 0 or 75): $(head -c 300 "$work/p$i.err")"
+        fi
+        if [ "$r" -eq 75 ] && ! grep -q busy "$work/p$i.err"; then
+            bad "process $i exited 75 without saying the database is busy: $(head -c 200 "$work/p$i.err")"
+        fi
+        i=$((i + 1))
+    done
+}
+expect_rc() {  # process number, status
+    eval "r=\$rc$1"
+    [ "$r" -eq "$2" ] || bad "process $1 exited $r, expected $2: $(head -c 300 "$work/p$1.err")"
+}
+check_db() {  # expected signature name (base, x, y, xy), expected number of runs
+    ic=$(sqlite3 "$db" 'PRAGMA integrity_check' 2>&1)
+    [ "$ic" = ok ] || bad "integrity_check: $ic"
+    eval "want=\$sig_$1"
+    got=$(sig "$db")
+    [ "$got" = "$want" ] || bad "rows do not match batches {$1}: $got (expected $want)"
+    runs=$(sqlite3 "$db" 'SELECT count(*) FROM run')
+    [ "$runs" -eq "$2" ] || bad "$runs runs stored, expected $2"
+    # a stored run is whole: as many results as its close reported
+    i=1
+    while [ "$i" -le "$n" ]; do
+        line=$(grep -o '^run [0-9]*: .* [0-9]* results' "$work/p$i.out" 2>/dev/null)
+        if [ -n "$line" ]; then
+            id=$(echo "$line" | sed 's/^run \([0-9]*\):.*/\1/')
+            cnt=$(echo "$line" | sed 's/.* \([0-9]*\) results$/\1/')
+            have=$(sqlite3 "$db" "SELECT count(*) FROM run_result WHERE run_id = $id")
+            [ "$have" = "$cnt" ] || bad "run $id has $have results, its close reported $cnt"
+        fi
+        i=$((i + 1))
+    done
+    if [ "$2" -gt 0 ]; then
+        "$PF" --db "$db" verify >"$work/verify.out" 2>&1 || bad "verify: $(head -c 300 "$work/verify.out")"
+    fi
+}
+end_case() {
+    if [ $ok = 1 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); fi
+}
+# state_of RC_X RC_Y: the batches that must be present after racing x and y
+state_of() {
+    if [ "$1" -eq 0 ] && [ "$2" -eq 0 ]; then echo xy
+    elif [ "$1" -eq 0 ]; then echo x
+    elif [ "$2" -eq 0 ]; then echo y
+    else echo base
+    fi
+}
+hold_lock() {  # seconds: a sqlite3 shell holds the write lock that long
+    (echo 'BEGIN IMMEDIATE;'; sleep "$1"; echo 'COMMIT;') | sqlite3 "$db" &
+    holder=$!
+    i=0
+    while [ $i -lt 50 ]; do  # until a writer with no timeout is refused
+        if ! sqlite3 "$db" 'PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1; then
+            return 0
+        fi
+        sleep 0.05
+        i=$((i + 1))
+    done
+    bad "the sqlite3 shell never took the write lock"
+}
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# 1. A writer holds the lock: with a 1 ms busy timeout the import exits 75 and
+#    writes nothing; a close (whose compute needs no lock) does the same.
+begin "held lock, import with a 1 ms timeout exits 75" base
+hold_lock 3
+# shellcheck disable=SC2086
+launch PARKFUND_BUSY_TIMEOUT_MS=1 import $X
+collect
+expect_rc 1 75
+wait "$holder"
+check_db base 0
+end_case
+
+begin "held lock, close with a 1 ms timeout exits 75" basex
+hold_lock 4
+launch PARKFUND_BUSY_TIMEOUT_MS=1 close --as-of 2024-06-30
+collect
+expect_rc 1 75
+wait "$holder"
+check_db x 0
+end_case
+
+# 2. With the default timeout the import waits for the lock and succeeds.
+begin "held lock, import with the default timeout waits" base
+hold_lock 1
+t0=$(now_ms)
+# shellcheck disable=SC2086
+launch - import $X
+collect
+waited=$(($(now_ms) - t0))
+expect_rc 1 0
+[ "$waited" -ge 700 ] || bad "the import took $waited ms: it cannot have waited for the lock"
+wait "$holder"
+check_db x 0
+end_case
+
+# 3. Two imports of different data at the same moment, default timeout: both succeed.
+for r in 1 2 3; do
+    begin "race x and y, default timeout, round $r" base
+    # shellcheck disable=SC2086
+    launch - import $X
+    # shellcheck disable=SC2086
+    launch - import $Y
+    collect
+    expect_rc 1 0
+    expect_rc 2 0
+    check_db xy 0
+    end_case
+done
+
+# 4. The same with a 1 ms timeout: each exits 0 or 75, its batch whole or absent.
+for r in 1 2 3 4 5 6 7 8 9 10; do
+    begin "race x and y, 1 ms timeout, round $r" base
+    # shellcheck disable=SC2086
+    launch PARKFUND_BUSY_TIMEOUT_MS=1 import $X
+    # shellcheck disable=SC2086
+    launch PARKFUND_BUSY_TIMEOUT_MS=1 import $Y
+    collect
+    [ "$rc1" -eq 75 ] && busy_seen=$((busy_seen + 1))
+    [ "$rc2" -eq 75 ] && busy_seen=$((busy_seen + 1))
+    check_db "$(state_of "$rc1" "$rc2")" 0
+    end_case
+done
+
+# 5. The same files twice at once: one batch, the other says it is already there.
+begin "race x and x, default timeout" base
+# shellcheck disable=SC2086
+launch - import $X
+# shellcheck disable=SC2086
+launch - import $X
+collect
+expect_rc 1 0
+expect_rc 2 0
+grep -q 'already imported' "$work/p1.out" "$work/p2.out" || bad "neither import said 'already imported'"
+check_db x 0
+b=$(sqlite3 "$db" 'SELECT count(*) FROM batch')
+[ "$b" -eq 2 ] || bad "$b batches, expected 2 (base and x)"
+end_case
+
+# 6. Four imports at once (x, y, x, y), default timeout.
+begin "four imports at once, default timeout" base
+# shellcheck disable=SC2086
+launch - import $X
+# shellcheck disable=SC2086
+launch - import $Y
+# shellcheck disable=SC2086
+launch - import $X
+# shellcheck disable=SC2086
+launch - import $Y
+collect
+for i in 1 2 3 4; do expect_rc $i 0; done
+check_db xy 0
+b=$(sqlite3 "$db" 'SELECT count(*) FROM batch')
+[ "$b" -eq 3 ] || bad "$b batches, expected 3 (base, x, y)"
+end_case
+
+# 7. An import during a close, and two closes at once.
+begin "import y during a close, default timeout" basex
+launch - close --as-of 2024-06-30
+# shellcheck disable=SC2086
+launch - import $Y
+collect
+expect_rc 1 0
+expect_rc 2 0
+check_db xy 1
+end_case
+
+begin "import y during a close, 1 ms timeout" basex
+launch PARKFUND_BUSY_TIMEOUT_MS=1 close --as-of 2024-06-30
+# shellcheck disable=SC2086
+launch PARKFUND_BUSY_TIMEOUT_MS=1 import $Y
+collect
+check_db "$(if [ "$rc2" -eq 0 ]; then echo xy; else echo x; fi)" "$(if [ "$rc1" -eq 0 ]; then echo 1; else echo 0; fi)"
+end_case
+
+begin "two closes at once, default timeout" basex
+launch - close --as-of 2024-06-30
+launch - close --as-of 2023-12-31
+collect
+expect_rc 1 0
+expect_rc 2 0
+check_db x 2
+end_case
+
+finish
