@@ -6,7 +6,9 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 out=build/fuzz
 mkdir -p "$out/corpus"
-make -s BUILD=build/fuzz-lib CC=clang SANITIZE=address,undefined build/fuzz-lib/libparkfund.a
+# the library itself must carry coverage instrumentation, or libFuzzer is blind
+make -s BUILD=build/fuzz-lib CC=clang SANITIZE=fuzzer-no-link,address,undefined \
+    build/fuzz-lib/libparkfund.a
 clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -I/usr/include/cjson \
     -DPF_SRCDIR="\"$top\"" -D_POSIX_C_SOURCE=200809L tests/fuzz/fuzz_import.c \
     build/fuzz-lib/libparkfund.a $(pkg-config --libs sqlite3 gsl libcjson xlsxwriter nettle) \
