@@ -9,9 +9,9 @@
 # pinned with PARKFUND_NOW), then import the same content again in many
 # shapes: the same files, in reverse order, under other names in another
 # folder, one kind at a time, rows and columns shuffled and split across two
-# files, re-quoted, with CRLF, with a UTF-8 BOM, and as one JSON bundle. Each must exit 0,
-# say that nothing was new, and leave the dump (and the database file)
-# exactly as it was. --dry-run on new data must write nothing either.
+# files, re-quoted, with CRLF, with a UTF-8 BOM, in GB18030 (--encoding), and
+# as one JSON bundle. Each must exit 0, say that nothing was new, and leave the
+# dump (and the database file) exactly as it was. --dry-run on new data must write nothing either.
 # Prints one line per failing case and "idempotent: N passed, N failed".
 set -u
 PF=${1:?usage: idempotent.sh BIN}
@@ -80,6 +80,9 @@ for k in kinds:
           encoding="utf-8-sig")
     write(os.path.join(dst, "bomq", k + ".csv"), head, body, lineterminator="\n",
           quoting=csv.QUOTE_ALL, encoding="utf-8-sig")
+    # GB18030, for --encoding gb18030 (enterprises.csv spans many read chunks)
+    write(os.path.join(dst, "gb", k + ".csv"), head, body, lineterminator="\n",
+          encoding="gb18030")
     # one JSON bundle: amounts stay decimal strings, empty fields are left out
     bundle[k] = [{h: v for h, v in zip(head, r) if v != ""} for r in body]
 with open(os.path.join(dst, "bundle.json"), "w", encoding="utf-8") as f:
@@ -147,6 +150,7 @@ suite() {  # label, folder of the data set
     again "$label: every field quoted, CRLF" "$v/crlf/*.csv"
     again "$label: a UTF-8 BOM and CRLF" "$v/bom/*.csv"
     again "$label: a UTF-8 BOM, every field quoted" "$v/bomq/*.csv"
+    again "$label: the same text in GB18030 with --encoding gb18030" "--encoding gb18030 $v/gb/*.csv"
     again "$label: one JSON bundle" "$v/bundle.json"
     again "$label: the JSON bundle and the CSV files together" "$v/bundle.json ./*.csv"
 
