@@ -9,6 +9,11 @@ only; written without reading the engine's source) and compares them with the
 engine's export (SPEC section 6). Prints one line per mismatch ("FAIL ...") and
 ends with "N passed, N failed"; exits 1 on any failure.
 
+Besides the figures it checks the export's shape (run header, value null <=>
+reason, names from SPEC 6, one row per (dimension, fund, key, metric)) and
+that partners' commitment, paid-in, distributions, NAV, cash and unfunded sum
+exactly to the fund's (SPEC 8).
+
 Tolerances: money exact to the cent (each converted flow rounded to the cent,
 half away from zero); counts exact; ratios 1e-9 relative; IRRs 1e-6 absolute.
 
@@ -218,7 +223,6 @@ class Data:
 
     def proj_flows(self, pid, to, d=AS_OF):
         """[(date, signed cents in `to`)]: investments negative, inflows positive."""
-        p = self.projects[pid]
         out = []
         for f in self.jflows:
             if f["project_id"] != pid or D(f["date"]) > d:
@@ -348,6 +352,14 @@ MONEY = {"commitment", "paid_in", "distributions", "nav", "cash", "unfunded",
          "committed", "invested", "realised", "project_unfunded"}
 COUNTS = {"count", "projects_invested", "projects_held", "projects_exited", "projects_listed"}
 RATES = {"net_irr", "gross_irr", "direct_alpha", "ln_pme", "pme_plus", "mpme"}
+SPEC_DIMS = {"fund", "partner", "project", "chain", "segment", "theme", "region",
+             "overseas_centre", "park", "instrument", "currency", "vintage", "chain_corr"}
+SPEC_METRICS = set("""commitment paid_in distributions nav cash unfunded interest tvpi dpi
+    rvpi pic net_irr ks_pme direct_alpha ln_pme pme_plus mpme leverage crowd_in
+    projects_invested projects_held projects_exited projects_listed reinvestment count
+    committed invested realised nav project_unfunded moic gross_irr nav_share cost_share
+    hhi top5_share top10_share mean_return stdev_return volatility max_drawdown
+    correlation""".split())
 DIMS = ["chain", "segment", "theme", "region", "overseas_centre", "park",
         "instrument", "currency", "vintage"]
 
@@ -710,6 +722,21 @@ def main():
                 a, b = Fr(v), Fr(want)
                 good = abs(a - b) <= Fr(1, 10 ** 9) * max(abs(a), abs(b)) + Fr(1, 10 ** 15)
             ok(good, "%s: oracle %s, engine %s" % (name, show(metric, want), v))
+    # SPEC 6: value null <=> a reason; dimension and metric names from the contract
+    bad = [r for r in doc["results"] if (r["value"] is None) != bool(r.get("reason"))]
+    ok(not bad, "value/reason pairing broken in %d rows, e.g. %s" % (len(bad), bad[:1]))
+    bad = [r for r in doc["results"] if r["dimension"] not in SPEC_DIMS
+           or r["metric"] not in SPEC_METRICS]
+    ok(not bad, "%d rows with a dimension or metric not in SPEC 6, e.g. %s" % (len(bad), bad[:1]))
+    # SPEC 8: partners' figures sum exactly to the fund's (from the export alone)
+    for fid in sorted(ds.funds):
+        for m in ("commitment", "paid_in", "distributions", "nav", "cash", "unfunded"):
+            fund_v = got.get(("fund", fid, fid, m), [{"value": None}])[0]["value"]
+            parts = [r[0]["value"] for k, r in got.items()
+                     if k[0] == "partner" and k[1] == fid and k[3] == m]
+            ok(fund_v is not None and None not in parts and sum(parts) == fund_v,
+               "fund/%s: partners' %s sum to %s, fund %s" % (
+                   fid, m, sum(p for p in parts if p is not None), fund_v))
     unchecked = sum(len(v) for k, v in got.items() if k not in exp_keys)
     if ds.ties:
         print("note: half-cent ties in conversion: %s" % ds.ties)
