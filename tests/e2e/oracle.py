@@ -50,7 +50,7 @@ F-US (USD)
   cash = 10,000,000 - (5,000,000 USD + 3,500,000 EUR x 6.9/6.9 on 2022-09-01)
          + 200,000 dividend - 200,000 distributed              =  1,500,000.00
   P-US-02 NAV = 4,100,000 EUR x 7.6617 / 7.1268 (both rates of 2024-06-28,
-                the latest on or before D) = 4,407,724.3587... -> 4,407,724.36
+                the latest on or before D) = 4,407,724.3644... -> 4,407,724.36
   fund NAV = 6,500,000 + 4,407,724.36 + 1,500,000               = 12,407,724.36
   partners' NAV: ICBC 25% = 3,101,931.09, SDIC 75% = 9,305,793.27 (exact; the
   largest-remainder step has no remainder to hand out on this data set)
