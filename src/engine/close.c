@@ -336,15 +336,22 @@ dim_key(struct eng *e, int p, int dim, char *buf, size_t n)
     return "";
 }
 
+/*
+ * The exposure metrics of one group. A fund's own rows already carry `nav` as
+ * the fund NAV with cash (SPEC §6), so there the projects' NAV is left out
+ * (with_nav false) rather than written twice under one name.
+ */
 static void
 put_exposure(struct eng *e, const char *dim, const char *fund, const char *key,
-             const struct pm *s, size_t count, pf_cents tot_nav, pf_cents tot_inv)
+             const struct pm *s, size_t count, pf_cents tot_nav, pf_cents tot_inv,
+             bool with_nav)
 {
     pf_run_value(e->run, dim, fund, key, "count", (double)count);
     pf_run_money(e->run, dim, fund, key, "committed", s->committed);
     pf_run_money(e->run, dim, fund, key, "invested", s->invested);
     pf_run_money(e->run, dim, fund, key, "realised", s->realised);
-    pf_run_money(e->run, dim, fund, key, "nav", s->nav);
+    if (with_nav)
+        pf_run_money(e->run, dim, fund, key, "nav", s->nav);
     pf_run_money(e->run, dim, fund, key, "project_unfunded", s->unfunded);
     put_metric(e, dim, fund, key, "moic",
                pf_ratio((double)(s->realised + s->nav), (double)s->invested,
@@ -410,7 +417,8 @@ exposure(struct eng *e, const int *projs, size_t np, const struct pm *pms, int d
     shares = pf_xcalloc(ng + 1, sizeof *shares);
     navs = pf_xcalloc(ng + 1, sizeof *navs);
     for (j = 0; j < ng; j++) {
-        put_exposure(e, dimname, fund, g[j].key, &g[j].sum, g[j].count, tot_nav, tot_inv);
+        put_exposure(e, dimname, fund, g[j].key, &g[j].sum, g[j].count, tot_nav, tot_inv,
+                     true);
         snprintf(bkey, sizeof bkey, "%s:%s", dimname, g[j].key);
         TRY(irr_block(e, &g[j].blk, fund, bkey, dimname, g[j].key, "gross_irr", g[j].sum.nav));
         shares[j] = tot_nav ? (double)g[j].sum.nav / (double)tot_nav : 0;
@@ -699,6 +707,10 @@ close_fund(struct eng *e, int f, struct pm *pms)
     pf_run_money(e->run, "fund", F, F, "cash", T.cash);
     pf_run_money(e->run, "fund", F, F, "unfunded",
                  unfunded_of(T.commitment, T.paid_in, T.recallable));
+    if (T.commitment)
+        pf_run_value(e->run, "fund", F, F, "interest", 1.0); /* the whole fund */
+    else
+        pf_run_empty(e->run, "fund", F, F, "interest", "the fund has no commitments");
     tvpi = pf_ratio((double)(T.distributions + T.nav), (double)T.paid_in, "nothing paid in");
     dpi = pf_ratio((double)T.distributions, (double)T.paid_in, "nothing paid in");
     rvpi = pf_ratio((double)T.nav, (double)T.paid_in, "nothing paid in");
@@ -765,7 +777,7 @@ close_fund(struct eng *e, int f, struct pm *pms)
         size_t cnt = 0;
         for (k = 0; k < e->fund_nproj[f]; k++)
             cnt += pms[e->fund_proj[f][k]].counted;
-        put_exposure(e, "fund", F, F, &tot, cnt, tot.nav, tot.invested);
+        put_exposure(e, "fund", F, F, &tot, cnt, tot.nav, tot.invested, false);
     }
     for (k = 0; k < e->fund_nproj[f]; k++)
         if (pms[e->fund_proj[f][k]].counted)
@@ -959,7 +971,8 @@ close_fund(struct eng *e, int f, struct pm *pms)
         const struct pf_project *pj = &ds->projects[p];
         if (!pms[p].counted)
             continue;
-        put_exposure(e, "project", F, pj->project_id, &pms[p], 1, tot.nav, tot.invested);
+        put_exposure(e, "project", F, pj->project_id, &pms[p], 1, tot.nav, tot.invested,
+                     true);
         project_flows_to(e, p, false, &blk);
         snprintf(bkey, sizeof bkey, "project:%s", pj->project_id);
         TRY(irr_block(e, &blk, F, bkey, "project", pj->project_id, "gross_irr", pms[p].nav));

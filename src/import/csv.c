@@ -84,8 +84,6 @@ header(struct csvr *r)
     for (i = 0; i < r->ncells; i++) {
         char *name = r->cells[i];
         size_t len = strlen(name);
-        if (i == 0 && len >= 3 && memcmp(name, "\xEF\xBB\xBF", 3) == 0)
-            memmove(name, name + 3, (len -= 3) + 1); /* the BOM */
         while (len && (name[len - 1] == ' ' || name[len - 1] == '\r'))
             name[--len] = '\0';
         if (!pf_utf8_check(name, len, &bad_at, &why))
@@ -148,6 +146,10 @@ feed_line(struct csvr *r, const char *s, size_t n)
     bool blank = true;
 
     r->line++;
+    if (r->line == 1 && n >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0) {
+        s += 3; /* a UTF-8 BOM (Excel's "CSV UTF-8") is not part of the first field */
+        n -= 3;
+    }
     for (i = 0; i < n; i++)
         if (s[i] != '\n' && s[i] != '\r') {
             blank = false;

@@ -511,6 +511,9 @@ imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
                      "different content", kd->fields[0].name, shown(c[0], idt, 80));
             goto cleanup;
         }
+        /* the running total holds the records' current versions: swap the old one out */
+        if (old)
+            add_money(im, k, old->vals, line, -1);
         if ((rc = add_money(im, k, c, line, 1)) != PF_OK)
             goto cleanup;
         if ((rc = pf_store_put_row(im->st, k, im->batch, (const char *const *)c, im->err)))
@@ -602,6 +605,8 @@ load_ref(void *arg, const char *const *vals)
     int i;
     for (i = 0; i < pf_kinds[L->k].nfields; i++)
         r->vals[i] = vals[i] ? pf_xstrdup(vals[i]) : NULL;
+    /* stored amounts fit in int64 one by one; their sum is checked from here on */
+    add_money(L->im, L->k, r->vals, 0, 1);
     free_ref(pf_map_put(&L->im->refs[L->k], vals[0], r));
 }
 

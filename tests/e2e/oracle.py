@@ -98,10 +98,10 @@ R13 A rolled-forward project NAV is floored at 0, like cost (SPEC states the
     8,500,000 - 11,000,000 = -2,500,000; floored, 0. That changes the F-CN
     mPME weight of the 2023-12-20 distribution (the engine floors too: with
     -2.5M the F-CN mPME would be -0.031253, the engine's is -0.030815).
-R11 Each (dimension, fund, key, metric) names one figure. The export has two
-    rows ("fund", F, F, "nav") per fund (fund NAV incl. cash, then the exposure
-    NAV excl. cash); this oracle reports the duplication as a failure and checks
-    the two values in that order.
+R11 Each (dimension, fund, key, metric) names one figure. A fund's own rows
+    carry `nav` once, as the fund NAV with cash (SPEC §6); the projects-only NAV
+    is not repeated there (this oracle found it exported twice, since fixed), and
+    `interest` is 1 for the fund itself.
 """
 import csv
 import datetime as dt
@@ -535,13 +535,13 @@ def fund_block(ex, ds, fid):
     ex.add(*k, "projects_exited", sum(1 for p in pids if exited(p)))
     ex.add(*k, "projects_listed", sum(1 for p in pids if ds.projects[p]["listed_date"]
                                       and D(ds.projects[p]["listed_date"]) <= AS_OF))
-    # the fund's own exposure rows (R11: its nav duplicates the fund NAV key)
+    # the fund's own exposure rows (R11: `nav` there is the fund NAV with cash only)
     flows = [fl for p in pids for fl in figs[p]["flows"]]
+    ex.add(*k, "interest", Fr(1))
     ex.add(*k, "count", len(pids))
     ex.add(*k, "committed", sum(f["committed"] for f in figs.values()))
     ex.add(*k, "invested", invested)
     ex.add(*k, "realised", sum(f["realised"] for f in figs.values()))
-    ex.add(*k, "nav", proj_nav)
     ex.add(*k, "project_unfunded", sum(f["project_unfunded"] for f in figs.values()))
     ex.add(*k, "moic", Fr(sum(f["realised"] for f in figs.values()) + proj_nav, invested))
     ex.add(*k, "gross_irr", xirr(flows + [(AS_OF, proj_nav)])[0])
