@@ -12,6 +12,8 @@
 #                   at the end unless BENCH_KEEP=1)
 #   BENCH_ROWS=N    rows of the import benchmark (default 1000000)
 #   BENCH_CLOSE_SCALE=N   scale of the close comparison (default 10)
+#   BENCH_REPORT_TIMEOUT=S  stop a whole report after S s of wall time (default 240;
+#                   a report at scale 100 writes some 1,300 statements)
 #
 # Times are wall-clock seconds from /usr/bin/time (-f %e), with CPU seconds (user +
 # system) beside them, since other work on the machine stretches wall time but not
@@ -30,6 +32,7 @@ AS_OF=2025-06-30
 SEED=20240630
 ROWS=${BENCH_ROWS:-1000000}
 CSCALE=${BENCH_CLOSE_SCALE:-10}
+RTO=${BENCH_REPORT_TIMEOUT:-240}
 if [ "${BENCH_QUICK:-0}" = 1 ]; then SCALES="1 10"; else SCALES="1 10 100"; fi
 case " $SCALES " in *" $CSCALE "*) ;; *) SCALES="$SCALES $CSCALE" ;; esac
 
@@ -62,8 +65,8 @@ timed() {
     C=$(awk -v u="$2" -v s="$3" 'BEGIN { printf "%.2f", u + s }')
     M=$4
 }
-# div A B [FMT]: A / B, or "n/a" when B is 0
-div() { awk -v a="$1" -v b="$2" -v f="${3:-%.2f}" 'BEGIN { if (b + 0 == 0) print "n/a"; else printf f, a / b }'; }
+# div A B [FMT]: A / B (each a number or an awk expression), or "n/a" when B is 0
+div() { awk "BEGIN { b = ($2); if (b == 0) print \"n/a\"; else printf \"${3:-%.2f}\", ($1) / b }"; }
 mb() { awk -v k="$1" 'BEGIN { printf "%.1f MB", k / 1024 }'; }
 # verdict OK_CONDITION_AWK_EXPR: "met" / "MISSED"
 verdict() {
@@ -130,10 +133,10 @@ r_rowid=$(div "$sh_rowid_t" "$pf_t")
 r_norowid=$(div "$sh_norowid_t" "$pf_t")
 r_rowid_c=$(div "$sh_rowid_c" "$pf_c")
 r_norowid_c=$(div "$sh_norowid_c" "$pf_c")
-printf '  %-44s %8s %8s %12s %10s\n' "" "wall s" "cpu s" "rows/s" "peak RSS"
-printf '  %-44s %8s %8s %12s %10s\n' "parkfund import (validated, one batch)" "$pf_t" "$pf_c" "$pf_rps" "$(mb "$pf_m")"
-printf '  %-44s %8s %8s %12s %10s\n' "sqlite3 .import, TEXT PRIMARY KEY table" "$sh_rowid_t" "$sh_rowid_c" "$(div "$ROWS" "$sh_rowid_t" %.0f)" "$(mb "$sh_rowid_m")"
-printf '  %-44s %8s %8s %12s %10s\n' "sqlite3 .import, WITHOUT ROWID (like-for-like)" "$sh_norowid_t" "$sh_norowid_c" "$(div "$ROWS" "$sh_norowid_t" %.0f)" "$(mb "$sh_norowid_m")"
+printf '  %-46s %8s %8s %12s %10s\n' "" "wall s" "cpu s" "rows/s" "peak RSS"
+printf '  %-46s %8s %8s %12s %10s\n' "parkfund import (validated, one batch)" "$pf_t" "$pf_c" "$pf_rps" "$(mb "$pf_m")"
+printf '  %-46s %8s %8s %12s %10s\n' "sqlite3 .import, TEXT PRIMARY KEY table" "$sh_rowid_t" "$sh_rowid_c" "$(div "$ROWS" "$sh_rowid_t" %.0f)" "$(mb "$sh_rowid_m")"
+printf '  %-46s %8s %8s %12s %10s\n' "sqlite3 .import, WITHOUT ROWID (like-for-like)" "$sh_norowid_t" "$sh_norowid_c" "$(div "$ROWS" "$sh_norowid_t" %.0f)" "$(mb "$sh_norowid_m")"
 echo "  ratio parkfund/shell rows per second (wall; cpu in brackets):"
 echo "    vs TEXT PRIMARY KEY table:  $r_rowid  ($r_rowid_c)  -> $(verdict "$r_rowid >= 0.5")"
 echo "    vs WITHOUT ROWID table:     $r_norowid  ($r_norowid_c)  -> $(verdict "$r_norowid >= 0.5")"
@@ -218,30 +221,54 @@ echo
 line
 echo "§9.3  report: peak memory as the data grows   (target: flat, constant-memory mode)"
 line
+# Two measurements per scale: the whole report (the manager's workbook and one
+# statement per partner), stopped after $RTO s of wall time (its peak memory so far
+# is then a lower bound), and one partner's statement alone (--partner), which
+# still loads the whole run.
 rep_ok=1
-printf '  %-6s %10s %10s %10s %8s %12s %8s\n' scale flows results "wall s" "cpu s" "peak RSS" files
+echo "  whole report: portfolio workbook + one statement per partner (stopped after ${RTO} s);"
+echo "  one statement: report --partner ID (first partner id)"
+printf '  %-5s %8s %9s | %-26s %8s %7s %10s | %7s %7s %10s\n' scale flows results "whole report: files" "wall s" "cpu s" "peak RSS" "1 stmt s" "cpu s" "peak RSS"
 for s in $SCALES; do
     out="$W/report$s"
-    rm -rf "$out"
-    timed report$s "$PF" --db "$W/s$s.db" report --out "$out"
-    if [ "$RC" != 0 ]; then
+    rm -rf "$out" "$out-one"
+    timed report$s timeout "$RTO" "$PF" -q --db "$W/s$s.db" report --out "$out"
+    if [ "$RC" != 0 ] && [ "$RC" != 124 ]; then
         echo "  report at scale $s failed (exit $RC); section skipped:"
         firsterr "$W/report$s.err"
         rep_ok=0
         break
     fi
-    eval "rep${s}_t=\$T rep${s}_m=\$M"
-    files=$(find "$out" -type f 2>/dev/null | wc -l)
+    stopped=0
+    [ "$RC" = 124 ] && stopped=1
+    eval "rep${s}_t=\$T rep${s}_m=\$M rep${s}_stopped=\$stopped"
+    files=$(find "$out" -name '*.xlsx' -type f 2>/dev/null | wc -l)
+    want=$(sqlite3 "$W/s$s.db" "SELECT 1 + count(DISTINCT partner_id) FROM commitment")
     size=$(du -sm "$out" 2>/dev/null | cut -f1)
+    if [ $stopped = 1 ]; then note="$files/$want STOPPED"; else note="$files/$want (${size} MB)"; fi
+    rT=$T rC=$C rM=$M
+    p1=$(sqlite3 "$W/s$s.db" "SELECT min(partner_id) FROM commitment")
+    timed report1p$s "$PF" -q --db "$W/s$s.db" report --out "$out-one" --partner "$p1"
+    if [ "$RC" = 0 ]; then
+        oT=$T oC=$C oM=$(mb "$M")
+        eval "one${s}_m=\$M"
+    else
+        oT="exit $RC" oC="-" oM="-"
+        eval "one${s}_m=0"
+    fi
     eval "fl=\$flows$s res=\$results$s"
-    printf '  %-6s %10s %10s %10s %8s %12s %8s\n' "$s" "$fl" "$res" "$T" "$C" "$(mb "$M")" "$files (${size} MB)"
+    printf '  %-5s %8s %9s | %-26s %8s %7s %10s | %7s %7s %10s\n' "$s" "$fl" "$res" "$note" "$rT" "$rC" "$(mb "$rM")" "$oT" "$oC" "$oM"
+    rm -rf "$out" "$out-one"
 done
 if [ $rep_ok = 1 ]; then
     for s in $SCALES; do
         [ "$s" = 1 ] && continue
-        eval "m=\$rep${s}_m f=\$flows$s"
+        eval "m=\$rep${s}_m o=\$one${s}_m f=\$flows$s st=\$rep${s}_stopped"
         r=$(div "$m" "$rep1_m")
-        echo "  peak RSS scale $s / scale 1: $r  (flows ×$(div "$f" "$flows1" %.0f))  -> $(verdict "$r <= 2") (flat = within 2×)"
+        r1=$(div "$o" "$one1_m")
+        lb=""
+        [ "$st" = 1 ] && lb=" (at least: stopped)"
+        echo "  peak RSS scale $s / scale 1 (flows ×$(div "$f" "$flows1" %.0f)): whole report $r$lb, one statement $r1  -> $(verdict "$r <= 2 && $r1 <= 2") (flat = within 2×)"
     done
 fi
 echo
@@ -252,10 +279,10 @@ echo
 line
 echo "§9.4  growth: gen + import + close, scale 1 -> 10 -> 100   (target: close linear in flows)"
 line
-printf '  %-5s %9s %9s | %7s | %8s %10s | %8s %8s %10s %9s\n' scale rows flows "gen s" "import s" "import RSS" "close s" "cpu s" "close RSS" "us/flow"
+printf '  %-5s %9s %9s | %7s | %8s %10s | %8s %8s %10s %9s %9s\n' scale rows flows "gen s" "import s" "import RSS" "close s" "cpu s" "close RSS" "us/flow" "cpu us/fl"
 for s in $SCALES; do
     eval "r=\$rows$s f=\$flows$s gt=\$gen${s}_t it=\$imp${s}_t im=\$imp${s}_m ct=\$close${s}_t cc=\$close${s}_c cm=\$close${s}_m"
-    printf '  %-5s %9s %9s | %7s | %8s %10s | %8s %8s %10s %9s\n' "$s" "$r" "$f" "$gt" "$it" "$(mb "$im")" "$ct" "$cc" "$(mb "$cm")" "$(div "$ct * 1000000" "$f" %.1f)"
+    printf '  %-5s %9s %9s | %7s | %8s %10s | %8s %8s %10s %9s %9s\n' "$s" "$r" "$f" "$gt" "$it" "$(mb "$im")" "$ct" "$cc" "$(mb "$cm")" "$(div "$ct * 1000000" "$f" %.1f)" "$(div "$cc * 1000000" "$f" %.1f)"
 done
 prev=""
 for s in $SCALES; do
@@ -267,11 +294,10 @@ for s in $SCALES; do
 done
 first=$(echo "$SCALES" | cut -d' ' -f1)
 last=$(echo "$SCALES" | tr ' ' '\n' | sort -n | tail -n 1)
-eval "t1=\$close${first}_t f1=\$flows$first t2=\$close${last}_t f2=\$flows$last"
-a=$(div "$t1 * 1000000" "$f1" %.3f)
-b=$(div "$t2 * 1000000" "$f2" %.3f)
-g=$(div "$b" "$a")
-echo "  us/flow at scale $last / at scale $first: $g  -> $(verdict "$g <= 1.5") (roughly flat = within 1.5×)"
+eval "t1=\$close${first}_t f1=\$flows$first t2=\$close${last}_t f2=\$flows$last c1=\$close${first}_c c2=\$close${last}_c"
+g=$(div "$t2 / $f2" "$t1 / $f1")
+gc=$(div "$c2 / $f2" "$c1 / $f1")
+echo "  us/flow at scale $last / at scale $first: $g (cpu $gc)  -> $(verdict "$g <= 1.5") (roughly flat = within 1.5×)"
 echo
 line
 echo "done; work files in $W$([ "${BENCH_KEEP:-0}" = 1 ] || [ -n "${BENCH_DIR:-}" ] || echo ' (removed)')"
