@@ -58,12 +58,14 @@ on_field(void *s, size_t len, void *arg)
         memcpy(r->cells[r->ncells], s, len);
     r->cells[r->ncells][len] = '\0';
     if (memchr(r->cells[r->ncells], '\0', len)) {
-        const char *name = r->have_header && r->colmap[r->ncells] >= 0
-                               ? pf_kinds[r->k].fields[r->colmap[r->ncells]].name : "header";
         char where[600];
         snprintf(where, sizeof where, "%s:%ld", r->im->file, r->rec_line);
-        r->rc = pf_err_set(r->im->err, PF_EDATA, where, "field '%s': contains a NUL byte",
-                           name);
+        if (r->have_header && r->colmap[r->ncells] >= 0)
+            r->rc = pf_err_set(r->im->err, PF_EDATA, where, "field '%s': contains a NUL byte",
+                               pf_kinds[r->k].fields[r->colmap[r->ncells]].name);
+        else
+            r->rc = pf_err_set(r->im->err, PF_EDATA, where, "header: column %zu contains a "
+                               "NUL byte", r->ncells + 1);
     }
     r->ncells++;
 }
@@ -172,22 +174,47 @@ feed_line(struct csvr *r, const char *s, size_t n)
     return r->rc;
 }
 
-/* Split a stream of UTF-8 chunks into lines. */
+/*
+ * Split a stream of UTF-8 chunks into lines: LF, CRLF, and a lone CR (old Mac
+ * files, which libcsv also takes as a record end) each end a line. A CR at the
+ * end of a chunk waits for the next byte to tell CRLF from a lone CR.
+ */
 struct lines {
     struct pf_buf cur;
+    bool cr_pending;
 };
+
+static pf_status
+flush_line(struct csvr *r, struct lines *L)
+{
+    L->cr_pending = false;
+    if (feed_line(r, L->cur.s, L->cur.len) != PF_OK)
+        return r->rc;
+    pf_buf_reset(&L->cur);
+    return PF_OK;
+}
 
 static pf_status
 feed_bytes(struct csvr *r, struct lines *L, const char *s, size_t n)
 {
     size_t start = 0, i;
+    if (L->cr_pending && n > 0 && s[0] != '\n' && flush_line(r, L) != PF_OK)
+        return r->rc;
+    L->cr_pending = false;
     for (i = 0; i < n; i++) {
-        if (s[i] == '\n') {
+        bool end = s[i] == '\n';
+        if (s[i] == '\r') {
+            if (i + 1 == n) {
+                L->cr_pending = true; /* decided by the next chunk */
+            } else if (s[i + 1] != '\n') {
+                end = true;
+            }
+        }
+        if (end) {
             pf_buf_add(&L->cur, s + start, i + 1 - start);
             start = i + 1;
-            if (feed_line(r, L->cur.s, L->cur.len) != PF_OK)
+            if (flush_line(r, L) != PF_OK)
                 return r->rc;
-            pf_buf_reset(&L->cur);
         }
     }
     if (start < n)
@@ -212,7 +239,7 @@ pf_status
 imp_csv_file(struct imp *im, const char *path, enum pf_kind k)
 {
     struct csvr *r = pf_xcalloc(1, sizeof *r);
-    struct lines L = { PF_BUF_INIT };
+    struct lines L = { PF_BUF_INIT, false };
     FILE *f = NULL;
     iconv_t cd = (iconv_t)-1;
     char in[65536], out[4 * 65536];
@@ -255,6 +282,9 @@ imp_csv_file(struct imp *im, const char *path, enum pf_kind k)
             if (iconv(cd, &ip, &il, &op, &ol) == (size_t)-1 && errno != EINVAL &&
                 errno != E2BIG) {
                 char where[600];
+                /* the lines before the bad bytes go through first: their errors come first */
+                if ((rc = feed_bytes(r, &L, out, (size_t)(op - out))) != PF_OK)
+                    goto cleanup;
                 snprintf(where, sizeof where, "%s:%ld", path, r->line + 1);
                 rc = pf_err_set(im->err, PF_EDATA, where, "not valid %s text",
                                 im->o->encoding);

@@ -431,6 +431,21 @@ cleanup:
     return rc;
 }
 
+/* A stored canonical value as a person wrote it: money back to 1234.56. */
+static const char *
+shown_value(enum pf_ftype t, const char *v, char *buf, size_t n)
+{
+    if (!v)
+        snprintf(buf, n, "empty");
+    else if (t == PF_F_MONEY)
+        pf_decimal_format(strtoll(v, NULL, 10), 2, buf, n);
+    else if (t == PF_F_RATE)
+        pf_decimal_format(strtoll(v, NULL, 10), 8, buf, n);
+    else
+        shown(v, buf, n);
+    return buf;
+}
+
 static bool
 rows_equal(const struct pf_kind_def *kd, char *const *a, char *const *b)
 {
@@ -491,7 +506,7 @@ imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
     const struct pf_kind_def *kd = &pf_kinds[k];
     char *c[PF_MAX_FIELDS] = { 0 };
     char *got[PF_MAX_FIELDS] = { 0 };
-    char idt[300];
+    char idt[300], was[80];
     pf_status rc;
     int i;
 
@@ -551,9 +566,18 @@ imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
             if (found && rows_equal(kd, got, c))
                 goto cleanup; /* the same fact again: idempotent */
             if (found && k != PF_K_VALUATIONS) {
-                rc = bad(im, line, NULL, "%s was imported in batch %lld with different "
-                         "content (correct a flow with a reversing flow, not by editing it)",
-                         identity_text(k, c, idt, sizeof idt), (long long)gb);
+                /* name the first field that differs, and what the stored row says */
+                for (i = kd->nkey; i < kd->nfields; i++)
+                    if (!got[i] != !c[i] || (got[i] && strcmp(got[i], c[i]) != 0))
+                        break;
+                rc = bad(im, line, i < kd->nfields ? kd->fields[i].name : NULL,
+                         "differs from %s imported in batch %lld (stored: %s); %s",
+                         identity_text(k, c, idt, sizeof idt), (long long)gb,
+                         i < kd->nfields ? shown_value(kd->fields[i].type, got[i], was,
+                                                       sizeof was) : "?",
+                         k == PF_K_PARTNER_FLOWS || k == PF_K_PROJECT_FLOWS
+                             ? "correct a flow with a reversing flow, not by editing it"
+                             : "facts are never edited in place");
                 goto cleanup;
             }
             if (fast) { /* a conflict on another unique key than the identity */
@@ -749,6 +773,17 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
         entries[i] = pf_xasprintf("%s\x1f%s\x1f%s", srcs[i].kind < 0 ? "json"
                                   : pf_kinds[srcs[i].kind].name, srcs[i].sha,
                                   o->encoding ? o->encoding : "utf-8");
+    }
+    /* a file named twice is a slip of the command line (the same rows under another
+     * name are caught row by row, as duplicates) */
+    for (i = 0; i < n; i++) {
+        size_t j;
+        for (j = 0; j < i; j++)
+            if (strcmp(files[i], files[j]) == 0) {
+                rc = pf_err_set(err, PF_EUSAGE, "", "'%s' is named twice: name it once",
+                                files[i]);
+                goto cleanup;
+            }
     }
     /* the batch's identity: its files' kinds and contents, whatever their names or order */
     qsort(entries, n, sizeof *entries, cmp_digest_entry);

@@ -20,6 +20,8 @@ struct imp_json {
     char *text;
     cJSON *root;
     long *lines[PF_K_COUNT];   /* line of each row, by kind, in text order */
+    long *top_lines;           /* line of each top-level key, in text order */
+    size_t ntop;
     size_t nlines[PF_K_COUNT];
     cJSON *arrays[PF_K_COUNT];
 };
@@ -32,6 +34,7 @@ imp_json_free(struct imp_json *j)
         return;
     for (k = 0; k < PF_K_COUNT; k++)
         free(j->lines[k]);
+    free(j->top_lines);
     cJSON_Delete(j->root);
     free(j->text);
     free(j);
@@ -44,72 +47,144 @@ imp_json_has_kind(const struct imp_json *j, enum pf_kind k)
 }
 
 /*
- * Walk the text: depth, strings and line numbers. Records the line of each
- * object that is an element of a top-level array, attributing it to the
- * top-level key in front of that array.
+ * Walk the text once, as a small state machine over containers: it records the
+ * line of every top-level key and of every element of a kind's array (cJSON
+ * keeps no positions), caps the nesting, and finds "\u0000" in a row's string
+ * (cJSON would silently cut the string there) with the field it belongs to.
  */
+struct frame {
+    bool object;      /* else an array */
+    bool expect_key;  /* object: the next string is a key */
+    bool expect_elem; /* array: the next value starts an element */
+};
+
+static void
+add_line(long **arr, size_t *n, size_t *cap, long line)
+{
+    PF_GROW(*arr, *n + 1, *cap);
+    (*arr)[(*n)++] = line;
+}
+
 static pf_status
 prescan(struct imp *im, struct imp_json *j, const char *path)
 {
     const char *p = j->text;
+    struct frame st[MAX_DEPTH + 2];
     long line = 1;
     int depth = 0, cur_kind = -1;
-    char key[64];
-    size_t klen = 0;
-    bool in_str = false, capture = false;
+    char key[64], field[64] = "";
+    size_t klen = 0, cap[PF_K_COUNT] = { 0 }, tcap = 0;
     char where[600];
-    size_t cap[PF_K_COUNT] = { 0 };
 
     for (; *p; p++) {
         char c = *p;
-        if (c == '\n')
+        if (c == '\n') {
             line++;
-        if (in_str) {
-            if (c == '\\' && p[1]) {
-                p++;
-                if (capture && klen < sizeof key - 1)
-                    key[klen++] = '?';
-            } else if (c == '"') {
-                in_str = false;
-                if (capture) {
-                    key[klen] = '\0';
-                    capture = false;
+            continue;
+        }
+        if (c == ' ' || c == '\t' || c == '\r')
+            continue;
+        if (c == '"') {
+            /* a string: a key, or a value (which may start an array element) */
+            bool is_key = depth > 0 && st[depth - 1].object && st[depth - 1].expect_key;
+            bool nul = false;
+            long start = line;
+            if (!is_key && depth == 2 && !st[1].object && st[1].expect_elem && cur_kind >= 0) {
+                add_line(&j->lines[cur_kind], &j->nlines[cur_kind], &cap[cur_kind], start);
+                st[1].expect_elem = false;
+            }
+            klen = 0;
+            for (p++; *p && *p != '"'; p++) {
+                char ch = *p;
+                if (*p == '\n')
+                    line++;
+                if (*p == '\\' && p[1]) {
+                    p++;
+                    ch = '?';
+                    if (*p == 'u' && p[1] && p[2] && p[3] && p[4]) {
+                        unsigned v = 0;
+                        int h;
+                        for (h = 1; h <= 4; h++) {
+                            char x = p[h];
+                            v = v * 16 + (unsigned)(x >= '0' && x <= '9' ? x - '0'
+                                                    : x >= 'a' && x <= 'f' ? x - 'a' + 10
+                                                    : x >= 'A' && x <= 'F' ? x - 'A' + 10 : 0);
+                        }
+                        if (v == 0)
+                            nul = true;
+                        if (v > 0 && v < 0x80)
+                            ch = (char)v;
+                        p += 4;
+                    } else if (*p == 'n' || *p == 't' || *p == 'r' || *p == '"' ||
+                               *p == '\\' || *p == '/') {
+                        ch = *p == '"' || *p == '\\' || *p == '/' ? *p : ' ';
+                    }
                 }
-            } else if (capture && klen < sizeof key - 1) {
-                key[klen++] = c;
+                if (klen < sizeof key - 1)
+                    key[klen++] = ch;
+            }
+            key[klen] = '\0';
+            if (!*p)
+                break; /* unterminated: cJSON reports it */
+            if (is_key) {
+                st[depth - 1].expect_key = false;
+                if (depth == 1)
+                    add_line(&j->top_lines, &j->ntop, &tcap, start);
+                if (depth == 3)
+                    snprintf(field, sizeof field, "%s", key);
+            } else if (nul && depth == 3) {
+                snprintf(where, sizeof where, "%s:%ld", path, start);
+                return pf_err_set(im->err, PF_EDATA, where, "field '%s': contains a NUL "
+                                  "character (\\u0000)", field);
+            } else if (nul) {
+                snprintf(where, sizeof where, "%s:%ld", path, start);
+                return pf_err_set(im->err, PF_EDATA, where, "a string contains a NUL "
+                                  "character (\\u0000)");
             }
             continue;
         }
-        switch (c) {
-        case '"':
-            in_str = true;
-            capture = depth == 1; /* a top-level key (or a string value: harmless) */
-            if (capture)
-                klen = 0;
-            break;
-        case '{':
-        case '[':
-            if (++depth > MAX_DEPTH) {
+        if (c == '{' || c == '[') {
+            if (depth == 2 && !st[1].object && st[1].expect_elem && cur_kind >= 0) {
+                add_line(&j->lines[cur_kind], &j->nlines[cur_kind], &cap[cur_kind], line);
+                st[1].expect_elem = false;
+            }
+            if (depth >= MAX_DEPTH) {
                 snprintf(where, sizeof where, "%s:%ld", path, line);
                 return pf_err_set(im->err, PF_EDATA, where, "JSON nested more than %d levels "
                                   "deep (a bundle needs 3)", MAX_DEPTH);
             }
-            if (c == '[' && depth == 2)
+            if (c == '[' && depth == 1)
                 cur_kind = pf_kind_by_name(key);
-            if (c == '{' && depth == 3 && cur_kind >= 0) {
-                PF_GROW(j->lines[cur_kind], j->nlines[cur_kind] + 1, cap[cur_kind]);
-                j->lines[cur_kind][j->nlines[cur_kind]++] = line;
-            }
-            break;
-        case '}':
-        case ']':
-            depth--;
-            if (depth == 1)
-                cur_kind = -1;
-            break;
-        default:
-            break;
+            st[depth].object = c == '{';
+            st[depth].expect_key = c == '{';
+            st[depth].expect_elem = c == '[';
+            depth++;
+            continue;
         }
+        if (c == '}' || c == ']') {
+            if (depth > 0)
+                depth--;
+            if (depth <= 1)
+                cur_kind = -1;
+            continue;
+        }
+        if (c == ',') {
+            if (depth > 0) {
+                st[depth - 1].expect_key = st[depth - 1].object;
+                st[depth - 1].expect_elem = !st[depth - 1].object;
+            }
+            continue;
+        }
+        if (c == ':')
+            continue;
+        /* a bare value (number, true, false, null) */
+        if (depth == 2 && !st[1].object && st[1].expect_elem && cur_kind >= 0) {
+            add_line(&j->lines[cur_kind], &j->nlines[cur_kind], &cap[cur_kind], line);
+            st[1].expect_elem = false;
+        }
+        while (p[1] && p[1] != ',' && p[1] != '}' && p[1] != ']' && p[1] != '\n' &&
+               p[1] != ' ' && p[1] != '\t' && p[1] != '\r')
+            p++;
     }
     return PF_OK;
 }
@@ -137,6 +212,17 @@ duplicate_key(const cJSON *obj, const cJSON **first)
                 return a;
             }
     return NULL;
+}
+
+/* The line of a top-level key: children of the root come in text order. */
+static long
+top_line(const struct imp_json *j, const cJSON *item)
+{
+    const cJSON *c;
+    size_t i = 0;
+    for (c = j->root->child; c && c != item; c = c->next)
+        i++;
+    return i < j->ntop ? j->top_lines[i] : 1;
 }
 
 pf_status
@@ -178,7 +264,7 @@ imp_json_open(struct imp *im, const char *path, struct imp_json **out)
         goto cleanup;
     }
     if ((dup = duplicate_key(j->root, &first))) {
-        snprintf(where, sizeof where, "%s:1", path);
+        snprintf(where, sizeof where, "%s:%ld", path, top_line(j, dup));
         rc = pf_err_set(im->err, PF_EDATA, where, "duplicate key '%.80s' (also '%.80s')",
                         dup->string, first->string);
         goto cleanup;
@@ -186,12 +272,12 @@ imp_json_open(struct imp *im, const char *path, struct imp_json **out)
     cJSON_ArrayForEach(item, j->root) {
         int k = pf_kind_by_name(item->string);
         if (k < 0) {
-            snprintf(where, sizeof where, "%s:1", path);
+            snprintf(where, sizeof where, "%s:%ld", path, top_line(j, item));
             rc = pf_err_set(im->err, PF_EDATA, where, "unknown kind '%.80s'", item->string);
             goto cleanup;
         }
         if (!cJSON_IsArray(item)) {
-            snprintf(where, sizeof where, "%s:1", path);
+            snprintf(where, sizeof where, "%s:%ld", path, top_line(j, item));
             rc = pf_err_set(im->err, PF_EDATA, where, "'%s' must be an array of objects",
                             item->string);
             goto cleanup;
