@@ -87,9 +87,26 @@ sigsql="SELECT $(sqlite3 "$work/base.db" "SELECT group_concat(q, ' || '' '' || '
     AND name NOT LIKE 'run%' AND name NOT IN ('batch', 'batch_file') ORDER BY name)")"
 sig() { sqlite3 "$1" "$sigsql"; }
 "$PF" --db "$work/base.db" import "$work"/base/*.csv >/dev/null || { echo "FAIL setup: import base"; fail=1; finish; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
 cp "$work/base.db" "$work/basex.db"
+t0=$(now_ms)
 # shellcheck disable=SC2086
 "$PF" --db "$work/basex.db" import $X >/dev/null || { echo "FAIL setup: import x"; fail=1; finish; }
+ms_import=$(($(now_ms) - t0))
+cp "$work/basex.db" "$work/closed.db"
+t0=$(now_ms)
+"$PF" --db "$work/closed.db" close --as-of 2024-06-30 >/dev/null || { echo "FAIL setup: close"; fail=1; finish; }
+ms_close=$(($(now_ms) - t0))
+rm -f "$work"/closed.db*
+# Waiting writers must get the lock within the default busy timeout (5 s) for
+# "the second waits" to be demanded; with a slow binary (a sanitizer build)
+# exit 75 is accepted there too, as long as the batches match the exits.
+strict_import=0
+strict_close=0
+[ $((3 * ms_import)) -lt 2500 ] && strict_import=1
+[ "$ms_close" -lt 2500 ] && strict_close=1
+echo "concurrent: an import of x takes $ms_import ms, a close $ms_close ms" \
+     "(strict: imports $strict_import, closes $strict_close)"
 cp "$work/basex.db" "$work/basexy.db"
 # shellcheck disable=SC2086
 "$PF" --db "$work/basexy.db" import $Y >/dev/null || { echo "FAIL setup: import y"; fail=1; finish; }
@@ -181,11 +198,17 @@ state_of() {
     else echo base
     fi
 }
-hold_lock() {  # seconds: a sqlite3 shell holds the write lock that long
-    (echo 'BEGIN IMMEDIATE;'; sleep "$1"; echo 'COMMIT;') | sqlite3 "$db" &
+hold_lock() {  # a sqlite3 shell takes the write lock and holds it until release_lock
+    rm -f "$work/fifo"
+    mkfifo "$work/fifo"
+    sqlite3 "$db" <"$work/fifo" >/dev/null 2>&1 &
     holder=$!
+    exec 3>"$work/fifo"
+    # a timeout, so that a probe below holding the lock for an instant cannot make it fail
+    echo '.timeout 20000' >&3
+    echo 'BEGIN IMMEDIATE;' >&3
     i=0
-    while [ $i -lt 50 ]; do  # until a writer with no timeout is refused
+    while [ $i -lt 200 ]; do  # until a writer with no timeout is refused
         if ! sqlite3 "$db" 'PRAGMA busy_timeout = 0; BEGIN IMMEDIATE; ROLLBACK;' >/dev/null 2>&1; then
             return 0
         fi
@@ -194,40 +217,52 @@ hold_lock() {  # seconds: a sqlite3 shell holds the write lock that long
     done
     bad "the sqlite3 shell never took the write lock"
 }
-now_ms() { echo $(($(date +%s%N) / 1000000)); }
+release_lock() {
+    echo 'COMMIT;' >&3
+    exec 3>&-
+    wait "$holder"
+}
+expect_ok_or_busy() {  # strict flag, process numbers...: 0 when strict
+    st=$1
+    shift
+    if [ "$st" = 1 ]; then
+        for i in "$@"; do expect_rc "$i" 0; done
+    fi
+}
 
 # 1. A writer holds the lock: with a 1 ms busy timeout the import exits 75 and
 #    writes nothing; a close (whose compute needs no lock) does the same.
 begin "held lock, import with a 1 ms timeout exits 75" base
-hold_lock 3
+hold_lock
 # shellcheck disable=SC2086
 launch PARKFUND_BUSY_TIMEOUT_MS=1 import $X
 collect
 expect_rc 1 75
-wait "$holder"
+release_lock
 check_db base 0
 end_case
 
 begin "held lock, close with a 1 ms timeout exits 75" basex
-hold_lock 4
+hold_lock
 launch PARKFUND_BUSY_TIMEOUT_MS=1 close --as-of 2024-06-30
 collect
 expect_rc 1 75
-wait "$holder"
+release_lock
 check_db x 0
 end_case
 
 # 2. With the default timeout the import waits for the lock and succeeds.
 begin "held lock, import with the default timeout waits" base
-hold_lock 1
+hold_lock
 t0=$(now_ms)
 # shellcheck disable=SC2086
 launch - import $X
+sleep 1
+release_lock
 collect
 waited=$(($(now_ms) - t0))
 expect_rc 1 0
-[ "$waited" -ge 700 ] || bad "the import took $waited ms: it cannot have waited for the lock"
-wait "$holder"
+[ "$waited" -ge 900 ] || bad "the import took $waited ms: it cannot have waited for the lock"
 check_db x 0
 end_case
 
@@ -239,9 +274,8 @@ for r in 1 2 3; do
     # shellcheck disable=SC2086
     launch - import $Y
     collect
-    expect_rc 1 0
-    expect_rc 2 0
-    check_db xy 0
+    expect_ok_or_busy $strict_import 1 2
+    check_db "$(state_of "$rc1" "$rc2")" 0
     end_case
 done
 
@@ -266,10 +300,13 @@ launch - import $X
 # shellcheck disable=SC2086
 launch - import $X
 collect
-expect_rc 1 0
-expect_rc 2 0
-grep -q 'already imported' "$work/p1.out" "$work/p2.out" || bad "neither import said 'already imported'"
-check_db x 0
+expect_ok_or_busy $strict_import 1 2
+if [ "$rc1" -eq 0 ] && [ "$rc2" -eq 0 ]; then
+    grep -q 'already imported' "$work/p1.out" "$work/p2.out" ||
+        bad "neither import said 'already imported'"
+fi
+if [ "$rc1" -eq 0 ] || [ "$rc2" -eq 0 ]; then check_db x 0; else check_db base 0; fi
+[ "$strict_import" = 0 ] || [ "$rc1" -eq 0 ] || [ "$rc2" -eq 0 ] || bad "neither import succeeded"
 b=$(sqlite3 "$db" 'SELECT count(*) FROM batch')
 [ "$b" -eq 2 ] || bad "$b batches, expected 2 (base and x)"
 end_case
@@ -285,10 +322,16 @@ launch - import $X
 # shellcheck disable=SC2086
 launch - import $Y
 collect
-for i in 1 2 3 4; do expect_rc $i 0; done
-check_db xy 0
+expect_ok_or_busy $strict_import 1 2 3 4
+gx=1
+gy=1
+{ [ "$rc1" -eq 0 ] || [ "$rc3" -eq 0 ]; } && gx=0
+{ [ "$rc2" -eq 0 ] || [ "$rc4" -eq 0 ]; } && gy=0
+st=$(state_of $gx $gy)
+check_db "$st" 0
 b=$(sqlite3 "$db" 'SELECT count(*) FROM batch')
-[ "$b" -eq 3 ] || bad "$b batches, expected 3 (base, x, y)"
+want=$((1 + (1 - gx) + (1 - gy)))
+[ "$b" -eq "$want" ] || bad "$b batches, expected $want"
 end_case
 
 # 7. An import during a close, and two closes at once.
@@ -297,9 +340,8 @@ launch - close --as-of 2024-06-30
 # shellcheck disable=SC2086
 launch - import $Y
 collect
-expect_rc 1 0
-expect_rc 2 0
-check_db xy 1
+expect_ok_or_busy $((strict_import * strict_close)) 1 2
+check_db "$(if [ "$rc2" -eq 0 ]; then echo xy; else echo x; fi)" "$(if [ "$rc1" -eq 0 ]; then echo 1; else echo 0; fi)"
 end_case
 
 begin "import y during a close, 1 ms timeout" basex
@@ -314,9 +356,8 @@ begin "two closes at once, default timeout" basex
 launch - close --as-of 2024-06-30
 launch - close --as-of 2023-12-31
 collect
-expect_rc 1 0
-expect_rc 2 0
-check_db x 2
+expect_ok_or_busy $strict_close 1 2
+check_db x $(((rc1 == 0) + (rc2 == 0)))
 end_case
 
 finish
