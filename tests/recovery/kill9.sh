@@ -133,7 +133,7 @@ rm -f "$work"/ref.db*
 echo "kill9: uninterrupted imports take $ms_0, $ms_1, $ms_2 ms"
 # a slow binary (a sanitizer build) gets the rounds that fit the time budget
 budget=${KILL9_BUDGET:-150}
-per=$(((ms_0 + ms_1 + ms_2) * 7 / 30 + 150))
+per=$(((ms_0 + ms_1 + ms_2) * 3 / 10 + 300))
 if [ "$budget" -gt 0 ] && [ $((ROUNDS * per)) -gt $((budget * 1000)) ]; then
     fit=$((budget * 1000 / per))
     [ "$fit" -ge 10 ] || fit=10
