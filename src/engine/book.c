@@ -110,14 +110,27 @@ eng_bench_level(struct eng *e, pf_date d, double *level)
 
 /* --- project NAV --- */
 
+size_t
+eng_flows_upto(const struct eng *e, int p, pf_date t)
+{
+    size_t lo = e->proj_jf[p].lo, hi = e->proj_jf[p].hi;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (e->ds->jflows[mid].date <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 pf_cents
 eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued)
 {
     const struct pf_dataset *ds = e->ds;
-    struct span v = e->proj_val[p], f = e->proj_jf[p];
-    size_t lo = v.lo, hi = v.hi, i;
-    pf_cents nav = 0;
-    pf_date since = PF_DATE_NONE;
+    struct span v = e->proj_val[p];
+    size_t lo = v.lo, hi = v.hi, end = eng_flows_upto(e, p, t);
+    pf_cents nav;
 
     /* the latest valuation on or before t */
     while (lo < hi) {
@@ -127,21 +140,15 @@ eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued)
         else
             hi = mid;
     }
-    if (lo > v.lo) {
-        nav = ds->valuations[lo - 1].value;
-        since = ds->valuations[lo - 1].date;
-    }
     if (valued)
         *valued = lo > v.lo;
-    /* rolled forward by investments and proceeds after it (income does not roll) */
-    for (i = f.lo; i < f.hi && ds->jflows[i].date <= t; i++) {
-        const struct pf_project_flow *j = &ds->jflows[i];
-        if (since != PF_DATE_NONE && j->date <= since)
-            continue;
-        if (j->kind == PF_J_INVESTMENT)
-            nav += j->amount;
-        else if (j->kind == PF_J_PROCEEDS)
-            nav -= j->amount;
+    if (lo > v.lo) {
+        /* rolled forward by investments and proceeds after it (income does not roll) */
+        const struct pf_valuation *val = &ds->valuations[lo - 1];
+        size_t after = eng_flows_upto(e, p, val->date);
+        nav = val->value + (e->pre_net[end] - e->pre_net[after]);
+    } else {
+        nav = e->pre_net[end] - e->pre_net[e->proj_jf[p].lo]; /* cost */
     }
     return nav < 0 ? 0 : nav; /* an exit after the last valuation leaves nothing, not debt */
 }
@@ -247,6 +254,11 @@ eng_prepare(struct eng *e)
     e->fund_cm = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_cm);
     e->jf_fund = pf_xcalloc(ds->njflows + 1, sizeof *e->jf_fund);
     e->jf_cny = pf_xcalloc(ds->njflows + 1, sizeof *e->jf_cny);
+    e->pre_net = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_net);
+    e->pre_inv = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_inv);
+    e->pre_proc = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_proc);
+    e->pre_inc = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_inc);
+    e->navc_fund = -1;
     e->fund_proj = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_proj);
     e->fund_nproj = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_nproj);
     e->proj_park = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_park);
@@ -315,6 +327,16 @@ eng_prepare(struct eng *e)
         if ((rc = eng_conv(e, j->amount, p->currency, "CNY", j->date, &e->jf_cny[i])) != PF_OK)
             goto cleanup;
     }
+    for (i = 0; i < ds->njflows; i++) {
+        const struct pf_project_flow *j = &ds->jflows[i];
+        pf_cents net = j->kind == PF_J_INVESTMENT ? j->amount
+                       : j->kind == PF_J_PROCEEDS ? -j->amount : 0;
+        e->pre_net[i + 1] = e->pre_net[i] + net;
+        e->pre_inv[i + 1] = e->pre_inv[i] + (j->kind == PF_J_INVESTMENT ? e->jf_fund[i] : 0);
+        e->pre_proc[i + 1] = e->pre_proc[i] + (j->kind == PF_J_PROCEEDS ? e->jf_fund[i] : 0);
+        e->pre_inc[i + 1] = e->pre_inc[i] + (j->kind != PF_J_INVESTMENT &&
+                                             j->kind != PF_J_PROCEEDS ? e->jf_fund[i] : 0);
+    }
     if (e->o->benchmark) {
         size_t lo = 0, hi = ds->nbench;
         while (lo < hi) {
@@ -356,6 +378,12 @@ eng_release(struct eng *e)
     free(e->fund_cm);
     free(e->jf_fund);
     free(e->jf_cny);
+    free(e->pre_net);
+    free(e->pre_inv);
+    free(e->pre_proc);
+    free(e->pre_inc);
+    free(e->navc_d);
+    free(e->navc_v);
     free(e->proj_park);
     free(e->proj_region);
     free(e->proj_centre);

@@ -77,15 +77,10 @@ fund_at(struct eng *e, int f, pf_date t, struct ftot *o)
         int p = e->fund_proj[f][k];
         const struct pf_project *pj = &ds->projects[p];
         pf_cents nav, conv;
-        s = e->proj_jf[p];
-        for (i = s.lo; i < s.hi && ds->jflows[i].date <= t; i++) {
-            pf_cents a = e->jf_fund[i];
-            switch (ds->jflows[i].kind) {
-            case PF_J_INVESTMENT: add_checked(&o->inv, a, &ovf); break;
-            case PF_J_PROCEEDS: add_checked(&o->proceeds, a, &ovf); break;
-            default: add_checked(&o->income, a, &ovf); break;
-            }
-        }
+        size_t lo = e->proj_jf[p].lo, end = eng_flows_upto(e, p, t);
+        add_checked(&o->inv, e->pre_inv[end] - e->pre_inv[lo], &ovf);
+        add_checked(&o->proceeds, e->pre_proc[end] - e->pre_proc[lo], &ovf);
+        add_checked(&o->income, e->pre_inc[end] - e->pre_inc[lo], &ovf);
         nav = eng_project_nav(e, p, t, NULL);
         if ((rc = eng_conv(e, nav, pj->currency, fd->currency, t, &conv)) != PF_OK)
             return rc;
@@ -134,6 +129,48 @@ partner_at(struct eng *e, int f, int partner, pf_date t, struct ptot *o)
                 o->recallable += pf->amount;
         }
     }
+}
+
+static pf_cents
+fund_commitment_at(const struct eng *e, int f, pf_date t)
+{
+    pf_cents c = 0;
+    size_t i;
+    for (i = e->fund_cm[f].lo; i < e->fund_cm[f].hi; i++)
+        if (e->ds->commitments[i].date <= t)
+            c += e->ds->commitments[i].amount;
+    return c;
+}
+
+/* The fund's NAV on t, computed once per fund and date (partners ask for the same dates). */
+static pf_status
+fund_nav_cached(struct eng *e, int f, pf_date t, pf_cents *nav)
+{
+    struct ftot x;
+    size_t i;
+    pf_status rc;
+
+    if (e->navc_fund != f) {
+        e->navc_fund = f;
+        e->navc_n = 0;
+    }
+    for (i = 0; i < e->navc_n; i++)
+        if (e->navc_d[i] == t) {
+            *nav = e->navc_v[i];
+            return PF_OK;
+        }
+    if ((rc = fund_at(e, f, t, &x)) != PF_OK)
+        return rc;
+    if (e->navc_n + 1 > e->navc_cap) {
+        size_t nc = e->navc_cap ? e->navc_cap * 2 : 64;
+        e->navc_d = pf_xreallocarray(e->navc_d, nc, sizeof *e->navc_d);
+        e->navc_v = pf_xreallocarray(e->navc_v, nc, sizeof *e->navc_v);
+        e->navc_cap = nc;
+    }
+    e->navc_d[e->navc_n] = t;
+    e->navc_v[e->navc_n++] = x.nav;
+    *nav = x.nav;
+    return PF_OK;
 }
 
 /* --------------------------------------------------------------- helpers */
@@ -500,11 +537,11 @@ pme_all(struct eng *e, int f, int partner, const char *dim, const char *fund, co
                 pf->kind == PF_DISTRIBUTION ? (double)pf->amount / 100.0 : 0);
     }
     for (i = 0; i < b.n; i++) {
-        struct ftot t;
         TRY(eng_bench_level(e, b.f[i].date, &b.f[i].index));
         if (b.f[i].distribution > 0) { /* only mPME reads it, and only on distribution dates */
-            TRY(fund_at(e, f, b.f[i].date, &t));
-            b.f[i].nav_after = (double)t.nav / 100.0 * (interest_at ? interest_at[i] : 1.0);
+            pf_cents nav;
+            TRY(fund_nav_cached(e, f, b.f[i].date, &nav));
+            b.f[i].nav_after = (double)nav / 100.0 * (interest_at ? interest_at[i] : 1.0);
         }
     }
     in.flows = b.f;
@@ -840,17 +877,13 @@ close_fund(struct eng *e, int f, struct pm *pms)
         last = PF_DATE_NONE;
         for (j = s.lo; j < s.hi && ds->pflows[j].date <= e->D; j++) {
             struct ptot a;
-            struct ftot b;
+            pf_cents fc;
             if (ds->pflows[j].partner != parts[i] || ds->pflows[j].date == last)
                 continue;
             last = ds->pflows[j].date;
             partner_at(e, f, parts[i], last, &a);
-            rc = fund_at(e, f, last, &b);
-            if (rc) {
-                free(int_at);
-                goto cleanup;
-            }
-            int_at[nd++] = b.commitment ? (double)a.commitment / (double)b.commitment : 0;
+            fc = fund_commitment_at(e, f, last);
+            int_at[nd++] = fc ? (double)a.commitment / (double)fc : 0;
         }
         rc = pme_all(e, f, parts[i], "partner", F, P, pnav[i], int_at);
         free(int_at);

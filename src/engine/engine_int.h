@@ -31,6 +31,15 @@ struct eng {
     struct span *fund_cm;    /* per fund: its commitments in ds->commitments */
     pf_cents *jf_fund;       /* per project flow: amount in the fund's currency (0 after D) */
     pf_cents *jf_cny;        /* per project flow: amount in CNY (0 after D) */
+    /* prefix sums over ds->jflows (entry i = sum of flows before i), so any date range
+     * of one project's flows sums in O(log n): */
+    pf_cents *pre_net;       /* investments - proceeds, project currency (NAV roll-forward) */
+    pf_cents *pre_inv, *pre_proc, *pre_inc; /* in the fund's currency */
+    /* the fund's NAV on dates already asked for (mPME weights), per fund being closed */
+    pf_date *navc_d;
+    pf_cents *navc_v;
+    size_t navc_n, navc_cap;
+    int navc_fund;
     int **fund_proj;         /* per fund: its projects (indices, by id) */
     size_t *fund_nproj;
     const char **proj_park;  /* per project: park id ("" unknown) */
@@ -46,6 +55,8 @@ pf_status eng_conv(struct eng *e, pf_cents v, const char *from, const char *to, 
                    pf_cents *out);
 /* Project NAV at t in the project's currency (SPEC §5 roll-forward, floored at 0). */
 pf_cents eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued);
+/* First index of project p's flows dated after t (its range's end if none). */
+size_t eng_flows_upto(const struct eng *e, int p, pf_date t);
 /* Benchmark level on or before d. */
 pf_status eng_bench_level(struct eng *e, pf_date d, double *level);
 

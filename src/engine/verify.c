@@ -142,6 +142,7 @@ compare_runs(const struct pf_run *s, const struct pf_run *c,
     struct pf_diff d;
     char what[600], a[128], b[128];
     size_t i, n = 0;
+    bool aligned;
 
     d.run = s->id;
     d.what = what;
@@ -153,29 +154,59 @@ compare_runs(const struct pf_run *s, const struct pf_run *c,
         if (fn)                                                                           \
             fn(arg, &d);                                                                  \
     } while (0)
-    for (i = 0; i < s->nresults || i < c->nresults; i++) {
-        if (i >= s->nresults) {
-            result_name(&c->results[i], what, sizeof what);
-            snprintf(a, sizeof a, "(missing)");
-            pf_result_format(&c->results[i], b, sizeof b);
-            DIFF();
-        } else if (i >= c->nresults) {
+    aligned = s->nresults == c->nresults;
+    for (i = 0; aligned && i < s->nresults; i++)
+        aligned = strcmp(s->results[i].metric, c->results[i].metric) == 0 &&
+                  strcmp(s->results[i].key, c->results[i].key) == 0 &&
+                  strcmp(s->results[i].dimension, c->results[i].dimension) == 0 &&
+                  !s->results[i].fund == !c->results[i].fund &&
+                  (!s->results[i].fund || strcmp(s->results[i].fund, c->results[i].fund) == 0);
+    if (aligned) {
+        /* the usual case: the same figures in the same order, compared one by one */
+        for (i = 0; i < s->nresults; i++) {
+            if (results_equal(&s->results[i], &c->results[i]))
+                continue;
             result_name(&s->results[i], what, sizeof what);
             pf_result_format(&s->results[i], a, sizeof a);
-            snprintf(b, sizeof b, "(missing)");
-            DIFF();
-        } else if (!results_equal(&s->results[i], &c->results[i])) {
-            result_name(&s->results[i], what, sizeof what);
-            pf_result_format(&s->results[i], a, sizeof a);
             pf_result_format(&c->results[i], b, sizeof b);
-            if (strcmp(s->results[i].metric, c->results[i].metric) ||
-                strcmp(s->results[i].key, c->results[i].key)) {
-                char other[300];
-                result_name(&c->results[i], other, sizeof other);
-                snprintf(b, sizeof b, "%.60s at %.60s", other, other);
-            }
             DIFF();
         }
+    } else {
+        /* figures added or dropped (another engine version?): match them by name */
+        struct pf_map byname = PF_MAP_INIT;
+        char name[600];
+        size_t *seen = pf_xcalloc(c->nresults + 1, sizeof *seen);
+        for (i = 0; i < c->nresults; i++) {
+            result_name(&c->results[i], name, sizeof name);
+            pf_map_put(&byname, name, &seen[i]);
+            seen[i] = i + 1;
+        }
+        for (i = 0; i < s->nresults; i++) {
+            size_t *slot;
+            result_name(&s->results[i], what, sizeof what);
+            slot = pf_map_get(&byname, what);
+            pf_result_format(&s->results[i], a, sizeof a);
+            if (!slot || *slot == 0) { /* unknown, or a name stored twice */
+                snprintf(b, sizeof b, "(not computed)");
+                DIFF();
+                continue;
+            }
+            if (!results_equal(&s->results[i], &c->results[*slot - 1])) {
+                pf_result_format(&c->results[*slot - 1], b, sizeof b);
+                DIFF();
+            }
+            *slot = 0; /* matched */
+        }
+        for (i = 0; i < c->nresults; i++) {
+            if (seen[i] == 0)
+                continue;
+            result_name(&c->results[i], what, sizeof what);
+            snprintf(a, sizeof a, "(not stored)");
+            pf_result_format(&c->results[i], b, sizeof b);
+            DIFF();
+        }
+        pf_map_release(&byname, NULL);
+        free(seen);
     }
     for (i = 0; i < s->nrows || i < c->nrows; i++) {
         if (i >= s->nrows || i >= c->nrows) {
@@ -219,6 +250,7 @@ verify_one(struct pf_store *st, int64_t id, void (*fn)(void *arg, const struct p
     struct pf_dataset *ds = NULL;
     struct pf_close_opts o;
     char digest[65];
+    size_t before;
     pf_status rc;
 
     if ((rc = pf_store_get_run(st, id, &stored, err)) != PF_OK)
@@ -242,7 +274,15 @@ verify_one(struct pf_store *st, int64_t id, void (*fn)(void *arg, const struct p
         if (fn)
             fn(arg, &d);
     }
+    before = *ndiff;
     *ndiff += compare_runs(stored, again, fn, arg);
+    if (*ndiff > before && strcmp(stored->engine ? stored->engine : "", PF_ENGINE_VERSION)) {
+        /* context for the auditor: another engine computed the stored run */
+        struct pf_diff d = { stored->id, "engine version", stored->engine, PF_ENGINE_VERSION };
+        (*ndiff)++;
+        if (fn)
+            fn(arg, &d);
+    }
 cleanup:
     pf_run_free(stored);
     pf_run_free(again);
