@@ -42,17 +42,6 @@ col_str(sqlite3_stmt *q, int i)
     return pf_xstrdup(t ? (const char *)t : "");
 }
 
-static pf_date
-col_date(sqlite3_stmt *q, int i)
-{
-    pf_date d;
-    const char *why;
-    const unsigned char *t = sqlite3_column_text(q, i);
-    if (!t || !pf_date_parse((const char *)t, &d, &why))
-        return PF_DATE_NONE;
-    return d;
-}
-
 typedef void (*row_fn)(struct loader *L, sqlite3_stmt *q);
 
 static pf_status
@@ -107,7 +96,7 @@ add_fund(struct loader *L, sqlite3_stmt *q)
     PF_GROW(ds->funds, ds->nfunds + 1, L->cap[PF_K_FUNDS]);
     f = &ds->funds[ds->nfunds++];
     f->fund_id = col_str(q, 0); f->name = col_str(q, 1); f->currency = col_str(q, 2);
-    f->inception = col_date(q, 3);
+    f->inception = store_col_date(q, 3);
     f->vintage = sqlite3_column_type(q, 4) == SQLITE_NULL ? 0 : sqlite3_column_int(q, 4);
     f->manager = col_str(q, 5);
     if (f->vintage == 0 && f->inception != PF_DATE_NONE) {
@@ -140,10 +129,10 @@ add_project(struct loader *L, sqlite3_stmt *q)
     p->theme = col_str(q, 6); p->instrument = col_str(q, 7);
     p->commitment_amount = sqlite3_column_int64(q, 8);
     p->currency = col_str(q, 9);
-    p->commitment_date = col_date(q, 10);
+    p->commitment_date = store_col_date(q, 10);
     p->co_investment = sqlite3_column_int64(q, 11);
-    p->exit_date = col_date(q, 12);
-    p->listed_date = col_date(q, 13);
+    p->exit_date = store_col_date(q, 12);
+    p->listed_date = store_col_date(q, 13);
     p->fund = p->enterprise = -1;
 }
 
@@ -156,7 +145,7 @@ add_commitment(struct loader *L, sqlite3_stmt *q)
     c = &ds->commitments[ds->ncommitments++];
     c->partner = pf_dataset_find_partner(ds, (const char *)sqlite3_column_text(q, 0));
     c->fund = pf_dataset_find_fund(ds, (const char *)sqlite3_column_text(q, 1));
-    c->date = col_date(q, 2);
+    c->date = store_col_date(q, 2);
     c->amount = sqlite3_column_int64(q, 3);
 }
 
@@ -175,7 +164,7 @@ add_pflow(struct loader *L, sqlite3_stmt *q)
     f->flow_id = col_str(q, 0);
     f->fund = pf_dataset_find_fund(ds, (const char *)sqlite3_column_text(q, 1));
     f->partner = pf_dataset_find_partner(ds, (const char *)sqlite3_column_text(q, 2));
-    f->date = col_date(q, 3);
+    f->date = store_col_date(q, 3);
     kind = (const char *)sqlite3_column_text(q, 4);
     f->kind = strcmp(kind, "distribution") == 0 ? PF_DISTRIBUTION : PF_CONTRIBUTION;
     purpose = (const char *)sqlite3_column_text(q, 5);
@@ -202,7 +191,7 @@ add_jflow(struct loader *L, sqlite3_stmt *q)
     f = &ds->jflows[ds->njflows++];
     f->flow_id = col_str(q, 0);
     f->project = pf_dataset_find_project(ds, (const char *)sqlite3_column_text(q, 1));
-    f->date = col_date(q, 2);
+    f->date = store_col_date(q, 2);
     kind = (const char *)sqlite3_column_text(q, 3);
     f->kind = PF_J_INVESTMENT;
     for (i = 0; i < 5; i++)
@@ -220,7 +209,7 @@ add_valuation(struct loader *L, sqlite3_stmt *q)
     PF_GROW(ds->valuations, ds->nvaluations + 1, L->cap[PF_K_VALUATIONS]);
     v = &ds->valuations[ds->nvaluations++];
     v->project = pf_dataset_find_project(ds, (const char *)sqlite3_column_text(q, 0));
-    v->date = col_date(q, 1);
+    v->date = store_col_date(q, 1);
     v->value = sqlite3_column_int64(q, 2);
     v->currency = col_str(q, 3);
     v->method = col_str(q, 4);
@@ -234,7 +223,7 @@ add_fx(struct loader *L, sqlite3_stmt *q)
     PF_GROW(ds->fx, ds->nfx + 1, L->cap[PF_K_FX_RATES]);
     r = &ds->fx[ds->nfx++];
     r->currency = col_str(q, 0);
-    r->date = col_date(q, 1);
+    r->date = store_col_date(q, 1);
     r->rate_e8 = sqlite3_column_int64(q, 2);
 }
 
@@ -246,7 +235,7 @@ add_bench(struct loader *L, sqlite3_stmt *q)
     PF_GROW(ds->bench, ds->nbench + 1, L->cap[PF_K_BENCHMARKS]);
     b = &ds->bench[ds->nbench++];
     b->index_id = col_str(q, 0);
-    b->date = col_date(q, 1);
+    b->date = store_col_date(q, 1);
     b->level_e8 = sqlite3_column_int64(q, 2);
 }
 

@@ -261,17 +261,6 @@ cleanup:
     return s;
 }
 
-static pf_date
-text_date(sqlite3_stmt *q, int i)
-{
-    pf_date d;
-    const char *why;
-    const unsigned char *t = sqlite3_column_text(q, i);
-    if (!t || !pf_date_parse((const char *)t, &d, &why))
-        return PF_DATE_NONE;
-    return d;
-}
-
 pf_status
 pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf_err *err)
 {
@@ -298,7 +287,7 @@ pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf
         goto cleanup;
     }
     run->id = sqlite3_column_int64(q, 0);
-    run->as_of = text_date(q, 1);
+    run->as_of = store_col_date(q, 1);
     run->batch = sqlite3_column_int64(q, 2);
     run->engine = store_col_dup(q, 3);
     run->taxonomy = store_col_dup(q, 4);
@@ -346,7 +335,7 @@ pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf
                                        (const char *)sqlite3_column_text(q, 1),
                                        (const char *)sqlite3_column_text(q, 2),
                                        (const char *)sqlite3_column_text(q, 3),
-                                       text_date(q, 4));
+                                       store_col_date(q, 4));
         if (sqlite3_column_type(q, 5) != SQLITE_NULL) {
             r->is_money = r->has_value = true;
             r->cents = sqlite3_column_int64(q, 5);

@@ -71,6 +71,17 @@ store_col_dup(sqlite3_stmt *q, int i)
     return pf_xstrdup(t ? (const char *)t : "");
 }
 
+pf_date
+store_col_date(sqlite3_stmt *q, int i)
+{
+    pf_date d;
+    const char *why;
+    const unsigned char *t = sqlite3_column_text(q, i);
+    if (!t || !pf_date_parse((const char *)t, &d, &why))
+        return PF_DATE_NONE;
+    return d;
+}
+
 /* --- migrations --- */
 
 static pf_status

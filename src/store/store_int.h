@@ -23,6 +23,8 @@ pf_status store_prepare(struct pf_store *st, const char *sql, sqlite3_stmt **q,
 pf_status store_exec(struct pf_store *st, const char *sql, struct pf_err *err);
 /* Bind a canonical string to a column of the given field type (NULL -> NULL). */
 void store_bind(sqlite3_stmt *q, int idx, enum pf_ftype t, const char *v);
+/* A 'YYYY-MM-DD' column as a day number (PF_DATE_NONE when NULL or not a date). */
+pf_date store_col_date(sqlite3_stmt *q, int i);
 /* Copy a column as a canonical string (NULL stays NULL); caller frees. */
 char *store_col_dup(sqlite3_stmt *q, int i);
 
