@@ -482,33 +482,28 @@ blockpos_free(void *p)
 }
 
 void
-rp_blocks_layout(struct rp_ctx *c, const struct rp_sheet *s,
-                 bool (*keep)(void *arg, const char *fund, const char *key), void *arg)
+rp_blocks_layout(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_blockref *list,
+                 size_t n)
 {
-    const struct pf_run *run = c->run;
     struct pf_buf b = PF_BUF_INIT;
     lxw_row_t row = 5; /* title rows, blank, header */
     int sheet = 0;
     size_t i;
 
     memset(c->flow_last, 0, sizeof c->flow_last);
-    for (i = 0; i < run->nrows; i++) {
-        const struct pf_run_row *r = &run->rows[i];
-        const struct rp_group *g;
+    c->blist = list;
+    c->nblist = n;
+    for (i = 0; i < n; i++) {
+        const struct rp_group *g = rp_index_rows(c->ix, "block", list[i].fund, list[i].key);
         struct rp_blockpos *p;
 
-        if (strcmp(r->tbl, "block") != 0)
+        if (!g || g->n == 0)
             continue;
         pf_buf_reset(&b);
-        pf_buf_adds(&b, r->fund ? r->fund : "\x02");
+        pf_buf_adds(&b, list[i].fund ? list[i].fund : "\x02");
         pf_buf_addc(&b, '\x1f');
-        pf_buf_adds(&b, r->key);
+        pf_buf_adds(&b, list[i].key);
         if (pf_map_has(&c->blocks, pf_buf_str(&b)))
-            continue;
-        if (keep && !keep(arg, r->fund, r->key))
-            continue;
-        g = rp_index_rows(c->ix, "block", r->fund, r->key);
-        if (!g || g->n == 0)
             continue;
         if ((size_t)row + g->n > LXW_ROW_MAX) {
             if (sheet + 1 >= RP_MAX_FLOW_SHEETS)
@@ -569,18 +564,16 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
     lxw_row_t hdr = 4;
     size_t i, j;
 
-    /* every laid-out block, in run order; sheets are opened as blocks reach them */
-    for (i = 0; i < run->nrows; i++) {
-        const struct pf_run_row *r = &run->rows[i];
+    /* every laid-out block, in order; sheets are opened as blocks reach them */
+    for (i = 0; i < c->nblist; i++) {
+        const struct rp_blockref *br = &c->blist[i];
         const struct rp_blockpos *p;
         const struct rp_group *g;
 
-        if (strcmp(r->tbl, "block") != 0)
-            continue;
         pf_buf_reset(&b);
-        pf_buf_adds(&b, r->fund ? r->fund : "\x02");
+        pf_buf_adds(&b, br->fund ? br->fund : "\x02");
         pf_buf_addc(&b, '\x1f');
-        pf_buf_adds(&b, r->key);
+        pf_buf_adds(&b, br->key);
         p = pf_map_get(&c->blocks, pf_buf_str(&b));
         if (!p || pf_map_has(&written, pf_buf_str(&b)))
             continue;
@@ -600,7 +593,7 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
             worksheet_freeze_panes(ws, hdr + 1, 0);
             rp_check(c, worksheet_repeat_rows(ws, hdr, hdr), "the print titles");
         }
-        g = rp_index_rows(c->ix, "block", r->fund, r->key);
+        g = rp_index_rows(c->ix, "block", br->fund, br->key);
         for (j = 0; j < g->n; j++) {
             const struct pf_run_row *fr = &run->rows[g->idx[j]];
             lxw_row_t row = p->first + (lxw_row_t)j;
@@ -645,7 +638,7 @@ audit_item(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_tab
 
 void
 rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
-               bool (*redact)(void *arg, const char *text), void *arg)
+               bool (*hide)(void *arg, size_t note), void *arg)
 {
     const struct rp_table *t = &s->tables[0];
     const struct pf_run *run = c->run;
@@ -723,7 +716,7 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
         const struct pf_run_note *n = &run->notes[i];
         if (!n->is_check)
             continue;
-        if (redact && (redact(arg, n->name) || redact(arg, n->detail)))
+        if (hide && hide(arg, i))
             continue;
         nchecks++;
         rp_write_text(c, ws, r, 0, n->name, rp_fmt_named(c, "text", RP_PLAIN));
@@ -739,7 +732,7 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
                   f_sec);
     for (i = 0; i < run->nnotes; i++) {
         const struct pf_run_note *n = &run->notes[i];
-        if (n->is_check || (redact && (redact(arg, n->name) || redact(arg, n->detail))))
+        if (n->is_check || (hide && hide(arg, i)))
             continue;
         nwarn++;
         rp_write_text(c, ws, r, 0, n->name, rp_fmt_named(c, "text", RP_PLAIN));

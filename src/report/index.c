@@ -93,7 +93,13 @@ rp_index_build(struct rp_index *ix, const struct pf_run *run)
     }
     for (i = 0; i < run->nrows; i++) {
         const struct pf_run_row *r = &run->rows[i];
+        size_t before = ix->rows.n;
         group_add(&ix->rows, &ix->row_keys, &b, r->tbl, r->fund, r->key, i);
+        if (ix->rows.n != before && strcmp(r->tbl, "block") == 0) {
+            PF_GROW(ix->blocks, ix->nblocks + 1, ix->cblocks);
+            ix->blocks[ix->nblocks].fund = r->fund;
+            ix->blocks[ix->nblocks++].key = r->key;
+        }
     }
     pf_map_release(&seen, NULL);
     pf_buf_release(&b);
@@ -107,6 +113,7 @@ rp_index_release(struct rp_index *ix)
     pf_map_release(&ix->rows, group_free);
     pf_map_release(&ix->row_keys, keys_free);
     free(ix->funds);
+    free(ix->blocks);
     memset(ix, 0, sizeof *ix);
 }
 

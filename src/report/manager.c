@@ -666,7 +666,7 @@ rp_manager_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     rp_set_footer(c, rp_tr(c, &b->footer));
     for (i = 0; i < b->nsheets; i++)
         if (strcmp(b->sheets[i].kind, "blocks") == 0)
-            rp_blocks_layout(c, &b->sheets[i], NULL, NULL);
+            rp_blocks_layout(c, &b->sheets[i], c->ix->blocks, c->ix->nblocks);
     for (i = 0; i < b->nsheets; i++) {
         const struct rp_sheet *s = &b->sheets[i];
         if (strcmp(s->kind, "nav_history") == 0)

@@ -18,6 +18,8 @@
 
 /* --- internal --- */
 
+#define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
+
 /* mkdir -p */
 static pf_status
 make_dirs(const char *dir, struct pf_err *err)
@@ -103,6 +105,46 @@ file_name(const char *stem, const char *id, pf_date as_of)
     free(safe);
     free(safe_stem);
     return out;
+}
+
+/* Does text name needle? Ids match as whole words ("LP1" is not in "LP10"). */
+static bool
+mentions(const char *text, const char *needle, bool word)
+{
+    size_t n = strlen(needle);
+    const char *p = text;
+    if (!n || !text)
+        return false;
+    while ((p = strstr(p, needle)) != NULL) {
+        bool left = p == text || !strchr(ID_CHARS, p[-1]);
+        bool right = p[n] == '\0' || !strchr(ID_CHARS, p[n]);
+        if (!word || (left && right))
+            return true;
+        p++;
+    }
+    return false;
+}
+
+/* For each run note, the one partner of ds it names (-1 none, -2 several). */
+static int *
+note_partners(const struct pf_run *run, const struct pf_dataset *ds)
+{
+    int *who = pf_xcalloc(run->nnotes + 1, sizeof *who);
+    size_t i, k;
+    for (i = 0; i < run->nnotes; i++) {
+        const struct pf_run_note *n = &run->notes[i];
+        who[i] = -1;
+        for (k = 0; k < ds->npartners; k++) {
+            const struct pf_partner *p = &ds->partners[k];
+            bool hit = mentions(n->name, p->partner_id, true) ||
+                       mentions(n->detail, p->partner_id, true) ||
+                       (p->name && (mentions(n->name, p->name, false) ||
+                                    mentions(n->detail, p->name, false)));
+            if (hit)
+                who[i] = who[i] == -1 ? (int)k : -2;
+        }
+    }
+    return who;
 }
 
 typedef pf_status (*writer_fn)(struct rp_ctx *c, const char *path, struct pf_err *err);
@@ -200,6 +242,8 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
         if (o && o->progress)
             o->progress(o->progress_arg, ++done, total);
     }
+    if (npartners)
+        c.note_who = note_partners(run, ds);
     for (i = 0; i < npartners; i++) {
         if (o && o->partner && strcmp(partners[i], o->partner) != 0)
             continue;
@@ -216,6 +260,7 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
 cleanup:
     free(name);
     free(partners);
+    free(c.note_who);
     pf_buf_release(&c.tmp);
     rp_index_release(&ix);
     rp_defs_free(defs);

@@ -143,6 +143,10 @@ struct rp_keys {
     size_t n, cap;
 };
 
+struct rp_blockref {
+    const char *fund, *key;  /* borrowed from the run */
+};
+
 struct rp_index {
     const struct pf_run *run;
     struct pf_map res;       /* "dim\x1f fund \x1f key" -> rp_group (results) */
@@ -151,6 +155,8 @@ struct rp_index {
     struct pf_map row_keys;  /* "tbl\x1f fund" -> rp_keys */
     const char **funds;      /* fund ids in results order */
     size_t nfunds, cfunds;
+    struct rp_blockref *blocks; /* every XIRR block, in run order */
+    size_t nblocks, cblocks;
 };
 
 void rp_index_build(struct rp_index *ix, const struct pf_run *run);
@@ -195,6 +201,9 @@ struct rp_ctx {
     lxw_error xerr;          /* first libxlsxwriter error */
     char xwhere[160];        /* what was being written then */
     struct pf_map blocks;    /* "fund\x1f key" -> rp_blockpos */
+    const struct rp_blockref *blist; /* the blocks this workbook writes, in order */
+    size_t nblist;
+    int *note_who;           /* per run note: the ds partner it names, -1 none, -2 several */
     char *flow_sheets[RP_MAX_FLOW_SHEETS];
     lxw_row_t flow_last[RP_MAX_FLOW_SHEETS]; /* last block row of each flow sheet */
     size_t nflow_sheets;
@@ -252,13 +261,13 @@ const char *rp_fund_title(struct rp_ctx *c, const char *fund);
 
 /* Flow blocks: lay out (pre-pass) and write. keep(fund, key) selects blocks. */
 void rp_blocks_layout(struct rp_ctx *c, const struct rp_sheet *s,
-                      bool (*keep)(void *arg, const char *fund, const char *key), void *arg);
+                      const struct rp_blockref *list, size_t n);
 void rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s);
 void rp_blocks_release(struct rp_ctx *c);
 
-/* The audit block; redact(detail) true hides a note's detail (statements). */
+/* The audit block; hide(note index) true leaves a note out (statements). */
 void rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
-                    bool (*redact)(void *arg, const char *text), void *arg);
+                    bool (*hide)(void *arg, size_t note), void *arg);
 
 /* ------------------------------------------------------------ tables */
 

@@ -20,31 +20,35 @@ is_partner_fund(struct rp_ctx *c, const char *fund)
     return rp_index_results(c->ix, "partner", fund, c->partner) != NULL;
 }
 
+/* A run note the statement leaves out: it names another partner (see report.c). */
 static bool
-keep_partner_block(void *arg, const char *fund, const char *key)
+hide_note(void *arg, size_t note)
 {
     struct rp_ctx *c = arg;
-    return fund && strncmp(key, "partner:", 8) == 0 && strcmp(key + 8, c->partner) == 0 &&
-           is_partner_fund(c, fund);
+    int who = c->note_who ? c->note_who[note] : -1;
+    if (who == -1)
+        return false;
+    return who < 0 || strcmp(c->ds->partners[who].partner_id, c->partner) != 0;
 }
 
-/* True when text names any other partner (by id or name). */
-static bool
-names_other_partner(void *arg, const char *text)
+/* The partner's own XIRR blocks, "partner:<id>" in each of its funds. */
+static struct rp_blockref *
+partner_blocks(struct rp_ctx *c, size_t *n)
 {
-    struct rp_ctx *c = arg;
-    size_t i;
-    if (!text || !*text)
-        return false;
-    for (i = 0; i < c->ds->npartners; i++) {
-        const struct pf_partner *p = &c->ds->partners[i];
-        if (strcmp(p->partner_id, c->partner) == 0)
+    struct rp_blockref *out = pf_xcalloc(c->ix->nfunds + 1, sizeof *out);
+    char *key = pf_xasprintf("partner:%s", c->partner);
+    size_t f;
+
+    *n = 0;
+    for (f = 0; f < c->ix->nfunds; f++) {
+        const struct rp_group *g = rp_index_rows(c->ix, "block", c->ix->funds[f], key);
+        if (!g || !is_partner_fund(c, c->ix->funds[f]))
             continue;
-        if ((*p->partner_id && strstr(text, p->partner_id)) ||
-            (p->name && *p->name && strstr(text, p->name)))
-            return true;
+        out[*n].fund = c->run->rows[g->idx[0]].fund;
+        out[(*n)++].key = c->run->rows[g->idx[0]].key;
     }
-    return false;
+    free(key);
+    return out;
 }
 
 static const struct pf_run_row *
@@ -391,6 +395,8 @@ rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     struct pf_buf title = PF_BUF_INIT;
     int pi = pf_dataset_find_partner(c->ds, c->partner);
     const char *name = pi >= 0 ? c->ds->partners[pi].name : c->partner;
+    struct rp_blockref *blocks = NULL;
+    size_t nblocks = 0;
     char day[16];
     pf_status rc;
     size_t i;
@@ -403,9 +409,10 @@ rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     if (rc != PF_OK)
         return rc;
     rp_set_footer(c, name);
+    blocks = partner_blocks(c, &nblocks);
     for (i = 0; i < b->nsheets; i++)
         if (strcmp(b->sheets[i].kind, "blocks") == 0)
-            rp_blocks_layout(c, &b->sheets[i], keep_partner_block, c);
+            rp_blocks_layout(c, &b->sheets[i], blocks, nblocks);
     for (i = 0; i < b->nsheets; i++) {
         const struct rp_sheet *s = &b->sheets[i];
         if (strcmp(s->kind, "capital_account") == 0)
@@ -417,11 +424,12 @@ rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err)
         else if (strcmp(s->kind, "blocks") == 0)
             rp_blocks_write(c, s);
         else if (strcmp(s->kind, "audit") == 0)
-            rp_audit_write(c, s, names_other_partner, c);
+            rp_audit_write(c, s, hide_note, c);
         else
             rp_tables_sheet(c, s, NULL);
     }
     rc = rp_book_close(c, path, err);
     rp_blocks_release(c);
+    free(blocks);
     return rc;
 }
