@@ -136,7 +136,7 @@ CREATE TABLE run_result (
     value     REAL,                       -- ratios, rates, counts
     reason    TEXT,                       -- why there is no value
     PRIMARY KEY (run_id, seq)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 -- Tabular results the reports render (roll-forwards, NAV history, XIRR flow blocks).
 CREATE TABLE run_row (
     run_id  INTEGER NOT NULL REFERENCES run(run_id),
@@ -149,7 +149,7 @@ CREATE TABLE run_row (
     cents   INTEGER,
     value   REAL,
     PRIMARY KEY (run_id, seq)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 CREATE TABLE run_note (
     run_id  INTEGER NOT NULL REFERENCES run(run_id),
     seq     INTEGER NOT NULL,
@@ -158,7 +158,7 @@ CREATE TABLE run_note (
     ok      INTEGER,
     detail  TEXT NOT NULL,
     PRIMARY KEY (run_id, seq)
-) STRICT;
+) STRICT, WITHOUT ROWID;
 
 -- Nothing is ever updated or deleted in place.
 CREATE TRIGGER taxonomy_no_update BEFORE UPDATE ON taxonomy BEGIN SELECT RAISE(ABORT, 'taxonomy is append-only'); END;
