@@ -396,7 +396,7 @@ rp_book_open(struct rp_ctx *c, const char *path, const char *title, const char *
 {
     lxw_workbook_options opts;
     lxw_doc_properties props;
-    char author[] = "parkfund", company[64], keywords[128], comments[256];
+    char author[] = "parkfund", keywords[128], comments[256];
     char *t = pf_xstrdup(title), *s = pf_xstrdup(subject);
     int64_t epoch = 0;
     char day[16];
@@ -412,7 +412,6 @@ rp_book_open(struct rp_ctx *c, const char *path, const char *title, const char *
     c->fcache = pf_xcalloc(c->defs->nfmts * 3, sizeof *c->fcache);
     if (!c->run->created_at || !pf_iso_epoch(c->run->created_at, &epoch))
         epoch = (int64_t)c->run->as_of * 86400; /* no run time: the as-of date, still fixed */
-    snprintf(company, sizeof company, "%s", PF_ENGINE_VERSION);
     snprintf(keywords, sizeof keywords, "run %lld; as of %s; batch %lld",
              (long long)c->run->id, pf_date_format(c->run->as_of, day, sizeof day),
              (long long)c->run->batch);
@@ -422,7 +421,6 @@ rp_book_open(struct rp_ctx *c, const char *path, const char *title, const char *
     props.title = t;
     props.subject = s;
     props.author = author;
-    props.company = company;
     props.keywords = keywords;
     props.comments = comments;
     props.created = (time_t)epoch;
@@ -444,6 +442,8 @@ rp_book_close(struct rp_ctx *c, const char *path, struct pf_err *err)
     c->wb = NULL;
     free(c->fcache);
     c->fcache = NULL;
+    if (c->shown_path)
+        path = c->shown_path;
     if (c->xerr != LXW_NO_ERROR)
         rc = pf_err_set(err, PF_EINTERNAL, "", "cannot write %s in '%s': %s", c->xwhere, path,
                         lxw_strerror(c->xerr));

@@ -239,6 +239,14 @@ static const char *const row_sources[] = {
     "funds", "dimension", "partners", "projects", "partner_funds", "guidance_partners", NULL
 };
 static const char *const specials[] = { "guidance_sum", "region_invested", NULL };
+static const char *const table_kinds[] = {
+    "table", "capital_account", "lookthrough", "transactions", "blocks", "audit",
+    "nav_by_chain", "jcurve", "risk_returns", "correlation", NULL
+};
+static const char *const sheet_kinds[] = {
+    "tables", "nav_history", "risk", "policy", "blocks", "audit", "capital_account",
+    "lookthrough", "transactions", NULL
+};
 static const char *const params[] = { "interest", NULL };
 
 /* A formula template: operators, digits and {tokens} naming columns of t. */
@@ -608,6 +616,7 @@ parse_table(struct loader *L, const cJSON *o, const cJSON *sets, const char *pat
     t->dimension = dup_or_null(str_member(o, "dimension"));
     t->scope = dup_or_null(str_member(o, "scope"));
     t->autofilter = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "autofilter"));
+    t->freeze = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "freeze"));
     t->total = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "total"));
     t->concentration = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "concentration"));
     t->skip_star = true;
@@ -619,6 +628,8 @@ parse_table(struct loader *L, const cJSON *o, const cJSON *sets, const char *pat
         t->has_title = true;
     }
     (void)sheet_kind;
+    if (!pf_in_list(table_kinds, t->kind))
+        return bad(L, path, "unknown table kind '%s'", t->kind), false;
     if (strcmp(t->kind, "table") == 0) {
         if (!t->rows || !pf_in_list(row_sources, t->rows))
             return bad(L, path, "unknown or missing \"rows\" '%s'", t->rows ? t->rows : ""), false;
@@ -643,6 +654,9 @@ parse_table(struct loader *L, const cJSON *o, const cJSON *sets, const char *pat
     }
     if (!parse_cols(L, cols, sub, &t->cols, &t->ncols))
         return false;
+    if (strcmp(t->kind, "blocks") == 0 && t->ncols < 5)
+        return bad(L, path, "a blocks table needs its 5 columns (fund, block, date, amount, "
+                            "type)"), false;
     for (i = 0; i < t->ncols; i++) {
         struct rp_col *c = &t->cols[i];
         char cp[300];
@@ -683,6 +697,8 @@ parse_table(struct loader *L, const cJSON *o, const cJSON *sets, const char *pat
                 return false;
         }
     }
+    if (strcmp(t->kind, "capital_account") == 0 && (t->nperiods == 0 || t->nsections == 0))
+        return bad(L, path, "a capital account needs \"periods\" and \"sections\""), false;
     return collect_texts(L, o, path, t);
 }
 
@@ -744,6 +760,8 @@ parse_book(struct loader *L, const cJSON *root, struct rp_book *b)
         s->kind = pf_xstrdup(kind ? kind : "tables");
         if (!s->id)
             return bad(L, path, "a sheet needs an \"id\""), false;
+        if (!pf_in_list(sheet_kinds, s->kind))
+            return bad(L, path, "unknown sheet kind '%s'", s->kind), false;
         {
             char sub[300];
             pathf(sub, sizeof sub, "%s.name", path);

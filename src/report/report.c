@@ -157,7 +157,9 @@ write_one(struct rp_ctx *c, const char *dir, const char *name, writer_fn fn, cha
     char *tmp = pf_xasprintf("%s/.%s.tmp", dir, name);
     pf_status rc;
 
+    c->shown_path = path;
     rc = fn(c, tmp, err);
+    c->shown_path = NULL;
     if (rc != PF_OK) {
         unlink(tmp);
         goto cleanup;

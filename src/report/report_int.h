@@ -81,7 +81,7 @@ struct rp_table {
     bool has_title;
     struct rp_col *cols;
     size_t ncols;
-    bool autofilter, total, concentration, skip_star;
+    bool autofilter, total, concentration, skip_star, freeze;
     struct rp_chart *chart;
     struct rp_section *sections; /* capital account */
     size_t nsections;
@@ -210,6 +210,7 @@ struct rp_ctx {
     const struct rp_sheet *flow_def;
     char footer[256];
     const char *cur_sheet;   /* the sheet being written (for chart ranges) */
+    const char *shown_path;  /* the file's final name, for messages (written to a temp) */
     struct pf_buf tmp;       /* scratch for texts */
 };
 

@@ -863,7 +863,7 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
                 filtered = true;
             }
             rp_table_write(c, ws, t, NULL, rows, n, env, &row, &hdr, &last);
-            if (i == 0 && f == 0 && s->ntables == 1) {
+            if (i == 0 && f == 0 && (s->ntables == 1 || t->freeze)) {
                 worksheet_freeze_panes(ws, hdr + 1, (lxw_col_t)s->freeze_cols);
                 rp_check(c, worksheet_repeat_rows(ws, hdr, hdr), "the print titles");
             }
