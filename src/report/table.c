@@ -476,6 +476,19 @@ block_id(const char *tmpl, const char *dimension, const char *key, struct pf_buf
 
 /* --- internal: charts --- */
 
+/* A chart's height as a scale of the default 288 pixels: bars get room for each label. */
+static double
+chart_y_scale(const struct rp_chart *ch, lxw_row_t nrows)
+{
+    double bars;
+    if (ch->type == RP_CHART_LINE)
+        return 1.5;
+    if (ch->type != RP_CHART_BAR)
+        return 1.2;
+    bars = ((double)nrows * 16.0 + 90.0) / 288.0;
+    return bars > 1.2 ? bars : 1.2;
+}
+
 static void
 insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_row_t hdr,
              lxw_row_t first, lxw_row_t last)
@@ -513,12 +526,18 @@ insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_
     }
     if (ch->type == RP_CHART_PIE)
         chart_legend_set_position(chart, LXW_CHART_LEGEND_RIGHT);
+    else if (ch->nvalues < 2)
+        chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
     else
         chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
-    if (ch->type == RP_CHART_BAR)
+    if (ch->type == RP_CHART_BAR) {
+        /* bar charts: x is the value axis; list the categories top-down as in the table */
         chart_axis_set_num_format(chart->x_axis, "#,##0");
-    else if (ch->type != RP_CHART_PIE)
+        chart_axis_set_reverse(chart->y_axis);
+        chart_axis_set_crossing_max(chart->y_axis);
+    } else if (ch->type != RP_CHART_PIE) {
         chart_axis_set_num_format(chart->y_axis, "#,##0");
+    }
     if (cat >= 0 && ch->type == RP_CHART_LINE) {
         const char *num = c->defs->fmts[t->cols[cat].fmt].num;
         if (num && strstr(num, "yy"))
@@ -527,7 +546,7 @@ insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_
     }
     memset(&opt, 0, sizeof opt);
     opt.x_scale = ch->type == RP_CHART_LINE ? 1.8 : 1.4;
-    opt.y_scale = ch->type == RP_CHART_LINE ? 1.5 : 1.2;
+    opt.y_scale = chart_y_scale(ch, last - first + 1);
     rp_check(c, worksheet_insert_chart_opt(ws, hdr, (lxw_col_t)t->ncols + 1, chart, &opt),
              "a chart");
 }
@@ -796,7 +815,8 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
     }
     if (t->chart && nrows > 0) {
         insert_chart(c, ws, t, *hdr, first, first + (lxw_row_t)nrows - 1);
-        lxw_row_t room = t->chart->type == RP_CHART_LINE ? 24 : 20;
+        lxw_row_t room = (lxw_row_t)(288.0 * chart_y_scale(t->chart, (lxw_row_t)nrows) / 20.0)
+                         + 3;
         if (r < *hdr + room)
             r = *hdr + room; /* the next table starts below the chart */
     }
