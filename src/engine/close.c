@@ -87,8 +87,14 @@ fund_at(struct eng *e, int f, pf_date t, struct ftot *o)
         add_checked(&o->proj_nav, conv, &ovf);
     }
     /* SPEC §5: investment and other contributions fund the cash; fees and expenses pass through */
-    o->cash = o->contrib[0] + o->contrib[3] - o->inv + o->proceeds + o->income - o->distributions;
-    o->nav = o->proj_nav + o->cash;
+    add_checked(&o->cash, o->contrib[0], &ovf);
+    add_checked(&o->cash, o->contrib[3], &ovf);
+    add_checked(&o->cash, -o->inv, &ovf);
+    add_checked(&o->cash, o->proceeds, &ovf);
+    add_checked(&o->cash, o->income, &ovf);
+    add_checked(&o->cash, -o->distributions, &ovf);
+    o->nav = o->proj_nav;
+    add_checked(&o->nav, o->cash, &ovf);
     if (ovf)
         return pf_err_set(e->err, PF_EDATA, "", "amounts of fund '%s' overflow 64-bit cents",
                           fd->fund_id);
@@ -292,6 +298,28 @@ struct pm {
     pf_cents inv_own; /* investments in the project's currency */
 };
 
+/* Add a project's measures to a group's, in checked arithmetic: each amount fits in
+ * 64 bits, but sums converted to one currency can overflow where the import could
+ * not see it. */
+static void
+pm_add(struct pm *acc, const struct pm *x, bool *ovf)
+{
+    add_checked(&acc->committed, x->committed, ovf);
+    add_checked(&acc->invested, x->invested, ovf);
+    add_checked(&acc->realised, x->realised, ovf);
+    add_checked(&acc->nav, x->nav, ovf);
+    add_checked(&acc->unfunded, x->unfunded, ovf);
+    add_checked(&acc->co_inv, x->co_inv, ovf);
+}
+
+static pf_status
+overflowed(struct eng *e, const char *fund)
+{
+    return pf_err_set(e->err, PF_EDATA, "", "amounts %s%s%s overflow 64-bit cents once "
+                      "converted to one currency", fund ? "of fund '" : "of the portfolio",
+                      fund ? fund : "", fund ? "'" : "");
+}
+
 static pf_status
 project_measures(struct eng *e, int p, const char *cur, bool cny, struct pm *m)
 {
@@ -415,14 +443,15 @@ exposure(struct eng *e, const int *projs, size_t np, const struct pm *pms, int d
     double *shares = NULL, *navs = NULL;
     char (*vbuf)[16] = pf_xmalloc((np ? np : 1) * sizeof *vbuf);
     pf_status rc = PF_OK;
+    bool ovf = false;
     char bkey[300];
 
     for (i = 0; i < np; i++) {
         if (!pms[projs[i]].counted)
             continue;
         keys[nk++] = dim_key(e, projs[i], dim, vbuf[i], sizeof vbuf[i]);
-        tot_nav += pms[projs[i]].nav;
-        tot_inv += pms[projs[i]].invested;
+        add_checked(&tot_nav, pms[projs[i]].nav, &ovf);
+        add_checked(&tot_inv, pms[projs[i]].invested, &ovf);
     }
     qsort(keys, nk, sizeof *keys, cmp_str);
     g = pf_xcalloc(nk + 1, sizeof *g);
@@ -444,12 +473,12 @@ exposure(struct eng *e, const int *projs, size_t np, const struct pm *pms, int d
                 hi = mid;
         }
         g[lo].count++;
-        g[lo].sum.committed += pms[p].committed;
-        g[lo].sum.invested += pms[p].invested;
-        g[lo].sum.realised += pms[p].realised;
-        g[lo].sum.nav += pms[p].nav;
-        g[lo].sum.unfunded += pms[p].unfunded;
+        pm_add(&g[lo].sum, &pms[p], &ovf);
         project_flows_to(e, p, cny, &g[lo].blk);
+    }
+    if (ovf) {
+        rc = overflowed(e, fund);
+        goto cleanup;
     }
     shares = pf_xcalloc(ng + 1, sizeof *shares);
     navs = pf_xcalloc(ng + 1, sizeof *navs);
@@ -698,6 +727,7 @@ close_fund(struct eng *e, int f, struct pm *pms)
     double tvpi_v, dpi_v, rvpi_v;
     struct pf_metric tvpi, dpi, rvpi;
     int per;
+    bool ovf = false;
 
     TRY(fund_at(e, f, e->D, &T));
     /* partners of this fund: a commitment or a flow on or before D */
@@ -785,12 +815,8 @@ close_fund(struct eng *e, int f, struct pm *pms)
         TRY(project_measures(e, p, fd->currency, false, m));
         if (!m->counted)
             continue;
-        tot.committed += m->committed;
-        tot.invested += m->invested;
-        tot.realised += m->realised;
-        tot.nav += m->nav;
-        tot.unfunded += m->unfunded;
-        coinv += m->co_inv;
+        pm_add(&tot, m, &ovf);
+        coinv = tot.co_inv;
         if (m->invested > 0)
             n_inv++;
         if (pj->exit_date != PF_DATE_NONE && pj->exit_date <= e->D)
@@ -803,6 +829,10 @@ close_fund(struct eng *e, int f, struct pm *pms)
             warn(e, "missing_valuation", "project '%s' in fund '%s' has no valuation on or "
                  "before %s: carried at cost", pj->project_id, F,
                  pf_date_format(e->D, day, sizeof day));
+    }
+    if (ovf) {
+        rc = overflowed(e, F);
+        goto cleanup;
     }
     put_metric(e, "fund", F, F, "crowd_in", pf_ratio((double)(tot.invested + coinv),
                                                        (double)tot.invested, "nothing invested"));
