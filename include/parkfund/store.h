@@ -141,6 +141,8 @@ struct pf_run {
     struct pf_result *results; size_t nresults, cresults;
     struct pf_run_row *rows; size_t nrows, crows;
     struct pf_run_note *notes; size_t nnotes, cnotes;
+    struct pf_map *strings; /* owns every string of results and rows (interned: a run
+                               repeats a few hundred names over millions of rows) */
 };
 
 struct pf_run *pf_run_new(void);

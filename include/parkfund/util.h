@@ -157,6 +157,8 @@ struct pf_map {
 void *pf_map_put(struct pf_map *m, const char *key, void *val);
 void *pf_map_get(const struct pf_map *m, const char *key); /* NULL if absent */
 bool pf_map_has(const struct pf_map *m, const char *key);
+/* The map's own copy of key (added with a NULL value if absent): string interning. */
+const char *pf_map_intern(struct pf_map *m, const char *key);
 /* Frees keys; calls free_val on each value when not NULL. */
 void pf_map_release(struct pf_map *m, void (*free_val)(void *));
 

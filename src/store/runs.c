@@ -21,13 +21,9 @@ pf_run_free(struct pf_run *run)
     size_t i;
     if (!run)
         return;
-    for (i = 0; i < run->nresults; i++) {
-        struct pf_result *r = &run->results[i];
-        free(r->dimension); free(r->fund); free(r->key); free(r->metric); free(r->reason);
-    }
-    for (i = 0; i < run->nrows; i++) {
-        struct pf_run_row *r = &run->rows[i];
-        free(r->tbl); free(r->fund); free(r->key); free(r->col);
+    if (run->strings) {
+        pf_map_release(run->strings, NULL);
+        free(run->strings);
     }
     for (i = 0; i < run->nnotes; i++) {
         free(run->notes[i].name);
@@ -39,10 +35,15 @@ pf_run_free(struct pf_run *run)
     free(run);
 }
 
+/* Results and rows share their strings through the run's pool. */
 static char *
-dup_or_null(const char *s)
+intern(struct pf_run *run, const char *s)
 {
-    return s ? pf_xstrdup(s) : NULL;
+    if (!s)
+        return NULL;
+    if (!run->strings)
+        run->strings = pf_xcalloc(1, sizeof *run->strings);
+    return (char *)pf_map_intern(run->strings, s);
 }
 
 static struct pf_result *
@@ -53,10 +54,10 @@ new_result(struct pf_run *run, const char *dim, const char *fund, const char *ke
     PF_GROW(run->results, run->nresults + 1, run->cresults);
     r = &run->results[run->nresults++];
     memset(r, 0, sizeof *r);
-    r->dimension = pf_xstrdup(dim);
-    r->fund = dup_or_null(fund);
-    r->key = pf_xstrdup(key);
-    r->metric = pf_xstrdup(metric);
+    r->dimension = intern(run, dim);
+    r->fund = intern(run, fund);
+    r->key = intern(run, key);
+    r->metric = intern(run, metric);
     return r;
 }
 
@@ -76,7 +77,7 @@ pf_run_value(struct pf_run *run, const char *dim, const char *fund, const char *
 {
     struct pf_result *r = new_result(run, dim, fund, key, metric);
     if (v != v) { /* never store NaN: it is a bug upstream, keep it visible */
-        r->reason = pf_xstrdup("not a number (internal error)");
+        r->reason = intern(run, "not a number (internal error)");
         return;
     }
     r->has_value = true;
@@ -88,7 +89,7 @@ pf_run_empty(struct pf_run *run, const char *dim, const char *fund, const char *
              const char *metric, const char *reason)
 {
     struct pf_result *r = new_result(run, dim, fund, key, metric);
-    r->reason = pf_xstrdup(reason ? reason : "no value");
+    r->reason = intern(run, reason ? reason : "no value");
 }
 
 static struct pf_run_row *
@@ -99,10 +100,10 @@ new_row(struct pf_run *run, const char *tbl, const char *fund, const char *key, 
     PF_GROW(run->rows, run->nrows + 1, run->crows);
     r = &run->rows[run->nrows++];
     memset(r, 0, sizeof *r);
-    r->tbl = pf_xstrdup(tbl);
-    r->fund = dup_or_null(fund);
-    r->key = pf_xstrdup(key);
-    r->col = pf_xstrdup(col);
+    r->tbl = intern(run, tbl);
+    r->fund = intern(run, fund);
+    r->key = intern(run, key);
+    r->col = intern(run, col);
     r->date = date;
     return r;
 }
@@ -314,9 +315,8 @@ pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf
             r->has_value = true;
             r->value = sqlite3_column_double(q, 5);
         } else {
-            r->reason = store_col_dup(q, 6);
-            if (!r->reason)
-                r->reason = pf_xstrdup("no value");
+            const unsigned char *why = sqlite3_column_text(q, 6);
+            r->reason = intern(run, why ? (const char *)why : "no value");
         }
     }
     if (rc != SQLITE_DONE) {

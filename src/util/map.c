@@ -100,3 +100,18 @@ pf_map_release(struct pf_map *m, void (*free_val)(void *))
     m->vals = NULL;
     m->cap = m->n = 0;
 }
+
+const char *
+pf_map_intern(struct pf_map *m, const char *key)
+{
+    size_t i;
+    if ((m->n + 1) * 2 > m->cap)
+        grow(m);
+    i = slot(m, key);
+    if (!m->keys[i]) {
+        m->keys[i] = pf_xstrdup(key);
+        m->vals[i] = NULL;
+        m->n++;
+    }
+    return m->keys[i];
+}
