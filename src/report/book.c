@@ -648,7 +648,8 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
     cJSON *rows = NULL, *it;
     size_t i, nchecks = 0, nwarn = 0, npass = 0, nfail = 0;
     lxw_format *f_sec = rp_fmt_named(c, "section", RP_PLAIN);
-    lxw_format *f_text = rp_fmt_named(c, "wrap", RP_PLAIN);
+    /* details stay on one line: rows here have no height to grow into */
+    lxw_format *f_text = rp_fmt_named(c, "text", RP_PLAIN);
     lxw_format *f_count = rp_fmt_named(c, "count", RP_PLAIN);
 
     ws = rp_add_sheet(c, s, NULL, &r);
