@@ -21,6 +21,7 @@
 # Every 10th round also reruns the import to completion on the killed
 # database. Prints one line per failing round and "kill9: N passed, N failed".
 set -u
+here=$(cd "$(dirname "$0")" && pwd)
 PF=${1:?usage: kill9.sh BIN}
 case $PF in /*) ;; *) PF=$(pwd)/$PF ;; esac
 ROUNDS=${ROUNDS:-100}
@@ -58,36 +59,7 @@ if ! "$PF" gen --scale 2 --seed 7 "$work/gen" >/dev/null 2>"$work/gen.err"; then
     absent=0 present=0 late=0
     finish
 fi
-/usr/bin/python3 - "$work/gen" "$work" <<'EOF'
-import csv, os, sys
-src, dst = sys.argv[1:3]
-refs = ("parks", "enterprises", "funds", "partners", "projects",
-        "commitments", "fx_rates", "benchmarks")
-def rows(kind):
-    with open(os.path.join(src, kind + ".csv"), newline="", encoding="utf-8") as f:
-        r = list(csv.reader(f))
-    return r[0], r[1:]
-funds = sorted(r[0] for r in rows("funds")[1])
-side = {f: ("x" if i % 2 == 0 else "y") for i, f in enumerate(funds)}
-h, prj = rows("projects")
-pfund = {r[h.index("project_id")]: r[h.index("fund_id")] for r in prj}
-for d in ("base", "x", "y"):
-    os.makedirs(os.path.join(dst, d), exist_ok=True)
-def write(d, kind, head, body):
-    with open(os.path.join(dst, d, kind + ".csv"), "w", newline="", encoding="utf-8") as f:
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(head)
-        w.writerows(body)
-for kind in refs:
-    write("base", kind, *rows(kind))
-for kind, key in (("partner_flows", "fund_id"), ("project_flows", "project_id"),
-                  ("valuations", "project_id")):
-    head, body = rows(kind)
-    i = head.index(key)
-    fund = (lambda r: r[i]) if key == "fund_id" else (lambda r: pfund[r[i]])
-    for d in ("x", "y"):
-        write(d, kind, head, [r for r in body if side[fund(r)] == d])
-EOF
+/usr/bin/python3 "$here/split_by_fund.py" "$work/gen" "$work"
 
 # --- the three starting databases and each import's expected end state ---
 sig() {  # db -> one line: every table's row count
