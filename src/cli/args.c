@@ -7,9 +7,9 @@
 #include "cli.h"
 #include "parkfund/banned.h"
 
-pf_status
-pf_cli_parse(int argc, char **argv, struct pf_opt *opts, size_t nopts, char ***pos,
-             size_t *npos, struct pf_err *err)
+static pf_status
+parse(int argc, char **argv, struct pf_opt *opts, size_t nopts, char ***pos, size_t *npos,
+      struct pf_err *err)
 {
     size_t cap = 0, j;
     bool only_pos = false;
@@ -66,6 +66,25 @@ pf_cli_parse(int argc, char **argv, struct pf_opt *opts, size_t nopts, char ***p
         PF_GROW(*pos, *npos + 1, cap);
         (*pos)[(*npos)++] = a;
     }
+    return PF_OK;
+}
+
+pf_status
+pf_cli_parse(struct pf_ctx *ctx, int argc, char **argv, struct pf_opt *opts, size_t nopts,
+             size_t max_pos, char ***pos, size_t *npos)
+{
+    pf_status rc = parse(argc, argv, opts, nopts, pos, npos, &ctx->err);
+    const char *v;
+
+    if (rc != PF_OK)
+        return rc;
+    if ((v = pf_cli_opt(opts, nopts, "db")))
+        ctx->db = v;
+    if (pf_cli_opt(opts, nopts, "quiet"))
+        ctx->quiet = true;
+    if (*npos > max_pos)
+        return pf_err_set(&ctx->err, PF_EUSAGE, "", "unexpected argument '%s'",
+                          (*pos)[max_pos]);
     return PF_OK;
 }
 

@@ -25,16 +25,17 @@ struct pf_cmd {
 
 /*
  * A small option parser: "--name value", "--name=value", flags, and
- * positionals; "--" ends options. spec lists the options as "db=" (takes a
- * value) or "dry-run" (a flag).
+ * positionals; "--" ends options. Options named "db" and "quiet", when the
+ * command lists them, set ctx->db and ctx->quiet here; more than max_pos
+ * positionals is a usage error naming the first extra one.
  */
 struct pf_opt {
     const char *name;
     bool takes_value;
     const char *value;  /* OUT: value, or "1" for a seen flag, NULL if absent */
 };
-pf_status pf_cli_parse(int argc, char **argv, struct pf_opt *opts, size_t nopts,
-                       char ***pos, size_t *npos, struct pf_err *err);
+pf_status pf_cli_parse(struct pf_ctx *ctx, int argc, char **argv, struct pf_opt *opts,
+                       size_t nopts, size_t max_pos, char ***pos, size_t *npos);
 const char *pf_cli_opt(const struct pf_opt *opts, size_t nopts, const char *name);
 
 /* Where the models and report definitions live. Borrowed strings. */

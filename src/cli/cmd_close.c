@@ -39,17 +39,9 @@ cmd_close(struct pf_ctx *ctx, int argc, char **argv)
     size_t npos, i, nw = 0, nc = 0;
     pf_status rc;
 
-    if ((rc = pf_cli_parse(argc, argv, opts, 4, &pos, &npos, &ctx->err)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 4, 0, &pos, &npos)))
         goto cleanup;
-    if (opts[0].value)
-        ctx->db = opts[0].value;
-    if (opts[3].value)
-        ctx->quiet = true;
     memset(&co, 0, sizeof co);
-    if (npos) {
-        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "unexpected argument '%s'", pos[0]);
-        goto cleanup;
-    }
     if (!opts[1].value) {
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "option '--as-of' is required");
         goto cleanup;
@@ -105,14 +97,8 @@ cmd_verify(struct pf_ctx *ctx, int argc, char **argv)
     int64_t id;
     pf_status rc;
 
-    if ((rc = pf_cli_parse(argc, argv, opts, 3, &pos, &npos, &ctx->err)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 3, 0, &pos, &npos)))
         goto cleanup;
-    if (opts[0].value)
-        ctx->db = opts[0].value;
-    if (npos) {
-        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "unexpected argument '%s'", pos[0]);
-        goto cleanup;
-    }
     if ((rc = parse_run(opts[1].value, &id, &ctx->err)))
         goto cleanup;
     if ((rc = pf_store_open(ctx->db, PF_STORE_READONLY, &st, &ctx->err)))
@@ -147,14 +133,8 @@ cmd_export(struct pf_ctx *ctx, int argc, char **argv)
     FILE *f = NULL;
     pf_status rc;
 
-    if ((rc = pf_cli_parse(argc, argv, opts, 4, &pos, &npos, &ctx->err)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 4, 0, &pos, &npos)))
         goto cleanup;
-    if (opts[0].value)
-        ctx->db = opts[0].value;
-    if (npos) {
-        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "unexpected argument '%s'", pos[0]);
-        goto cleanup;
-    }
     if ((rc = parse_run(opts[1].value, &id, &ctx->err)))
         goto cleanup;
     if ((rc = pf_store_open(ctx->db, PF_STORE_READONLY, &st, &ctx->err)))

@@ -72,10 +72,8 @@ cmd_gen(struct pf_ctx *ctx, int argc, char **argv)
     pf_date as_of;
     pf_status rc;
 
-    if ((rc = pf_cli_parse(argc, argv, opts, 4, &pos, &npos, &ctx->err)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 4, 1, &pos, &npos)))
         goto cleanup;
-    if (opts[3].value)
-        ctx->quiet = true;
     if (npos != 1) {
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "name one output folder");
         goto cleanup;
@@ -146,14 +144,8 @@ cmd_demo(struct pf_ctx *ctx, int argc, char **argv)
     char day[16];
     pf_status rc;
 
-    if ((rc = pf_cli_parse(argc, argv, opts, 5, &pos, &npos, &ctx->err)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 5, 0, &pos, &npos)))
         goto cleanup;
-    if (opts[3].value)
-        ctx->quiet = true;
-    if (npos) {
-        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "unexpected argument '%s'", pos[0]);
-        goto cleanup;
-    }
     out = opts[0].value ? opts[0].value : "out";
     if (opts[1].value && (rc = parse_uint(opts[1].value, "scale", 10000, &scale, &ctx->err)))
         goto cleanup;

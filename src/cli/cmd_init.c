@@ -18,14 +18,8 @@ cmd_init(struct pf_ctx *ctx, int argc, char **argv)
     size_t npos;
     pf_status rc;
 
-    if ((rc = pf_cli_parse(argc, argv, opts, 2, &pos, &npos, &ctx->err)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 2, 0, &pos, &npos)))
         goto cleanup;
-    if (opts[0].value)
-        ctx->db = opts[0].value;
-    if (npos) {
-        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "unexpected argument '%s'", pos[0]);
-        goto cleanup;
-    }
     if ((rc = pf_store_open(ctx->db, PF_STORE_CREATE, &st, &ctx->err)))
         goto cleanup;
     fprintf(stderr, "parkfund: database '%s' ready (schema version %d)\n", ctx->db,
@@ -52,12 +46,8 @@ cmd_import(struct pf_ctx *ctx, int argc, char **argv)
     pf_status rc;
     int k;
 
-    if ((rc = pf_cli_parse(argc, argv, opts, 5, &pos, &npos, &ctx->err)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 5, SIZE_MAX, &pos, &npos)))
         goto cleanup;
-    if (opts[0].value)
-        ctx->db = opts[0].value;
-    if (opts[4].value)
-        ctx->quiet = true;
     if (npos == 0) {
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "no files to import");
         goto cleanup;

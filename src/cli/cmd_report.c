@@ -27,16 +27,8 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     int64_t id = 0;
     pf_status rc;
 
-    if ((rc = pf_cli_parse(argc, argv, opts, 7, &pos, &npos, &ctx->err)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 7, 0, &pos, &npos)))
         goto cleanup;
-    if (opts[0].value)
-        ctx->db = opts[0].value;
-    if (opts[6].value)
-        ctx->quiet = true;
-    if (npos) {
-        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "unexpected argument '%s'", pos[0]);
-        goto cleanup;
-    }
     if (opts[1].value && opts[2].value) {
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "give '--run' or '--as-of', not both");
         goto cleanup;

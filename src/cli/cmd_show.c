@@ -176,10 +176,8 @@ cmd_show(struct pf_ctx *ctx, int argc, char **argv)
     pf_status rc;
 
     memset(&t, 0, sizeof t);
-    if ((rc = pf_cli_parse(argc, argv, opts, 4, &pos, &npos, &ctx->err)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 4, 1, &pos, &npos)))
         goto cleanup;
-    if (opts[0].value)
-        ctx->db = opts[0].value;
     lang = opts[3].value && strcmp(opts[3].value, "en") == 0 ? "en" : "zh";
     if (npos != 1) {
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "say what to show: funds, partners, chains "
