@@ -150,6 +150,17 @@ CREATE TABLE run_row (
     value   REAL,
     PRIMARY KEY (run_id, seq)
 ) STRICT, WITHOUT ROWID;
+-- The date-netted cash flows behind each XIRR ('block' rows of a run), one row per
+-- block: flows = 'col:YYYY-MM-DD:cents' entries joined by ';'. Stored whole because a
+-- close has millions of them; seq orders them among the run's rows.
+CREATE TABLE run_block (
+    run_id  INTEGER NOT NULL REFERENCES run(run_id),
+    seq     INTEGER NOT NULL,
+    fund    TEXT,
+    key     TEXT NOT NULL,
+    flows   TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+) STRICT, WITHOUT ROWID;
 CREATE TABLE run_note (
     run_id  INTEGER NOT NULL REFERENCES run(run_id),
     seq     INTEGER NOT NULL,
@@ -195,5 +206,7 @@ CREATE TRIGGER run_result_no_update BEFORE UPDATE ON run_result BEGIN SELECT RAI
 CREATE TRIGGER run_result_no_delete BEFORE DELETE ON run_result BEGIN SELECT RAISE(ABORT, 'runs are append-only'); END;
 CREATE TRIGGER run_row_no_update BEFORE UPDATE ON run_row BEGIN SELECT RAISE(ABORT, 'runs are append-only'); END;
 CREATE TRIGGER run_row_no_delete BEFORE DELETE ON run_row BEGIN SELECT RAISE(ABORT, 'runs are append-only'); END;
+CREATE TRIGGER run_block_no_update BEFORE UPDATE ON run_block BEGIN SELECT RAISE(ABORT, 'runs are append-only'); END;
+CREATE TRIGGER run_block_no_delete BEFORE DELETE ON run_block BEGIN SELECT RAISE(ABORT, 'runs are append-only'); END;
 CREATE TRIGGER run_note_no_update BEFORE UPDATE ON run_note BEGIN SELECT RAISE(ABORT, 'runs are append-only'); END;
 CREATE TRIGGER run_note_no_delete BEFORE DELETE ON run_note BEGIN SELECT RAISE(ABORT, 'runs are append-only'); END;

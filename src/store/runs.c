@@ -157,10 +157,26 @@ step_done(struct pf_store *st, sqlite3_stmt *q, struct pf_err *err)
     return PF_OK;
 }
 
+/* Rows of the 'block' table: money flows with a date (see run_block in the schema). */
+static bool
+is_block_row(const struct pf_run_row *r)
+{
+    return strcmp(r->tbl, "block") == 0 && r->is_money && r->has_value &&
+           r->date != PF_DATE_NONE && !strchr(r->col, ':') && !strchr(r->col, ';');
+}
+
+static bool
+same_owner(const struct pf_run_row *a, const struct pf_run_row *b)
+{
+    return strcmp(a->key, b->key) == 0 && !a->fund == !b->fund &&
+           (!a->fund || strcmp(a->fund, b->fund) == 0);
+}
+
 pf_status
 pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
 {
-    sqlite3_stmt *q = NULL;
+    sqlite3_stmt *q = NULL, *qb = NULL;
+    struct pf_buf flows = PF_BUF_INIT;
     pf_status s;
     char day[16];
     size_t i;
@@ -213,8 +229,30 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
     if ((s = store_prepare(st, "INSERT INTO run_row(run_id, seq, tbl, fund, key, col, date, "
                                "cents, value) VALUES (?,?,?,?,?,?,?,?,?)", &q, err)))
         goto cleanup;
+    if ((s = store_prepare(st, "INSERT INTO run_block(run_id, seq, fund, key, flows) "
+                               "VALUES (?,?,?,?,?)", &qb, err)))
+        goto cleanup;
     for (i = 0; i < run->nrows; i++) {
         const struct pf_run_row *r = &run->rows[i];
+        if (is_block_row(r)) {
+            /* a block's consecutive rows go into one run_block row */
+            size_t j = i;
+            pf_buf_reset(&flows);
+            for (; j < run->nrows && is_block_row(&run->rows[j]) &&
+                   same_owner(&run->rows[j], r); j++)
+                pf_buf_addf(&flows, "%s%s:%s:%lld", j > i ? ";" : "", run->rows[j].col,
+                            pf_date_format(run->rows[j].date, day, sizeof day),
+                            (long long)run->rows[j].cents);
+            sqlite3_bind_int64(qb, 1, run->id);
+            sqlite3_bind_int64(qb, 2, (int64_t)i + 1);
+            bind_text_or_null(qb, 3, r->fund);
+            sqlite3_bind_text(qb, 4, r->key, -1, SQLITE_STATIC);
+            sqlite3_bind_text(qb, 5, pf_buf_str(&flows), -1, SQLITE_STATIC);
+            if ((s = step_done(st, qb, err)))
+                goto cleanup;
+            i = j - 1;
+            continue;
+        }
         sqlite3_bind_int64(q, 1, run->id);
         sqlite3_bind_int64(q, 2, (int64_t)i + 1);
         sqlite3_bind_text(q, 3, r->tbl, -1, SQLITE_STATIC);
@@ -259,7 +297,47 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
     }
 cleanup:
     sqlite3_finalize(q);
+    sqlite3_finalize(qb);
+    pf_buf_release(&flows);
     return s;
+}
+
+/* One run_block row back into its rows ('col:YYYY-MM-DD:cents;...'). */
+static pf_status
+expand_block(struct pf_run *run, sqlite3_stmt *q, struct pf_err *err)
+{
+    const char *fund = (const char *)sqlite3_column_text(q, 2);
+    const char *key = (const char *)sqlite3_column_text(q, 3);
+    const char *p = (const char *)sqlite3_column_text(q, 8);
+
+    while (p && *p) {
+        char col[64], day[11];
+        const char *c1 = strchr(p, ':'), *c2, *end;
+        char *num_end;
+        long long cents;
+        pf_date d;
+        const char *why;
+
+        c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+        if (!c1 || !c2 || (size_t)(c1 - p) >= sizeof col || c2 - c1 - 1 != 10)
+            goto bad;
+        memcpy(col, p, (size_t)(c1 - p));
+        col[c1 - p] = '\0';
+        memcpy(day, c1 + 1, 10);
+        day[10] = '\0';
+        if (!pf_date_parse(day, &d, &why))
+            goto bad;
+        cents = strtoll(c2 + 1, &num_end, 10);
+        end = num_end;
+        if (end == c2 + 1 || (*end && *end != ';'))
+            goto bad;
+        pf_run_row_money(run, "block", fund, key, col, d, (pf_cents)cents);
+        p = *end ? end + 1 : end;
+    }
+    return PF_OK;
+bad:
+    return pf_err_set(err, PF_EDATA, "", "run %lld: block '%s' is malformed", (long long)run->id,
+                      key ? key : "");
 }
 
 pf_status
@@ -326,22 +404,29 @@ pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf
     sqlite3_finalize(q);
     q = NULL;
 
-    if ((s = store_prepare(st, "SELECT tbl, fund, key, col, date, cents, value FROM run_row "
-                               "WHERE run_id = ? ORDER BY seq", &q, err)))
+    if ((s = store_prepare(st, "SELECT seq, tbl, fund, key, col, date, cents, value, NULL "
+                               "FROM run_row WHERE run_id = ?1 UNION ALL SELECT seq, 'block', "
+                               "fund, key, NULL, NULL, NULL, NULL, flows FROM run_block "
+                               "WHERE run_id = ?1 ORDER BY 1", &q, err)))
         goto cleanup;
     sqlite3_bind_int64(q, 1, run->id);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        struct pf_run_row *r = new_row(run, (const char *)sqlite3_column_text(q, 0),
-                                       (const char *)sqlite3_column_text(q, 1),
-                                       (const char *)sqlite3_column_text(q, 2),
-                                       (const char *)sqlite3_column_text(q, 3),
-                                       store_col_date(q, 4));
-        if (sqlite3_column_type(q, 5) != SQLITE_NULL) {
+        struct pf_run_row *r;
+        if (sqlite3_column_type(q, 8) != SQLITE_NULL) {
+            if ((s = expand_block(run, q, err)) != PF_OK)
+                goto cleanup;
+            continue;
+        }
+        r = new_row(run, (const char *)sqlite3_column_text(q, 1),
+                    (const char *)sqlite3_column_text(q, 2),
+                    (const char *)sqlite3_column_text(q, 3),
+                    (const char *)sqlite3_column_text(q, 4), store_col_date(q, 5));
+        if (sqlite3_column_type(q, 6) != SQLITE_NULL) {
             r->is_money = r->has_value = true;
-            r->cents = sqlite3_column_int64(q, 5);
-        } else if (sqlite3_column_type(q, 6) != SQLITE_NULL) {
+            r->cents = sqlite3_column_int64(q, 6);
+        } else if (sqlite3_column_type(q, 7) != SQLITE_NULL) {
             r->has_value = true;
-            r->value = sqlite3_column_double(q, 6);
+            r->value = sqlite3_column_double(q, 7);
         }
     }
     if (rc != SQLITE_DONE) {

@@ -81,6 +81,11 @@ test_runs(void)
     pf_run_empty(run, "fund", "F", "F", "net_irr", "flows do not change sign");
     pf_run_money(run, "chain", NULL, "it", "nav", -5);
     pf_run_row_money(run, "block", "F", "net", "flow", d, -100);
+    /* blocks are stored one row per block; their rows must come back in run order */
+    pf_run_row_money(run, "block", "F", "net", "nav", d + 1, 250);
+    pf_run_row_money(run, "account", "F", "*", "itd.ending_nav", d, 7);
+    pf_run_row_money(run, "block", NULL, "chain:it", "flow", d - 5, 3);
+    pf_run_row_value(run, "risk", NULL, "it", "return", d, 0.25);
     pf_run_note_add(run, true, "partners_nav", 1, "ok");
     pf_run_note_add(run, false, "negative_cash", 0, "fund 'F' has negative cash");
     CHECK(pf_store_open(path, 0, &st, &err) == PF_OK);
@@ -95,8 +100,14 @@ test_runs(void)
         CHECK(!back->results[2].has_value);
         CHECK_STR(back->results[2].reason, "flows do not change sign");
         CHECK(back->results[3].fund == NULL && back->results[3].cents == -5);
-        CHECK_INT(back->nrows, 1);
+        CHECK_INT(back->nrows, 5);
         CHECK(back->rows[0].date == d && back->rows[0].cents == -100);
+        CHECK(!strcmp(back->rows[1].col, "nav") && back->rows[1].date == d + 1 &&
+              back->rows[1].cents == 250 && !strcmp(back->rows[1].key, "net"));
+        CHECK(!strcmp(back->rows[2].tbl, "account") && back->rows[2].cents == 7);
+        CHECK(!strcmp(back->rows[3].key, "chain:it") && back->rows[3].fund == NULL &&
+              back->rows[3].date == d - 5 && back->rows[3].cents == 3);
+        CHECK(!strcmp(back->rows[4].tbl, "risk") && back->rows[4].value == 0.25);
         CHECK_INT(back->nnotes, 2);
         CHECK(back->notes[0].is_check && back->notes[0].ok == 1);
         CHECK(!back->notes[1].is_check);
