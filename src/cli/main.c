@@ -22,23 +22,41 @@ static const struct pf_cmd commands[] = {
       "  --dry-run        validate and count, write nothing\n", cmd_import },
     { "close", "parkfund close --as-of YYYY-MM-DD [--benchmark ID] [--db FILE]",
       "Compute every figure as of the date from the data known now, check that the\n"
-      "capital accounts reconcile, and store the result as a numbered run.\n", cmd_close },
+      "capital accounts reconcile, and store the result as a numbered run.\n"
+      "  --as-of D        the close date (YYYY-MM-DD); flows after it are ignored\n"
+      "  --benchmark ID   an imported index (benchmarks.csv) for the PME family\n", cmd_close },
     { "report", "parkfund report [--run N | --as-of D] [--out DIR] [--partner ID] "
       "[--lang zh|en|both]",
       "Write the manager's workbook and one statement per partner (Excel, with live\n"
-      "formulas) for a stored run.\n", cmd_report },
+      "formulas) for a stored run.\n"
+      "  --run N          the run to render (default: the newest)\n"
+      "  --as-of D        the newest run of that date\n"
+      "  --out DIR        where to write (default out/)\n"
+      "  --partner ID     only that partner's statement\n"
+      "  --lang L         zh, en or both (default both)\n", cmd_report },
     { "verify", "parkfund verify [--run N] [--db FILE]",
       "Recompute stored runs from the data as known at their cut-off batch; exit 1 with a\n"
-      "diff on any difference.\n", cmd_verify },
+      "diff on any difference.\n"
+      "  --run N          verify that run only (default: every run)\n", cmd_verify },
     { "export", "parkfund export [--run N] [--out FILE] [--db FILE]",
-      "Write a run's results as JSON (SPEC §6 shape) to stdout or FILE.\n", cmd_export },
+      "Write a run's results as JSON (SPEC §6 shape) to stdout or FILE.\n"
+      "  --run N          the run (default: the newest)\n"
+      "  --out FILE       write FILE (atomically) instead of stdout\n", cmd_export },
     { "show", "parkfund show funds|partners|chains|regions [--run N] [--lang zh|en] [--db FILE]",
-      "Print a run's figures as aligned tables.\n", cmd_show },
+      "Print a run's figures as aligned tables.\n"
+      "  --run N          the run (default: the newest)\n"
+      "  --lang L         names in zh (default) or en\n", cmd_show },
     { "demo", "parkfund demo [--out DIR] [--scale N] [--seed S]",
       "Generate the alliance's sample portfolio, import it into a fresh database, close\n"
-      "the latest month-end and write all reports.\n", cmd_demo },
+      "the latest month-end and write all reports.\n"
+      "  --out DIR        where to put data, database and reports (default out/)\n"
+      "  --scale N        portfolio size (default 1: the park alliance)\n"
+      "  --seed S         random seed (default 2024)\n", cmd_demo },
     { "gen", "parkfund gen --scale N --seed S [--as-of D] DIR",
-      "Write a deterministic synthetic data set in the input formats.\n", cmd_gen },
+      "Write a deterministic synthetic data set in the input formats.\n"
+      "  --scale N        1 is the park alliance; N multiplies projects and flows\n"
+      "  --seed S         the same seed gives the same bytes\n"
+      "  --as-of D        the last date of the data (default: the last month-end)\n", cmd_gen },
 };
 
 static void
@@ -126,8 +144,9 @@ main(int argc, char **argv)
     }
     if (wants_help(argc - i, argv + i)) {
         printf("usage: %s\n\n%s", cmd->usage, cmd->help);
-        printf("  --db FILE        the database (default $PARKFUND_DB, else parkfund.db)\n"
-               "  -q, --quiet      no progress bar\n");
+        if (strcmp(cmd->name, "demo") != 0 && strcmp(cmd->name, "gen") != 0)
+            printf("  --db FILE        the database (default $PARKFUND_DB, else parkfund.db)\n");
+        printf("  -q, --quiet      no progress bar\n");
         return 0;
     }
     rc = cmd->run(&ctx, argc - i, argv + i);
