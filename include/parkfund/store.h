@@ -169,6 +169,17 @@ pf_status pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out,
 /* Newest run with this as-of date (0 if none). */
 pf_status pf_store_run_by_as_of(struct pf_store *st, pf_date as_of, int64_t *id,
                                 struct pf_err *err);
+/*
+ * A one-line summary per run or batch, oldest first, for `show runs|batches`:
+ * fn receives the columns as strings (borrowed for the call). Runs: id, as_of,
+ * batch, created_at, engine, benchmark ("" if none), results. Batches: id,
+ * created_at, files, rows read, rows new, taxonomy version (first 12 hex).
+ */
+pf_status pf_store_list_runs(struct pf_store *st, void (*fn)(void *arg, const char *const *cols),
+                             void *arg, struct pf_err *err);
+pf_status pf_store_list_batches(struct pf_store *st,
+                                void (*fn)(void *arg, const char *const *cols), void *arg,
+                                struct pf_err *err);
 /* All run ids, ascending (caller frees *ids). */
 pf_status pf_store_run_ids(struct pf_store *st, int64_t **ids, size_t *n, struct pf_err *err);
 

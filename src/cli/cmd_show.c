@@ -159,6 +159,45 @@ fmt(const struct pf_result *r, char kind)
     return pf_xstrdup(buf);
 }
 
+static void
+history_row(void *arg, const char *const *cols)
+{
+    struct table *t = arg;
+    char *v[MAXC];
+    int c;
+    for (c = 0; c < t->ncols; c++)
+        v[c] = pf_xstrdup(cols[c]);
+    row_add(t, v);
+}
+
+/* The runs and batches an auditor picks from (`verify --run N`, `export --run N`). */
+static pf_status
+show_history(struct pf_ctx *ctx, struct table *t, bool runs)
+{
+    static const char *const rh[] = { "run", "as_of", "batch", "created (UTC)", "engine",
+                                      "benchmark", "results" };
+    static const char *const bh[] = { "batch", "imported (UTC)", "files", "rows read",
+                                      "rows new", "taxonomy" };
+    struct pf_store *st = NULL;
+    pf_status rc;
+    int c;
+
+    t->ncols = runs ? 7 : 6;
+    for (c = 0; c < t->ncols; c++) {
+        t->head[c] = runs ? rh[c] : bh[c];
+        t->right[c] = runs ? (c == 0 || c == 2 || c == 6) : (c == 0 || (c >= 2 && c <= 4));
+    }
+    if ((rc = pf_store_open(ctx->db, PF_STORE_READONLY, &st, &ctx->err)))
+        goto cleanup;
+    rc = runs ? pf_store_list_runs(st, history_row, t, &ctx->err)
+              : pf_store_list_batches(st, history_row, t, &ctx->err);
+    if (rc == PF_OK)
+        table_print(t);
+cleanup:
+    pf_store_close(st);
+    return rc;
+}
+
 pf_status
 cmd_show(struct pf_ctx *ctx, int argc, char **argv)
 {
@@ -180,15 +219,19 @@ cmd_show(struct pf_ctx *ctx, int argc, char **argv)
         goto cleanup;
     lang = opts[3].value && strcmp(opts[3].value, "en") == 0 ? "en" : "zh";
     if (npos != 1) {
-        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "say what to show: funds, partners, chains "
-                        "or regions");
+        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "say what to show: funds, partners, chains, "
+                        "regions, runs or batches");
         goto cleanup;
     }
     what = pos[0];
+    if (strcmp(what, "runs") == 0 || strcmp(what, "batches") == 0) {
+        rc = show_history(ctx, &t, strcmp(what, "runs") == 0);
+        goto cleanup;
+    }
     if (strcmp(what, "funds") && strcmp(what, "partners") && strcmp(what, "chains") &&
         strcmp(what, "regions")) {
-        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "cannot show '%s' (funds, partners, chains "
-                        "or regions)", what);
+        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "cannot show '%s' (funds, partners, chains, "
+                        "regions, runs or batches)", what);
         goto cleanup;
     }
     if (opts[1].value) {

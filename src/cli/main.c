@@ -42,7 +42,7 @@ static const struct pf_cmd commands[] = {
       "Write a run's results as JSON (SPEC §6 shape) to stdout or FILE.\n"
       "  --run N          the run (default: the newest)\n"
       "  --out FILE       write FILE (atomically) instead of stdout\n", cmd_export },
-    { "show", "parkfund show funds|partners|chains|regions [--run N] [--lang zh|en] [--db FILE]",
+    { "show", "parkfund show funds|partners|chains|regions|runs|batches [--run N] [--lang zh|en]",
       "Print a run's figures as aligned tables.\n"
       "  --run N          the run (default: the newest)\n"
       "  --lang L         names in zh (default) or en\n", cmd_show },

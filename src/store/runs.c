@@ -499,3 +499,47 @@ pf_store_run_ids(struct pf_store *st, int64_t **ids, size_t *n, struct pf_err *e
     sqlite3_finalize(q);
     return s;
 }
+
+static pf_status
+list(struct pf_store *st, const char *sql, int ncols,
+     void (*fn)(void *arg, const char *const *cols), void *arg, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    const char *cols[8];
+    pf_status s;
+    int rc, i;
+
+    if ((s = store_prepare(st, sql, &q, err)))
+        return s;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        for (i = 0; i < ncols; i++) {
+            const unsigned char *t = sqlite3_column_text(q, i);
+            cols[i] = t ? (const char *)t : "";
+        }
+        fn(arg, cols);
+    }
+    if (rc != SQLITE_DONE)
+        s = store_fail(st, rc, "cannot list", err);
+    sqlite3_finalize(q);
+    return s;
+}
+
+pf_status
+pf_store_list_runs(struct pf_store *st, void (*fn)(void *arg, const char *const *cols),
+                   void *arg, struct pf_err *err)
+{
+    return list(st, "SELECT r.run_id, r.as_of, r.batch_id, r.created_at, r.engine, "
+                    "coalesce(r.benchmark, ''), (SELECT count(*) FROM run_result x "
+                    "WHERE x.run_id = r.run_id) FROM run r ORDER BY r.run_id", 7, fn, arg, err);
+}
+
+pf_status
+pf_store_list_batches(struct pf_store *st, void (*fn)(void *arg, const char *const *cols),
+                      void *arg, struct pf_err *err)
+{
+    return list(st, "SELECT b.batch_id, b.created_at, (SELECT count(*) FROM batch_file f "
+                    "WHERE f.batch_id = b.batch_id AND f.seq > 0), t.rows_read, t.rows_new, "
+                    "substr(x.version, 1, 12) FROM batch b JOIN taxonomy x USING (taxonomy_id) "
+                    "LEFT JOIN batch_file t ON t.batch_id = b.batch_id AND t.seq = 0 "
+                    "ORDER BY b.batch_id", 6, fn, arg, err);
+}
