@@ -146,7 +146,7 @@ eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued)
         /* rolled forward by investments and proceeds after it (income does not roll) */
         const struct pf_valuation *val = &ds->valuations[lo - 1];
         size_t after = eng_flows_upto(e, p, val->date);
-        nav = val->value + (e->pre_net[end] - e->pre_net[after]);
+        nav = e->val_own[lo - 1] + (e->pre_net[end] - e->pre_net[after]);
     } else {
         nav = e->pre_net[end] - e->pre_net[e->proj_jf[p].lo]; /* cost */
     }
@@ -254,6 +254,8 @@ eng_prepare(struct eng *e)
     e->fund_cm = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_cm);
     e->jf_fund = pf_xcalloc(ds->njflows + 1, sizeof *e->jf_fund);
     e->jf_cny = pf_xcalloc(ds->njflows + 1, sizeof *e->jf_cny);
+    e->jf_own = pf_xcalloc(ds->njflows + 1, sizeof *e->jf_own);
+    e->val_own = pf_xcalloc(ds->nvaluations + 1, sizeof *e->val_own);
     e->pre_net = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_net);
     e->pre_inv = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_inv);
     e->pre_proc = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_proc);
@@ -312,25 +314,39 @@ eng_prepare(struct eng *e)
         e->proj_region[i] = pk ? pk->region : "unknown";
         e->proj_centre[i] = pk ? centre_of(e, pk) : "other";
     }
-    /* every project flow in its fund's currency and in CNY, at its own date */
+    /* every project flow in its project's and its fund's currency and in CNY, and every
+     * valuation in its project's currency, each converted once at its own date (a flow
+     * or valuation may come in another currency than its project's) */
     for (i = 0; i < ds->njflows; i++) {
         const struct pf_project_flow *j = &ds->jflows[i];
         const struct pf_project *p;
+        e->jf_own[i] = j->amount;
         if (j->project < 0 || j->date > e->D)
             continue;
         p = &ds->projects[j->project];
+        if ((rc = eng_conv(e, j->amount, j->currency, p->currency, j->date, &e->jf_own[i])))
+            goto cleanup;
         if (p->fund < 0)
             continue;
-        if ((rc = eng_conv(e, j->amount, p->currency, ds->funds[p->fund].currency, j->date,
+        if ((rc = eng_conv(e, j->amount, j->currency, ds->funds[p->fund].currency, j->date,
                            &e->jf_fund[i])) != PF_OK)
             goto cleanup;
-        if ((rc = eng_conv(e, j->amount, p->currency, "CNY", j->date, &e->jf_cny[i])) != PF_OK)
+        if ((rc = eng_conv(e, j->amount, j->currency, "CNY", j->date, &e->jf_cny[i])) != PF_OK)
+            goto cleanup;
+    }
+    for (i = 0; i < ds->nvaluations; i++) {
+        const struct pf_valuation *v = &ds->valuations[i];
+        e->val_own[i] = v->value;
+        if (v->project < 0 || v->date > e->D)
+            continue;
+        if ((rc = eng_conv(e, v->value, v->currency, ds->projects[v->project].currency, v->date,
+                           &e->val_own[i])))
             goto cleanup;
     }
     for (i = 0; i < ds->njflows; i++) {
         const struct pf_project_flow *j = &ds->jflows[i];
-        pf_cents net = j->kind == PF_J_INVESTMENT ? j->amount
-                       : j->kind == PF_J_PROCEEDS ? -j->amount : 0;
+        pf_cents net = j->kind == PF_J_INVESTMENT ? e->jf_own[i]
+                       : j->kind == PF_J_PROCEEDS ? -e->jf_own[i] : 0;
         e->pre_net[i + 1] = e->pre_net[i] + net;
         e->pre_inv[i + 1] = e->pre_inv[i] + (j->kind == PF_J_INVESTMENT ? e->jf_fund[i] : 0);
         e->pre_proc[i + 1] = e->pre_proc[i] + (j->kind == PF_J_PROCEEDS ? e->jf_fund[i] : 0);
@@ -378,6 +394,8 @@ eng_release(struct eng *e)
     free(e->fund_cm);
     free(e->jf_fund);
     free(e->jf_cny);
+    free(e->jf_own);
+    free(e->val_own);
     free(e->pre_net);
     free(e->pre_inv);
     free(e->pre_proc);

@@ -336,7 +336,7 @@ project_measures(struct eng *e, int p, const char *cur, bool cny, struct pm *m)
         pf_cents a = cny ? e->jf_cny[i] : e->jf_fund[i];
         if (ds->jflows[i].kind == PF_J_INVESTMENT) {
             m->invested += a;
-            m->inv_own += ds->jflows[i].amount;
+            m->inv_own += e->jf_own[i];
         } else {
             m->realised += a;
         }

@@ -31,6 +31,8 @@ struct eng {
     struct span *fund_cm;    /* per fund: its commitments in ds->commitments */
     pf_cents *jf_fund;       /* per project flow: amount in the fund's currency (0 after D) */
     pf_cents *jf_cny;        /* per project flow: amount in CNY (0 after D) */
+    pf_cents *jf_own;        /* per project flow: amount in its project's currency */
+    pf_cents *val_own;       /* per valuation: value in its project's currency */
     /* prefix sums over ds->jflows (entry i = sum of flows before i), so any date range
      * of one project's flows sums in O(log n): */
     pf_cents *pre_net;       /* investments - proceeds, project currency (NAV roll-forward) */

@@ -340,11 +340,9 @@ check_rules(struct imp *im, enum pf_kind k, char **c, long line)
         CK(check_ref(im, line, "project_id", V("project_id"), PF_K_PROJECTS, "project"));
         CK(check_enum(im, line, "kind", V("kind"), pf_project_flow_kinds));
         CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
-        pcur = ref_val(im, PF_K_PROJECTS, V("project_id"), "currency");
-        if (pcur && strcmp(pcur, V("currency")))
-            return bad(im, line, "currency", "'%s' differs from project '%s' currency '%s'",
-                       shown(V("currency"), b1, sizeof b1), shown(V("project_id"), b2,
-                       sizeof b2), pcur);
+        /* a flow in another currency than its project's is converted by the close */
+        (void)pcur;
+        (void)b2;
         break;
     }
     case PF_K_VALUATIONS: {
@@ -352,17 +350,14 @@ check_rules(struct imp *im, enum pf_kind k, char **c, long line)
         CK(check_ref(im, line, "project_id", V("project_id"), PF_K_PROJECTS, "project"));
         CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
         CK(check_enum(im, line, "method", V("method"), pf_valuation_methods));
-        pcur = ref_val(im, PF_K_PROJECTS, V("project_id"), "currency");
-        if (pcur && strcmp(pcur, V("currency")))
-            return bad(im, line, "currency", "'%s' differs from project '%s' currency '%s'",
-                       shown(V("currency"), b1, sizeof b1), shown(V("project_id"), b2,
-                       sizeof b2), pcur);
+        (void)pcur;
         break;
     }
     case PF_K_FX_RATES:
         CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
-        if (strcmp(V("currency"), "CNY") == 0)
-            return bad(im, line, "currency", "CNY is the base currency: it has no rate");
+        /* CNY is the base: a listed rate must say so (files often list every currency) */
+        if (strcmp(V("currency"), "CNY") == 0 && strcmp(V("rate"), "100000000") != 0)
+            return bad(im, line, "rate", "CNY is the base currency: its rate can only be 1");
         break;
     case PF_K_BENCHMARKS:
         break;
@@ -414,10 +409,12 @@ check_reversal(struct imp *im, enum pf_kind k, char **c, long line)
                  shown(target, b1, sizeof b1));
         goto cleanup;
     }
+    /* both drop out of every figure, so only what ties them together must agree: the
+     * owner (fund and partner, or project) and the kind of flow */
     for (i = 1; i < kd->nfields; i++) {
         const char *name = kd->fields[i].name;
-        if (strcmp(name, "date") == 0 || strcmp(name, "reverses") == 0 ||
-            strcmp(name, "note") == 0 || strcmp(name, "recallable") == 0)
+        if (strcmp(name, "fund_id") && strcmp(name, "partner_id") &&
+            strcmp(name, "project_id") && strcmp(name, "kind"))
             continue;
         if (!got[i] || !c[i] || strcmp(got[i], c[i]) != 0) {
             rc = bad(im, line, name, "differs from the reversed flow '%s' (%s)",

@@ -326,6 +326,13 @@ imp_json_kind(struct imp *im, struct imp_json *j, enum pf_kind k)
             }
             if (cJSON_IsNull(f))
                 continue;
+            if (kd->fields[fi].type == PF_F_INT && cJSON_IsNumber(f) &&
+                f->valuedouble >= 1900 && f->valuedouble <= 9999 &&
+                f->valuedouble == (double)(int)f->valuedouble) {
+                /* a year is exact as a JSON number, unlike money */
+                raw[fi] = pf_xasprintf("%d", (int)f->valuedouble);
+                continue;
+            }
             if (!cJSON_IsString(f)) {
                 bool money = kd->fields[fi].type == PF_F_MONEY || kd->fields[fi].type ==
                              PF_F_RATE;

@@ -212,6 +212,27 @@ test_tiny(void)
     }
     pf_run_free(run);
 
+    /* a flow in another currency than its project's: the dividend of 100.00 paid in USD
+     * at 7.00 CNY per USD is 700.00 CNY, so cash = 500 - 400 + 700 = 800 and NAV 1300 */
+    free(ds->jflows[1].currency);
+    ds->jflows[1].currency = pf_xstrdup("USD");
+    ds->nfx = 1;
+    ds->fx = pf_xcalloc(1, sizeof *ds->fx);
+    ds->fx[0] = (struct pf_fx_rate){ d("2020-01-01"), pf_xstrdup("USD"), 700000000 };
+    o.as_of = d("2020-12-31");
+    run = NULL;
+    CHECK(pf_engine_compute(ds, &o, &run, &err) == PF_OK);
+    if (run) {
+        CHECK_INT(money(run, "fund", "F", "F", "cash"), 80000);
+        CHECK_INT(money(run, "fund", "F", "F", "nav"), 130000);
+        CHECK_INT(money(run, "project", "F", "P", "realised"), 70000);
+    }
+    pf_run_free(run);
+    free(ds->fx[0].currency);
+    free(ds->fx);
+    ds->fx = NULL;
+    ds->nfx = 0;
+
     /* a missing FX rate is an error naming the currency and date */
     free(ds->jflows[1].currency);
     ds->jflows[1].currency = pf_xstrdup("USD");
