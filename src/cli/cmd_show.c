@@ -109,19 +109,36 @@ table_free(struct table *t)
     free(t->cells);
 }
 
+/* Results by name, built once: a run at scale 100 holds a million of them. */
+static struct pf_map byname = PF_MAP_INIT;
+
+static void
+result_key(char *buf, size_t n, const char *dim, const char *fund, const char *key,
+           const char *metric)
+{
+    snprintf(buf, n, "%s\x1f%s\x1f%s\x1f%s", dim, fund ? fund : "", key, metric);
+}
+
+static void
+index_results(const struct pf_run *run)
+{
+    char name[600];
+    size_t i;
+    for (i = run->nresults; i-- > 0;) { /* the first of equal names wins */
+        const struct pf_result *r = &run->results[i];
+        result_key(name, sizeof name, r->dimension, r->fund, r->key, r->metric);
+        pf_map_put(&byname, name, (void *)r);
+    }
+}
+
 static const struct pf_result *
 find(const struct pf_run *run, const char *dim, const char *fund, const char *key,
      const char *metric)
 {
-    size_t i;
-    for (i = 0; i < run->nresults; i++) {
-        const struct pf_result *r = &run->results[i];
-        if (strcmp(r->metric, metric) == 0 && strcmp(r->key, key) == 0 &&
-            strcmp(r->dimension, dim) == 0 && (!fund ? !r->fund : r->fund &&
-                                                strcmp(r->fund, fund) == 0))
-            return r;
-    }
-    return NULL;
+    char name[600];
+    (void)run;
+    result_key(name, sizeof name, dim, fund, key, metric);
+    return pf_map_get(&byname, name);
 }
 
 /* Money with thousands separators, ratios as multiples, rates as percentages. */
@@ -251,6 +268,7 @@ cmd_show(struct pf_ctx *ctx, int argc, char **argv)
         goto cleanup;
     if ((rc = pf_taxonomy_load_json(ds->taxonomy_json, &tax, &ctx->err)))
         goto cleanup;
+    index_results(run);
     printf("run %lld, as of %s, batch %lld%s%s\n\n", (long long)run->id,
            pf_date_format(run->as_of, day, sizeof day), (long long)run->batch,
            run->benchmark ? ", benchmark " : "", run->benchmark ? run->benchmark : "");
@@ -343,6 +361,7 @@ cmd_show(struct pf_ctx *ctx, int argc, char **argv)
     }
     table_print(&t);
 cleanup:
+    pf_map_release(&byname, NULL);
     table_free(&t);
     pf_taxonomy_free(tax);
     pf_dataset_free(ds);
