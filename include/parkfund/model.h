@@ -215,6 +215,10 @@ struct pf_dataset {
     struct pf_fx_rate *fx; size_t nfx;           /* sorted by (currency, date) */
     struct pf_bench_level *bench; size_t nbench; /* sorted by (index_id, date) */
     size_t nreversed;     /* flows dropped because reversed (for the audit block) */
+    /* When set, the currency of flows, valuations and rates, the valuation method and the
+     * index id point into this pool of shared strings (the store's loader repeats a few
+     * codes over millions of rows); otherwise each is its own heap string. */
+    struct pf_map *strings;
 };
 
 void pf_dataset_free(struct pf_dataset *ds);

@@ -39,16 +39,22 @@ pf_dataset_free(struct pf_dataset *ds)
         free(ds->pflows[i].flow_id);
     for (i = 0; i < ds->njflows; i++) {
         free(ds->jflows[i].flow_id);
-        free(ds->jflows[i].currency);
+        if (!ds->strings)
+            free(ds->jflows[i].currency);
     }
-    for (i = 0; i < ds->nvaluations; i++) {
-        free(ds->valuations[i].currency);
-        free(ds->valuations[i].method);
+    if (ds->strings) {
+        pf_map_release(ds->strings, NULL);
+        free(ds->strings);
+    } else {
+        for (i = 0; i < ds->nvaluations; i++) {
+            free(ds->valuations[i].currency);
+            free(ds->valuations[i].method);
+        }
+        for (i = 0; i < ds->nfx; i++)
+            free(ds->fx[i].currency);
+        for (i = 0; i < ds->nbench; i++)
+            free(ds->bench[i].index_id);
     }
-    for (i = 0; i < ds->nfx; i++)
-        free(ds->fx[i].currency);
-    for (i = 0; i < ds->nbench; i++)
-        free(ds->bench[i].index_id);
     free(ds->parks); free(ds->enterprises); free(ds->funds); free(ds->partners);
     free(ds->projects); free(ds->commitments); free(ds->pflows); free(ds->jflows);
     free(ds->valuations); free(ds->fx); free(ds->bench); free(ds->taxonomy_json);

@@ -42,6 +42,14 @@ col_str(sqlite3_stmt *q, int i)
     return pf_xstrdup(t ? (const char *)t : "");
 }
 
+/* A code shared by many rows (currency, method, index id): one copy in the pool. */
+static char *
+col_code(struct loader *L, sqlite3_stmt *q, int i)
+{
+    const unsigned char *t = sqlite3_column_text(q, i);
+    return (char *)pf_map_intern(L->ds->strings, t ? (const char *)t : "");
+}
+
 typedef void (*row_fn)(struct loader *L, sqlite3_stmt *q);
 
 static pf_status
@@ -198,7 +206,7 @@ add_jflow(struct loader *L, sqlite3_stmt *q)
         if (strcmp(kinds[i], kind) == 0)
             f->kind = (enum pf_jflow_kind)i;
     f->amount = sqlite3_column_int64(q, 4);
-    f->currency = col_str(q, 5);
+    f->currency = col_code(L, q, 5);
 }
 
 static void
@@ -211,8 +219,8 @@ add_valuation(struct loader *L, sqlite3_stmt *q)
     v->project = pf_dataset_find_project(ds, (const char *)sqlite3_column_text(q, 0));
     v->date = store_col_date(q, 1);
     v->value = sqlite3_column_int64(q, 2);
-    v->currency = col_str(q, 3);
-    v->method = col_str(q, 4);
+    v->currency = col_code(L, q, 3);
+    v->method = col_code(L, q, 4);
 }
 
 static void
@@ -222,7 +230,7 @@ add_fx(struct loader *L, sqlite3_stmt *q)
     struct pf_fx_rate *r;
     PF_GROW(ds->fx, ds->nfx + 1, L->cap[PF_K_FX_RATES]);
     r = &ds->fx[ds->nfx++];
-    r->currency = col_str(q, 0);
+    r->currency = col_code(L, q, 0);
     r->date = store_col_date(q, 1);
     r->rate_e8 = sqlite3_column_int64(q, 2);
 }
@@ -234,7 +242,7 @@ add_bench(struct loader *L, sqlite3_stmt *q)
     struct pf_bench_level *b;
     PF_GROW(ds->bench, ds->nbench + 1, L->cap[PF_K_BENCHMARKS]);
     b = &ds->bench[ds->nbench++];
-    b->index_id = col_str(q, 0);
+    b->index_id = col_code(L, q, 0);
     b->date = store_col_date(q, 1);
     b->level_e8 = sqlite3_column_int64(q, 2);
 }
@@ -288,6 +296,7 @@ pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **ou
 
     *out = NULL;
     ds->batch = batch;
+    ds->strings = pf_xcalloc(1, sizeof *ds->strings);
     if ((s = pf_store_taxonomy_at(st, batch, &ds->taxonomy_json, err)) != PF_OK)
         goto cleanup;
     if (ds->taxonomy_json)
