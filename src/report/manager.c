@@ -330,6 +330,23 @@ set_widths(struct rp_ctx *c, lxw_worksheet *ws, const double *w, size_t nw)
 
 #define MAX_WIDTH_COLS 64
 
+/* A table of stored rows under its optional title, with no special columns. */
+static void
+plain_table(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_row_t *row,
+            double *w)
+{
+    lxw_row_t hdr, last;
+    size_t n;
+    struct rp_rowref *rows = rp_table_rows(c, t, NULL, &n);
+
+    if (t->has_title)
+        rp_write_text(c, ws, (*row)++, 0, rp_tr(c, &t->title),
+                      rp_fmt_named(c, "section", RP_PLAIN));
+    rp_table_write(c, ws, t, NULL, rows, n, NULL, row, &hdr, &last);
+    widths_of(c, ws, t, w, MAX_WIDTH_COLS);
+    free(rows);
+}
+
 static void
 nav_history_sheet(struct rp_ctx *c, const struct rp_sheet *s)
 {
@@ -379,14 +396,7 @@ nav_history_sheet(struct rp_ctx *c, const struct rp_sheet *s)
                 pivot_release(&pv);
             }
         } else {
-            size_t n;
-            struct rp_rowref *rows = rp_table_rows(c, t, NULL, &n);
-            if (t->has_title)
-                rp_write_text(c, ws, row++, 0, rp_tr(c, &t->title),
-                              rp_fmt_named(c, "section", RP_PLAIN));
-            rp_table_write(c, ws, t, NULL, rows, n, NULL, &row, &hdr, &last);
-            widths_of(c, ws, t, w, MAX_WIDTH_COLS);
-            free(rows);
+            plain_table(c, ws, t, &row, w);
         }
     }
     set_widths(c, ws, w, MAX_WIDTH_COLS);
@@ -489,7 +499,7 @@ static void
 risk_sheet(struct rp_ctx *c, const struct rp_sheet *s)
 {
     lxw_worksheet *ws;
-    lxw_row_t row, hdr, last;
+    lxw_row_t row;
     double w[MAX_WIDTH_COLS] = { 0 };
     size_t i;
 
@@ -503,14 +513,7 @@ risk_sheet(struct rp_ctx *c, const struct rp_sheet *s)
         } else if (strcmp(t->kind, "correlation") == 0) {
             correlation_table(c, ws, t, &row, w, MAX_WIDTH_COLS);
         } else {
-            size_t n;
-            struct rp_rowref *rows = rp_table_rows(c, t, NULL, &n);
-            if (t->has_title)
-                rp_write_text(c, ws, row++, 0, rp_tr(c, &t->title),
-                              rp_fmt_named(c, "section", RP_PLAIN));
-            rp_table_write(c, ws, t, NULL, rows, n, NULL, &row, &hdr, &last);
-            widths_of(c, ws, t, w, MAX_WIDTH_COLS);
-            free(rows);
+            plain_table(c, ws, t, &row, w);
         }
     }
     set_widths(c, ws, w, MAX_WIDTH_COLS);
