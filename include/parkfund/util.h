@@ -91,6 +91,23 @@ bool pf_cents_sub(pf_cents a, pf_cents b, pf_cents *out);
 /* Round a double amount of minor units to the nearest integer (half away from 0). */
 pf_cents pf_cents_round(double v);
 
+/*
+ * Wide money: sums of cents are accumulated in 128 bits (GCC and Clang's
+ * __int128; __extension__ keeps -Wpedantic quiet), so no sum of int64 amounts
+ * can overflow on the way; a figure is range-checked once, where it is stored
+ * (pf_wide_fits). Money never passes through a double.
+ */
+__extension__ typedef __int128 pf_wide;
+/* True when v fits in 64-bit cents (then *out = v). */
+bool pf_wide_fits(pf_wide v, pf_cents *out);
+/*
+ * num / den rounded to the nearest integer, ties away from zero (the one
+ * rounding rule for money: FX conversion, allocation shares). den != 0.
+ */
+pf_wide pf_wide_div_round(pf_wide num, pf_wide den);
+/* Decimal text of a wide amount of cents ("-1234.50"); buf >= 48 bytes. */
+char *pf_wide_format(pf_wide v, char *buf, size_t n);
+
 /* ---- dates: days since 1970-01-01, proleptic Gregorian, no time zones ---- */
 typedef int32_t pf_date;
 #define PF_DATE_NONE INT32_MIN

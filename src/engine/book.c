@@ -39,14 +39,14 @@ fx_span(const struct pf_dataset *ds, const char *cur)
 }
 
 pf_status
-eng_rate(struct eng *e, const char *cur, pf_date d, double *rate)
+eng_rate_e8(struct eng *e, const char *cur, pf_date d, int64_t *rate_e8)
 {
     struct span s;
     size_t lo, hi;
     char day[16];
 
     if (strcmp(cur, "CNY") == 0) {
-        *rate = 1.0;
+        *rate_e8 = 100000000;
         return PF_OK;
     }
     s = fx_span(e->ds, cur);
@@ -63,28 +63,34 @@ eng_rate(struct eng *e, const char *cur, pf_date d, double *rate)
     if (lo == s.lo)
         return pf_err_set(e->err, PF_EDATA, "", "no fx rate for '%s' on or before %s", cur,
                           pf_date_format(d, day, sizeof day));
-    *rate = (double)e->ds->fx[lo - 1].rate_e8 / 1e8;
+    *rate_e8 = e->ds->fx[lo - 1].rate_e8;
     return PF_OK;
 }
 
 pf_status
-eng_conv(struct eng *e, pf_cents v, const char *from, const char *to, pf_date d, pf_cents *out)
+eng_conv(struct eng *e, pf_wide v, const char *from, const char *to, pf_date d, pf_cents *out)
 {
-    double rf, rt;
+    int64_t rf, rt;
     pf_status rc;
-    long double x;
+    pf_wide x;
+    char buf[48];
 
     if (v == 0 || strcmp(from, to) == 0) {
-        *out = v;
-        return PF_OK;
+        x = v;
+    } else {
+        if ((rc = eng_rate_e8(e, from, d, &rf)) || (rc = eng_rate_e8(e, to, d, &rt)))
+            return rc;
+        if (rt <= 0)
+            return pf_err_set(e->err, PF_EDATA, "", "fx rate of '%s' is zero", to);
+        /* |v| < 2^64 once it fits a sum of a few amounts; rates < 2^50: no 128-bit overflow */
+        if (v > ((pf_wide)1 << 75) || v < -((pf_wide)1 << 75))
+            return pf_err_set(e->err, PF_EDATA, "", "amount %s '%s' is out of range for "
+                              "conversion to '%s'", pf_wide_format(v, buf, sizeof buf), from, to);
+        x = pf_wide_div_round(v * rf, (pf_wide)rt);
     }
-    if ((rc = eng_rate(e, from, d, &rf)) || (rc = eng_rate(e, to, d, &rt)))
-        return rc;
-    x = (long double)v * (long double)rf / (long double)rt;
-    if (x > 9.2e18L || x < -9.2e18L)
-        return pf_err_set(e->err, PF_EDATA, "", "amount overflows after converting '%s' to "
-                          "'%s'", from, to);
-    *out = pf_cents_round((double)x);
+    if (!pf_wide_fits(x, out))
+        return pf_err_set(e->err, PF_EDATA, "", "amount %s '%s' overflows 64-bit cents "
+                          "converted to '%s'", pf_wide_format(v, buf, sizeof buf), from, to);
     return PF_OK;
 }
 
@@ -113,7 +119,7 @@ eng_bench_level(struct eng *e, pf_date d, double *level)
 size_t
 eng_flows_upto(const struct eng *e, int p, pf_date t)
 {
-    size_t lo = e->proj_jf[p].lo, hi = e->proj_jf[p].hi;
+    size_t lo = e->proj_flows[p].lo, hi = e->proj_flows[p].hi;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         if (e->ds->jflows[mid].date <= t)
@@ -124,13 +130,13 @@ eng_flows_upto(const struct eng *e, int p, pf_date t)
     return lo;
 }
 
-pf_cents
+pf_wide
 eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued)
 {
     const struct pf_dataset *ds = e->ds;
-    struct span v = e->proj_val[p];
+    struct span v = e->proj_vals[p];
     size_t lo = v.lo, hi = v.hi, end = eng_flows_upto(e, p, t);
-    pf_cents nav;
+    pf_wide nav;
 
     /* the latest valuation on or before t */
     while (lo < hi) {
@@ -146,9 +152,9 @@ eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued)
         /* rolled forward by investments and proceeds after it (income does not roll) */
         const struct pf_valuation *val = &ds->valuations[lo - 1];
         size_t after = eng_flows_upto(e, p, val->date);
-        nav = e->val_own[lo - 1] + (e->pre_net[end] - e->pre_net[after]);
+        nav = e->val_in_own[lo - 1] + (e->pre_net[end] - e->pre_net[after]);
     } else {
-        nav = e->pre_net[end] - e->pre_net[e->proj_jf[p].lo]; /* cost */
+        nav = e->pre_net[end] - e->pre_net[e->proj_flows[p].lo]; /* cost */
     }
     return nav < 0 ? 0 : nav; /* an exit after the last valuation leaves nothing, not debt */
 }
@@ -156,7 +162,7 @@ eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued)
 /* --- blocks --- */
 
 void
-block_add(struct block *b, pf_date d, pf_cents a)
+block_add(struct block *b, pf_date d, pf_wide a)
 {
     if (b->n + 1 > b->cap) {
         size_t nc = b->cap ? b->cap * 2 : 16;
@@ -171,7 +177,7 @@ block_add(struct block *b, pf_date d, pf_cents a)
 
 struct da {
     pf_date d;
-    pf_cents a;
+    pf_wide a;
     size_t i;
 };
 
@@ -248,21 +254,21 @@ eng_prepare(struct eng *e)
     pf_status rc = PF_OK;
     size_t *cap;
 
-    e->proj_jf = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_jf);
-    e->proj_val = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_val);
-    e->fund_pf = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_pf);
-    e->fund_cm = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_cm);
-    e->jf_fund = pf_xcalloc(ds->njflows + 1, sizeof *e->jf_fund);
-    e->jf_cny = pf_xcalloc(ds->njflows + 1, sizeof *e->jf_cny);
-    e->jf_own = pf_xcalloc(ds->njflows + 1, sizeof *e->jf_own);
-    e->val_own = pf_xcalloc(ds->nvaluations + 1, sizeof *e->val_own);
+    e->proj_flows = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_flows);
+    e->proj_vals = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_vals);
+    e->fund_pflows = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_pflows);
+    e->fund_commits = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_commits);
+    e->flow_in_fund = pf_xcalloc(ds->njflows + 1, sizeof *e->flow_in_fund);
+    e->flow_in_cny = pf_xcalloc(ds->njflows + 1, sizeof *e->flow_in_cny);
+    e->flow_in_own = pf_xcalloc(ds->njflows + 1, sizeof *e->flow_in_own);
+    e->val_in_own = pf_xcalloc(ds->nvaluations + 1, sizeof *e->val_in_own);
     e->pre_net = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_net);
-    e->pre_inv = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_inv);
-    e->pre_proc = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_proc);
-    e->pre_inc = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_inc);
-    e->navc_fund = -1;
-    e->fund_proj = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_proj);
-    e->fund_nproj = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_nproj);
+    e->pre_invested = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_invested);
+    e->pre_proceeds = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_proceeds);
+    e->pre_income = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_income);
+    e->navcache_fund = -1;
+    e->fund_projects = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_projects);
+    e->fund_nprojects = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_nprojects);
     e->proj_park = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_park);
     e->proj_region = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_region);
     e->proj_centre = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_centre);
@@ -273,33 +279,33 @@ eng_prepare(struct eng *e)
         int p = ds->jflows[i].project;
         if (p < 0)
             continue;
-        if (e->proj_jf[p].hi == 0)
-            e->proj_jf[p].lo = i;
-        e->proj_jf[p].hi = i + 1;
+        if (e->proj_flows[p].hi == 0)
+            e->proj_flows[p].lo = i;
+        e->proj_flows[p].hi = i + 1;
     }
     for (i = 0; i < ds->nvaluations; i++) {
         int p = ds->valuations[i].project;
         if (p < 0)
             continue;
-        if (e->proj_val[p].hi == 0)
-            e->proj_val[p].lo = i;
-        e->proj_val[p].hi = i + 1;
+        if (e->proj_vals[p].hi == 0)
+            e->proj_vals[p].lo = i;
+        e->proj_vals[p].hi = i + 1;
     }
     for (i = 0; i < ds->npflows; i++) {
         int f = ds->pflows[i].fund;
         if (f < 0)
             continue;
-        if (e->fund_pf[f].hi == 0)
-            e->fund_pf[f].lo = i;
-        e->fund_pf[f].hi = i + 1;
+        if (e->fund_pflows[f].hi == 0)
+            e->fund_pflows[f].lo = i;
+        e->fund_pflows[f].hi = i + 1;
     }
     for (i = 0; i < ds->ncommitments; i++) {
         int f = ds->commitments[i].fund;
         if (f < 0)
             continue;
-        if (e->fund_cm[f].hi == 0)
-            e->fund_cm[f].lo = i;
-        e->fund_cm[f].hi = i + 1;
+        if (e->fund_commits[f].hi == 0)
+            e->fund_commits[f].lo = i;
+        e->fund_commits[f].hi = i + 1;
     }
     for (i = 0; i < ds->nprojects; i++) {
         const struct pf_project *p = &ds->projects[i];
@@ -308,8 +314,8 @@ eng_prepare(struct eng *e)
         const struct pf_park *pk = en && en->park >= 0 ? &ds->parks[en->park] : NULL;
         if (p->fund < 0)
             continue;
-        PF_GROW(e->fund_proj[p->fund], e->fund_nproj[p->fund] + 1, cap[p->fund]);
-        e->fund_proj[p->fund][e->fund_nproj[p->fund]++] = (int)i;
+        PF_GROW(e->fund_projects[p->fund], e->fund_nprojects[p->fund] + 1, cap[p->fund]);
+        e->fund_projects[p->fund][e->fund_nprojects[p->fund]++] = (int)i;
         e->proj_park[i] = pk ? pk->park_id : "unknown";
         e->proj_region[i] = pk ? pk->region : "unknown";
         e->proj_centre[i] = pk ? centre_of(e, pk) : "other";
@@ -320,38 +326,38 @@ eng_prepare(struct eng *e)
     for (i = 0; i < ds->njflows; i++) {
         const struct pf_project_flow *j = &ds->jflows[i];
         const struct pf_project *p;
-        e->jf_own[i] = j->amount;
+        e->flow_in_own[i] = j->amount;
         if (j->project < 0 || j->date > e->D)
             continue;
         p = &ds->projects[j->project];
-        if ((rc = eng_conv(e, j->amount, j->currency, p->currency, j->date, &e->jf_own[i])))
+        if ((rc = eng_conv(e, j->amount, j->currency, p->currency, j->date, &e->flow_in_own[i])))
             goto cleanup;
         if (p->fund < 0)
             continue;
         if ((rc = eng_conv(e, j->amount, j->currency, ds->funds[p->fund].currency, j->date,
-                           &e->jf_fund[i])) != PF_OK)
+                           &e->flow_in_fund[i])) != PF_OK)
             goto cleanup;
-        if ((rc = eng_conv(e, j->amount, j->currency, "CNY", j->date, &e->jf_cny[i])) != PF_OK)
+        if ((rc = eng_conv(e, j->amount, j->currency, "CNY", j->date, &e->flow_in_cny[i])) != PF_OK)
             goto cleanup;
     }
     for (i = 0; i < ds->nvaluations; i++) {
         const struct pf_valuation *v = &ds->valuations[i];
-        e->val_own[i] = v->value;
+        e->val_in_own[i] = v->value;
         if (v->project < 0 || v->date > e->D)
             continue;
         if ((rc = eng_conv(e, v->value, v->currency, ds->projects[v->project].currency, v->date,
-                           &e->val_own[i])))
+                           &e->val_in_own[i])))
             goto cleanup;
     }
     for (i = 0; i < ds->njflows; i++) {
         const struct pf_project_flow *j = &ds->jflows[i];
-        pf_cents net = j->kind == PF_J_INVESTMENT ? e->jf_own[i]
-                       : j->kind == PF_J_PROCEEDS ? -e->jf_own[i] : 0;
+        pf_wide net = j->kind == PF_J_INVESTMENT ? e->flow_in_own[i]
+                       : j->kind == PF_J_PROCEEDS ? -e->flow_in_own[i] : 0;
         e->pre_net[i + 1] = e->pre_net[i] + net;
-        e->pre_inv[i + 1] = e->pre_inv[i] + (j->kind == PF_J_INVESTMENT ? e->jf_fund[i] : 0);
-        e->pre_proc[i + 1] = e->pre_proc[i] + (j->kind == PF_J_PROCEEDS ? e->jf_fund[i] : 0);
-        e->pre_inc[i + 1] = e->pre_inc[i] + (j->kind != PF_J_INVESTMENT &&
-                                             j->kind != PF_J_PROCEEDS ? e->jf_fund[i] : 0);
+        e->pre_invested[i + 1] = e->pre_invested[i] + (j->kind == PF_J_INVESTMENT ? e->flow_in_fund[i] : 0);
+        e->pre_proceeds[i + 1] = e->pre_proceeds[i] + (j->kind == PF_J_PROCEEDS ? e->flow_in_fund[i] : 0);
+        e->pre_income[i + 1] = e->pre_income[i] + (j->kind != PF_J_INVESTMENT &&
+                                             j->kind != PF_J_PROCEEDS ? e->flow_in_fund[i] : 0);
     }
     if (e->o->benchmark) {
         size_t lo = 0, hi = ds->nbench;
@@ -383,25 +389,25 @@ void
 eng_release(struct eng *e)
 {
     size_t i;
-    if (e->fund_proj)
+    if (e->fund_projects)
         for (i = 0; i < e->ds->nfunds; i++)
-            free(e->fund_proj[i]);
-    free(e->fund_proj);
-    free(e->fund_nproj);
-    free(e->proj_jf);
-    free(e->proj_val);
-    free(e->fund_pf);
-    free(e->fund_cm);
-    free(e->jf_fund);
-    free(e->jf_cny);
-    free(e->jf_own);
-    free(e->val_own);
+            free(e->fund_projects[i]);
+    free(e->fund_projects);
+    free(e->fund_nprojects);
+    free(e->proj_flows);
+    free(e->proj_vals);
+    free(e->fund_pflows);
+    free(e->fund_commits);
+    free(e->flow_in_fund);
+    free(e->flow_in_cny);
+    free(e->flow_in_own);
+    free(e->val_in_own);
     free(e->pre_net);
-    free(e->pre_inv);
-    free(e->pre_proc);
-    free(e->pre_inc);
-    free(e->navc_d);
-    free(e->navc_v);
+    free(e->pre_invested);
+    free(e->pre_proceeds);
+    free(e->pre_income);
+    free(e->navcache_date);
+    free(e->navcache_nav);
     free(e->proj_park);
     free(e->proj_region);
     free(e->proj_centre);

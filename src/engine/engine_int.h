@@ -1,9 +1,33 @@
-/* engine internals: the indexed book a close computes from (engine folder only). */
+/*
+ * engine internals (engine folder only): the indexed book a close computes from,
+ * and the rooms of the close. Each room is one file:
+ *
+ *   book.c         indexes over the data set, FX conversion, project NAV, cash-flow blocks
+ *   positions.c    a fund's and a partner's totals as at a date; allocation by interest
+ *   emit.c         storing figures (range-checked money), warnings, checks, IRR blocks
+ *   exposure.c     per-project measures and the grouping dimensions (exposure, HHI)
+ *   performance.c  the fund's and partners' own figures: multiples, net IRR, PME
+ *   accounts.c     the ILPA-shaped capital accounts by period and their checks
+ *   risk.c         chain NAV history, quarterly returns, risk statistics, correlation
+ *   close.c        the close itself: orchestrates the rooms, fund by fund, then the
+ *                  portfolio; and pf_engine_close (load, compute, store)
+ *
+ * Money: single amounts are int64 cents (pf_cents) as imported or converted; every
+ * sum is accumulated in 128 bits (pf_wide) and range-checked once, where it is
+ * stored (emit.c), so an overflow is a clear PF_EDATA naming the figure, never a
+ * wrapped number.
+ */
 #ifndef PARKFUND_ENGINE_INT_H
 #define PARKFUND_ENGINE_INT_H
 
 #include "parkfund/calc.h"
 #include "parkfund/engine.h"
+
+#define TRY(x)                                                                            \
+    do {                                                                                  \
+        if ((rc = (x)) != PF_OK)                                                          \
+            goto cleanup;                                                                 \
+    } while (0)
 
 /* One range [lo, hi) into a sorted dataset array. */
 struct span {
@@ -13,9 +37,26 @@ struct span {
 /* A cash-flow block being built: (date, cents) pairs, netted by date on finish. */
 struct block {
     pf_date *d;
-    pf_cents *a;
+    pf_wide *a;
     size_t n, cap;
 };
+
+/* The grouping dimensions of SPEC §5 in export order; DIM_FUND groups the
+ * portfolio's projects by fund. */
+enum dimension {
+    DIM_CHAIN,
+    DIM_SEGMENT,
+    DIM_THEME,
+    DIM_REGION,
+    DIM_OVERSEAS_CENTRE,
+    DIM_PARK,
+    DIM_INSTRUMENT,
+    DIM_CURRENCY,
+    DIM_VINTAGE,
+    DIM_GROUPING_COUNT,
+    DIM_FUND = DIM_GROUPING_COUNT
+};
+extern const char *const dimension_names[DIM_GROUPING_COUNT + 1];
 
 struct eng {
     const struct pf_dataset *ds;
@@ -25,48 +66,168 @@ struct eng {
     struct pf_run *run;
     struct pf_err *err;
 
-    struct span *proj_jf;    /* per project: its flows in ds->jflows */
-    struct span *proj_val;   /* per project: its valuations in ds->valuations */
-    struct span *fund_pf;    /* per fund: its partner flows in ds->pflows */
-    struct span *fund_cm;    /* per fund: its commitments in ds->commitments */
-    pf_cents *jf_fund;       /* per project flow: amount in the fund's currency (0 after D) */
-    pf_cents *jf_cny;        /* per project flow: amount in CNY (0 after D) */
-    pf_cents *jf_own;        /* per project flow: amount in its project's currency */
-    pf_cents *val_own;       /* per valuation: value in its project's currency */
+    struct span *proj_flows;   /* per project: its flows in ds->jflows */
+    struct span *proj_vals;    /* per project: its valuations in ds->valuations */
+    struct span *fund_pflows;  /* per fund: its partner flows in ds->pflows */
+    struct span *fund_commits; /* per fund: its commitments in ds->commitments */
+    pf_cents *flow_in_fund;    /* per project flow: amount in the fund's currency (0 after D) */
+    pf_cents *flow_in_cny;     /* per project flow: amount in CNY (0 after D) */
+    pf_cents *flow_in_own;     /* per project flow: amount in its project's currency */
+    pf_cents *val_in_own;      /* per valuation: value in its project's currency */
     /* prefix sums over ds->jflows (entry i = sum of flows before i), so any date range
      * of one project's flows sums in O(log n): */
-    pf_cents *pre_net;       /* investments - proceeds, project currency (NAV roll-forward) */
-    pf_cents *pre_inv, *pre_proc, *pre_inc; /* in the fund's currency */
+    pf_wide *pre_net;          /* investments - proceeds, project currency (NAV roll-forward) */
+    pf_wide *pre_invested, *pre_proceeds, *pre_income; /* in the fund's currency */
     /* the fund's NAV on dates already asked for (mPME weights), per fund being closed */
-    pf_date *navc_d;
-    pf_cents *navc_v;
-    size_t navc_n, navc_cap;
-    int navc_fund;
-    int **fund_proj;         /* per fund: its projects (indices, by id) */
-    size_t *fund_nproj;
-    const char **proj_park;  /* per project: park id ("" unknown) */
+    pf_date *navcache_date;
+    pf_wide *navcache_nav;
+    size_t navcache_n, navcache_cap;
+    int navcache_fund;
+    int **fund_projects;       /* per fund: its projects (indices, by id) */
+    size_t *fund_nprojects;
+    const char **proj_park;    /* per project: park id ("unknown" without one) */
     const char **proj_region, **proj_centre;
-    struct span bench;       /* the benchmark's levels in ds->bench */
+    struct span bench;         /* the benchmark's levels in ds->bench */
     bool have_bench;
 };
 
-/* fx: CNY per unit of cur at the latest rate on or before d (1 for CNY). */
-pf_status eng_rate(struct eng *e, const char *cur, pf_date d, double *rate);
-/* Convert cents from one currency to another at date d, rounded to the cent. */
-pf_status eng_conv(struct eng *e, pf_cents v, const char *from, const char *to, pf_date d,
+/* ---- book.c ---- */
+
+/* CNY per unit of cur at the latest rate on or before d, as rate x 1e8 (1e8 for CNY). */
+pf_status eng_rate_e8(struct eng *e, const char *cur, pf_date d, int64_t *rate_e8);
+/*
+ * Convert cents from one currency to another at the rates on or before d, exactly:
+ * v x rate(from) / rate(to) in 128-bit integers, rounded once to the cent, ties away
+ * from zero. A result beyond 64 bits is PF_EDATA naming the currencies.
+ */
+pf_status eng_conv(struct eng *e, pf_wide v, const char *from, const char *to, pf_date d,
                    pf_cents *out);
 /* Project NAV at t in the project's currency (SPEC §5 roll-forward, floored at 0). */
-pf_cents eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued);
+pf_wide eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued);
 /* First index of project p's flows dated after t (its range's end if none). */
 size_t eng_flows_upto(const struct eng *e, int p, pf_date t);
 /* Benchmark level on or before d. */
 pf_status eng_bench_level(struct eng *e, pf_date d, double *level);
 
-void block_add(struct block *b, pf_date d, pf_cents a);
+void block_add(struct block *b, pf_date d, pf_wide a);
 void block_finish(struct block *b); /* sort by date and net */
 void block_release(struct block *b);
 
 pf_status eng_prepare(struct eng *e);
 void eng_release(struct eng *e);
+
+/* ---- positions.c ---- */
+
+/* Contribution purposes and distribution types, in the statement's order. */
+enum { C_INVESTMENT, C_MANAGEMENT_FEE, C_EXPENSES, C_OTHER, C_COUNT };
+enum { D_RETURN_OF_CAPITAL, D_GAIN, D_INCOME, D_OTHER, D_COUNT };
+
+/* Everything about a fund "as at t" (flows dated on or before t), in its currency. */
+struct fund_position {
+    pf_wide commitment;
+    pf_wide contrib[C_COUNT], dist[D_COUNT];
+    pf_wide paid_in, distributions, recallable;
+    pf_wide invested, proceeds, income; /* project flows */
+    pf_wide project_nav, cash, nav;
+};
+
+/* A partner's own commitments and flows in one fund as at t. */
+struct partner_position {
+    pf_wide commitment, contrib[C_COUNT], dist[D_COUNT], paid_in, distributions, recallable;
+};
+
+pf_status fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o);
+void partner_position_at(const struct eng *e, int f, int partner, pf_date t,
+                         struct partner_position *o);
+pf_wide fund_commitment_at(const struct eng *e, int f, pf_date t);
+/* The fund's NAV on t, computed once per fund and date (partners ask for the same dates). */
+pf_status fund_nav_cached(struct eng *e, int f, pf_date t, pf_wide *nav);
+/* Partners of fund f as at D (a commitment or a flow on or before D), by id. */
+size_t fund_partners(const struct eng *e, int f, int **out);
+/*
+ * Share `total` among n partners by their commitments (SPEC §5), exactly, by the
+ * largest remainder; with nothing committed by what was paid in; with neither,
+ * equally. `what` names the figure in an error.
+ */
+pf_status allocate_by_interest(struct eng *e, pf_wide total, const pf_wide *commitment,
+                               const pf_wide *paid_in, size_t n, const char *what,
+                               pf_cents *out);
+pf_wide unfunded_of(pf_wide commitment, pf_wide paid_in, pf_wide recallable);
+
+/* ---- emit.c: every figure reaches the run through these ---- */
+
+pf_status put_money(struct eng *e, const char *dim, const char *fund, const char *key,
+                    const char *metric, pf_wide v);
+pf_status put_row_money(struct eng *e, const char *tbl, const char *fund, const char *key,
+                        const char *col, pf_date d, pf_wide v);
+void put_metric(struct eng *e, const char *dim, const char *fund, const char *key,
+                const char *metric, struct pf_metric m);
+void warn(struct eng *e, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* Record a reconciliation check; a failed one is PF_EINTERNAL with its message. */
+pf_status check(struct eng *e, bool ok, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Store a finished block as rows and its XIRR as (dim, fund, key, metric). */
+pf_status irr_block(struct eng *e, struct block *b, const char *fund, const char *block_key,
+                    const char *dim, const char *key, const char *metric, pf_wide nav);
+int cmp_str(const void *a, const void *b);
+
+/* ---- exposure.c ---- */
+
+/* A project's measures as at D, in one currency (the fund's, or CNY). */
+struct project_measures {
+    pf_wide committed, invested, realised, nav, unfunded, co_invested;
+    bool counted;       /* committed on or before D */
+    bool valued;        /* has a valuation on or before D */
+};
+
+pf_status project_measures(struct eng *e, int p, const char *cur, bool cny,
+                           struct project_measures *m);
+void measures_add(struct project_measures *acc, const struct project_measures *x);
+void project_flows_to(const struct eng *e, int p, bool cny, struct block *b);
+pf_status put_exposure(struct eng *e, const char *dim, const char *fund, const char *key,
+                       const struct project_measures *s, size_t count, pf_wide total_nav,
+                       pf_wide total_invested, bool with_nav);
+/* One grouping dimension over a set of projects: rows per key, then key "*". */
+pf_status exposure(struct eng *e, const int *projs, size_t np,
+                   const struct project_measures *pms, enum dimension dim, const char *fund,
+                   bool cny);
+
+/* ---- performance.c ---- */
+
+/*
+ * The PME family for one set of LP flows (fund: partner < 0; or one partner).
+ * interest_at[i] turns the fund's NAV after the i-th flow date into the holder's.
+ */
+pf_status pme_all(struct eng *e, int f, int partner, const char *dim, const char *fund,
+                  const char *key, pf_wide nav_at_D, const double *interest_at);
+/* Multiples (tvpi, dpi, rvpi, pic) of one holder. */
+void put_multiples(struct eng *e, const char *dim, const char *fund, const char *key,
+                   pf_wide paid_in, pf_wide distributions, pf_wide nav, pf_wide commitment);
+
+/* ---- the fund being closed, shared by its rooms ---- */
+
+struct fund_close {
+    int f;
+    const char *id;
+    struct fund_position at_D;
+    int *partners;                  /* indices into ds->partners, by id */
+    size_t npartners;
+    struct partner_position *pos;   /* per partner, as at D */
+    pf_wide *commitment, *paid_in;  /* per partner, allocation weights at D */
+    pf_cents *nav, *cash;           /* per partner, allocated at D */
+    struct project_measures *pms;   /* per project of the data set (this fund's filled) */
+    struct project_measures total;  /* this fund's counted projects */
+};
+
+/* ---- accounts.c ---- */
+
+pf_status capital_accounts(struct eng *e, struct fund_close *fc);
+
+/* ---- risk.c ---- */
+
+pf_status chain_risk(struct eng *e, const char **chains, size_t nch);
+pf_status chain_nav_history(struct eng *e, const char **chains, size_t nch);
+pf_status fund_nav_history(struct eng *e, int f);
 
 #endif

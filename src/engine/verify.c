@@ -22,58 +22,6 @@ pf_result_format(const struct pf_result *r, char *buf, size_t n)
     return buf;
 }
 
-pf_status
-pf_engine_close(struct pf_store *st, const struct pf_close_opts *o, struct pf_run **out,
-                struct pf_err *err)
-{
-    struct pf_dataset *ds = NULL;
-    struct pf_run *run = NULL;
-    int64_t batch = 0;
-    char digest[65], now[32];
-    pf_status rc;
-    bool in_tx = false;
-
-    if (out)
-        *out = NULL;
-    /* read one snapshot, compute with no lock held (imports may go on meanwhile:
-     * the run records the batch it saw), then take the write lock only to store */
-    if ((rc = pf_store_begin_read(st, err)) != PF_OK)
-        goto cleanup;
-    in_tx = true;
-    if ((rc = pf_store_last_batch(st, &batch, err)) != PF_OK)
-        goto cleanup;
-    if (batch == 0) {
-        rc = pf_err_set(err, PF_ENOINPUT, "", "nothing imported yet (run 'parkfund import')");
-        goto cleanup;
-    }
-    if ((rc = pf_store_load_dataset(st, batch, &ds, digest, err)) != PF_OK)
-        goto cleanup;
-    pf_store_rollback(st);
-    in_tx = false;
-    if ((rc = pf_engine_compute(ds, o, &run, err)) != PF_OK)
-        goto cleanup;
-    if ((rc = pf_store_begin_write(st, err)) != PF_OK)
-        goto cleanup;
-    in_tx = true;
-    run->digest = pf_xstrdup(digest);
-    run->created_at = pf_xstrdup(pf_now_iso(now, sizeof now, NULL));
-    if ((rc = pf_store_put_run(st, run, err)) != PF_OK)
-        goto cleanup;
-    if ((rc = pf_store_commit(st, err)) != PF_OK)
-        goto cleanup;
-    in_tx = false;
-    if (out) {
-        *out = run;
-        run = NULL;
-    }
-cleanup:
-    if (in_tx)
-        pf_store_rollback(st);
-    pf_dataset_free(ds);
-    pf_run_free(run);
-    return rc;
-}
-
 static bool
 same_double(double a, double b)
 {

@@ -129,3 +129,55 @@ pf_cents_round(double v)
         return INT64_MIN;
     return (pf_cents)llround(v);
 }
+
+bool
+pf_wide_fits(pf_wide v, pf_cents *out)
+{
+    if (v > (pf_wide)INT64_MAX || v < (pf_wide)INT64_MIN)
+        return false;
+    *out = (pf_cents)v;
+    return true;
+}
+
+pf_wide
+pf_wide_div_round(pf_wide num, pf_wide den)
+{
+    pf_wide q, r;
+    bool neg = (num < 0) != (den < 0);
+
+    if (num < 0)
+        num = -num;
+    if (den < 0)
+        den = -den;
+    q = num / den;
+    r = num % den;
+    if (2 * r >= den) /* a tie goes away from zero */
+        q++;
+    return neg ? -q : q;
+}
+
+__extension__ typedef unsigned __int128 pf_uwide;
+
+char *
+pf_wide_format(pf_wide v, char *buf, size_t n)
+{
+    char tmp[48];
+    size_t i = sizeof tmp;
+    pf_uwide u;
+    bool neg = v < 0;
+    int digits = 0;
+
+    u = neg ? (pf_uwide)0 - (pf_uwide)v : (pf_uwide)v;
+    tmp[--i] = '\0';
+    do {
+        if (digits == 2)
+            tmp[--i] = '.';
+        tmp[--i] = (char)('0' + (int)(u % 10));
+        u /= 10;
+        digits++;
+    } while (u > 0 || digits < 3);
+    if (neg)
+        tmp[--i] = '-';
+    snprintf(buf, n, "%s", tmp + i);
+    return buf;
+}

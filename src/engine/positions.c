@@ -1,0 +1,205 @@
+/*
+ * positions: what a fund and each of its partners hold "as at" a date — the
+ * commitments, the flows by purpose, the project side and the cash (SPEC §5) —
+ * and the exact sharing of a fund figure among its partners by interest.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "parkfund/banned.h"
+
+pf_status
+fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o)
+{
+    const struct pf_dataset *ds = e->ds;
+    const struct pf_fund *fd = &ds->funds[f];
+    struct span s;
+    size_t i, k;
+    pf_status rc;
+
+    memset(o, 0, sizeof *o);
+    if (t == PF_DATE_NONE)
+        return PF_OK;
+    s = e->fund_commits[f];
+    for (i = s.lo; i < s.hi; i++)
+        if (ds->commitments[i].date <= t)
+            o->commitment += ds->commitments[i].amount;
+    s = e->fund_pflows[f];
+    for (i = s.lo; i < s.hi && ds->pflows[i].date <= t; i++) {
+        const struct pf_partner_flow *pf = &ds->pflows[i];
+        if (pf->kind == PF_CONTRIBUTION) {
+            o->contrib[pf->purpose] += pf->amount;
+            o->paid_in += pf->amount;
+        } else {
+            o->dist[pf->purpose - PF_P_RETURN_OF_CAPITAL] += pf->amount;
+            o->distributions += pf->amount;
+            if (pf->recallable)
+                o->recallable += pf->amount;
+        }
+    }
+    for (k = 0; k < e->fund_nprojects[f]; k++) {
+        int p = e->fund_projects[f][k];
+        const struct pf_project *pj = &ds->projects[p];
+        pf_cents conv;
+        size_t lo = e->proj_flows[p].lo, end = eng_flows_upto(e, p, t);
+        o->invested += e->pre_invested[end] - e->pre_invested[lo];
+        o->proceeds += e->pre_proceeds[end] - e->pre_proceeds[lo];
+        o->income += e->pre_income[end] - e->pre_income[lo];
+        if ((rc = eng_conv(e, eng_project_nav(e, p, t, NULL), pj->currency, fd->currency, t,
+                           &conv)) != PF_OK)
+            return rc;
+        o->project_nav += conv;
+    }
+    /* SPEC §5: investment and other contributions fund the cash; fees and expenses pass
+     * through */
+    o->cash = o->contrib[C_INVESTMENT] + o->contrib[C_OTHER] - o->invested + o->proceeds +
+              o->income - o->distributions;
+    o->nav = o->project_nav + o->cash;
+    return PF_OK;
+}
+
+void
+partner_position_at(const struct eng *e, int f, int partner, pf_date t,
+                    struct partner_position *o)
+{
+    const struct pf_dataset *ds = e->ds;
+    struct span s;
+    size_t i;
+
+    memset(o, 0, sizeof *o);
+    if (t == PF_DATE_NONE)
+        return;
+    s = e->fund_commits[f];
+    for (i = s.lo; i < s.hi; i++)
+        if (ds->commitments[i].partner == partner && ds->commitments[i].date <= t)
+            o->commitment += ds->commitments[i].amount;
+    s = e->fund_pflows[f];
+    for (i = s.lo; i < s.hi && ds->pflows[i].date <= t; i++) {
+        const struct pf_partner_flow *pf = &ds->pflows[i];
+        if (pf->partner != partner)
+            continue;
+        if (pf->kind == PF_CONTRIBUTION) {
+            o->contrib[pf->purpose] += pf->amount;
+            o->paid_in += pf->amount;
+        } else {
+            o->dist[pf->purpose - PF_P_RETURN_OF_CAPITAL] += pf->amount;
+            o->distributions += pf->amount;
+            if (pf->recallable)
+                o->recallable += pf->amount;
+        }
+    }
+}
+
+pf_wide
+fund_commitment_at(const struct eng *e, int f, pf_date t)
+{
+    pf_wide c = 0;
+    size_t i;
+    for (i = e->fund_commits[f].lo; i < e->fund_commits[f].hi; i++)
+        if (e->ds->commitments[i].date <= t)
+            c += e->ds->commitments[i].amount;
+    return c;
+}
+
+pf_status
+fund_nav_cached(struct eng *e, int f, pf_date t, pf_wide *nav)
+{
+    struct fund_position x;
+    size_t i;
+    pf_status rc;
+
+    if (e->navcache_fund != f) {
+        e->navcache_fund = f;
+        e->navcache_n = 0;
+    }
+    for (i = 0; i < e->navcache_n; i++)
+        if (e->navcache_date[i] == t) {
+            *nav = e->navcache_nav[i];
+            return PF_OK;
+        }
+    if ((rc = fund_position_at(e, f, t, &x)) != PF_OK)
+        return rc;
+    if (e->navcache_n + 1 > e->navcache_cap) {
+        size_t nc = e->navcache_cap ? e->navcache_cap * 2 : 64;
+        e->navcache_date = pf_xreallocarray(e->navcache_date, nc, sizeof *e->navcache_date);
+        e->navcache_nav = pf_xreallocarray(e->navcache_nav, nc, sizeof *e->navcache_nav);
+        e->navcache_cap = nc;
+    }
+    e->navcache_date[e->navcache_n] = t;
+    e->navcache_nav[e->navcache_n++] = x.nav;
+    *nav = x.nav;
+    return PF_OK;
+}
+
+size_t
+fund_partners(const struct eng *e, int f, int **out)
+{
+    const struct pf_dataset *ds = e->ds;
+    /* one pass over the fund's own facts, not one per partner of the whole book */
+    bool *in = pf_xcalloc(ds->npartners + 1, sizeof *in);
+    int *parts = pf_xmalloc((ds->npartners ? ds->npartners : 1) * sizeof *parts);
+    struct span s = e->fund_commits[f];
+    size_t i, np = 0;
+
+    for (i = s.lo; i < s.hi; i++)
+        if (ds->commitments[i].date <= e->D && ds->commitments[i].partner >= 0)
+            in[ds->commitments[i].partner] = true;
+    s = e->fund_pflows[f];
+    for (i = s.lo; i < s.hi && ds->pflows[i].date <= e->D; i++)
+        if (ds->pflows[i].partner >= 0)
+            in[ds->pflows[i].partner] = true;
+    for (i = 0; i < ds->npartners; i++)
+        if (in[i])
+            parts[np++] = (int)i;
+    free(in);
+    *out = parts;
+    return np;
+}
+
+static pf_wide
+sum_of(const pf_wide *w, size_t n)
+{
+    pf_wide sum = 0;
+    size_t i;
+    for (i = 0; i < n; i++)
+        sum += w[i];
+    return sum;
+}
+
+pf_status
+allocate_by_interest(struct eng *e, pf_wide total, const pf_wide *commitment,
+                     const pf_wide *paid_in, size_t n, const char *what, pf_cents *out)
+{
+    const pf_wide *by;
+    int64_t *w = NULL;
+    pf_cents t;
+    size_t i;
+    pf_status rc = PF_OK;
+    char buf[48];
+
+    if (n == 0)
+        return PF_OK;
+    if (!pf_wide_fits(total, &t))
+        return pf_err_set(e->err, PF_EDATA, "", "%s %s overflows 64-bit cents", what,
+                          pf_wide_format(total, buf, sizeof buf));
+    /* nothing committed yet: share by what was paid in; neither: equally */
+    by = sum_of(commitment, n) > 0 ? commitment : sum_of(paid_in, n) > 0 ? paid_in : NULL;
+    if (by && sum_of(by, n) > (pf_wide)INT64_MAX)
+        return pf_err_set(e->err, PF_EDATA, "", "%s: the partners' weights overflow 64-bit "
+                          "cents", what);
+    w = pf_xcalloc(n, sizeof *w);
+    for (i = 0; i < n; i++)
+        w[i] = by ? (int64_t)by[i] : 1;
+    if ((rc = pf_alloc_largest_remainder(t, w, n, out)) != PF_OK)
+        pf_err_set(e->err, rc, "", "%s cannot be shared among %zu partners", what, n);
+    free(w);
+    return rc;
+}
+
+pf_wide
+unfunded_of(pf_wide commitment, pf_wide paid_in, pf_wide recallable)
+{
+    pf_wide u = commitment - paid_in + recallable;
+    return u < 0 ? 0 : u;
+}

@@ -1,0 +1,228 @@
+/*
+ * risk: the portfolio's NAV by industry chain over time (month-ends, CNY), the
+ * chains' quarterly modified-Dietz returns, their statistics and correlations
+ * (SPEC §5 "Risk per chain"), and each fund's J-curve.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine_int.h"
+#include "parkfund/banned.h"
+
+static pf_status
+chain_nav_cny(struct eng *e, const char *chain, pf_date t, pf_wide *out)
+{
+    const struct pf_dataset *ds = e->ds;
+    size_t p;
+    pf_status rc;
+
+    *out = 0;
+    for (p = 0; p < ds->nprojects; p++) {
+        const struct pf_project *pj = &ds->projects[p];
+        pf_cents c;
+        if (strcmp(pj->chain, chain) != 0 || pj->commitment_date > t)
+            continue;
+        if ((rc = eng_conv(e, eng_project_nav(e, (int)p, t, NULL), pj->currency, "CNY", t, &c)))
+            return rc;
+        *out += c;
+    }
+    return PF_OK;
+}
+
+/* The first investment on or before D (PF_DATE_NONE without one). */
+static pf_date
+first_investment(const struct eng *e)
+{
+    const struct pf_dataset *ds = e->ds;
+    pf_date first = PF_DATE_NONE;
+    size_t i;
+    for (i = 0; i < ds->njflows; i++)
+        if (ds->jflows[i].kind == PF_J_INVESTMENT && ds->jflows[i].date <= e->D &&
+            (first == PF_DATE_NONE || ds->jflows[i].date < first))
+            first = ds->jflows[i].date;
+    return first;
+}
+
+/* The chain's money in (+) and out (-) of its projects in (S, E], in CNY. */
+static void
+chain_flows(const struct eng *e, const char *chain, pf_date S, pf_date E, pf_date **fd,
+            double **fa, size_t *nf)
+{
+    const struct pf_dataset *ds = e->ds;
+    size_t p, i, cap_d = 0, cap_a = 0;
+    *nf = 0;
+    for (p = 0; p < ds->nprojects; p++) {
+        struct span s = e->proj_flows[p];
+        if (strcmp(ds->projects[p].chain, chain) != 0)
+            continue;
+        for (i = s.lo; i < s.hi; i++) {
+            const struct pf_project_flow *jf = &ds->jflows[i];
+            if (jf->date <= S || jf->date > E)
+                continue;
+            PF_GROW(*fd, *nf + 1, cap_d);
+            PF_GROW(*fa, *nf + 1, cap_a);
+            (*fd)[*nf] = jf->date;
+            /* money in is positive; proceeds and income are money taken out */
+            (*fa)[*nf] = (double)(jf->kind == PF_J_INVESTMENT ? e->flow_in_cny[i]
+                                                               : -e->flow_in_cny[i]) / 100.0;
+            (*nf)++;
+        }
+    }
+}
+
+static void
+put_statistics(struct eng *e, const char *chain, const double *series, size_t ns)
+{
+    struct pf_metric sd = pf_stdev(series, ns);
+
+    put_metric(e, "chain", NULL, chain, "mean_return", pf_mean(series, ns));
+    put_metric(e, "chain", NULL, chain, "stdev_return", sd);
+    if (!sd.reason)
+        sd.value *= 2.0; /* quarterly to annual: sqrt(4) */
+    put_metric(e, "chain", NULL, chain, "volatility", sd);
+    if (ns > 0)
+        pf_run_value(e->run, "chain", NULL, chain, "max_drawdown", pf_max_drawdown(series, ns));
+    else
+        pf_run_empty(e->run, "chain", NULL, chain, "max_drawdown", "no quarterly returns");
+}
+
+/*
+ * Risk per chain: quarterly modified-Dietz returns in CNY (the last quarter
+ * ends at D), their statistics, and the correlation between chains over the
+ * quarters both have a return.
+ */
+pf_status
+chain_risk(struct eng *e, const char **chains, size_t nch)
+{
+    pf_date first = first_investment(e), q, *qends = NULL;
+    size_t nq = 0, cq = 0, c, i, j;
+    double *ret = NULL;
+    bool *has = NULL;
+    pf_status rc = PF_OK;
+
+    if (first != PF_DATE_NONE) {
+        for (q = pf_date_quarter_end(first);; q = pf_date_add_months_end(q, 3)) {
+            PF_GROW(qends, nq + 1, cq);
+            qends[nq++] = q < e->D ? q : e->D;
+            if (q >= e->D)
+                break;
+        }
+    }
+    ret = pf_xcalloc(nch * (nq + 1) + 1, sizeof *ret);
+    has = pf_xcalloc(nch * (nq + 1) + 1, sizeof *has);
+    for (c = 0; c < nch; c++) {
+        double *series = pf_xcalloc(nq + 1, sizeof *series);
+        size_t ns = 0;
+        for (j = 0; j < nq; j++) {
+            pf_date E = qends[j];
+            /* the first quarter starts at the quarter end before the first investment */
+            pf_date S = j == 0 ? pf_date_add_months_end(pf_date_quarter_end(first), -3)
+                               : qends[j - 1];
+            pf_wide nav_begin, nav_end;
+            pf_date *fd = NULL;
+            double *fa = NULL;
+            size_t nf = 0;
+            struct pf_metric r;
+            rc = chain_nav_cny(e, chains[c], S, &nav_begin);
+            if (rc == PF_OK)
+                rc = chain_nav_cny(e, chains[c], E, &nav_end);
+            if (rc) {
+                free(series);
+                goto cleanup;
+            }
+            chain_flows(e, chains[c], S, E, &fd, &fa, &nf);
+            r = pf_modified_dietz((double)nav_begin / 100.0, (double)nav_end / 100.0, S, E, fd,
+                                  fa, nf);
+            free(fd);
+            free(fa);
+            if (!r.reason) {
+                ret[c * nq + j] = r.value;
+                has[c * nq + j] = true;
+                series[ns++] = r.value;
+                pf_run_row_value(e->run, "risk", NULL, chains[c], "return", E, r.value);
+            }
+        }
+        put_statistics(e, chains[c], series, ns);
+        free(series);
+    }
+    for (c = 0; c < nch; c++) {
+        for (i = c + 1; i < nch; i++) {
+            double *x = pf_xcalloc(nq + 1, sizeof *x), *y = pf_xcalloc(nq + 1, sizeof *y);
+            size_t n = 0;
+            char key[200];
+            for (j = 0; j < nq; j++)
+                if (has[c * nq + j] && has[i * nq + j]) {
+                    x[n] = ret[c * nq + j];
+                    y[n] = ret[i * nq + j];
+                    n++;
+                }
+            snprintf(key, sizeof key, "%s|%s", chains[c], chains[i]);
+            if (n < 2)
+                pf_run_empty(e->run, "chain_corr", NULL, key, "correlation",
+                             "fewer than 2 common quarters");
+            else
+                put_metric(e, "chain_corr", NULL, key, "correlation", pf_correlation(x, y, n));
+            free(x);
+            free(y);
+        }
+    }
+cleanup:
+    free(qends);
+    free(ret);
+    free(has);
+    return rc;
+}
+
+/* Month-end NAV by chain in CNY, from the month of the first project flow to D. */
+pf_status
+chain_nav_history(struct eng *e, const char **chains, size_t nch)
+{
+    const struct pf_dataset *ds = e->ds;
+    pf_date first = PF_DATE_NONE, me;
+    size_t i;
+    pf_status rc = PF_OK;
+
+    for (i = 0; i < ds->njflows; i++)
+        if (ds->jflows[i].date <= e->D && (first == PF_DATE_NONE || ds->jflows[i].date < first))
+            first = ds->jflows[i].date;
+    if (first == PF_DATE_NONE)
+        return PF_OK;
+    for (me = pf_date_month_end(first);; me = pf_date_add_months_end(me, 1)) {
+        pf_date t = me > e->D ? e->D : me;
+        for (i = 0; i < nch; i++) {
+            pf_wide v;
+            TRY(chain_nav_cny(e, chains[i], t, &v));
+            TRY(put_row_money(e, "nav_history", NULL, chains[i], "nav", t, v));
+        }
+        if (t == e->D)
+            break;
+    }
+cleanup:
+    return rc;
+}
+
+/* The fund's J-curve: paid-in, distributions and NAV month by month since inception. */
+pf_status
+fund_nav_history(struct eng *e, int f)
+{
+    const struct pf_fund *fd = &e->ds->funds[f];
+    const char *F = fd->fund_id;
+    pf_date me;
+    pf_status rc = PF_OK;
+
+    if (fd->inception == PF_DATE_NONE || fd->inception > e->D)
+        return PF_OK;
+    for (me = pf_date_month_end(fd->inception);; me = pf_date_add_months_end(me, 1)) {
+        pf_date t = me > e->D ? e->D : me;
+        struct fund_position m;
+        TRY(fund_position_at(e, f, t, &m));
+        TRY(put_row_money(e, "nav_history", F, F, "paid_in", t, m.paid_in));
+        TRY(put_row_money(e, "nav_history", F, F, "distributions", t, m.distributions));
+        TRY(put_row_money(e, "nav_history", F, F, "nav", t, m.nav));
+        if (t == e->D)
+            break;
+    }
+cleanup:
+    return rc;
+}
