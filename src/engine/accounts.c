@@ -258,9 +258,9 @@ capital_accounts(struct eng *e, struct fund_close *fc)
             commit_B[i] = at_B[i].commitment;
             paid_in_B[i] = at_B[i].paid_in;
         }
-        TRY(allocate_by_interest(e, TB.nav, commit_B, paid_in_B, np, "beginning NAV", nav_B));
-        TRY(allocate_by_interest(e, FL.v[L_INVESTMENT_INCOME], fc->commitment, fc->paid_in,
-                                 np, "investment income", income));
+        TRY(allocate_by_interest(e, fc->f, TB.nav, commit_B, paid_in_B, np, "the beginning NAV", nav_B));
+        TRY(allocate_by_interest(e, fc->f, FL.v[L_INVESTMENT_INCOME], fc->commitment, fc->paid_in,
+                                 np, "the investment income", income));
         TRY(check(e, nav_shares_ok(TB.nav, commit_B, nav_B, np), "partners_nav_share",
                   "fund '%s' %s: each partner's beginning NAV is its interest of the fund's "
                   "(to the fen) and they sum to it", F, period_names[per]));

@@ -89,8 +89,8 @@ eng_conv(struct eng *e, pf_wide v, const char *from, const char *to, pf_date d, 
         x = pf_wide_div_round(v * rf, (pf_wide)rt);
     }
     if (!pf_wide_fits(x, out))
-        return pf_err_set(e->err, PF_EDATA, "", "amount %s '%s' overflows 64-bit cents "
-                          "converted to '%s'", pf_wide_format(v, buf, sizeof buf), from, to);
+        return pf_err_set(e->err, PF_EDATA, "", "an amount of %s %s (in %s) is out of range: "
+                          "beyond 64-bit cents", pf_wide_format(v, buf, sizeof buf), from, to);
     return PF_OK;
 }
 

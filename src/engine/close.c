@@ -32,9 +32,9 @@ share_among_partners(struct eng *e, struct fund_close *fc)
         fc->commitment[i] = fc->pos[i].commitment;
         fc->paid_in[i] = fc->pos[i].paid_in;
     }
-    TRY(allocate_by_interest(e, fc->at_D.nav, fc->commitment, fc->paid_in, np, "fund NAV",
+    TRY(allocate_by_interest(e, fc->f, fc->at_D.nav, fc->commitment, fc->paid_in, np, "the NAV",
                              fc->nav));
-    TRY(allocate_by_interest(e, fc->at_D.cash, fc->commitment, fc->paid_in, np, "fund cash",
+    TRY(allocate_by_interest(e, fc->f, fc->at_D.cash, fc->commitment, fc->paid_in, np, "the cash",
                              fc->cash));
 cleanup:
     return rc;

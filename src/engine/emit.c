@@ -17,9 +17,10 @@ out_of_range(struct eng *e, const char *what, const char *dim, const char *fund,
              const char *key, const char *metric, pf_wide v)
 {
     char buf[48];
-    return pf_err_set(e->err, PF_EDATA, "", "%s '%s%s%s/%s/%s' = %s is out of range: sums "
-                      "beyond 64-bit cents (about 9.2e16 in currency units) cannot be stored",
-                      what, dim, fund ? "/" : "", fund ? fund : "", key, metric,
+    return pf_err_set(e->err, PF_EDATA, "", "%s '%s' of %s '%s' %s%s%s= %s is out of range: "
+                      "sums beyond 64-bit cents (about 9.2e16 in currency units) cannot be "
+                      "stored", what, metric, dim, key, fund ? "in fund '" : "in the portfolio",
+                      fund ? fund : " (CNY)", fund ? "' " : " ",
                       pf_wide_format(v, buf, sizeof buf));
 }
 
@@ -41,7 +42,7 @@ put_row_money(struct eng *e, const char *tbl, const char *fund, const char *key,
     pf_cents c;
     char day[16], what[64];
     if (!pf_wide_fits(v, &c)) {
-        snprintf(what, sizeof what, "row on %s of", pf_date_format(d, day, sizeof day));
+        snprintf(what, sizeof what, "figure on %s", pf_date_format(d, day, sizeof day));
         return out_of_range(e, what, tbl, fund, key, col, v);
     }
     pf_run_row_money(e->run, tbl, fund, key, col, d, c);

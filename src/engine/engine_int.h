@@ -149,7 +149,7 @@ size_t fund_partners(const struct eng *e, int f, int **out);
  * largest remainder; with nothing committed by what was paid in; with neither,
  * equally. `what` names the figure in an error.
  */
-pf_status allocate_by_interest(struct eng *e, pf_wide total, const pf_wide *commitment,
+pf_status allocate_by_interest(struct eng *e, int f, pf_wide total, const pf_wide *commitment,
                                const pf_wide *paid_in, size_t n, const char *what,
                                pf_cents *out);
 pf_wide unfunded_of(pf_wide commitment, pf_wide paid_in, pf_wide recallable);

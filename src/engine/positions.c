@@ -168,7 +168,7 @@ sum_of(const pf_wide *w, size_t n)
 }
 
 pf_status
-allocate_by_interest(struct eng *e, pf_wide total, const pf_wide *commitment,
+allocate_by_interest(struct eng *e, int f, pf_wide total, const pf_wide *commitment,
                      const pf_wide *paid_in, size_t n, const char *what, pf_cents *out)
 {
     const pf_wide *by;
@@ -181,18 +181,21 @@ allocate_by_interest(struct eng *e, pf_wide total, const pf_wide *commitment,
     if (n == 0)
         return PF_OK;
     if (!pf_wide_fits(total, &t))
-        return pf_err_set(e->err, PF_EDATA, "", "%s %s overflows 64-bit cents", what,
+        return pf_err_set(e->err, PF_EDATA, "", "%s of fund '%s' = %s is out of range: sums "
+                          "beyond 64-bit cents (about 9.2e16 in currency units) cannot be "
+                          "stored", what, e->ds->funds[f].fund_id,
                           pf_wide_format(total, buf, sizeof buf));
     /* nothing committed yet: share by what was paid in; neither: equally */
     by = sum_of(commitment, n) > 0 ? commitment : sum_of(paid_in, n) > 0 ? paid_in : NULL;
     if (by && sum_of(by, n) > (pf_wide)INT64_MAX)
-        return pf_err_set(e->err, PF_EDATA, "", "%s: the partners' weights overflow 64-bit "
-                          "cents", what);
+        return pf_err_set(e->err, PF_EDATA, "", "%s of fund '%s': the partners' commitments "
+                          "overflow 64-bit cents", what, e->ds->funds[f].fund_id);
     w = pf_xcalloc(n, sizeof *w);
     for (i = 0; i < n; i++)
         w[i] = by ? (int64_t)by[i] : 1;
     if ((rc = pf_alloc_largest_remainder(t, w, n, out)) != PF_OK)
-        pf_err_set(e->err, rc, "", "%s cannot be shared among %zu partners", what, n);
+        pf_err_set(e->err, rc, "", "%s of fund '%s' cannot be shared among %zu partners", what,
+                   e->ds->funds[f].fund_id, n);
     free(w);
     return rc;
 }

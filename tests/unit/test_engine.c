@@ -26,6 +26,7 @@
 #include "parkfund/calc.h"
 #include "parkfund/engine.h"
 #include "parkfund/util.h"
+#include "engine/engine_int.h"
 
 static pf_date
 d(const char *s)
@@ -246,10 +247,66 @@ test_tiny(void)
     pf_dataset_free(ds);
 }
 
+/*
+ * FX conversion is exact integer arithmetic with one rounding, half away from zero
+ * (issue 8 point 2). Rates: USD 2.5 and 1.00000001 (two dates), EUR 0.5.
+ *   1 cent USD at 2.5 = 2.5 cents CNY -> 3 (half-even would give 2); -1 -> -3
+ *   3 cents at 2.5 = 7.5 -> 8 (half-even 8); 5 cents at 2.5 = 12.5 -> 13 (half-even 12)
+ *   2^53 + 1 = 9007199254740993 cents at 1.00000001:
+ *     9007199254740993 + 9007199254740993 / 1e8 = 9007199254740993 + 90071992.54740993
+ *     = 9007199344812985.547... -> 9007199344812986 (a double cannot hold 2^53 + 1)
+ *   cross rate: 1 cent EUR -> USD at 0.5 / 2.5 = 0.2 cents -> 0; 3 cents -> 0.6 -> 1;
+ *     25 cents -> 5 exactly; 5 cents -> 1
+ *   a sum beyond 64 bits (2^62 x 2 x 2.5) is PF_EDATA, not a wrapped number.
+ */
+static void
+test_fx_exact(void)
+{
+    struct pf_dataset ds;
+    struct pf_fx_rate fx[3];
+    struct pf_close_opts o;
+    struct pf_err err = { 0 };
+    struct eng e;
+    pf_cents out = 0;
+
+    memset(&ds, 0, sizeof ds);
+    memset(&o, 0, sizeof o);
+    memset(&e, 0, sizeof e);
+    fx[0] = (struct pf_fx_rate){ d("2020-01-01"), (char *)"EUR", 50000000 };
+    fx[1] = (struct pf_fx_rate){ d("2020-01-01"), (char *)"USD", 250000000 };
+    fx[2] = (struct pf_fx_rate){ d("2021-01-01"), (char *)"USD", 100000001 };
+    ds.fx = fx;
+    ds.nfx = 3;
+    e.ds = &ds;
+    e.o = &o;
+    e.err = &err;
+    CHECK(eng_conv(&e, 1, "USD", "CNY", d("2020-06-30"), &out) == PF_OK);
+    CHECK_INT(out, 3);
+    CHECK(eng_conv(&e, -1, "USD", "CNY", d("2020-06-30"), &out) == PF_OK);
+    CHECK_INT(out, -3);
+    CHECK(eng_conv(&e, 3, "USD", "CNY", d("2020-06-30"), &out) == PF_OK);
+    CHECK_INT(out, 8);
+    CHECK(eng_conv(&e, 5, "USD", "CNY", d("2020-06-30"), &out) == PF_OK);
+    CHECK_INT(out, 13);
+    CHECK(eng_conv(&e, 9007199254740993LL, "USD", "CNY", d("2021-06-30"), &out) == PF_OK);
+    CHECK_INT(out, 9007199344812986LL);
+    CHECK(eng_conv(&e, 1, "EUR", "USD", d("2020-06-30"), &out) == PF_OK);
+    CHECK_INT(out, 0);
+    CHECK(eng_conv(&e, 3, "EUR", "USD", d("2020-06-30"), &out) == PF_OK);
+    CHECK_INT(out, 1);
+    CHECK(eng_conv(&e, 25, "EUR", "USD", d("2020-06-30"), &out) == PF_OK);
+    CHECK_INT(out, 5);
+    CHECK(eng_conv(&e, 5, "EUR", "USD", d("2020-06-30"), &out) == PF_OK);
+    CHECK_INT(out, 1);
+    CHECK(eng_conv(&e, (pf_wide)1 << 63, "USD", "CNY", d("2020-06-30"), &out) == PF_EDATA);
+    CHECK(eng_conv(&e, 100, "USD", "CNY", d("2019-06-30"), &out) == PF_EDATA); /* no rate */
+}
+
 int
 main(void)
 {
     pf_calc_init();
     test_tiny();
+    test_fx_exact();
     return pf_t_done("engine");
 }
