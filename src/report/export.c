@@ -32,12 +32,36 @@ put(FILE *f, const char *s)
     return fputs(s, f) >= 0;
 }
 
+/* One result object on its own line; lines are separated by ",\n". */
+static bool
+put_result(FILE *f, bool *first, const char *dim, const char *fund, const char *key,
+           const char *metric, const char *value, const char *reason)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *text;
+    bool ok;
+
+    cJSON_AddItemToObject(o, "dimension", cJSON_CreateString(dim));
+    cJSON_AddItemToObject(o, "fund", str_or_null(fund));
+    cJSON_AddItemToObject(o, "key", cJSON_CreateString(key));
+    cJSON_AddItemToObject(o, "metric", cJSON_CreateString(metric));
+    cJSON_AddItemToObject(o, "value", value ? cJSON_CreateRaw(value) : cJSON_CreateNull());
+    cJSON_AddItemToObject(o, "reason", value ? cJSON_CreateNull()
+                                             : cJSON_CreateString(reason ? reason : "no value"));
+    text = cJSON_PrintUnformatted(o);
+    ok = text && (*first || put(f, ",\n")) && put(f, text);
+    *first = false;
+    cJSON_free(text);
+    cJSON_Delete(o);
+    return ok;
+}
+
 pf_status
 pf_export_json(const struct pf_run *run, FILE *f, const char *path, struct pf_err *err)
 {
-    cJSON *head = cJSON_CreateObject(), *o = NULL;
+    cJSON *head = cJSON_CreateObject();
     char num[64], day[16], *text = NULL;
-    bool ok = true;
+    bool ok = true, first = true;
     size_t i;
 
     cJSON_AddItemToObject(head, "id", cJSON_CreateNumber((double)run->id));
@@ -52,29 +76,50 @@ pf_export_json(const struct pf_run *run, FILE *f, const char *path, struct pf_er
     text = NULL;
     for (i = 0; ok && i < run->nresults; i++) {
         const struct pf_result *r = &run->results[i];
-        o = cJSON_CreateObject();
-        cJSON_AddItemToObject(o, "dimension", cJSON_CreateString(r->dimension));
-        cJSON_AddItemToObject(o, "fund", str_or_null(r->fund));
-        cJSON_AddItemToObject(o, "key", cJSON_CreateString(r->key));
-        cJSON_AddItemToObject(o, "metric", cJSON_CreateString(r->metric));
-        if (!r->has_value)
-            cJSON_AddItemToObject(o, "value", cJSON_CreateNull());
-        else if (r->is_money)
-            cJSON_AddItemToObject(o, "value", cJSON_CreateRaw(pf_money_format(r->cents, num,
-                                                                              sizeof num)));
-        else
-            cJSON_AddItemToObject(o, "value", cJSON_CreateRaw(pf_format_double(r->value, num,
-                                                                               sizeof num)));
-        cJSON_AddItemToObject(o, "reason", r->has_value ? cJSON_CreateNull()
-                                                        : cJSON_CreateString(r->reason));
-        text = cJSON_PrintUnformatted(o);
-        ok = put(f, text) && put(f, i + 1 < run->nresults ? ",\n" : "\n");
-        cJSON_free(text);
-        text = NULL;
-        cJSON_Delete(o);
-        o = NULL;
+        if (r->has_value && r->is_money)
+            pf_money_format(r->cents, num, sizeof num);
+        else if (r->has_value)
+            pf_format_double(r->value, num, sizeof num);
+        ok = put_result(f, &first, r->dimension, r->fund, r->key, r->metric,
+                        r->has_value ? num : NULL, r->reason);
     }
-    ok = ok && put(f, "]}\n") && fflush(f) == 0;
+    /* the stored tables' figures (SPEC §6 "every stored figure is exported"), in the
+     * run's order, after the results so that the results' lines never move */
+    for (i = 0; ok && i < run->nrows; i++) {
+        const struct pf_run_row *w = &run->rows[i];
+        char key[400];
+        const char *dim, *metric, *dot;
+        int y, m, d;
+        if (strcmp(w->tbl, "account") == 0) {
+            /* key <period>|<line>; metric: the partner, or "*" for the whole fund */
+            dot = strchr(w->col, '.');
+            if (!dot)
+                continue;
+            snprintf(key, sizeof key, "%.*s|%s", (int)(dot - w->col), w->col, dot + 1);
+            dim = "account";
+            metric = w->key;
+        } else if (strcmp(w->tbl, "nav_history") == 0) {
+            /* key <date>|<chain>; a fund's own J-curve has "*" (the whole fund) */
+            snprintf(key, sizeof key, "%s|%s", pf_date_format(w->date, day, sizeof day),
+                     w->fund ? "*" : w->key);
+            dim = "nav_history";
+            metric = w->col;
+        } else if (strcmp(w->tbl, "risk") == 0) {
+            pf_date_to_ymd(w->date, &y, &m, &d);
+            snprintf(key, sizeof key, "%04dQ%d|%s", y, (m - 1) / 3 + 1, w->key);
+            dim = "chain_return";
+            metric = w->col;
+        } else {
+            continue;
+        }
+        if (w->has_value && w->is_money)
+            pf_money_format(w->cents, num, sizeof num);
+        else if (w->has_value)
+            pf_format_double(w->value, num, sizeof num);
+        ok = put_result(f, &first, dim, w->fund, key, metric, w->has_value ? num : NULL,
+                        "no value");
+    }
+    ok = ok && put(f, "\n]}\n") && fflush(f) == 0;
     cJSON_Delete(head);
     if (!ok || ferror(f))
         return pf_err_set(err, PF_EIO, "", "cannot write '%s': %s", path, strerror(errno));
