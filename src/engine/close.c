@@ -336,6 +336,76 @@ cleanup:
     return rc;
 }
 
+/*
+ * Look-through: each partner's NAV split into its share of the fund's cash and of the
+ * projects' NAV by chain, to the fen. The cash share is the partner's allocated cash;
+ * the rest of its NAV is shared among the chains by their NAV (largest remainder), so
+ * a partner's rows add up to its NAV exactly.
+ */
+static pf_status
+look_through(struct eng *e, const struct fund_close *fc)
+{
+    const struct pf_dataset *ds = e->ds;
+    const char **chains = pf_xcalloc(e->fund_nprojects[fc->f] + 1, sizeof *chains);
+    pf_wide *chain_nav = NULL, total = 0;
+    int64_t *w = NULL;
+    pf_cents *part = NULL;
+    size_t nch = 0, k, i, c, m = 0;
+    pf_status rc = PF_OK;
+
+    for (k = 0; k < e->fund_nprojects[fc->f]; k++) {
+        int p = e->fund_projects[fc->f][k];
+        if (fc->pms[p].counted)
+            chains[nch++] = ds->projects[p].chain;
+    }
+    qsort(chains, nch, sizeof *chains, cmp_str);
+    for (i = 0; i < nch; i++)
+        if (m == 0 || strcmp(chains[m - 1], chains[i]) != 0)
+            chains[m++] = chains[i];
+    nch = m;
+    chain_nav = pf_xcalloc(nch + 1, sizeof *chain_nav);
+    w = pf_xcalloc(nch + 1, sizeof *w);
+    part = pf_xcalloc(nch + 1, sizeof *part);
+    for (k = 0; k < e->fund_nprojects[fc->f]; k++) {
+        int p = e->fund_projects[fc->f][k];
+        if (!fc->pms[p].counted)
+            continue;
+        for (c = 0; c < nch && strcmp(chains[c], ds->projects[p].chain) != 0; c++)
+            ;
+        chain_nav[c] += fc->pms[p].nav;
+    }
+    for (c = 0; c < nch; c++) {
+        if (!pf_wide_fits(chain_nav[c], &w[c]))
+            TRY(put_money(e, "chain", fc->id, chains[c], "nav", chain_nav[c]));
+        total += chain_nav[c];
+    }
+    for (c = 0; c < nch && total == 0; c++)
+        w[c] = 1; /* nothing left in any chain: a rounding fen, shared equally */
+    for (i = 0; i < fc->npartners; i++) {
+        const char *P = ds->partners[fc->partners[i]].partner_id;
+        pf_wide projects = (pf_wide)fc->nav[i] - fc->cash[i];
+        pf_cents rest;
+        TRY(put_row_money(e, "lookthrough", fc->id, P, "cash", e->D, fc->cash[i]));
+        if (nch == 0)
+            continue;
+        if (!pf_wide_fits(projects, &rest))
+            TRY(put_row_money(e, "lookthrough", fc->id, P, "projects", e->D, projects));
+        if ((rc = pf_alloc_largest_remainder(rest, w, nch, part)) != PF_OK) {
+            pf_err_set(e->err, rc, "", "the look-through of partner '%s' in fund '%s' cannot "
+                       "be shared among its chains", P, fc->id);
+            goto cleanup;
+        }
+        for (c = 0; c < nch; c++)
+            TRY(put_row_money(e, "lookthrough", fc->id, P, chains[c], e->D, part[c]));
+    }
+cleanup:
+    free(chains);
+    free(chain_nav);
+    free(w);
+    free(part);
+    return rc;
+}
+
 static pf_status
 close_fund(struct eng *e, int f, struct project_measures *pms)
 {
@@ -354,6 +424,7 @@ close_fund(struct eng *e, int f, struct project_measures *pms)
     TRY(partner_rows(e, &fc));
     TRY(reconcile(e, &fc));
     TRY(capital_accounts(e, &fc));
+    TRY(look_through(e, &fc));
     TRY(project_rows(e, &fc));
     for (dim = 0; dim < DIM_GROUPING_COUNT; dim++)
         TRY(exposure(e, e->fund_projects[f], e->fund_nprojects[f], pms, (enum dimension)dim,

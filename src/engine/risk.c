@@ -220,6 +220,10 @@ fund_nav_history(struct eng *e, int f)
         TRY(put_row_money(e, "nav_history", F, F, "paid_in", t, m.paid_in));
         TRY(put_row_money(e, "nav_history", F, F, "distributions", t, m.distributions));
         TRY(put_row_money(e, "nav_history", F, F, "nav", t, m.nav));
+        /* the J-curve's two lines, so the workbook renders them rather than computes them */
+        TRY(put_row_money(e, "nav_history", F, F, "net_cash", t, m.distributions - m.paid_in));
+        TRY(put_row_money(e, "nav_history", F, F, "net_value", t,
+                          m.distributions + m.nav - m.paid_in));
         if (t == e->D)
             break;
     }

@@ -361,8 +361,8 @@ parse_col(struct loader *L, const cJSON *o, const char *path, struct rp_col *c)
         return bad(L, path, "a column has a formula or an XIRR, not both"), false;
     if (c->xirr && !c->metric)
         return bad(L, path, "an XIRR column needs the \"metric\" it shows"), false;
-    if (c->total_sum && !c->metric && !c->formula)
-        return bad(L, path, "only metric and formula columns can be summed"), false;
+    if (c->total_sum && (c->text || c->date))
+        return bad(L, path, "text and date columns cannot be summed"), false;
     return true;
 }
 

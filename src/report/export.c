@@ -109,6 +109,11 @@ pf_export_json(const struct pf_run *run, FILE *f, const char *path, struct pf_er
             snprintf(key, sizeof key, "%04dQ%d|%s", y, (m - 1) / 3 + 1, w->key);
             dim = "chain_return";
             metric = w->col;
+        } else if (strcmp(w->tbl, "lookthrough") == 0) {
+            /* key the chain (or "cash"); metric the partner */
+            snprintf(key, sizeof key, "%s", w->col);
+            dim = "lookthrough";
+            metric = w->key;
         } else {
             continue;
         }

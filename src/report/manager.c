@@ -363,13 +363,14 @@ nav_history_sheet(struct rp_ctx *c, const struct rp_sheet *s)
         if (strcmp(t->kind, "nav_by_chain") == 0) {
             write_chain_pivot(c, ws, t, "nav_history", "nav", true, &row, w, MAX_WIDTH_COLS);
         } else if (strcmp(t->kind, "jcurve") == 0) {
-            static const char *const cols[] = { "paid_in", "distributions", "nav" };
+            static const char *const cols[] = { "paid_in", "distributions", "nav", "net_cash",
+                                                "net_value" };
             if (t->has_title)
                 rp_write_text(c, ws, row++, 0, rp_tr(c, &t->title),
                               rp_fmt_named(c, "section", RP_PLAIN));
             for (f = 0; f < c->ix->nfunds; f++) {
                 const char *fund = c->ix->funds[f];
-                struct series ser[3];
+                struct series ser[5];
                 struct pivot pv;
                 struct pivot_env E;
                 struct rp_table_env env;
@@ -378,9 +379,9 @@ nav_history_sheet(struct rp_ctx *c, const struct rp_sheet *s)
 
                 if (!rp_index_rows(c->ix, "nav_history", fund, fund))
                     continue;
-                for (k = 0; k < 3; k++)
+                for (k = 0; k < 5; k++)
                     ser[k] = (struct series){ fund, cols[k] };
-                pivot_build(c, &pv, "nav_history", fund, ser, 3);
+                pivot_build(c, &pv, "nav_history", fund, ser, 5);
                 rows = date_rows(&pv);
                 memset(&E, 0, sizeof E);
                 E.pv = &pv;

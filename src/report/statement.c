@@ -199,11 +199,35 @@ capital_account_sheet(struct rp_ctx *c, const struct rp_sheet *s)
 }
 
 struct look_env {
+    struct rp_ctx *c;
     lxw_row_t row;
     lxw_col_t col;
     double interest;
     bool has;
 };
+
+/* The partner's look-through in one chain: the engine's stored row, allocated to the
+ * fen (the workbook renders it; it does not recompute it). */
+static bool
+look_value(void *arg, const struct rp_table *t, size_t col, const struct rp_rowref *rr,
+           double *value)
+{
+    struct look_env *E = arg;
+    const struct rp_group *g;
+    size_t i;
+
+    if (strcmp(t->cols[col].id, "look_through") != 0)
+        return false;
+    g = rp_index_rows(E->c->ix, "lookthrough", rr->fund, E->c->partner);
+    for (i = 0; g && i < g->n; i++) {
+        const struct pf_run_row *r = &E->c->run->rows[g->idx[i]];
+        if (strcmp(r->col, rr->key) == 0 && r->has_value && r->is_money) {
+            *value = (double)r->cents / 100.0;
+            return true;
+        }
+    }
+    return false;
+}
 
 static bool
 look_param(void *arg, const char *name, const struct rp_rowref *rr, char *cell, double *value)
@@ -233,6 +257,7 @@ lookthrough_sheet(struct rp_ctx *c, const struct rp_sheet *s)
     rp_col_widths(c, ws, t);
     memset(&env, 0, sizeof env);
     env.param = look_param;
+    env.value = look_value;
     env.arg = &E;
     for (f = 0; f < c->ix->nfunds; f++) {
         const char *fund = c->ix->funds[f];
@@ -247,6 +272,7 @@ lookthrough_sheet(struct rp_ctx *c, const struct rp_sheet *s)
                       rp_fmt_named(c, "section", RP_PLAIN));
         in = rp_index_result(c->ix, "partner", fund, c->partner, "interest");
         memset(&E, 0, sizeof E);
+        E.c = c;
         E.row = r;
         E.col = 2;
         E.has = rp_result_number(in, &E.interest);

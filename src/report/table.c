@@ -351,111 +351,6 @@ expand(struct tmpl *T, const char *f, struct pf_buf *out)
 }
 
 /* Evaluate a template in doubles, as a spreadsheet does (+ - * / ^ and parentheses). */
-struct ev {
-    struct tmpl *T;
-    const char *p;
-    bool ok;
-};
-static double ev_expr(struct ev *E);
-
-static void
-ev_space(struct ev *E)
-{
-    while (*E->p == ' ')
-        E->p++;
-}
-
-static double
-ev_primary(struct ev *E)
-{
-    double v = 0;
-    char cell[24];
-    ev_space(E);
-    if (*E->p == '(') {
-        E->p++;
-        v = ev_expr(E);
-        ev_space(E);
-        if (*E->p == ')')
-            E->p++;
-        else
-            E->ok = false;
-        return v;
-    }
-    if (*E->p == '-') {
-        E->p++;
-        return -ev_primary(E);
-    }
-    if (*E->p == '{') {
-        const char *end = strchr(E->p, '}');
-        if (!end || !resolve(E->T, E->p + 1, (size_t)(end - E->p - 1), cell, &v))
-            E->ok = false;
-        E->p = end ? end + 1 : E->p + strlen(E->p);
-        return v;
-    }
-    if ((*E->p >= '0' && *E->p <= '9') || *E->p == '.') {
-        char *end;
-        v = strtod(E->p, &end);
-        E->p = end;
-        return v;
-    }
-    E->ok = false;
-    return 0;
-}
-
-static double
-ev_power(struct ev *E)
-{
-    double v = ev_primary(E);
-    ev_space(E);
-    while (*E->p == '^') { /* left-associative, as in spreadsheets */
-        E->p++;
-        v = pow(v, ev_primary(E));
-        ev_space(E);
-    }
-    return v;
-}
-
-static double
-ev_term(struct ev *E)
-{
-    double v = ev_power(E);
-    ev_space(E);
-    while (*E->p == '*' || *E->p == '/') {
-        char op = *E->p++;
-        double r = ev_power(E);
-        v = op == '*' ? v * r : v / r;
-        ev_space(E);
-    }
-    return v;
-}
-
-static double
-ev_expr(struct ev *E)
-{
-    double v = ev_term(E);
-    ev_space(E);
-    while (*E->p == '+' || *E->p == '-') {
-        char op = *E->p++;
-        double r = ev_term(E);
-        v = op == '+' ? v + r : v - r;
-        ev_space(E);
-    }
-    return v;
-}
-
-static bool
-evaluate(struct tmpl *T, const char *f, double *out)
-{
-    struct ev E = { T, f, true };
-    double v = ev_expr(&E);
-    ev_space(&E);
-    if (!E.ok || *E.p || !isfinite(v))
-        return false;
-    *out = v;
-    return true;
-}
-
-/* {key} and {dimension} in an XIRR block template. */
 static void
 block_id(const char *tmpl, const char *dimension, const char *key, struct pf_buf *out)
 {
@@ -705,8 +600,11 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
                 res = rp_index_result(c->ix, dim, rr->fund, rr->key, col->metric);
             if (col->formula) {
                 double cached;
+                /* the cached value is always a stored figure: the result, or (a column
+                 * with no metric of its own) the stored row the table's env supplies */
                 bool have = col->metric ? rp_result_number(res, &cached)
-                                        : evaluate(&T, col->formula, &cached);
+                                        : env && env->value &&
+                                              env->value(env->arg, t, k, rr, &cached);
                 if (have && expand(&T, col->formula, &fb)) {
                     rp_write_formula(c, ws, r, (lxw_col_t)k, pf_buf_str(&fb), cached, f);
                     vals[k].ok = true;
@@ -736,6 +634,7 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
                 rp_write_num(c, ws, r, (lxw_col_t)k, v, f);
                 vals[k].ok = true;
                 vals[k].v = v;
+                sum_val[k] += v;
             } else {
                 rp_write_blank(c, ws, r, (lxw_col_t)k, f);
             }
