@@ -449,16 +449,3 @@ cleanup:
     xflows_release(&xf);
     return rc;
 }
-
-struct pf_metric
-pf_ratio(double num, double den, const char *reason_if_den_zero)
-{
-    struct pf_metric m = { 0, NULL };
-    if (den == 0)
-        m.reason = reason_if_den_zero ? reason_if_den_zero : "division by zero";
-    else if (!isfinite(num) || !isfinite(den))
-        m.reason = "not a finite number";
-    else
-        m.value = num / den;
-    return m;
-}
