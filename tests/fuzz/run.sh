@@ -9,7 +9,9 @@ mkdir -p "$out/corpus"
 # the library itself must carry coverage instrumentation, or libFuzzer is blind
 make -s BUILD=build/fuzz-lib CC=clang SANITIZE=fuzzer-no-link,address,undefined \
     build/fuzz-lib/libparkfund.a
-clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -I/usr/include/cjson \
+# shellcheck disable=SC2046
+clang -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude \
+    $(pkg-config --cflags sqlite3 gsl libcjson xlsxwriter nettle) \
     -DPF_SRCDIR="\"$top\"" -D_POSIX_C_SOURCE=200809L tests/fuzz/fuzz_import.c \
     build/fuzz-lib/libparkfund.a $(pkg-config --libs sqlite3 gsl libcjson xlsxwriter nettle) \
     -lcsv -lm -o "$out/fuzz_import"

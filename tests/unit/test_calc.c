@@ -367,6 +367,7 @@ test_xirr_random(void)
     struct pf_rng *g = pf_rng_new(20240601);
     int iter, values = 0, reasons = 0;
 
+    LOOP_BEGIN("xirr: 3000 random flow sets give a root of XNPV or a reason");
     for (iter = 0; iter < 3000; iter++) {
         pf_date d[40];
         double a[40], scale = 0;
@@ -401,6 +402,7 @@ test_xirr_random(void)
         }
         CHECK(r.m.value > -1 && in_roots(&r, r.m.value));
     }
+    LOOP_END();
     CHECK(values > 1000 && reasons > 10);
     pf_rng_free(g);
 }
@@ -754,6 +756,7 @@ test_alloc(void)
 
     /* property: exact sum, each part its floor or one more */
     g = pf_rng_new(7);
+    LOOP_BEGIN("alloc: 2000 random splits sum exactly, each part its floor or one more");
     for (iter = 0; iter < 2000; iter++) {
         int64_t w[8];
         pf_cents part[8];
@@ -778,6 +781,7 @@ test_alloc(void)
         }
         CHECK_INT(sum, total);
     }
+    LOOP_END();
     pf_rng_free(g);
 }
 
@@ -791,25 +795,31 @@ test_rng(void)
     int i, same = 1, differ = 0;
     unsigned long big = 1UL << 40;
 
+    LOOP_BEGIN("rng: 1000 uniform draws in [0, 1)");
     for (i = 0; i < 1000; i++) {
         double x = pf_rng_uniform(a), y = pf_rng_uniform(b), z = pf_rng_uniform(c);
         same &= x == y;
         differ |= x != z;
         CHECK(x >= 0 && x < 1);
     }
+    LOOP_END();
     CHECK(same && differ);
+    LOOP_BEGIN("rng: 1000 uniform integers below their bound (6 and 2^40)");
     for (i = 0; i < 1000; i++) {
         unsigned long k = pf_rng_uniform_int(a, 6);
         CHECK(k < 6);
         CHECK(pf_rng_uniform_int(a, big) < big);
     }
+    LOOP_END();
     CHECK(pf_rng_uniform_int(a, 0) == 0);
+    LOOP_BEGIN("rng: 20000 lognormal draws are positive");
     for (i = 0; i < 20000; i++) {
         double x = pf_rng_gaussian(a, 2.0);
         sum += x;
         sum2 += x * x;
         CHECK(pf_rng_lognormal(b, 0, 1) > 0);
     }
+    LOOP_END();
     CHECK(fabs(sum / 20000) < 0.06);                 /* 4 standard errors */
     CHECK(fabs(sqrt(sum2 / 20000) - 2.0) < 0.06);
     /*

@@ -106,6 +106,7 @@ test_shipped(void)
     CHECK_STR(pf_taxonomy_name(t, PF_TAX_PROVINCE, "CN-HK", "zh"), "香港特别行政区");
 
     /* every item of every kind has both names */
+    LOOP_BEGIN("taxonomy: every item of every kind has both names");
     for (k = 0; k < PF_TAX_KIND_COUNT; k++)
         for (i = 0; i < pf_taxonomy_count(t, (enum pf_tax_kind)k); i++) {
             const char *code = pf_taxonomy_code(t, (enum pf_tax_kind)k, i);
@@ -114,6 +115,7 @@ test_shipped(void)
             if (!CHECK(zh && *zh && en && *en))
                 fprintf(stderr, "     kind %d code '%s'\n", k, code ? code : "(null)");
         }
+    LOOP_END();
 
     /* countries: current codes present, withdrawn or unassigned ones absent */
     CHECK_STR(pf_taxonomy_name(t, PF_TAX_COUNTRY, "US", "zh"), "美国");
