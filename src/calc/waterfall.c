@@ -1,0 +1,202 @@
+/*
+ * waterfall: the whole-fund distribution waterfall of SPEC §10 (contract in
+ * include/parkfund/waterfall.h).
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parkfund/waterfall.h"
+#include "parkfund/banned.h"
+
+const char *const pf_tier_names[PF_TIER_COUNT] = {
+    "return_of_capital", "preferred_return", "catch_up_gp", "catch_up_lp", "split_gp",
+    "split_lp",
+};
+
+/* A dated amount the hurdle account grows: + calls, - the class's receipts. */
+struct leg {
+    pf_date date;
+    pf_wide amount;
+};
+
+struct state {
+    const struct pf_waterfall_terms *t;
+    struct leg *legs;
+    size_t nlegs, cap;
+    pf_wide contributed, returned;    /* tier 1 so far */
+    pf_wide profit, gp_profit;        /* tiers 2-4 in all; tiers 3-4 to the GP */
+    /* the GP's shares are rounded on the running totals, so rounding never builds up */
+    pf_wide catch_up_total, catch_up_gp, split_total, split_gp;
+};
+
+static long double
+growth(const struct pf_waterfall_terms *t, pf_date from, pf_date to)
+{
+    long double years = (long double)(to - from) / 365.0L;
+    if (t->simple)
+        return 1.0L + (long double)t->hurdle * years;
+    return powl(1.0L + (long double)t->hurdle, years);
+}
+
+static pf_wide
+round_ld(long double x)
+{
+    return (pf_wide)(x < 0 ? -floorl(-x + 0.5L) : floorl(x + 0.5L));
+}
+
+pf_wide
+pf_wide_times_rate(pf_wide amount, double rate)
+{
+    /* rates carry at most 8 decimals (SPEC §4): scale to an integer and round once */
+    pf_wide r = (pf_wide)llround(rate * 1e8);
+    return pf_wide_div_round(amount * r, (pf_wide)100000000);
+}
+
+static void
+add_leg(struct state *s, pf_date d, pf_wide a)
+{
+    if (s->nlegs == s->cap) {
+        s->cap = s->cap ? 2 * s->cap : 32;
+        s->legs = pf_xreallocarray(s->legs, s->cap, sizeof *s->legs);
+    }
+    s->legs[s->nlegs].date = d;
+    s->legs[s->nlegs].amount = a;
+    s->nlegs++;
+}
+
+/* H(d) in cents, rounded. */
+static pf_wide
+hurdle_account(const struct state *s, pf_date d)
+{
+    long double h = 0;
+    size_t i;
+    for (i = 0; i < s->nlegs; i++)
+        h += (long double)s->legs[i].amount * growth(s->t, s->legs[i].date, d);
+    return round_ld(h);
+}
+
+/*
+ * Push one distribution x at date d through the tiers into tier[]. Tiers 1 and 2
+ * take x while the hurdle account is positive or capital is still unreturned
+ * (whichever bound is larger: after the class has been paid profit, a new call can
+ * leave H below the capital not yet returned, and the class still gets its capital
+ * back first — so the GP never carries on returned capital).
+ */
+static void
+distribute(struct state *s, pf_date d, pf_wide x, pf_wide tier[PF_TIER_COUNT])
+{
+    const struct pf_waterfall_terms *t = s->t;
+    pf_wide h = hurdle_account(s, d), unreturned = s->contributed - s->returned;
+    pf_wide bound, to_class = 0, part, gp;
+
+    if (unreturned < 0)
+        unreturned = 0;
+    bound = h > unreturned ? h : unreturned;
+    if (bound > 0) {
+        pf_wide first = x < bound ? x : bound, roc = unreturned < first ? unreturned : first;
+        tier[PF_TIER_RETURN_OF_CAPITAL] += roc;
+        tier[PF_TIER_PREFERRED_RETURN] += first - roc;
+        s->returned += roc;
+        s->profit += first - roc;
+        to_class += first;
+        x -= first;
+    }
+    /* tier 3: catch-up until the GP holds `carry` of the profit distributed */
+    if (x > 0 && t->catch_up > t->carry) {
+        long double need = ((long double)t->carry * (long double)s->profit -
+                            (long double)s->gp_profit) /
+                           ((long double)t->catch_up - (long double)t->carry);
+        pf_wide y = round_ld(need);
+        if (y > 0) {
+            part = x < y ? x : y;
+            s->catch_up_total += part;
+            gp = pf_wide_times_rate(s->catch_up_total, t->catch_up) - s->catch_up_gp;
+            s->catch_up_gp += gp;
+            tier[PF_TIER_CATCH_UP_GP] += gp;
+            tier[PF_TIER_CATCH_UP_LP] += part - gp;
+            s->profit += part;
+            s->gp_profit += gp;
+            to_class += part - gp;
+            x -= part;
+        }
+    }
+    /* tier 4: the split */
+    if (x > 0) {
+        s->split_total += x;
+        gp = pf_wide_times_rate(s->split_total, t->carry) - s->split_gp;
+        s->split_gp += gp;
+        tier[PF_TIER_SPLIT_GP] += gp;
+        tier[PF_TIER_SPLIT_LP] += x - gp;
+        s->profit += x;
+        s->gp_profit += gp;
+        to_class += x - gp;
+    }
+    if (to_class > 0)
+        add_leg(s, d, -to_class);
+}
+
+static int
+cmp_event(const void *a, const void *b)
+{
+    const struct pf_wf_event *x = *(const struct pf_wf_event *const *)a;
+    const struct pf_wf_event *y = *(const struct pf_wf_event *const *)b;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    if (x->call != y->call)
+        return x->call ? -1 : 1; /* on one date, calls first */
+    return x < y ? -1 : x > y; /* stable: input order */
+}
+
+pf_status
+pf_waterfall_run(const struct pf_waterfall_terms *t, const struct pf_wf_event *ev, size_t n,
+                 pf_date as_of, pf_cents final_value, struct pf_waterfall *out)
+{
+    struct state s;
+    const struct pf_wf_event **order = NULL;
+    pf_wide dists = 0, profit, cap;
+    size_t i;
+
+    if (!(t->carry >= 0 && t->carry < 1) || !(t->hurdle >= 0 && t->hurdle < 1) ||
+        !(t->catch_up >= 0 && t->catch_up <= 1) || final_value < 0)
+        return PF_EDATA;
+    for (i = 0; i < n; i++)
+        if (ev[i].amount <= 0)
+            return PF_EDATA;
+    memset(out, 0, sizeof *out);
+    memset(&s, 0, sizeof s);
+    s.t = t;
+    order = pf_xmalloc((n ? n : 1) * sizeof *order);
+    for (i = 0; i < n; i++)
+        order[i] = &ev[i];
+    qsort(order, n, sizeof *order, cmp_event);
+    for (i = 0; i < n && order[i]->date <= as_of; i++) {
+        if (order[i]->call) {
+            s.contributed += order[i]->amount;
+            add_leg(&s, order[i]->date, order[i]->amount);
+        } else {
+            dists += order[i]->amount;
+            distribute(&s, order[i]->date, order[i]->amount, out->distributed);
+        }
+    }
+    if (final_value > 0)
+        distribute(&s, as_of, final_value, out->hypothetical);
+    out->tiers_gp = out->distributed[PF_TIER_CATCH_UP_GP] + out->distributed[PF_TIER_SPLIT_GP] +
+                    out->hypothetical[PF_TIER_CATCH_UP_GP] + out->hypothetical[PF_TIER_SPLIT_GP];
+    out->hurdle_at_end = hurdle_account(&s, as_of);
+    /* the clawback test at the hypothetical liquidation: the GP keeps no more than
+     * carry of the whole life's profit, and nothing the class still needs for its
+     * capital and preferred return */
+    profit = dists + final_value - s.contributed;
+    cap = profit > 0 ? pf_wide_times_rate(profit, t->carry) : 0;
+    out->entitlement = out->tiers_gp;
+    if (out->hurdle_at_end > 0)
+        out->entitlement -= out->hurdle_at_end;
+    if (out->entitlement > cap)
+        out->entitlement = cap;
+    if (out->entitlement < 0)
+        out->entitlement = 0;
+    free(order);
+    free(s.legs);
+    return PF_OK;
+}
