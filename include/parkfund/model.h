@@ -133,7 +133,8 @@ int pf_kind_field(enum pf_kind k, const char *field); /* index or -1 */
 enum pf_pflow_kind { PF_CONTRIBUTION, PF_DISTRIBUTION };
 enum pf_purpose {
     PF_P_INVESTMENT, PF_P_MANAGEMENT_FEE, PF_P_EXPENSES, PF_P_OTHER_IN,
-    PF_P_RETURN_OF_CAPITAL, PF_P_GAIN, PF_P_INCOME, PF_P_OTHER_OUT
+    PF_P_RETURN_OF_CAPITAL, PF_P_GAIN, PF_P_INCOME, PF_P_OTHER_OUT,
+    PF_P_CARRIED_INTEREST /* to a gp partner only (SPEC §10): not an LP distribution */
 };
 enum pf_jflow_kind { PF_J_INVESTMENT, PF_J_PROCEEDS, PF_J_DIVIDEND, PF_J_INTEREST, PF_J_FEE_INCOME };
 
@@ -200,6 +201,23 @@ struct pf_bench_level {
     int64_t level_e8; /* scaled by 1e8 */
 };
 
+/*
+ * A fund's economics (SPEC §4 fund_terms, §10): one version per fund as known at
+ * the batch. Rates are fractions scaled by 1e8, exactly as imported.
+ */
+struct pf_fund_terms {
+    char *fund_id, *gp_partner_id;
+    int fund, gp;                 /* indices, -1 if unknown */
+    int64_t carry_e8, hurdle_e8, catch_up_e8, fee_rate_e8, fee_rate_after_e8, concession_e8;
+    bool hurdle_simple;           /* hurdle_basis "simple" (default compound) */
+    char *fee_basis;              /* "commitment" | "invested" | "nav" */
+    char *fee_basis_after;        /* default "invested" */
+    pf_date investment_period_end; /* PF_DATE_NONE if absent */
+    int term_years;               /* 0 if absent */
+    char *carry_exempt;           /* partner ids separated by ';', "" if none */
+    char *concession_to;          /* "lps" | "gp" | "" */
+};
+
 struct pf_dataset {
     int64_t batch;        /* the cut-off batch */
     char *taxonomy_json;  /* the taxonomy in force at that batch */
@@ -214,6 +232,7 @@ struct pf_dataset {
     struct pf_valuation *valuations; size_t nvaluations;
     struct pf_fx_rate *fx; size_t nfx;           /* sorted by (currency, date) */
     struct pf_bench_level *bench; size_t nbench; /* sorted by (index_id, date) */
+    struct pf_fund_terms *terms; size_t nterms;  /* sorted by fund_id */
     size_t nreversed;     /* flows dropped because reversed (for the audit block) */
     /* When set, the currency of flows, valuations and rates, the valuation method and the
      * index id point into this pool of shared strings (the store's loader repeats a few
@@ -227,5 +246,7 @@ int pf_dataset_find_fund(const struct pf_dataset *ds, const char *id);
 int pf_dataset_find_partner(const struct pf_dataset *ds, const char *id);
 int pf_dataset_find_project(const struct pf_dataset *ds, const char *id);
 int pf_dataset_find_park(const struct pf_dataset *ds, const char *id);
+/* The terms of fund index f, or NULL (a fund without terms: SPEC §5 figures only). */
+const struct pf_fund_terms *pf_dataset_terms_of(const struct pf_dataset *ds, int f);
 
 #endif

@@ -5,6 +5,7 @@
  * (engine_int.h lists them). Loops run over sorted arrays, so the same data
  * always gives the same run, bit for bit.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,10 +33,44 @@ share_among_partners(struct eng *e, struct fund_close *fc)
         fc->commitment[i] = fc->pos[i].commitment;
         fc->paid_in[i] = fc->pos[i].paid_in;
     }
-    TRY(allocate_by_interest(e, fc->f, fc->at_D.nav, fc->commitment, fc->paid_in, np, "the NAV",
-                             fc->nav));
+    TRY(fund_economics(e, fc->f, e->D, fc->partners, np, &fc->at_D, &fc->econ));
+    if (fc->econ.has_terms) /* net of carry (SPEC §10) */
+        memcpy(fc->nav, fc->econ.nav_net, np * sizeof *fc->nav);
+    else
+        TRY(allocate_by_interest(e, fc->f, fc->at_D.nav, fc->commitment, fc->paid_in, np,
+                                 "the NAV", fc->nav));
     TRY(allocate_by_interest(e, fc->f, fc->at_D.cash, fc->commitment, fc->paid_in, np, "the cash",
                              fc->cash));
+cleanup:
+    return rc;
+}
+
+/* The fund's carry figures and its waterfall's tiers (SPEC §10). */
+static pf_status
+carry_rows(struct eng *e, const struct fund_close *fc)
+{
+    const struct economics *x = &fc->econ;
+    const char *F = fc->id;
+    char buf[48];
+    int k;
+    pf_status rc = PF_OK;
+
+    TRY(put_money(e, "fund", F, F, "carry_paid", x->K));
+    TRY(put_money(e, "fund", F, F, "carry_accrued", x->A));
+    TRY(put_money(e, "fund", F, F, "carry_entitled", x->E));
+    TRY(put_money(e, "fund", F, F, "clawback", x->A < 0 ? -x->A : 0));
+    TRY(put_money(e, "fund", F, F, "nav_net", x->F - x->A));
+    for (k = 0; k < PF_TIER_COUNT; k++) {
+        TRY(put_money(e, "waterfall", F, pf_tier_names[k], "distributed", x->wf.distributed[k]));
+        TRY(put_money(e, "waterfall", F, pf_tier_names[k], "hypothetical",
+                      x->wf.hypothetical[k]));
+        TRY(put_money(e, "waterfall", F, pf_tier_names[k], "total",
+                      x->wf.distributed[k] + x->wf.hypothetical[k]));
+    }
+    if (x->A < 0)
+        warn(e, "clawback", "fund '%s': the GP has been paid %s more carry than it is entitled "
+             "to at a liquidation on D (clawback exposure)", F,
+             pf_wide_format(-x->A, buf, sizeof buf));
 cleanup:
     return rc;
 }
@@ -48,7 +83,7 @@ fund_rows(struct eng *e, struct fund_close *fc)
     const struct fund_position *T = &fc->at_D;
     const char *F = fc->id;
     struct block blk = { 0 };
-    pf_wide guidance = 0;
+    pf_wide guidance = 0, lp_nav = fc->econ.has_terms ? T->nav - fc->econ.A : T->nav;
     size_t i;
     pf_status rc = PF_OK;
 
@@ -63,13 +98,26 @@ fund_rows(struct eng *e, struct fund_close *fc)
         pf_run_value(e->run, "fund", F, F, "interest", 1.0); /* the whole fund */
     else
         pf_run_empty(e->run, "fund", F, F, "interest", "the fund has no commitments");
-    put_multiples(e, "fund", F, F, T->paid_in, T->distributions, T->nav, T->commitment);
+    /* with terms the LPs' figures are net of accrued carry: terminal value F - A */
+    put_multiples(e, "fund", F, F, T->paid_in, T->distributions, lp_nav, T->commitment);
     for (i = e->fund_pflows[fc->f].lo; i < e->fund_pflows[fc->f].hi && ds->pflows[i].date <= e->D;
          i++)
-        block_add(&blk, ds->pflows[i].date, ds->pflows[i].kind == PF_CONTRIBUTION
-                                                ? -ds->pflows[i].amount : ds->pflows[i].amount);
-    TRY(irr_block(e, &blk, F, "net", "fund", F, "net_irr", T->nav));
-    TRY(pme_all(e, fc->f, -1, "fund", F, F, T->nav, NULL));
+        if (!is_carry(&ds->pflows[i])) /* carried interest is not an LP flow (SPEC §10) */
+            block_add(&blk, ds->pflows[i].date, ds->pflows[i].kind == PF_CONTRIBUTION
+                                                    ? -ds->pflows[i].amount
+                                                    : ds->pflows[i].amount);
+    if (fc->econ.has_terms) {
+        struct block before = { 0 };
+        for (i = 0; i < blk.n; i++)
+            block_add(&before, blk.d[i], blk.a[i]);
+        rc = irr_block(e, &before, F, "net_before_carry", "fund", F, "net_irr_before_carry",
+                       T->nav);
+        block_release(&before);
+        if (rc)
+            goto cleanup;
+    }
+    TRY(irr_block(e, &blk, F, "net", "fund", F, "net_irr", lp_nav));
+    TRY(pme_all(e, fc->f, -1, "fund", F, F, lp_nav, NULL));
     for (i = 0; i < fc->npartners; i++)
         if (strcmp(ds->partners[fc->partners[i]].kind, "guidance_fund") == 0)
             guidance += fc->pos[i].commitment;
@@ -77,6 +125,8 @@ fund_rows(struct eng *e, struct fund_close *fc)
         pf_run_value(e->run, "fund", F, F, "leverage", (double)T->commitment / (double)guidance);
     else
         pf_run_empty(e->run, "fund", F, F, "leverage", "no guidance-fund commitment");
+    if (fc->econ.has_terms)
+        TRY(carry_rows(e, fc));
 cleanup:
     block_release(&blk);
     return rc;
@@ -226,7 +276,7 @@ partner_rows(struct eng *e, struct fund_close *fc)
                       pt->commitment);
         for (j = s.lo; j < s.hi && ds->pflows[j].date <= e->D; j++) {
             const struct pf_partner_flow *pf = &ds->pflows[j];
-            if (pf->partner == fc->partners[i])
+            if (pf->partner == fc->partners[i] && !is_carry(pf))
                 block_add(&blk, pf->date, pf->kind == PF_CONTRIBUTION ? -pf->amount : pf->amount);
         }
         snprintf(bkey, sizeof bkey, "partner:%s", P);
@@ -238,6 +288,15 @@ partner_rows(struct eng *e, struct fund_close *fc)
         interest_at = NULL;
         if (strcmp(pp->kind, "guidance_fund") == 0)
             reinvestment(e, fc, i);
+        if (fc->econ.has_terms) {
+            TRY(put_money(e, "partner", F, P, "carry_charged", fc->econ.charged[i]));
+            TRY(put_money(e, "partner", F, P, "carry_accrued", fc->econ.accrued[i]));
+            if (fc->econ.terms->concession_e8 > 0) {
+                TRY(put_money(e, "partner", F, P, "concession_given", fc->econ.given[i]));
+                TRY(put_money(e, "partner", F, P, "concession_received",
+                              fc->econ.received[i]));
+            }
+        }
     }
 cleanup:
     block_release(&blk);
@@ -266,17 +325,39 @@ reconcile(struct eng *e, const struct fund_close *fc)
         distributions += fc->pos[i].distributions;
         total += fc->commitment[i];
     }
-    /* each partner's NAV and cash within a fen of its interest of the fund's */
+    /* each partner's NAV (with terms: its exact NAV net of carry) and cash within a fen
+     * of its interest of the fund's */
     for (i = 0; i < fc->npartners && total > 0; i++) {
         pf_wide dn = (pf_wide)fc->nav[i] * total - fc->commitment[i] * T->nav;
         pf_wide dc = (pf_wide)fc->cash[i] * total - fc->commitment[i] * T->cash;
+        if (fc->econ.has_terms)
+            dn = fabsl((long double)fc->nav[i] - fc->econ.exact[i]) < 1.0L ? 0 : total;
         if (dn >= total || dn <= -total || dc >= total || dc <= -total)
             shares_ok = false;
         nav_sum += fc->nav[i];
         cash_sum += fc->cash[i];
     }
     if (total > 0)
-        shares_ok = shares_ok && nav_sum == T->nav && cash_sum == T->cash;
+        shares_ok = shares_ok && cash_sum == T->cash &&
+                    nav_sum == (fc->econ.has_terms ? T->nav - fc->econ.A : T->nav);
+    if (fc->econ.has_terms) {
+        const struct economics *x = &fc->econ;
+        pf_wide tiers_d = 0, tiers_h = 0;
+        int tier;
+        TRY(check(e, nav_sum + x->A == T->nav, "carry_identity", "fund '%s': the partners' "
+                  "NAVs net of carry plus the accrued carry (%lld cents) equal the fund's NAV "
+                  "(%lld cents)", F, (long long)x->A, (long long)T->nav));
+        for (tier = 0; tier < PF_TIER_COUNT; tier++) {
+            tiers_d += x->wf.distributed[tier];
+            tiers_h += x->wf.hypothetical[tier];
+        }
+        TRY(check(e, tiers_d == x->class_gross_distributions && tiers_h == x->V &&
+                     x->E <= x->wf.tiers_gp,
+                  "waterfall_tiers", "fund '%s': the tiers hold every distribution of the "
+                  "carry class plus the carry paid (%lld cents) and the hypothetical one (%lld "
+                  "cents), and the GP is entitled to no more than its tiers", F,
+                  (long long)x->class_gross_distributions, (long long)x->V));
+    }
     TRY(check(e, shares_ok, "partners_nav_share", "fund '%s': each partner's NAV and cash is "
               "its interest (commitment / the fund's) of the fund's, to the fen, and they sum "
               "to the fund's NAV (%lld cents) and cash (%lld cents)", F, (long long)T->nav,
@@ -431,6 +512,7 @@ close_fund(struct eng *e, int f, struct project_measures *pms)
                      fc.id, false));
     TRY(fund_nav_history(e, f));
 cleanup:
+    economics_release(&fc.econ);
     free(fc.partners);
     free(fc.pos);
     free(fc.commitment);

@@ -122,11 +122,12 @@ void eng_release(struct eng *e);
 enum { C_INVESTMENT, C_MANAGEMENT_FEE, C_EXPENSES, C_OTHER, C_COUNT };
 enum { D_RETURN_OF_CAPITAL, D_GAIN, D_INCOME, D_OTHER, D_COUNT };
 
-/* Everything about a fund "as at t" (flows dated on or before t), in its currency. */
+/* Everything about a fund "as at t" (flows dated on or before t), in its currency.
+ * Carried interest paid to the GP leaves the cash but is not an LP distribution. */
 struct fund_position {
     pf_wide commitment;
     pf_wide contrib[C_COUNT], dist[D_COUNT];
-    pf_wide paid_in, distributions, recallable;
+    pf_wide paid_in, distributions, recallable, carry_paid;
     pf_wide invested, proceeds, income; /* project flows */
     pf_wide project_nav, cash, nav;
 };
@@ -134,7 +135,14 @@ struct fund_position {
 /* A partner's own commitments and flows in one fund as at t. */
 struct partner_position {
     pf_wide commitment, contrib[C_COUNT], dist[D_COUNT], paid_in, distributions, recallable;
+    pf_wide carry_received; /* a gp partner's carried interest: not in its distributions */
 };
+
+static inline bool
+is_carry(const struct pf_partner_flow *pf)
+{
+    return pf->kind == PF_DISTRIBUTION && pf->purpose == PF_P_CARRIED_INTEREST;
+}
 
 pf_status fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o);
 void partner_position_at(const struct eng *e, int f, int partner, pf_date t,
@@ -205,6 +213,31 @@ pf_status pme_all(struct eng *e, int f, int partner, const char *dim, const char
 void put_multiples(struct eng *e, const char *dim, const char *fund, const char *key,
                    pf_wide paid_in, pf_wide distributions, pf_wide nav, pf_wide commitment);
 
+/* ---- economics.c: a fund's terms applied (SPEC §10) ---- */
+
+#include "parkfund/waterfall.h"
+
+struct economics {
+    bool has_terms;                 /* false: SPEC §5 only (no terms, or nothing committed) */
+    const struct pf_fund_terms *terms;
+    pf_wide F, K, C;                /* fund NAV, carry paid, commitments, as at the date */
+    pf_wide class_commitment, class_calls, class_gross_distributions;
+    pf_wide V, E, A;                /* class value, GP entitlement, accrued carry (E - K) */
+    struct pf_waterfall wf;
+    /* per partner of the fund (the close's order): */
+    bool *member;                   /* in the carry class */
+    long double *exact;             /* the exact NAV net of carry (and of the concession) */
+    pf_cents *nav_net;              /* rounded: Σ nav_net + A = F */
+    pf_cents *charged, *accrued;    /* members' shares of K and A */
+    pf_cents *given, *received;     /* the concession */
+};
+
+/* The economics of fund f as at t for its partners (their order); without terms
+ * x->has_terms is false and nothing is allocated. */
+pf_status fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
+                         const struct fund_position *pos, struct economics *x);
+void economics_release(struct economics *x);
+
 /* ---- the fund being closed, shared by its rooms ---- */
 
 struct fund_close {
@@ -218,6 +251,7 @@ struct fund_close {
     pf_cents *nav, *cash;           /* per partner, allocated at D */
     struct project_measures *pms;   /* per project of the data set (this fund's filled) */
     struct project_measures total;  /* this fund's counted projects */
+    struct economics econ;          /* at D (has_terms false for a fund without terms) */
 };
 
 /* ---- accounts.c ---- */

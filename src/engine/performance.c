@@ -53,8 +53,8 @@ pme_all(struct eng *e, int f, int partner, const char *dim, const char *fund, co
     }
     for (i = s.lo; i < s.hi && ds->pflows[i].date <= e->D; i++) {
         const struct pf_partner_flow *pf = &ds->pflows[i];
-        if (partner >= 0 && pf->partner != partner)
-            continue;
+        if ((partner >= 0 && pf->partner != partner) || is_carry(pf))
+            continue; /* carried interest is not an LP flow (SPEC §10) */
         pme_add(&b, pf->date, pf->kind == PF_CONTRIBUTION ? (double)pf->amount / 100.0 : 0,
                 pf->kind == PF_DISTRIBUTION ? (double)pf->amount / 100.0 : 0);
     }

@@ -31,6 +31,8 @@ fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o)
         if (pf->kind == PF_CONTRIBUTION) {
             o->contrib[pf->purpose] += pf->amount;
             o->paid_in += pf->amount;
+        } else if (is_carry(pf)) {
+            o->carry_paid += pf->amount;
         } else {
             o->dist[pf->purpose - PF_P_RETURN_OF_CAPITAL] += pf->amount;
             o->distributions += pf->amount;
@@ -54,7 +56,7 @@ fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o)
     /* SPEC §5: investment and other contributions fund the cash; fees and expenses pass
      * through */
     o->cash = o->contrib[C_INVESTMENT] + o->contrib[C_OTHER] - o->invested + o->proceeds +
-              o->income - o->distributions;
+              o->income - o->distributions - o->carry_paid;
     o->nav = o->project_nav + o->cash;
     return PF_OK;
 }
@@ -82,6 +84,8 @@ partner_position_at(const struct eng *e, int f, int partner, pf_date t,
         if (pf->kind == PF_CONTRIBUTION) {
             o->contrib[pf->purpose] += pf->amount;
             o->paid_in += pf->amount;
+        } else if (is_carry(pf)) {
+            o->carry_received += pf->amount;
         } else {
             o->dist[pf->purpose - PF_P_RETURN_OF_CAPITAL] += pf->amount;
             o->distributions += pf->amount;

@@ -55,6 +55,16 @@ pf_dataset_free(struct pf_dataset *ds)
         for (i = 0; i < ds->nbench; i++)
             free(ds->bench[i].index_id);
     }
+    for (i = 0; i < ds->nterms; i++) {
+        struct pf_fund_terms *t = &ds->terms[i];
+        free(t->fund_id);
+        free(t->gp_partner_id);
+        free(t->fee_basis);
+        free(t->fee_basis_after);
+        free(t->carry_exempt);
+        free(t->concession_to);
+    }
+    free(ds->terms);
     free(ds->parks); free(ds->enterprises); free(ds->funds); free(ds->partners);
     free(ds->projects); free(ds->commitments); free(ds->pflows); free(ds->jflows);
     free(ds->valuations); free(ds->fx); free(ds->bench); free(ds->taxonomy_json);
@@ -83,3 +93,22 @@ FIND(pf_dataset_find_fund, struct pf_fund, funds, nfunds, fund_id)
 FIND(pf_dataset_find_partner, struct pf_partner, partners, npartners, partner_id)
 FIND(pf_dataset_find_project, struct pf_project, projects, nprojects, project_id)
 FIND(pf_dataset_find_park, struct pf_park, parks, nparks, park_id)
+
+const struct pf_fund_terms *
+pf_dataset_terms_of(const struct pf_dataset *ds, int f)
+{
+    size_t lo = 0, hi = ds->nterms;
+    if (f < 0 || (size_t)f >= ds->nfunds)
+        return NULL;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        int c = strcmp(ds->terms[mid].fund_id, ds->funds[f].fund_id);
+        if (c == 0)
+            return &ds->terms[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}

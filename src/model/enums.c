@@ -10,7 +10,8 @@
 const char *const pf_park_levels[] = { "national", "provincial", "other", NULL };
 
 const char *const pf_partner_kinds[] = {
-    "bank", "insurer", "guidance_fund", "soe", "corporate", "park", "individual", "other", NULL,
+    "bank", "insurer", "guidance_fund", "soe", "corporate", "park", "individual", "gp", "other",
+    NULL,
 };
 
 const char *const pf_instruments[] = { "equity", "debt", "convertible", "ppp", "fund", NULL };
@@ -24,9 +25,9 @@ const char *const pf_contribution_purposes[] = {
     "investment", "management_fee", "expenses", "other", NULL,
 };
 
-/* Order matches enum pf_purpose PF_P_RETURN_OF_CAPITAL..PF_P_OTHER_OUT. */
+/* Order matches enum pf_purpose PF_P_RETURN_OF_CAPITAL..PF_P_CARRIED_INTEREST. */
 const char *const pf_distribution_purposes[] = {
-    "return_of_capital", "gain", "income", "other", NULL,
+    "return_of_capital", "gain", "income", "other", "carried_interest", NULL,
 };
 
 /* Order matches enum pf_jflow_kind. */

@@ -164,7 +164,8 @@ add_pflow(struct loader *L, sqlite3_stmt *q)
     struct pf_partner_flow *f;
     const char *kind, *purpose, *rec;
     static const char *const purposes[] = { "investment", "management_fee", "expenses", "other",
-                                            "return_of_capital", "gain", "income", "other" };
+                                            "return_of_capital", "gain", "income", "other",
+                                            "carried_interest" };
     int i;
 
     PF_GROW(ds->pflows, ds->npflows + 1, L->cap[PF_K_PARTNER_FLOWS]);
@@ -177,7 +178,7 @@ add_pflow(struct loader *L, sqlite3_stmt *q)
     f->kind = strcmp(kind, "distribution") == 0 ? PF_DISTRIBUTION : PF_CONTRIBUTION;
     purpose = (const char *)sqlite3_column_text(q, 5);
     f->purpose = f->kind == PF_CONTRIBUTION ? PF_P_OTHER_IN : PF_P_OTHER_OUT;
-    for (i = f->kind == PF_CONTRIBUTION ? 0 : 4; i < (f->kind == PF_CONTRIBUTION ? 4 : 8); i++)
+    for (i = f->kind == PF_CONTRIBUTION ? 0 : 4; i < (f->kind == PF_CONTRIBUTION ? 4 : 9); i++)
         if (strcmp(purposes[i], purpose) == 0)
             f->purpose = (enum pf_purpose)i;
     f->amount = sqlite3_column_int64(q, 6);
