@@ -1,8 +1,11 @@
 #!/usr/bin/python3
-"""Independent oracle for the sample data set (models/sample), as of 2024-06-30
-with benchmark csi300.
+"""Independent oracle for a data set of CSVs and the engine's export of its close
+(default: the sample data set, models/sample, as of 2024-06-30 with benchmark csi300).
 
-    /usr/bin/python3 tests/e2e/oracle.py <dir with the sample CSVs> <export.json>
+    /usr/bin/python3 tests/e2e/oracle.py [--as-of D] [--benchmark ID] DIR EXPORT.json
+
+Runs on models/sample (sample.sh), tests/e2e/data/accounts (accounts.sh) and the
+generator's scale-1 data (gen_oracle.sh).
 
 Computes the figures of SPEC section 5 from the CSVs alone (standard library
 only; written without reading the engine's source) and compares them with the
@@ -12,7 +15,11 @@ ends with "N passed, N failed"; exits 1 on any failure.
 Besides the figures it checks the export's shape (run header, value null <=>
 reason, names from SPEC 6, one row per (dimension, fund, key, metric)) and
 that partners' commitment, paid-in, distributions, NAV, cash and unfunded sum
-exactly to the fund's (SPEC 8).
+exactly to the fund's (SPEC 8). The capital accounts (`account`), NAV history
+(`nav_history`) and chain returns (`chain_return`) are recomputed whole: a row
+there that the oracle does not expect fails, every line of the partners' accounts
+must sum to the fund's, and every account's NAV and unfunded roll-forwards must
+balance (both from the export alone).
 
 Tolerances: money exact to the cent (each converted flow rounded to the cent,
 half away from zero); counts exact; ratios 1e-9 relative; IRRs 1e-6 absolute.
@@ -56,6 +63,47 @@ F-US (USD)
   largest-remainder step has no remainder to hand out on this data set)
 Portfolio (CNY): P-US-02 NAV = 4,100,000 x 7.6617 = 31,412,970.00 (converted
   directly from EUR to CNY, not via the rounded USD figure).
+F-CN capital account, since inception (S = 2021-01-14), LP-CDHT (the late
+  closer: committed 2022-01-10, its catch-up call the same day):
+  beginning NAV 0 (no commitment of it at S)
+  + contributions: investment 2,000,000 + 1,000,000 = 3,000,000; management fee 100,000
+  - distributions: return of capital 400,000 (recallable), gain 100,000
+  + management fees -100,000 (minus the fee contributions)
+  + investment income 10% of the fund's 800,000 (0.3M + 0.5M dividends) = 80,000
+  + change in value (balancing)                                  =  1,050,000
+  = ending NAV, 10% of 36,300,000                                =  3,630,000.00
+  unfunded: 0 + new commitments 10,000,000 - contributions 3,100,000
+            + recallable 400,000 + floor adjustment 0            =  7,300,000.00
+F-CN month (S = 2024-05-31), the fund: beginning NAV at S = P-CN-01 18,000,000
+  (valuation of 2023-12-31; the 2024-06-28 dividend does not roll) + P-CN-02
+  9,000,000 + cash (30M - 31M + 11.3M - 5M) 5,300,000 = 32,300,000.00; income
+  500,000 (P-CN-01 dividend); ending 36,300,000; change in value 3,500,000 =
+  projects' NAV 30,500,000 - 27,000,000 - investments 0 + proceeds 0.
+Data set tests/e2e/data/accounts, F-AC (CNY), D = 2024-05-15, month S = 2024-04-30:
+  commitments at S and D: LP-A 30M + 5M top-up of 2024-04-10, LP-B 20M, LP-C 7M,
+    LP-D 13M (late closer, 2023-09-15) = 75,000,000 (LP-F's of 2024-06-01 is after D)
+  beginning NAV: P-AC-01 10,800,000 (2024-03-31) + P-AC-02 8,000,000 (cost-valued
+    2023-12-31) + P-AC-03 0 (exited) + P-AC-04 USD 550,000 x 7.1084 = 3,909,620.00
+    + cash 31,345,678.90 - 23,589,900.00 + 5,175,000.00 - 2,206,234.56
+    = 10,724,544.34                                              = 33,434,164.34
+  contributions: expenses 11,666.67, management fee 25,000 (the 999,999.99 call
+    and its reversal drop out); distributions: return of capital 100,000, gain 50,000
+  investment income: USD 12,345.67 x 7.1002 = 87,656.7262 -> 87,656.73
+    + 120,000 + 40,000                                           =    247,656.73
+  ending NAV: projects 10,800,000 + (8,000,000 - 2,000,000 repaid on D)
+    + USD 550,000 x 7.1028 = 3,906,540.00 = 20,706,540.00; cash 10,724,544.34
+    + 247,656.73 + 2,000,000 - 150,000 = 12,822,201.07          = 33,528,741.07
+  change in value = 33,528,741.07 - 33,434,164.34 - 36,666.67 + 150,000
+    + 25,000 + 11,666.67 - 247,656.73                            =     -3,080.00
+    = projects 20,706,540 - 22,709,620 - 0 + 2,000,000 (the USD rate's move on
+      P-AC-04: 550,000 x (7.1028 - 7.1084) = -3,080).
+  LP-C unfunded (paid in past its commitment, then a recallable distribution):
+    raw at S = 7,000,000 - 7,172,880.66 paid in + 140,000 recallable = -32,880.66
+    beginning 0; less contributions -1,166.67; plus recallable 100,000; floor
+    adjustment max(0, -65,952.67) - max(0, 32,880.66) = -32,880.66; ending 65,952.67.
+  LP-D since inception: new commitments 13,000,000; less contributions
+    -(5,200,000 + 165,000 + 2,166.66 + 45,678.90 other) = -5,412,845.56; plus
+    recallable 260,000; ending unfunded 7,847,154.44.
 
 ----------------------------------------------------------------------------
 Readings of the SPEC where it is not explicit (stated, so a difference is
@@ -98,6 +146,21 @@ R13 A rolled-forward project NAV is floored at 0, like cost (SPEC states the
     8,500,000 - 11,000,000 = -2,500,000; floored, 0. That changes the F-CN
     mPME weight of the 2023-12-20 distribution (the engine floors too: with
     -2.5M the F-CN mPME would be -0.031253, the engine's is -0.030815).
+R14 Account periods end at D and start (exclusive) the day before the first day
+    of D's month / quarter / year, or the day before the fund's inception (ITD);
+    a period whose start is on or after D has no rows. Commitment interest for
+    the beginning NAV is taken at the start date, for the ending NAV and the
+    period's investment income at D.
+R15 With no commitment yet at a date, a NAV splits by paid-in at that date
+    (README); with neither, each partner's share is 0.
+R16 nav_history: the portfolio's month ends run from the month of the first
+    project flow (after R1, projects committed on or before D) to D; a chain's
+    NAV on t sums the projects committed on or before t, each converted to CNY
+    at the rate on or before t. A fund's J-curve runs from its inception month;
+    paid_in and distributions are cumulative to t, nav is the fund NAV with cash.
+R17 A project without a theme is grouped under the theme key `none` (the SPEC
+    makes theme optional and is silent on the key; the engine uses `none`).
+R18 A project committed after D is not counted anywhere (like a flow after D).
 R11 Each (dimension, fund, key, metric) names one figure. A fund's own rows
     carry `nav` once, as the fund NAV with cash (SPEC §6); the projects-only NAV
     is not repeated there (this oracle found it exported twice, since fixed), and
@@ -125,11 +188,17 @@ def load(dirname, kind):
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
 
 
+_CENTS = {}
+
+
 def cents(s):
     """A decimal string with at most 2 decimals -> integer cents (exact)."""
-    q = Fr(s) * 100
-    assert q.denominator == 1, s
-    return int(q)
+    c = _CENTS.get(s)
+    if c is None:
+        q = Fr(s) * 100
+        assert q.denominator == 1, s
+        c = _CENTS[s] = int(q)
+    return c
 
 
 def round_cent(x):
@@ -292,7 +361,10 @@ class Data:
 
 def xirr(flows):
     """Excel XIRR (actual/365 from the earliest date). Returns (rate, why)."""
-    flows = [(d, float(a)) for d, a in flows if a != 0]
+    net = {}  # flows on one date net (the same sum; fewer terms)
+    for d, a in flows:
+        net[d] = net.get(d, 0) + a
+    flows = [(d, float(a)) for d, a in sorted(net.items()) if a != 0]
     if not flows:
         return None, "no flows"
     if not (any(a > 0 for _, a in flows) and any(a < 0 for _, a in flows)):
@@ -304,7 +376,10 @@ def xirr(flows):
         return sum(a / (1.0 + r) ** t for t, a in ts)
 
     # find every bracket on a grid, bisect each, keep the root nearest 0.1
-    grid = [-0.9999] + [x / 1000.0 for x in range(-999, 1000)] + [1.0 + x / 10.0 for x in range(1, 200)]
+    # (a grid of 0.001 for up to 60 dates, 0.01 beyond: the generator's data)
+    step = 1000 if len(ts) <= 60 else 100
+    grid = ([-0.9999] + [x / step for x in range(-step + 1, step)]
+            + [1.0 + x / 10.0 for x in range(1, 200)])
     roots = []
     prev_r, prev_v = grid[0], npv(grid[0])
     for r in grid[1:]:
