@@ -2,11 +2,13 @@
 # End-to-end check of the capital accounts, NAV history and chain returns (issue 8)
 # on a data set built for them (tests/e2e/data/accounts): commitment shares unlike
 # paid-in shares, management-fee and expense contributions, a late closer with a
-# catch-up call, a commitment top-up inside the quarter, a partner whose paid-in
-# passes its commitment (the unfunded floor), a reversal inside the month, flows,
-# a commitment and a project dated after D, a USD fund investing in EUR, and D in
+# catch-up call (LP-D) and another inside the month (LP-G: not a partner at the
+# period's start), a commitment top-up inside the quarter, a partner whose paid-in
+# passes its commitment (LP-C: the unfunded floor), a reversal inside the month,
+# flows, a commitment, a project and a fund dated after D, a fund with commitments
+# and nothing paid in, a USD fund investing in EUR with EUR income, and D in
 # mid-month (2024-05-15). The independent oracle (tests/e2e/oracle.py) recomputes
-# every exported figure from the CSVs.
+# every exported figure from the CSVs (hand-worked lines in its header).
 #   sh tests/e2e/accounts.sh /path/to/parkfund
 # Ends with "N passed, N failed"; exit status non-zero on any failure.
 bin=${1:?usage: accounts.sh PARKFUND_BINARY}

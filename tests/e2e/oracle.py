@@ -80,23 +80,31 @@ F-CN month (S = 2024-05-31), the fund: beginning NAV at S = P-CN-01 18,000,000
   500,000 (P-CN-01 dividend); ending 36,300,000; change in value 3,500,000 =
   projects' NAV 30,500,000 - 27,000,000 - investments 0 + proceeds 0.
 Data set tests/e2e/data/accounts, F-AC (CNY), D = 2024-05-15, month S = 2024-04-30:
-  commitments at S and D: LP-A 30M + 5M top-up of 2024-04-10, LP-B 20M, LP-C 7M,
-    LP-D 13M (late closer, 2023-09-15) = 75,000,000 (LP-F's of 2024-06-01 is after D)
+  commitments at S: LP-A 30M + 5M top-up of 2024-04-10, LP-B 20M, LP-C 7M,
+    LP-D 13M (late closer, 2023-09-15) = 75,000,000; at D also LP-G 5M (a second
+    late closer, 2024-05-05) = 80,000,000 (LP-F's of 2024-06-01 is after D)
   beginning NAV: P-AC-01 10,800,000 (2024-03-31) + P-AC-02 8,000,000 (cost-valued
     2023-12-31) + P-AC-03 0 (exited) + P-AC-04 USD 550,000 x 7.1084 = 3,909,620.00
     + cash 31,345,678.90 - 23,589,900.00 + 5,175,000.00 - 2,206,234.56
     = 10,724,544.34                                              = 33,434,164.34
-  contributions: expenses 11,666.67, management fee 25,000 (the 999,999.99 call
-    and its reversal drop out); distributions: return of capital 100,000, gain 50,000
+  contributions: LP-G's catch-up investment 2,000,000, other 12,345.67, management
+    fee 50,000 + LP-A's 25,000, expenses 11,666.67 (total 2,099,012.34; the
+    999,999.99 call and its reversal drop out); distributions: return of capital
+    100,000, gain 50,000
   investment income: USD 12,345.67 x 7.1002 = 87,656.7262 -> 87,656.73
     + 120,000 + 40,000                                           =    247,656.73
   ending NAV: projects 10,800,000 + (8,000,000 - 2,000,000 repaid on D)
     + USD 550,000 x 7.1028 = 3,906,540.00 = 20,706,540.00; cash 10,724,544.34
-    + 247,656.73 + 2,000,000 - 150,000 = 12,822,201.07          = 33,528,741.07
-  change in value = 33,528,741.07 - 33,434,164.34 - 36,666.67 + 150,000
-    + 25,000 + 11,666.67 - 247,656.73                            =     -3,080.00
+    + 2,012,345.67 + 247,656.73 + 2,000,000 - 150,000 = 14,834,546.74
+                                                                 = 35,541,086.74
+  change in value = 35,541,086.74 - 33,434,164.34 - 2,099,012.34 + 150,000
+    + 75,000 + 11,666.67 - 247,656.73                            =     -3,080.00
     = projects 20,706,540 - 22,709,620 - 0 + 2,000,000 (the USD rate's move on
       P-AC-04: 550,000 x (7.1028 - 7.1084) = -3,080).
+  LP-G (not a partner at S): beginning 0; ending 5/80 x 35,541,086.74 =
+    2,221,317.92125 -> 2,221,317.92; income 5/80 x 247,656.73 = 15,478.545625 ->
+    15,478.55 (largest remainder); change in value 2,221,317.92 - 2,062,345.67
+    + 50,000 - 15,478.55 = 193,493.70 (what its catch-up buys from the others).
   LP-C unfunded (paid in past its commitment, then a recallable distribution):
     raw at S = 7,000,000 - 7,172,880.66 paid in + 140,000 recallable = -32,880.66
     beginning 0; less contributions -1,166.67; plus recallable 100,000; floor
@@ -161,6 +169,9 @@ R16 nav_history: the portfolio's month ends run from the month of the first
 R17 A project without a theme is grouped under the theme key `none` (the SPEC
     makes theme optional and is silent on the key; the engine uses `none`).
 R18 A project committed after D is not counted anywhere (like a flow after D).
+R19 A fund whose inception is after D is not yet there: no rows at all. A fund
+    with commitments but nothing paid in has its multiples, IRRs, PMEs, MOIC and
+    its own nav_share/cost_share (0/0) null with a reason.
 R11 Each (dimension, fund, key, metric) names one figure. A fund's own rows
     carry `nav` once, as the fund NAV with cash (SPEC §6); the projects-only NAV
     is not repeated there (this oracle found it exported twice, since fixed), and
@@ -216,7 +227,8 @@ class Data:
         g = lambda k: load(dirname, k)
         self.parks = {r["park_id"]: r for r in g("parks")}
         self.enterprises = {r["enterprise_id"]: r for r in g("enterprises")}
-        self.funds = {r["fund_id"]: r for r in g("funds")}
+        self.funds = {r["fund_id"]: r for r in g("funds")
+                      if D(r["inception_date"]) <= AS_OF}  # R19
         self.partners = {r["partner_id"]: r for r in g("partners")}
         self.projects = {r["project_id"]: r for r in g("projects")
                          if D(r["commitment_date"]) <= AS_OF}  # R18
@@ -529,6 +541,8 @@ def mpme(ds, lp_flows, nav, nav_at):
             w = Fr(dist, dist + nav_at(t))
             out.append((t, w * shadow))
             shadow -= w * shadow
+    if last is None:
+        return None  # no flows (R19)
     shadow = shadow * ds.level(AS_OF) / ds.level(last)
     return xirr(out + [(AS_OF, shadow)])[0]
 
@@ -623,10 +637,10 @@ def fund_block(ex, ds, fid):
     ex.add(*k, "nav", nav)
     ex.add(*k, "cash", cash)
     ex.add(*k, "unfunded", max(0, total_comm - pi + recall))
-    ex.add(*k, "tvpi", Fr(dist + nav, pi))
-    ex.add(*k, "dpi", Fr(dist, pi))
-    ex.add(*k, "rvpi", Fr(nav, pi))
-    ex.add(*k, "pic", Fr(pi, total_comm))
+    ex.add(*k, "tvpi", Fr(dist + nav, pi) if pi else None)  # R19
+    ex.add(*k, "dpi", Fr(dist, pi) if pi else None)
+    ex.add(*k, "rvpi", Fr(nav, pi) if pi else None)
+    ex.add(*k, "pic", Fr(pi, total_comm) if total_comm else None)
     ex.add(*k, "net_irr", xirr(cf + [(AS_OF, nav)])[0])
     pme_block(ex, *k, ds, cf, nav)
     ex.add(*k, "mpme", mpme(ds, cf, nav, lambda t: fund_nav_at(ds, fid, t)))
@@ -649,10 +663,11 @@ def fund_block(ex, ds, fid):
     ex.add(*k, "invested", invested)
     ex.add(*k, "realised", sum(f["realised"] for f in figs.values()))
     ex.add(*k, "project_unfunded", sum(f["project_unfunded"] for f in figs.values()))
-    ex.add(*k, "moic", Fr(sum(f["realised"] for f in figs.values()) + proj_nav, invested))
+    ex.add(*k, "moic", Fr(sum(f["realised"] for f in figs.values()) + proj_nav, invested)
+           if invested else None)
     ex.add(*k, "gross_irr", xirr(flows + [(AS_OF, proj_nav)])[0])
-    ex.add(*k, "nav_share", Fr(1))
-    ex.add(*k, "cost_share", Fr(1))
+    ex.add(*k, "nav_share", Fr(1) if proj_nav else None)
+    ex.add(*k, "cost_share", Fr(1) if invested else None)
 
     # partners
     w = [Fr(comm[p], total_comm) for p in lps]
@@ -668,10 +683,10 @@ def fund_block(ex, ds, fid):
         ex.add(*k, "cash", cashes[p])
         ex.add(*k, "unfunded", max(0, comm[p] - ppi + precall))
         ex.add(*k, "interest", wi)
-        ex.add(*k, "tvpi", Fr(pdist + navs[p], ppi))
-        ex.add(*k, "dpi", Fr(pdist, ppi))
-        ex.add(*k, "rvpi", Fr(navs[p], ppi))
-        ex.add(*k, "pic", Fr(ppi, comm[p]))
+        ex.add(*k, "tvpi", Fr(pdist + navs[p], ppi) if ppi else None)
+        ex.add(*k, "dpi", Fr(pdist, ppi) if ppi else None)
+        ex.add(*k, "rvpi", Fr(navs[p], ppi) if ppi else None)
+        ex.add(*k, "pic", Fr(ppi, comm[p]) if comm[p] else None)
         ex.add(*k, "net_irr", xirr(pcf + [(AS_OF, navs[p])])[0])
         pme_block(ex, *k, ds, pcf, navs[p])
 
