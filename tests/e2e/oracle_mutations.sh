@@ -87,7 +87,12 @@ PY
 check() {  # data_dir as_of json baseline mutation
     if mutate "$3" m.json "$5"; then
         n=$(failures "$1" "$2" m.json)
-        if [ -n "$n" ] && [ "$n" -gt "$4" ]; then ok; else no "mutation $5 not caught ($n failures, unmutated $4)"; fi
+        if [ -n "$n" ] && [ "$n" -gt "$4" ]; then
+            ok
+            echo "caught $5: $((n - $4)) more failures"
+        else
+            no "mutation $5 not caught ($n failures, unmutated $4)"
+        fi
     else
         no "mutation $5 could not be applied"
     fi
