@@ -8,6 +8,11 @@
 #     history only from the commitment date (the export contract), but in the
 #     chain's quarterly return its NAV and its flows must go together (SPEC 5,
 #     "Risk per chain": NAV_end - NAV_begin - F over the chain's projects).
+#   - LP-C's recallable distribution in the month cut to 10,000.00, so its paid-in
+#     still exceeds its commitment plus recallable at D (unfunded floored at 0):
+#     SPEC 8 wants partners' unfunded to sum to the fund's, while the fund's own
+#     unfunded floors the fund's total (commitment - PI + recallable >= 0);
+#   - LP-G, admitted 9 days before D, has a net IRR of some 2,000 %.
 #   sh tests/e2e/edges.sh /path/to/parkfund
 # Ends with "N passed, N failed"; exit status non-zero on any failure.
 bin=${1:?usage: edges.sh PARKFUND_BINARY}
@@ -18,6 +23,8 @@ trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 2
 fail() { echo "FAIL $*"; echo "0 passed, 1 failed"; exit 1; }
 mkdir data && cp "$here"/data/accounts/*.csv data/ || fail "copy"
+sed 's/^AC-D5-C,\(.*\),100000.00,yes,/AC-D5-C,\1,10000.00,yes,/' "$here"/data/accounts/partner_flows.csv >data/partner_flows.csv
+grep -q '^AC-D5-C,.*,10000.00,yes,' data/partner_flows.csv || fail "edit AC-D5-C"
 cat >> data/partner_flows.csv <<'CSV'
 AC-X5-D,F-AC,LP-D,2024-05-14,contribution,expenses,888.88,,,录入错误（D 之后冲销）
 AC-R5-D,F-AC,LP-D,2024-05-16,contribution,expenses,888.88,,AC-X5-D,冲销（D 之后）

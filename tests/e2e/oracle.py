@@ -390,8 +390,10 @@ def xirr(flows):
     # find every bracket on a grid, bisect each, keep the root nearest 0.1
     # (a grid of 0.001 for up to 60 dates, 0.01 beyond: the generator's data)
     step = 1000 if len(ts) <= 60 else 100
+    # beyond 2000 %, geometrically (a partner admitted days before D can have a
+    # legitimate XIRR of thousands of percent)
     grid = ([-0.9999] + [x / step for x in range(-step + 1, step)]
-            + [1.0 + x / 10.0 for x in range(1, 200)])
+            + [1.0 + x / 10.0 for x in range(1, 200)] + [21.0 * 1.25 ** k for k in range(1, 80)])
     roots = []
     prev_r, prev_v = grid[0], npv(grid[0])
     for r in grid[1:]:
