@@ -4,8 +4,9 @@
 
     /usr/bin/python3 tests/e2e/oracle.py [--as-of D] [--benchmark ID] DIR EXPORT.json
 
-Runs on models/sample (sample.sh), tests/e2e/data/accounts (accounts.sh) and the
-generator's scale-1 data (gen_oracle.sh).
+Runs on models/sample (sample.sh, five closes), tests/e2e/data/accounts
+(accounts.sh; edges.sh adds edge cases to it) and the generator's scale-1 data
+(gen_oracle.sh); oracle_mutations.sh checks that it catches a broken export.
 
 Computes the figures of SPEC section 5 from the CSVs alone (standard library
 only; written without reading the engine's source) and compares them with the
