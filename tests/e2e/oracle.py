@@ -1,8 +1,12 @@
 #!/usr/bin/python3
-"""Independent oracle for the sample data set (models/sample), as of 2024-06-30
-with benchmark csi300.
+"""Independent oracle for a data set of CSVs and the engine's export of its close
+(default: the sample data set, models/sample, as of 2024-06-30 with benchmark csi300).
 
-    /usr/bin/python3 tests/e2e/oracle.py <dir with the sample CSVs> <export.json>
+    /usr/bin/python3 tests/e2e/oracle.py [--as-of D] [--benchmark ID] DIR EXPORT.json
+
+Runs on models/sample (sample.sh, five closes), tests/e2e/data/accounts
+(accounts.sh; edges.sh adds edge cases to it) and the generator's scale-1 data
+(gen_oracle.sh); oracle_mutations.sh checks that it catches a broken export.
 
 Computes the figures of SPEC section 5 from the CSVs alone (standard library
 only; written without reading the engine's source) and compares them with the
@@ -12,7 +16,11 @@ ends with "N passed, N failed"; exits 1 on any failure.
 Besides the figures it checks the export's shape (run header, value null <=>
 reason, names from SPEC 6, one row per (dimension, fund, key, metric)) and
 that partners' commitment, paid-in, distributions, NAV, cash and unfunded sum
-exactly to the fund's (SPEC 8).
+exactly to the fund's (SPEC 8). The capital accounts (`account`), NAV history
+(`nav_history`) and chain returns (`chain_return`) are recomputed whole: a row
+there that the oracle does not expect fails, every line of the partners' accounts
+must sum to the fund's, and every account's NAV and unfunded roll-forwards must
+balance (both from the export alone).
 
 Tolerances: money exact to the cent (each converted flow rounded to the cent,
 half away from zero); counts exact; ratios 1e-9 relative; IRRs 1e-6 absolute.
@@ -56,6 +64,55 @@ F-US (USD)
   largest-remainder step has no remainder to hand out on this data set)
 Portfolio (CNY): P-US-02 NAV = 4,100,000 x 7.6617 = 31,412,970.00 (converted
   directly from EUR to CNY, not via the rounded USD figure).
+F-CN capital account, since inception (S = 2021-01-14), LP-CDHT (the late
+  closer: committed 2022-01-10, its catch-up call the same day):
+  beginning NAV 0 (no commitment of it at S)
+  + contributions: investment 2,000,000 + 1,000,000 = 3,000,000; management fee 100,000
+  - distributions: return of capital 400,000 (recallable), gain 100,000
+  + management fees -100,000 (minus the fee contributions)
+  + investment income 10% of the fund's 800,000 (0.3M + 0.5M dividends) = 80,000
+  + change in value (balancing)                                  =  1,050,000
+  = ending NAV, 10% of 36,300,000                                =  3,630,000.00
+  unfunded: 0 + new commitments 10,000,000 - contributions 3,100,000
+            + recallable 400,000 + floor adjustment 0            =  7,300,000.00
+F-CN month (S = 2024-05-31), the fund: beginning NAV at S = P-CN-01 18,000,000
+  (valuation of 2023-12-31; the 2024-06-28 dividend does not roll) + P-CN-02
+  9,000,000 + cash (30M - 31M + 11.3M - 5M) 5,300,000 = 32,300,000.00; income
+  500,000 (P-CN-01 dividend); ending 36,300,000; change in value 3,500,000 =
+  projects' NAV 30,500,000 - 27,000,000 - investments 0 + proceeds 0.
+Data set tests/e2e/data/accounts, F-AC (CNY), D = 2024-05-15, month S = 2024-04-30:
+  commitments at S: LP-A 30M + 5M top-up of 2024-04-10, LP-B 20M, LP-C 7M,
+    LP-D 13M (late closer, 2023-09-15) = 75,000,000; at D also LP-G 5M (a second
+    late closer, 2024-05-05) = 80,000,000 (LP-F's of 2024-06-01 is after D)
+  beginning NAV: P-AC-01 10,800,000 (2024-03-31) + P-AC-02 8,000,000 (cost-valued
+    2023-12-31) + P-AC-03 0 (exited) + P-AC-04 USD 550,000 x 7.1084 = 3,909,620.00
+    + cash 31,345,678.90 - 23,589,900.00 + 5,175,000.00 - 2,206,234.56
+    = 10,724,544.34                                              = 33,434,164.34
+  contributions: LP-G's catch-up investment 2,000,000, other 12,345.67, management
+    fee 50,000 + LP-A's 25,000, expenses 11,666.67 (total 2,099,012.34; the
+    999,999.99 call and its reversal drop out); distributions: return of capital
+    100,000, gain 50,000
+  investment income: USD 12,345.67 x 7.1002 = 87,656.7262 -> 87,656.73
+    + 120,000 + 40,000                                           =    247,656.73
+  ending NAV: projects 10,800,000 + (8,000,000 - 2,000,000 repaid on D)
+    + USD 550,000 x 7.1028 = 3,906,540.00 = 20,706,540.00; cash 10,724,544.34
+    + 2,012,345.67 + 247,656.73 + 2,000,000 - 150,000 = 14,834,546.74
+                                                                 = 35,541,086.74
+  change in value = 35,541,086.74 - 33,434,164.34 - 2,099,012.34 + 150,000
+    + 75,000 + 11,666.67 - 247,656.73                            =     -3,080.00
+    = projects 20,706,540 - 22,709,620 - 0 + 2,000,000 (the USD rate's move on
+      P-AC-04: 550,000 x (7.1028 - 7.1084) = -3,080).
+  LP-G (not a partner at S): beginning 0; ending 5/80 x 35,541,086.74 =
+    2,221,317.92125 -> 2,221,317.92; income 5/80 x 247,656.73 = 15,478.545625 ->
+    15,478.55 (largest remainder); change in value 2,221,317.92 - 2,062,345.67
+    + 50,000 - 15,478.55 = 193,493.70 (what its catch-up buys from the others).
+  LP-C unfunded (paid in past its commitment, then a recallable distribution):
+    raw at S = 7,000,000 - 7,172,880.66 paid in + 140,000 recallable = -32,880.66
+    beginning 0; less contributions -1,166.67; plus recallable 100,000; floor
+    adjustment max(0, -65,952.67) - max(0, 32,880.66) = -32,880.66; ending 65,952.67.
+  LP-D since inception: new commitments 13,000,000; less contributions
+    -(5,200,000 + 165,000 + 2,166.66 + 45,678.90 other) = -5,412,845.56; plus
+    recallable 260,000; ending unfunded 7,847,154.44.
 
 ----------------------------------------------------------------------------
 Readings of the SPEC where it is not explicit (stated, so a difference is
@@ -98,11 +155,30 @@ R13 A rolled-forward project NAV is floored at 0, like cost (SPEC states the
     8,500,000 - 11,000,000 = -2,500,000; floored, 0. That changes the F-CN
     mPME weight of the 2023-12-20 distribution (the engine floors too: with
     -2.5M the F-CN mPME would be -0.031253, the engine's is -0.030815).
+R14 Account periods end at D and start (exclusive) the day before the first day
+    of D's month / quarter / year, or the day before the fund's inception (ITD);
+    a period whose start is on or after D has no rows. Commitment interest for
+    the beginning NAV is taken at the start date, for the ending NAV and the
+    period's investment income at D.
+R15 With no commitment yet at a date, a NAV splits by paid-in at that date
+    (README); with neither, each partner's share is 0.
+R16 nav_history: the portfolio's month ends run from the month of the first
+    project flow (after R1, projects committed on or before D) to D; a chain's
+    NAV on t sums the projects committed on or before t, each converted to CNY
+    at the rate on or before t. A fund's J-curve runs from its inception month;
+    paid_in and distributions are cumulative to t, nav is the fund NAV with cash.
+R17 A project without a theme is grouped under the theme key `none` (the SPEC
+    makes theme optional and is silent on the key; the engine uses `none`).
+R18 A project committed after D is not counted anywhere (like a flow after D).
+R19 A fund whose inception is after D is not yet there: no rows at all. A fund
+    with commitments but nothing paid in has its multiples, IRRs, PMEs, MOIC and
+    its own nav_share/cost_share (0/0) null with a reason.
 R11 Each (dimension, fund, key, metric) names one figure. A fund's own rows
     carry `nav` once, as the fund NAV with cash (SPEC §6); the projects-only NAV
     is not repeated there (this oracle found it exported twice, since fixed), and
     `interest` is 1 for the fund itself.
 """
+import bisect
 import csv
 import datetime as dt
 import json
@@ -124,11 +200,17 @@ def load(dirname, kind):
         return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(f)]
 
 
+_CENTS = {}
+
+
 def cents(s):
     """A decimal string with at most 2 decimals -> integer cents (exact)."""
-    q = Fr(s) * 100
-    assert q.denominator == 1, s
-    return int(q)
+    c = _CENTS.get(s)
+    if c is None:
+        q = Fr(s) * 100
+        assert q.denominator == 1, s
+        c = _CENTS[s] = int(q)
+    return c
 
 
 def round_cent(x):
@@ -146,21 +228,37 @@ class Data:
         g = lambda k: load(dirname, k)
         self.parks = {r["park_id"]: r for r in g("parks")}
         self.enterprises = {r["enterprise_id"]: r for r in g("enterprises")}
-        self.funds = {r["fund_id"]: r for r in g("funds")}
+        self.funds = {r["fund_id"]: r for r in g("funds")
+                      if D(r["inception_date"]) <= AS_OF}  # R19
         self.partners = {r["partner_id"]: r for r in g("partners")}
-        self.projects = {r["project_id"]: r for r in g("projects")}
+        self.projects = {r["project_id"]: r for r in g("projects")
+                         if D(r["commitment_date"]) <= AS_OF}  # R18
         self.commitments = [r for r in g("commitments") if D(r["date"]) <= AS_OF]
         self.pflows = self.effective(g("partner_flows"))
         self.jflows = self.effective(g("project_flows"))
         self.valuations = [r for r in g("valuations") if D(r["date"]) <= AS_OF]
-        self.fx = {}
+        fx = {}
         for r in g("fx_rates"):
-            self.fx.setdefault(r["currency"], []).append((D(r["date"]), Fr(r["rate"])))
-        for v in self.fx.values():
-            v.sort()
-        self.bench = sorted((D(r["date"]), Fr(r["level"])) for r in g("benchmarks")
-                            if r["index_id"] == BENCH)
+            fx.setdefault(r["currency"], {})[D(r["date"])] = Fr(r["rate"])
+        self.fx = {c: (sorted(v), [v[k] for k in sorted(v)]) for c, v in fx.items()}
+        bench = {D(r["date"]): Fr(r["level"]) for r in g("benchmarks") if r["index_id"] == BENCH}
+        self.bench = (sorted(bench), [bench[k] for k in sorted(bench)])
         self.ties = []
+        # indexes (speed only; every figure is still computed from these rows)
+        self.vals_by = {}  # pid -> ([dates], [cents]) the last row for a date wins
+        tmp = {}
+        for v in self.valuations:
+            tmp.setdefault(v["project_id"], {})[D(v["date"])] = cents(v["value"])
+        for p, m in tmp.items():
+            ds_ = sorted(m)
+            self.vals_by[p] = (ds_, [m[d] for d in ds_])
+        self.jflows_by = {}  # pid -> [flow rows] in date order
+        for f in sorted(self.jflows, key=lambda f: D(f["date"])):
+            self.jflows_by.setdefault(f["project_id"], []).append(f)
+        self._conv = {}
+        self.pflows_by = {}  # fund -> [partner flow rows]
+        for f in self.pflows:
+            self.pflows_by.setdefault(f["fund_id"], []).append(f)
 
     @staticmethod
     def effective(rows):
@@ -175,13 +273,11 @@ class Data:
     def rate(self, cur, d):
         if cur == "CNY":
             return Fr(1)
-        best = None
-        for rd, rt in self.fx.get(cur, []):
-            if rd <= d:
-                best = rt
-        if best is None:
+        dates, rates = self.fx.get(cur, ([], []))
+        i = bisect.bisect_right(dates, d)
+        if i == 0:
             raise SystemExit("oracle: no %s rate on or before %s" % (cur, d))
-        return best
+        return rates[i - 1]
 
     def conv(self, c, frm, to, d):
         """Integer cents in `frm` -> integer cents in `to` at the rates of date d (R2)."""
@@ -193,23 +289,23 @@ class Data:
         return round_cent(x)
 
     def level(self, d):
-        best = None
-        for bd, lv in self.bench:
-            if bd <= d:
-                best = lv
-        if best is None:
+        dates, levels = self.bench
+        i = bisect.bisect_right(dates, d)
+        if i == 0:
             raise SystemExit("oracle: no %s level on or before %s" % (BENCH, d))
-        return best
+        return levels[i - 1]
 
     # -------------------------------------------------------- projects
 
-    def proj_nav(self, pid, d=AS_OF):
+    def proj_nav(self, pid, d=None):
         """Project NAV at d in the project's currency (integer cents)."""
-        vals = [v for v in self.valuations if v["project_id"] == pid and D(v["date"]) <= d]
-        flows = [f for f in self.jflows if f["project_id"] == pid and D(f["date"]) <= d]
-        if vals:
-            last = max(D(v["date"]) for v in vals)
-            nav = cents([v for v in vals if D(v["date"]) == last][-1]["value"])
+        d = d or AS_OF
+        flows = [f for f in self.jflows_by.get(pid, []) if D(f["date"]) <= d]
+        dates, values = self.vals_by.get(pid, ([], []))
+        i = bisect.bisect_right(dates, d)
+        if i:
+            last = dates[i - 1]
+            nav = values[i - 1]
             for f in flows:
                 if D(f["date"]) > last:
                     if f["kind"] == "investment":
@@ -221,14 +317,22 @@ class Data:
         pro = sum(cents(f["amount"]) for f in flows if f["kind"] == "proceeds")
         return max(0, inv - pro)
 
-    def proj_flows(self, pid, to, d=AS_OF):
+    def flow_in(self, f, to):
+        """A project flow's amount converted to `to` at its date (cached)."""
+        k = (f["flow_id"], to)
+        if k not in self._conv:
+            self._conv[k] = self.conv(cents(f["amount"]), f["currency"], to, D(f["date"]))
+        return self._conv[k]
+
+    def proj_flows(self, pid, to, d=None):
         """[(date, signed cents in `to`)]: investments negative, inflows positive."""
+        d = d or AS_OF
         out = []
-        for f in self.jflows:
-            if f["project_id"] != pid or D(f["date"]) > d:
-                continue
+        for f in self.jflows_by.get(pid, []):
             fd = D(f["date"])
-            a = self.conv(cents(f["amount"]), f["currency"], to, fd)
+            if fd > d:
+                continue
+            a = self.flow_in(f, to)
             out.append((fd, -a if f["kind"] == "investment" else a))
         return out
 
@@ -236,8 +340,8 @@ class Data:
         p = self.projects[pid]
         cur = p["currency"]
         flows = self.proj_flows(pid, to)
-        inv_own = sum(cents(f["amount"]) for f in self.jflows
-                      if f["project_id"] == pid and f["kind"] == "investment")
+        inv_own = sum(cents(f["amount"]) for f in self.jflows_by.get(pid, [])
+                      if f["kind"] == "investment")
         nav = self.conv(self.proj_nav(pid), cur, to, AS_OF)
         return {
             "count": 1,
@@ -256,7 +360,7 @@ class Data:
         park = self.parks[self.enterprises[p["enterprise_id"]]["park_id"]]
         fund = self.funds[p["fund_id"]]
         return {
-            "chain": p["chain"], "segment": p["segment"], "theme": p["theme"],
+            "chain": p["chain"], "segment": p["segment"], "theme": p["theme"] or "none",  # R17
             "region": park["region"],
             "overseas_centre": park["overseas_centre"] or "china",
             "park": park["park_id"], "fund": p["fund_id"],
@@ -270,7 +374,10 @@ class Data:
 
 def xirr(flows):
     """Excel XIRR (actual/365 from the earliest date). Returns (rate, why)."""
-    flows = [(d, float(a)) for d, a in flows if a != 0]
+    net = {}  # flows on one date net (the same sum; fewer terms)
+    for d, a in flows:
+        net[d] = net.get(d, 0) + a
+    flows = [(d, float(a)) for d, a in sorted(net.items()) if a != 0]
     if not flows:
         return None, "no flows"
     if not (any(a > 0 for _, a in flows) and any(a < 0 for _, a in flows)):
@@ -282,7 +389,12 @@ def xirr(flows):
         return sum(a / (1.0 + r) ** t for t, a in ts)
 
     # find every bracket on a grid, bisect each, keep the root nearest 0.1
-    grid = [-0.9999] + [x / 1000.0 for x in range(-999, 1000)] + [1.0 + x / 10.0 for x in range(1, 200)]
+    # (a grid of 0.001 for up to 60 dates, 0.01 beyond: the generator's data)
+    step = 1000 if len(ts) <= 60 else 100
+    # beyond 2000 %, geometrically (a partner admitted days before D can have a
+    # legitimate XIRR of thousands of percent)
+    grid = ([-0.9999] + [x / step for x in range(-step + 1, step)]
+            + [1.0 + x / 10.0 for x in range(1, 200)] + [21.0 * 1.25 ** k for k in range(1, 80)])
     roots = []
     prev_r, prev_v = grid[0], npv(grid[0])
     for r in grid[1:]:
@@ -353,7 +465,10 @@ MONEY = {"commitment", "paid_in", "distributions", "nav", "cash", "unfunded",
 COUNTS = {"count", "projects_invested", "projects_held", "projects_exited", "projects_listed"}
 RATES = {"net_irr", "gross_irr", "direct_alpha", "ln_pme", "pme_plus", "mpme"}
 SPEC_DIMS = {"fund", "partner", "project", "chain", "segment", "theme", "region",
-             "overseas_centre", "park", "instrument", "currency", "vintage", "chain_corr"}
+             "overseas_centre", "park", "instrument", "currency", "vintage", "chain_corr",
+             "account", "nav_history", "chain_return"}
+CHAINS = {"energy", "materials", "biomed", "logistics", "equipment", "it", "finance",
+          "agriculture"}
 SPEC_METRICS = set("""commitment paid_in distributions nav cash unfunded interest tvpi dpi
     rvpi pic net_irr ks_pme direct_alpha ln_pme pme_plus mpme leverage crowd_in
     projects_invested projects_held projects_exited projects_listed reinvestment count
@@ -390,19 +505,25 @@ def pme_block(ex, dim, fund, key, ds, lp_flows, nav):
         ex.add(dim, fund, key, "pme_plus", None)
 
 
+_FUND_NAV = {}
+
+
 def fund_nav_at(ds, fid, t):
     """Fund NAV (projects + cash) at date t <= D, in the fund's currency (cents)."""
+    if (fid, t) in _FUND_NAV:
+        return _FUND_NAV[fid, t]
     cur = ds.funds[fid]["currency"]
     pids = [p for p, r in ds.projects.items() if r["fund_id"] == fid]
     nav = sum(ds.conv(ds.proj_nav(p, t), ds.projects[p]["currency"], cur, t) for p in pids)
     for p in pids:
         nav += sum(a for _, a in ds.proj_flows(p, cur, t))  # -investments +inflows
-    for f in ds.pflows:
-        if f["fund_id"] == fid and D(f["date"]) <= t:
+    for f in ds.pflows_by.get(fid, []):
+        if D(f["date"]) <= t:
             if f["kind"] == "distribution":
                 nav -= cents(f["amount"])
             elif f["purpose"] in ("investment", "other"):
                 nav += cents(f["amount"])
+    _FUND_NAV[fid, t] = nav
     return nav
 
 
@@ -423,6 +544,8 @@ def mpme(ds, lp_flows, nav, nav_at):
             w = Fr(dist, dist + nav_at(t))
             out.append((t, w * shadow))
             shadow -= w * shadow
+    if last is None:
+        return None  # no flows (R19)
     shadow = shadow * ds.level(AS_OF) / ds.level(last)
     return xirr(out + [(AS_OF, shadow)])[0]
 
@@ -517,10 +640,10 @@ def fund_block(ex, ds, fid):
     ex.add(*k, "nav", nav)
     ex.add(*k, "cash", cash)
     ex.add(*k, "unfunded", max(0, total_comm - pi + recall))
-    ex.add(*k, "tvpi", Fr(dist + nav, pi))
-    ex.add(*k, "dpi", Fr(dist, pi))
-    ex.add(*k, "rvpi", Fr(nav, pi))
-    ex.add(*k, "pic", Fr(pi, total_comm))
+    ex.add(*k, "tvpi", Fr(dist + nav, pi) if pi else None)  # R19
+    ex.add(*k, "dpi", Fr(dist, pi) if pi else None)
+    ex.add(*k, "rvpi", Fr(nav, pi) if pi else None)
+    ex.add(*k, "pic", Fr(pi, total_comm) if total_comm else None)
     ex.add(*k, "net_irr", xirr(cf + [(AS_OF, nav)])[0])
     pme_block(ex, *k, ds, cf, nav)
     ex.add(*k, "mpme", mpme(ds, cf, nav, lambda t: fund_nav_at(ds, fid, t)))
@@ -543,10 +666,11 @@ def fund_block(ex, ds, fid):
     ex.add(*k, "invested", invested)
     ex.add(*k, "realised", sum(f["realised"] for f in figs.values()))
     ex.add(*k, "project_unfunded", sum(f["project_unfunded"] for f in figs.values()))
-    ex.add(*k, "moic", Fr(sum(f["realised"] for f in figs.values()) + proj_nav, invested))
+    ex.add(*k, "moic", Fr(sum(f["realised"] for f in figs.values()) + proj_nav, invested)
+           if invested else None)
     ex.add(*k, "gross_irr", xirr(flows + [(AS_OF, proj_nav)])[0])
-    ex.add(*k, "nav_share", Fr(1))
-    ex.add(*k, "cost_share", Fr(1))
+    ex.add(*k, "nav_share", Fr(1) if proj_nav else None)
+    ex.add(*k, "cost_share", Fr(1) if invested else None)
 
     # partners
     w = [Fr(comm[p], total_comm) for p in lps]
@@ -562,10 +686,10 @@ def fund_block(ex, ds, fid):
         ex.add(*k, "cash", cashes[p])
         ex.add(*k, "unfunded", max(0, comm[p] - ppi + precall))
         ex.add(*k, "interest", wi)
-        ex.add(*k, "tvpi", Fr(pdist + navs[p], ppi))
-        ex.add(*k, "dpi", Fr(pdist, ppi))
-        ex.add(*k, "rvpi", Fr(navs[p], ppi))
-        ex.add(*k, "pic", Fr(ppi, comm[p]))
+        ex.add(*k, "tvpi", Fr(pdist + navs[p], ppi) if ppi else None)
+        ex.add(*k, "dpi", Fr(pdist, ppi) if ppi else None)
+        ex.add(*k, "rvpi", Fr(navs[p], ppi) if ppi else None)
+        ex.add(*k, "pic", Fr(ppi, comm[p]) if comm[p] else None)
         ex.add(*k, "net_irr", xirr(pcf + [(AS_OF, navs[p])])[0])
         pme_block(ex, *k, ds, pcf, navs[p])
 
@@ -598,16 +722,17 @@ def risk(ex, ds):
     for ch, pids in sorted(chains.items()):
         flows = []  # (date, cents CNY) positive = money put in
         for p in pids:
-            for f in ds.jflows:
-                if f["project_id"] == p:
-                    fd = D(f["date"])
-                    a = ds.conv(cents(f["amount"]), f["currency"], "CNY", fd)
-                    flows.append((fd, a if f["kind"] == "investment" else -a))
+            for f in ds.jflows_by.get(p, []):
+                fd = D(f["date"])
+                a = ds.flow_in(f, "CNY")
+                flows.append((fd, a if f["kind"] == "investment" else -a))
 
         def nav_at(d):
             return sum(ds.conv(ds.proj_nav(p, d), ds.projects[p]["currency"], "CNY",
                                d) for p in pids)
 
+        if not flows:
+            continue
         first = min(d for d, _ in flows)
         qs = quarter_ends(first, AS_OF)
         rets = {}
@@ -622,6 +747,8 @@ def risk(ex, ds):
             if den <= 0:
                 continue
             rets[e] = float(Fr(ne - nb - F) / den)
+            ex.add("chain_return", None, "%dQ%d|%s" % (e.year, (e.month - 1) // 3 + 1, ch),
+                   "return", Fr(ne - nb - F) / den)
         series[ch] = rets
         r = [rets[q] for q in sorted(rets)]
         ex.add("chain", None, ch, "mean_return", mean(r) if r else None)
@@ -649,20 +776,204 @@ def _quarter_start(e):
     return dt.date(e.year, m, 1) - dt.timedelta(days=1)
 
 
+# ---------------------------------------------------------------- capital accounts, NAV history
+
+PERIODS = ("month", "qtd", "ytd", "itd")
+ACCOUNT_LINES = ("beginning_nav", "contrib_investment", "contrib_management_fee",
+                 "contrib_expenses", "contrib_other", "dist_return_of_capital", "dist_gain",
+                 "dist_income", "dist_other", "management_fees", "expenses",
+                 "investment_income", "change_in_value", "ending_nav", "commitment",
+                 "beginning_unfunded", "new_commitments", "less_contributions",
+                 "plus_recallable", "unfunded_adjustment", "ending_unfunded", "interest")
+CONTRIB_PURPOSES = ("investment", "management_fee", "expenses", "other")
+DIST_PURPOSES = ("return_of_capital", "gain", "income", "other")
+INCOME_KINDS = ("dividend", "interest", "fee_income")
+
+
+def period_start(per, inception):
+    """S (exclusive) of a period ending at D: the day before its first day (R14)."""
+    if per == "month":
+        first = AS_OF.replace(day=1)
+    elif per == "qtd":
+        first = dt.date(AS_OF.year, AS_OF.month - (AS_OF.month - 1) % 3, 1)
+    elif per == "ytd":
+        first = dt.date(AS_OF.year, 1, 1)
+    else:
+        first = inception
+    return first - dt.timedelta(days=1)
+
+
+def commitments_at(ds, fid, t):
+    cm = {}
+    for c in ds.commitments:
+        if c["fund_id"] == fid and D(c["date"]) <= t:
+            cm[c["partner_id"]] = cm.get(c["partner_id"], 0) + cents(c["amount"])
+    return cm
+
+
+def split_by_interest(ds, fid, total, t):
+    """{partner: cents} of `total` by commitment interest at t, largest remainder
+    (ties to the smaller id); with no commitment yet at t, by paid-in at t (R15)."""
+    cm = commitments_at(ds, fid, t)
+    if not sum(cm.values()):
+        cm = {}
+        for f in ds.pflows_by.get(fid, []):
+            if f["kind"] == "contribution" and D(f["date"]) <= t:
+                cm[f["partner_id"]] = cm.get(f["partner_id"], 0) + cents(f["amount"])
+    tot = sum(cm.values())
+    if not tot:
+        return {}
+    ids = sorted(cm)
+    return dict(zip(ids, largest_remainder(total, [Fr(cm[i], tot) for i in ids], ids)))
+
+
+def account_lines(flows, comm_begin, comm_end, S, nav_b, nav_e, income):
+    """The ILPA lines of one account (fund or partner) for the period (S, D]."""
+    inper = [f for f in flows if S < D(f["date"]) <= AS_OF]
+    L = {"beginning_nav": nav_b}
+    for p in CONTRIB_PURPOSES:
+        L["contrib_" + p] = sum(cents(f["amount"]) for f in inper
+                                if f["kind"] == "contribution" and f["purpose"] == p)
+    for p in DIST_PURPOSES:
+        L["dist_" + p] = sum(cents(f["amount"]) for f in inper
+                             if f["kind"] == "distribution" and f["purpose"] == p)
+    contrib = sum(cents(f["amount"]) for f in inper if f["kind"] == "contribution")
+    dist = sum(cents(f["amount"]) for f in inper if f["kind"] == "distribution")
+    L["management_fees"] = -L["contrib_management_fee"]
+    L["expenses"] = -L["contrib_expenses"]
+    L["investment_income"] = income
+    L["ending_nav"] = nav_e
+    L["change_in_value"] = (nav_e - nav_b - contrib + dist - L["management_fees"]
+                            - L["expenses"] - income)
+
+    def raw(t, comm):
+        pi = sum(cents(f["amount"]) for f in flows
+                 if f["kind"] == "contribution" and D(f["date"]) <= t)
+        rc = sum(cents(f["amount"]) for f in flows if f["kind"] == "distribution"
+                 and f["recallable"] == "yes" and D(f["date"]) <= t)
+        return comm - pi + rc
+    rb, re = raw(S, comm_begin), raw(AS_OF, comm_end)
+    L["commitment"] = comm_end
+    L["beginning_unfunded"] = max(0, rb)
+    L["new_commitments"] = comm_end - comm_begin
+    L["less_contributions"] = -contrib
+    L["plus_recallable"] = sum(cents(f["amount"]) for f in inper if f["kind"] == "distribution"
+                               and f["recallable"] == "yes")
+    L["unfunded_adjustment"] = max(0, -re) - max(0, -rb)
+    L["ending_unfunded"] = max(0, re)
+    # the two roll-forwards balance by construction; say so if they ever do not
+    assert (L["beginning_unfunded"] + L["new_commitments"] + L["less_contributions"]
+            + L["plus_recallable"] + L["unfunded_adjustment"] == L["ending_unfunded"])
+    return L
+
+
+def account_block(ex, ds, fid):
+    fund = ds.funds[fid]
+    cur = fund["currency"]
+    pf = ds.pflows_by.get(fid, [])
+    pids = sorted(p for p, r in ds.projects.items() if r["fund_id"] == fid)
+    cm_end = commitments_at(ds, fid, AS_OF)
+    lps = sorted(cm_end)
+    tot_end = sum(cm_end.values())
+    nav_e = fund_nav_at(ds, fid, AS_OF)
+    for per in PERIODS:
+        S = period_start(per, D(fund["inception_date"]))
+        if S >= AS_OF:
+            continue  # an empty period has no rows (R14)
+        cm_b = commitments_at(ds, fid, S)
+        nav_b = fund_nav_at(ds, fid, S)
+        income = sum(ds.flow_in(f, cur) for p in pids for f in ds.jflows_by.get(p, [])
+                     if f["kind"] in INCOME_KINDS and S < D(f["date"]) <= AS_OF)
+        L = account_lines(pf, sum(cm_b.values()), tot_end, S, nav_b, nav_e, income)
+        # SPEC: the fund's change in value is the projects' NAV at end - at start
+        #   - investments + proceeds of the period (an independent path to the same figure)
+        pnav = lambda t: sum(ds.conv(ds.proj_nav(p, t), ds.projects[p]["currency"], cur, t)
+                             for p in pids)
+        inv = sum(ds.flow_in(f, cur) for p in pids for f in ds.jflows_by.get(p, [])
+                  if f["kind"] == "investment" and S < D(f["date"]) <= AS_OF)
+        pro = sum(ds.flow_in(f, cur) for p in pids for f in ds.jflows_by.get(p, [])
+                  if f["kind"] == "proceeds" and S < D(f["date"]) <= AS_OF)
+        civ = pnav(AS_OF) - pnav(S) - inv + pro
+        assert civ == L["change_in_value"], (fid, per, civ, L["change_in_value"])
+        L["interest"] = Fr(1)
+        for line in ACCOUNT_LINES:
+            ex.add("account", fid, per + "|" + line, "*", L[line])
+        begin = split_by_interest(ds, fid, nav_b, S)
+        end = split_by_interest(ds, fid, nav_e, AS_OF)
+        inc = split_by_interest(ds, fid, income, AS_OF)
+        for p in lps:
+            Lp = account_lines([f for f in pf if f["partner_id"] == p], cm_b.get(p, 0),
+                               cm_end[p], S, begin.get(p, 0), end.get(p, 0), inc.get(p, 0))
+            Lp["interest"] = Fr(cm_end[p], tot_end)
+            for line in ACCOUNT_LINES:
+                ex.add("account", fid, per + "|" + line, p, Lp[line])
+
+
+def month_ends(first, last):
+    """Month ends from the month of `first` to `last`, the last one being `last`."""
+    out = []
+    y, m = first.year, first.month
+    while True:
+        nxt = dt.date(y + (m == 12), m % 12 + 1, 1)
+        e = nxt - dt.timedelta(days=1)
+        out.append(min(e, last))
+        if e >= last:
+            return out
+        y, m = nxt.year, nxt.month
+
+
+def nav_history(ex, ds):
+    # the portfolio's NAV by chain, CNY, month ends from the first project flow (R16)
+    counted = [p for p, r in ds.projects.items() if D(r["commitment_date"]) <= AS_OF]
+    dates = [D(f["date"]) for p in counted for f in ds.jflows_by.get(p, [])]
+    if dates:
+        chains = sorted(set(ds.projects[p]["chain"] for p in counted))
+        for t in month_ends(min(dates), AS_OF):
+            for ch in chains:
+                v = sum(ds.conv(ds.proj_nav(p, t), ds.projects[p]["currency"], "CNY", t)
+                        for p in counted if ds.projects[p]["chain"] == ch
+                        and D(ds.projects[p]["commitment_date"]) <= t)
+                ex.add("nav_history", None, "%s|%s" % (t.isoformat(), ch), "nav", v)
+    # each fund's J-curve, fund currency, month ends from its inception
+    for fid in sorted(ds.funds):
+        inc = D(ds.funds[fid]["inception_date"])
+        if inc > AS_OF:
+            continue
+        pf = ds.pflows_by.get(fid, [])
+        for t in month_ends(inc, AS_OF):
+            k = "%s|*" % t.isoformat()
+            ex.add("nav_history", fid, k, "paid_in", sum(
+                cents(f["amount"]) for f in pf if f["kind"] == "contribution" and D(f["date"]) <= t))
+            ex.add("nav_history", fid, k, "distributions", sum(
+                cents(f["amount"]) for f in pf if f["kind"] == "distribution" and D(f["date"]) <= t))
+            ex.add("nav_history", fid, k, "nav", fund_nav_at(ds, fid, t))
+
+
 # ---------------------------------------------------------------- compare
 
 
 def main():
-    if len(sys.argv) != 3:
-        print("usage: oracle.py SAMPLE_DIR EXPORT_JSON", file=sys.stderr)
+    global AS_OF, BENCH
+    args = sys.argv[1:]
+    while len(args) > 2 and args[0] in ("--as-of", "--benchmark"):
+        if args[0] == "--as-of":
+            AS_OF = D(args[1])
+        else:
+            BENCH = args[1]
+        args = args[2:]
+    if len(args) != 2:
+        print("usage: oracle.py [--as-of D] [--benchmark ID] DATA_DIR EXPORT_JSON",
+              file=sys.stderr)
         return 2
-    ds = Data(sys.argv[1])
-    with open(sys.argv[2], encoding="utf-8") as f:
+    ds = Data(args[0])
+    with open(args[1], encoding="utf-8") as f:
         doc = json.load(f, parse_float=Decimal, parse_int=Decimal)
 
     ex = Expect()
     for fid in sorted(ds.funds):
         fund_block(ex, ds, fid)
+        account_block(ex, ds, fid)
+    nav_history(ex, ds)
     exposure(ex, ds, None, sorted(ds.projects), "CNY")
     risk(ex, ds)
 
@@ -694,13 +1005,14 @@ def main():
     for k, vals in exp_keys.items():
         rows = got.get(k, [])
         name = "%s/%s/%s/%s" % k
+        kind = kind_of(k)
         for i, want in enumerate(vals):
             if want == "null-or-absent":
                 ok(i >= len(rows) or rows[i]["value"] is None,
                    "%s: expected null or no row, engine %s" % (name, rows[i]["value"] if i < len(rows) else None))
                 continue
             if i >= len(rows):
-                ok(False, "%s: missing from export (oracle %s)" % (name, show(k[3], want)))
+                ok(False, "%s: missing from export (oracle %s)" % (name, show(kind, want)))
                 continue
             r = rows[i]
             v = r["value"]
@@ -709,25 +1021,29 @@ def main():
                    "%s: oracle null, engine %s (reason %r)" % (name, v, r.get("reason")))
                 continue
             if v is None:
-                ok(False, "%s: oracle %s, engine null (%s)" % (name, show(k[3], want), r.get("reason")))
+                ok(False, "%s: oracle %s, engine null (%s)" % (name, show(kind, want), r.get("reason")))
                 continue
-            metric = k[3]
-            if metric in MONEY:
+            if kind == "money":
                 good = Decimal(v) * 100 == Decimal(want)
-            elif metric in COUNTS:
+            elif kind == "count":
                 good = Decimal(v) == Decimal(want)
-            elif metric in RATES:
+            elif kind == "rate":
                 good = abs(float(v) - float(want)) <= 1e-6
             else:
                 a, b = Fr(v), Fr(want)
                 good = abs(a - b) <= Fr(1, 10 ** 9) * max(abs(a), abs(b)) + Fr(1, 10 ** 15)
-            ok(good, "%s: oracle %s, engine %s" % (name, show(metric, want), v))
+            ok(good, "%s: oracle %s, engine %s" % (name, show(kind, want), v))
+    # the new dimensions are recomputed whole: a row the oracle does not expect there
+    # (another partner, period, line, date or chain) is a failure, not "unchecked"
+    extra = [k for k in got if k[0] in ("account", "nav_history", "chain_return")
+             and k not in exp_keys]
+    ok(not extra, "%d account/nav_history/chain_return rows the oracle does not expect, e.g. %s"
+       % (len(extra), sorted(extra, key=str)[:3]))
     # SPEC 6: value null <=> a reason; dimension and metric names from the contract
     bad = [r for r in doc["results"] if (r["value"] is None) != bool(r.get("reason"))]
     ok(not bad, "value/reason pairing broken in %d rows, e.g. %s" % (len(bad), bad[:1]))
-    bad = [r for r in doc["results"] if r["dimension"] not in SPEC_DIMS
-           or r["metric"] not in SPEC_METRICS]
-    ok(not bad, "%d rows with a dimension or metric not in SPEC 6, e.g. %s" % (len(bad), bad[:1]))
+    bad = [r for r in doc["results"] if not shape_ok(r, ds)]
+    ok(not bad, "%d rows with a dimension, key or metric not in SPEC 6, e.g. %s" % (len(bad), bad[:1]))
     # SPEC 8: partners' figures sum exactly to the fund's (from the export alone)
     for fid in sorted(ds.funds):
         for m in ("commitment", "paid_in", "distributions", "nav", "cash", "unfunded"):
@@ -737,16 +1053,91 @@ def main():
             ok(fund_v is not None and None not in parts and sum(parts) == fund_v,
                "fund/%s: partners' %s sum to %s, fund %s" % (
                    fid, m, sum(p for p in parts if p is not None), fund_v))
+    # from the export alone: every account line of the partners sums to the fund's, and
+    # every account balances (NAV and unfunded roll-forwards)
+    acc = {}
+    for (dim, fid, key, metric), rows in got.items():
+        if dim == "account" and rows[0]["value"] is not None:
+            per, line = key.split("|", 1)
+            acc.setdefault((fid, per, metric), {})[line] = Decimal(rows[0]["value"])
+    for (fid, per, who), L in sorted(acc.items()):
+        if who != "*":
+            continue
+        for line in ACCOUNT_LINES:
+            parts = [M.get(line) for (f2, p2, w2), M in acc.items()
+                     if f2 == fid and p2 == per and w2 != "*"]
+            ok(L.get(line) is not None and None not in parts
+               and (sum(parts) == L[line] if line != "interest"
+                    else abs(sum(parts) - L[line]) <= Decimal("1e-12")),
+               "account/%s/%s|%s: partners sum to %s, fund %s" % (
+                   fid, per, line, sum(p for p in parts if p is not None), L.get(line)))
+    for (fid, per, who), L in sorted(acc.items()):
+        try:
+            nav_ok = (L["beginning_nav"] + sum(L["contrib_" + p] for p in CONTRIB_PURPOSES)
+                      - sum(L["dist_" + p] for p in DIST_PURPOSES) + L["management_fees"]
+                      + L["expenses"] + L["investment_income"] + L["change_in_value"]
+                      == L["ending_nav"])
+            unf_ok = (L["beginning_unfunded"] + L["new_commitments"] + L["less_contributions"]
+                      + L["plus_recallable"] + L["unfunded_adjustment"] == L["ending_unfunded"])
+        except KeyError as e:
+            nav_ok = unf_ok = False
+            print("note: account/%s/%s/%s lacks %s" % (fid, per, who, e))
+        ok(nav_ok, "account/%s/%s/%s: the NAV roll-forward does not balance" % (fid, per, who))
+        ok(unf_ok, "account/%s/%s/%s: the unfunded roll-forward does not balance" % (fid, per, who))
     unchecked = sum(len(v) for k, v in got.items() if k not in exp_keys)
     if ds.ties:
-        print("note: half-cent ties in conversion: %s" % ds.ties)
+        print("note: %d half-cent ties in conversion, e.g. %s" % (len(ds.ties), ds.ties[:3]))
     print("note: %d export rows not checked by this oracle" % unchecked)
     print("%d passed, %d failed" % (passed, failed))
     return 1 if failed else 0
 
 
-def show(metric, v):
+def kind_of(k):
+    """How a figure compares: money (exact cents), count, rate (IRR: 1e-6) or ratio."""
+    dim, _, key, metric = k
+    if dim == "account":
+        return "ratio" if key.split("|", 1)[1] == "interest" else "money"
+    if dim == "nav_history":
+        return "money"
+    if dim == "chain_return":
+        return "ratio"
     if metric in MONEY:
+        return "money"
+    if metric in COUNTS:
+        return "count"
+    if metric in RATES:
+        return "rate"
+    return "ratio"
+
+
+def shape_ok(r, ds):
+    """SPEC 6 names; for the new dimensions also the key forms of the brief."""
+    dim, key, metric = r["dimension"], r["key"], r["metric"]
+    if dim not in SPEC_DIMS or not isinstance(key, str):
+        return False
+    if dim == "account":
+        per, _, line = key.partition("|")
+        return (r["fund"] in ds.funds and per in PERIODS and line in ACCOUNT_LINES
+                and (metric == "*" or metric in ds.partners))
+    if dim == "nav_history":
+        date, _, what = key.partition("|")
+        try:
+            D(date)
+        except ValueError:
+            return False
+        if r["fund"] is None:
+            return what in CHAINS and metric == "nav"
+        return (r["fund"] in ds.funds and what == "*"
+                and metric in ("paid_in", "distributions", "nav"))
+    if dim == "chain_return":
+        q, _, ch = key.partition("|")
+        return (r["fund"] is None and metric == "return" and ch in CHAINS and len(q) == 6
+                and q[:4].isdigit() and q[4] == "Q" and q[5] in "1234")
+    return metric in SPEC_METRICS
+
+
+def show(kind, v):
+    if kind == "money":
         return "%s" % (Decimal(v) / 100).quantize(Decimal("0.01"))
     if isinstance(v, Fr):
         return repr(float(v))
