@@ -174,6 +174,7 @@ struct pf_partner_flow {
     enum pf_purpose purpose;
     pf_cents amount; /* fund currency, positive */
     bool recallable;
+    pf_date reversed_on; /* in pflows_rev: the date of the flow reversing it; else NONE */
 };
 struct pf_project_flow {
     char *flow_id;
@@ -182,6 +183,7 @@ struct pf_project_flow {
     enum pf_jflow_kind kind;
     pf_cents amount;  /* positive */
     char *currency;
+    pf_date reversed_on; /* in jflows_rev: the date of the flow reversing it; else NONE */
 };
 struct pf_valuation {
     int project;
@@ -233,6 +235,11 @@ struct pf_dataset {
     struct pf_fx_rate *fx; size_t nfx;           /* sorted by (currency, date) */
     struct pf_bench_level *bench; size_t nbench; /* sorted by (index_id, date) */
     struct pf_fund_terms *terms; size_t nterms;  /* sorted by fund_id */
+    /* flows reversed by a later flow, with the reversal's date: out of pflows/jflows,
+     * which hold only flows never reversed; a close as of a date before the reversal
+     * counts them (the reversal is not known then). Same order as pflows/jflows. */
+    struct pf_partner_flow *pflows_rev; size_t npflows_rev;
+    struct pf_project_flow *jflows_rev; size_t njflows_rev;
     size_t nreversed;     /* flows dropped because reversed (for the audit block) */
     /* When set, the currency of flows, valuations and rates, the valuation method and the
      * index id point into this pool of shared strings (the store's loader repeats a few

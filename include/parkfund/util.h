@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define PF_ENGINE_VERSION "parkfund 1.0.0"
+#define PF_ENGINE_VERSION "parkfund 1.1.0"
 
 /* ---- status (values are append-only) ---- */
 typedef enum pf_status {

@@ -242,6 +242,18 @@ capital_accounts(struct eng *e, struct fund_close *fc)
         hd = (struct holding){ T->nav, 0, T->commitment, T->paid_in, T->recallable,
                                T->contrib, T->dist };
         make_lines(&FL, &hb, &hd, T->income - TB.income);
+        /* the fund's unfunded is its partners' (each floored on its own), summed */
+        FL.v[L_BEGINNING_UNFUNDED] = FL.v[L_ENDING_UNFUNDED] = FL.v[L_UNFUNDED_ADJUSTMENT] = 0;
+        for (i = 0; i < np; i++) {
+            const struct partner_position *d = &fc->pos[i];
+            partner_position_at(e, fc->f, fc->partners[i], B, &at_B[i]);
+            FL.v[L_BEGINNING_UNFUNDED] += unfunded_of(at_B[i].commitment, at_B[i].paid_in,
+                                                      at_B[i].recallable);
+            FL.v[L_ENDING_UNFUNDED] += unfunded_of(d->commitment, d->paid_in, d->recallable);
+            FL.v[L_UNFUNDED_ADJUSTMENT] +=
+                floor_lift(d->commitment, d->paid_in, d->recallable) -
+                floor_lift(at_B[i].commitment, at_B[i].paid_in, at_B[i].recallable);
+        }
         TRY(put_lines(e, F, "*", (enum period)per, B, &FL, 1.0));
         TRY(project_gain(e, fc->f, B, &gain));
         TRY(check(e, FL.v[L_CHANGE_IN_VALUE] == gain, "change_in_value",
@@ -254,7 +266,6 @@ capital_accounts(struct eng *e, struct fund_close *fc)
                   "recallable + floor adjustment = ending unfunded", F, period_names[per]));
 
         for (i = 0; i < np; i++) {
-            partner_position_at(e, fc->f, fc->partners[i], B, &at_B[i]);
             commit_B[i] = at_B[i].commitment;
             paid_in_B[i] = at_B[i].paid_in;
         }
@@ -284,8 +295,7 @@ capital_accounts(struct eng *e, struct fund_close *fc)
         if (np > 0) {
             bool same = true;
             for (li = 0; li < L_COUNT; li++)
-                if (li != L_BEGINNING_UNFUNDED && li != L_ENDING_UNFUNDED &&
-                    li != L_UNFUNDED_ADJUSTMENT && SUM.v[li] != FL.v[li])
+                if (SUM.v[li] != FL.v[li])
                     same = false;
             TRY(check(e, same, "partners_rollforward", "fund '%s' %s: every statement line "
                       "of the partners sums to the fund's", F, period_names[per]));

@@ -83,7 +83,8 @@ fund_rows(struct eng *e, struct fund_close *fc)
     const struct fund_position *T = &fc->at_D;
     const char *F = fc->id;
     struct block blk = { 0 };
-    pf_wide guidance = 0, lp_nav = fc->econ.has_terms ? T->nav - fc->econ.A : T->nav;
+    pf_wide guidance = 0, unfunded = 0,
+            lp_nav = fc->econ.has_terms ? T->nav - fc->econ.A : T->nav;
     size_t i;
     pf_status rc = PF_OK;
 
@@ -92,8 +93,12 @@ fund_rows(struct eng *e, struct fund_close *fc)
     TRY(put_money(e, "fund", F, F, "distributions", T->distributions));
     TRY(put_money(e, "fund", F, F, "nav", T->nav));
     TRY(put_money(e, "fund", F, F, "cash", T->cash));
-    TRY(put_money(e, "fund", F, F, "unfunded",
-                  unfunded_of(T->commitment, T->paid_in, T->recallable)));
+    /* what can still be called: each partner's unfunded, floored on its own, summed (a
+     * partner paid in past its commitment does not lower the others' unfunded) */
+    for (i = 0; i < fc->npartners; i++)
+        unfunded += unfunded_of(fc->pos[i].commitment, fc->pos[i].paid_in,
+                                fc->pos[i].recallable);
+    TRY(put_money(e, "fund", F, F, "unfunded", unfunded));
     if (T->commitment)
         pf_run_value(e->run, "fund", F, F, "interest", 1.0); /* the whole fund */
     else
@@ -564,10 +569,98 @@ cleanup:
 
 /* ------------------------------------------------------------------ entry */
 
+static int
+cmp_pflow(const void *a, const void *b, const struct pf_dataset *ds)
+{
+    const struct pf_partner_flow *x = a, *y = b;
+    const char *fx = x->fund >= 0 ? ds->funds[x->fund].fund_id : "";
+    const char *fy = y->fund >= 0 ? ds->funds[y->fund].fund_id : "";
+    int c = strcmp(fx, fy);
+    if (c)
+        return c;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    return strcmp(x->flow_id, y->flow_id);
+}
+
+static int
+cmp_jflow(const void *a, const void *b, const struct pf_dataset *ds)
+{
+    const struct pf_project_flow *x = a, *y = b;
+    const char *px = x->project >= 0 ? ds->projects[x->project].project_id : "";
+    const char *py = y->project >= 0 ? ds->projects[y->project].project_id : "";
+    int c = strcmp(px, py);
+    if (c)
+        return c;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    return strcmp(x->flow_id, y->flow_id);
+}
+
+/* Merge the sorted arrays a (n) and b (m) of elements of `size` into a new array. */
+static void *
+merge_sorted(const void *a, size_t n, const void *b, size_t m, size_t size,
+             int (*cmp)(const void *, const void *, const struct pf_dataset *),
+             const struct pf_dataset *ds)
+{
+    char *out = pf_xmalloc((n + m + 1) * size);
+    const char *pa = a, *pb = b;
+    size_t i = 0, j = 0, k = 0;
+    while (i < n || j < m) {
+        if (j == m || (i < n && cmp(pa + i * size, pb + j * size, ds) <= 0))
+            memcpy(out + (k++) * size, pa + (i++) * size, size);
+        else
+            memcpy(out + (k++) * size, pb + (j++) * size, size);
+    }
+    return out;
+}
+
+/*
+ * The data as a close on D sees it: a flow whose reversal is dated after D still
+ * counts (the reversal is not known on D). Returns ds itself when no such flow exists;
+ * otherwise a shallow copy whose flow arrays (only) are the caller's to free.
+ */
+static const struct pf_dataset *
+as_seen_on(const struct pf_dataset *ds, pf_date D, struct pf_dataset *copy)
+{
+    struct pf_partner_flow *pr = NULL;
+    struct pf_project_flow *jr = NULL;
+    size_t np = 0, nj = 0, i;
+
+    for (i = 0; i < ds->npflows_rev; i++)
+        if (ds->pflows_rev[i].reversed_on > D)
+            np++;
+    for (i = 0; i < ds->njflows_rev; i++)
+        if (ds->jflows_rev[i].reversed_on > D)
+            nj++;
+    if (np == 0 && nj == 0)
+        return ds;
+    *copy = *ds;
+    pr = pf_xcalloc(np + 1, sizeof *pr);
+    jr = pf_xcalloc(nj + 1, sizeof *jr);
+    np = nj = 0;
+    for (i = 0; i < ds->npflows_rev; i++)
+        if (ds->pflows_rev[i].reversed_on > D)
+            pr[np++] = ds->pflows_rev[i];
+    for (i = 0; i < ds->njflows_rev; i++)
+        if (ds->jflows_rev[i].reversed_on > D)
+            jr[nj++] = ds->jflows_rev[i];
+    copy->pflows = merge_sorted(ds->pflows, ds->npflows, pr, np, sizeof *pr, cmp_pflow, ds);
+    copy->npflows = ds->npflows + np;
+    copy->jflows = merge_sorted(ds->jflows, ds->njflows, jr, nj, sizeof *jr, cmp_jflow, ds);
+    copy->njflows = ds->njflows + nj;
+    copy->nreversed = ds->nreversed >= 2 * (np + nj) ? ds->nreversed - 2 * (np + nj) : 0;
+    free(pr);
+    free(jr);
+    return copy;
+}
+
 pf_status
-pf_engine_compute(const struct pf_dataset *ds, const struct pf_close_opts *o,
+pf_engine_compute(const struct pf_dataset *all, const struct pf_close_opts *o,
                   struct pf_run **out, struct pf_err *err)
 {
+    struct pf_dataset copy;
+    const struct pf_dataset *ds = as_seen_on(all, o->as_of, &copy);
     struct eng e;
     struct project_measures *pms = NULL;
     struct pf_run *run = pf_run_new();
@@ -616,6 +709,10 @@ cleanup:
     eng_release(&e);
     free(pms);
     pf_run_free(run);
+    if (ds != all) {
+        free(copy.pflows);
+        free(copy.jflows);
+    }
     return rc;
 }
 

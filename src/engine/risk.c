@@ -10,8 +10,13 @@
 #include "engine_int.h"
 #include "parkfund/banned.h"
 
+/*
+ * The chain's project NAV on t in CNY. For the NAV history a project counts from its
+ * commitment date; for the Dietz returns every project counts (committed_only false),
+ * so the NAVs cover exactly the projects whose flows the return counts.
+ */
 static pf_status
-chain_nav_cny(struct eng *e, const char *chain, pf_date t, pf_wide *out)
+chain_nav_cny(struct eng *e, const char *chain, pf_date t, bool committed_only, pf_wide *out)
 {
     const struct pf_dataset *ds = e->ds;
     size_t p;
@@ -21,7 +26,7 @@ chain_nav_cny(struct eng *e, const char *chain, pf_date t, pf_wide *out)
     for (p = 0; p < ds->nprojects; p++) {
         const struct pf_project *pj = &ds->projects[p];
         pf_cents c;
-        if (strcmp(pj->chain, chain) != 0 || pj->commitment_date > t)
+        if (strcmp(pj->chain, chain) != 0 || (committed_only && pj->commitment_date > t))
             continue;
         if ((rc = eng_conv(e, eng_project_nav(e, (int)p, t, NULL), pj->currency, "CNY", t, &c)))
             return rc;
@@ -124,9 +129,9 @@ chain_risk(struct eng *e, const char **chains, size_t nch)
             double *fa = NULL;
             size_t nf = 0;
             struct pf_metric r;
-            rc = chain_nav_cny(e, chains[c], S, &nav_begin);
+            rc = chain_nav_cny(e, chains[c], S, false, &nav_begin);
             if (rc == PF_OK)
-                rc = chain_nav_cny(e, chains[c], E, &nav_end);
+                rc = chain_nav_cny(e, chains[c], E, false, &nav_end);
             if (rc) {
                 free(series);
                 goto cleanup;
@@ -192,7 +197,7 @@ chain_nav_history(struct eng *e, const char **chains, size_t nch)
         pf_date t = me > e->D ? e->D : me;
         for (i = 0; i < nch; i++) {
             pf_wide v;
-            TRY(chain_nav_cny(e, chains[i], t, &v));
+            TRY(chain_nav_cny(e, chains[i], t, true, &v));
             TRY(put_row_money(e, "nav_history", NULL, chains[i], "nav", t, v));
         }
         if (t == e->D)

@@ -55,6 +55,15 @@ pf_dataset_free(struct pf_dataset *ds)
         for (i = 0; i < ds->nbench; i++)
             free(ds->bench[i].index_id);
     }
+    for (i = 0; i < ds->npflows_rev; i++)
+        free(ds->pflows_rev[i].flow_id);
+    for (i = 0; i < ds->njflows_rev; i++) {
+        free(ds->jflows_rev[i].flow_id);
+        if (!ds->strings)
+            free(ds->jflows_rev[i].currency);
+    }
+    free(ds->pflows_rev);
+    free(ds->jflows_rev);
     for (i = 0; i < ds->nterms; i++) {
         struct pf_fund_terms *t = &ds->terms[i];
         free(t->fund_id);

@@ -52,18 +52,27 @@ col_code(struct loader *L, sqlite3_stmt *q, int i)
 
 typedef void (*row_fn)(struct loader *L, sqlite3_stmt *q);
 
+/* Run one query, feeding the digest its tag and rows; a query whose rows are rare
+ * (lazy_tag) adds its tag only once it has a row, so data sets without such rows keep
+ * the digest they always had. */
 static pf_status
-run_query(struct loader *L, const char *tag, const char *sql, row_fn fn)
+run_query_tagged(struct loader *L, const char *tag, const char *sql, row_fn fn, bool lazy_tag)
 {
     sqlite3_stmt *q = NULL;
     pf_status s;
     int rc;
+    bool tagged = !lazy_tag;
 
     if ((s = store_prepare(L->st, sql, &q, L->err)) != PF_OK)
         return s;
     sqlite3_bind_int64(q, 1, L->batch);
-    pf_sha256_update(L->h, tag, strlen(tag) + 1);
+    if (tagged)
+        pf_sha256_update(L->h, tag, strlen(tag) + 1);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (!tagged) {
+            pf_sha256_update(L->h, tag, strlen(tag) + 1);
+            tagged = true;
+        }
         digest_row(L, q, sqlite3_column_count(q));
         fn(L, q);
     }
@@ -71,6 +80,12 @@ run_query(struct loader *L, const char *tag, const char *sql, row_fn fn)
         s = store_fail(L->st, rc, "cannot load data", L->err);
     sqlite3_finalize(q);
     return s;
+}
+
+static pf_status
+run_query(struct loader *L, const char *tag, const char *sql, row_fn fn)
+{
+    return run_query_tagged(L, tag, sql, fn, false);
 }
 
 static void
@@ -158,18 +173,15 @@ add_commitment(struct loader *L, sqlite3_stmt *q)
 }
 
 static void
-add_pflow(struct loader *L, sqlite3_stmt *q)
+fill_pflow(struct loader *L, sqlite3_stmt *q, struct pf_partner_flow *f)
 {
     struct pf_dataset *ds = L->ds;
-    struct pf_partner_flow *f;
     const char *kind, *purpose, *rec;
     static const char *const purposes[] = { "investment", "management_fee", "expenses", "other",
                                             "return_of_capital", "gain", "income", "other",
                                             "carried_interest" };
     int i;
 
-    PF_GROW(ds->pflows, ds->npflows + 1, L->cap[PF_K_PARTNER_FLOWS]);
-    f = &ds->pflows[ds->npflows++];
     f->flow_id = col_str(q, 0);
     f->fund = pf_dataset_find_fund(ds, (const char *)sqlite3_column_text(q, 1));
     f->partner = pf_dataset_find_partner(ds, (const char *)sqlite3_column_text(q, 2));
@@ -184,20 +196,37 @@ add_pflow(struct loader *L, sqlite3_stmt *q)
     f->amount = sqlite3_column_int64(q, 6);
     rec = (const char *)sqlite3_column_text(q, 7);
     f->recallable = f->kind == PF_DISTRIBUTION && rec && strcmp(rec, "yes") == 0;
+    f->reversed_on = PF_DATE_NONE;
 }
 
 static void
-add_jflow(struct loader *L, sqlite3_stmt *q)
+add_pflow(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    PF_GROW(ds->pflows, ds->npflows + 1, L->cap[PF_K_PARTNER_FLOWS]);
+    fill_pflow(L, q, &ds->pflows[ds->npflows++]);
+}
+
+static void
+add_pflow_rev(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_partner_flow *f;
+    ds->pflows_rev = pf_xreallocarray(ds->pflows_rev, ds->npflows_rev + 1, sizeof *f);
+    f = &ds->pflows_rev[ds->npflows_rev++];
+    fill_pflow(L, q, f);
+    f->reversed_on = store_col_date(q, 8);
+}
+
+static void
+fill_jflow(struct loader *L, sqlite3_stmt *q, struct pf_project_flow *f)
 {
     struct pf_dataset *ds = L->ds;
     static const char *const kinds[] = { "investment", "proceeds", "dividend", "interest",
                                          "fee_income" };
-    struct pf_project_flow *f;
     const char *kind;
     int i;
 
-    PF_GROW(ds->jflows, ds->njflows + 1, L->cap[PF_K_PROJECT_FLOWS]);
-    f = &ds->jflows[ds->njflows++];
     f->flow_id = col_str(q, 0);
     f->project = pf_dataset_find_project(ds, (const char *)sqlite3_column_text(q, 1));
     f->date = store_col_date(q, 2);
@@ -208,6 +237,26 @@ add_jflow(struct loader *L, sqlite3_stmt *q)
             f->kind = (enum pf_jflow_kind)i;
     f->amount = sqlite3_column_int64(q, 4);
     f->currency = col_code(L, q, 5);
+    f->reversed_on = PF_DATE_NONE;
+}
+
+static void
+add_jflow(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    PF_GROW(ds->jflows, ds->njflows + 1, L->cap[PF_K_PROJECT_FLOWS]);
+    fill_jflow(L, q, &ds->jflows[ds->njflows++]);
+}
+
+static void
+add_jflow_rev(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_project_flow *f;
+    ds->jflows_rev = pf_xreallocarray(ds->jflows_rev, ds->njflows_rev + 1, sizeof *f);
+    f = &ds->jflows_rev[ds->njflows_rev++];
+    fill_jflow(L, q, f);
+    f->reversed_on = store_col_date(q, 6);
 }
 
 static void
@@ -305,6 +354,21 @@ pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **ou
     for (i = 0; i < sizeof queries / sizeof *queries; i++)
         if ((s = run_query(&L, queries[i].tag, queries[i].sql, queries[i].fn)) != PF_OK)
             goto cleanup;
+    /* reversed flows with the date of their reversal (a close before it counts them) */
+    if ((s = run_query_tagged(&L, "partner_flows_reversed",
+                              "SELECT flow_id, fund_id, partner_id, date, kind, purpose, amount, "
+                              "recallable, (SELECT min(r.date) FROM partner_flow r WHERE "
+                              "r.reverses = f.flow_id AND r.batch_id <= ?1) AS rev FROM "
+                              "partner_flow f WHERE batch_id <= ?1 AND reverses IS NULL AND rev "
+                              "IS NOT NULL ORDER BY fund_id, date, flow_id", add_pflow_rev,
+                              true)) != PF_OK ||
+        (s = run_query_tagged(&L, "project_flows_reversed",
+                              "SELECT flow_id, project_id, date, kind, amount, currency, "
+                              "(SELECT min(r.date) FROM project_flow r WHERE r.reverses = "
+                              "f.flow_id AND r.batch_id <= ?1) AS rev FROM project_flow f WHERE "
+                              "batch_id <= ?1 AND reverses IS NULL AND rev IS NOT NULL "
+                              "ORDER BY project_id, date, flow_id", add_jflow_rev, true)) != PF_OK)
+        goto cleanup;
     for (i = 0; i < ds->nenterprises; i++)
         ds->enterprises[i].park = pf_dataset_find_park(ds, ds->enterprises[i].park_id);
     for (i = 0; i < ds->nprojects; i++) {

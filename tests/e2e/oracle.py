@@ -466,7 +466,7 @@ COUNTS = {"count", "projects_invested", "projects_held", "projects_exited", "pro
 RATES = {"net_irr", "gross_irr", "direct_alpha", "ln_pme", "pme_plus", "mpme"}
 SPEC_DIMS = {"fund", "partner", "project", "chain", "segment", "theme", "region",
              "overseas_centre", "park", "instrument", "currency", "vintage", "chain_corr",
-             "account", "nav_history", "chain_return"}
+             "account", "nav_history", "chain_return", "lookthrough"}
 CHAINS = {"energy", "materials", "biomed", "logistics", "equipment", "it", "finance",
           "agriculture"}
 SPEC_METRICS = set("""commitment paid_in distributions nav cash unfunded interest tvpi dpi
@@ -639,7 +639,11 @@ def fund_block(ex, ds, fid):
     ex.add(*k, "distributions", dist)
     ex.add(*k, "nav", nav)
     ex.add(*k, "cash", cash)
-    ex.add(*k, "unfunded", max(0, total_comm - pi + recall))
+    # R20: what can still be called is each partner's unfunded, floored on its own,
+    # summed (a partner paid in past its commitment does not lower the others')
+    ex.add(*k, "unfunded", sum(max(0, comm[p] - lp_figs([f for f in pf if f["partner_id"] == p])[0]
+                                  + lp_figs([f for f in pf if f["partner_id"] == p])[2])
+                               for p in lps))
     ex.add(*k, "tvpi", Fr(dist + nav, pi) if pi else None)  # R19
     ex.add(*k, "dpi", Fr(dist, pi) if pi else None)
     ex.add(*k, "rvpi", Fr(nav, pi) if pi else None)
@@ -703,6 +707,20 @@ def fund_block(ex, ds, fid):
             split = largest_remainder(fund_nav_at(ds, fid, t), [Fr(cm[i], tot) for i in ids], ids)
             return dict(zip(ids, split)).get(p, 0)
         ex.add(*k, "mpme", mpme(ds, pcf, navs[p], pnav_at))
+        # look-through (R21): the partner's cash share, and the rest of its NAV split
+        # among the chains by their project NAV (largest remainder, chains by code)
+        ex.add("lookthrough", fid, "cash", p, cashes[p])
+        chain_nav = {}
+        for q in pids:
+            if D(ds.projects[q]["commitment_date"]) <= AS_OF:
+                ch = ds.projects[q]["chain"]
+                chain_nav[ch] = chain_nav.get(ch, 0) + figs[q]["nav"]
+        chs = sorted(chain_nav)
+        if chs:
+            tw = sum(chain_nav.values())
+            wts = [Fr(chain_nav[c], tw) if tw else Fr(1, len(chs)) for c in chs]
+            for c, v in zip(chs, largest_remainder(navs[p] - cashes[p], wts, chs)):
+                ex.add("lookthrough", fid, c, p, v)
         partner = ds.partners[p]
         if partner["kind"] == "guidance_fund":
             inv = sum(figs[q]["invested"] for q in pids
@@ -896,17 +914,23 @@ def account_block(ex, ds, fid):
         civ = pnav(AS_OF) - pnav(S) - inv + pro
         assert civ == L["change_in_value"], (fid, per, civ, L["change_in_value"])
         L["interest"] = Fr(1)
-        for line in ACCOUNT_LINES:
-            ex.add("account", fid, per + "|" + line, "*", L[line])
         begin = split_by_interest(ds, fid, nav_b, S)
         end = split_by_interest(ds, fid, nav_e, AS_OF)
         inc = split_by_interest(ds, fid, income, AS_OF)
+        Lps = {}
         for p in lps:
             Lp = account_lines([f for f in pf if f["partner_id"] == p], cm_b.get(p, 0),
                                cm_end[p], S, begin.get(p, 0), end.get(p, 0), inc.get(p, 0))
             Lp["interest"] = Fr(cm_end[p], tot_end)
+            Lps[p] = Lp
+        # R20: the fund's unfunded lines are its partners' (each floored on its own)
+        for line in ("beginning_unfunded", "unfunded_adjustment", "ending_unfunded"):
+            L[line] = sum(Lp[line] for Lp in Lps.values())
+        for line in ACCOUNT_LINES:
+            ex.add("account", fid, per + "|" + line, "*", L[line])
+        for p in lps:
             for line in ACCOUNT_LINES:
-                ex.add("account", fid, per + "|" + line, p, Lp[line])
+                ex.add("account", fid, per + "|" + line, p, Lps[p][line])
 
 
 def month_ends(first, last):
@@ -946,7 +970,14 @@ def nav_history(ex, ds):
                 cents(f["amount"]) for f in pf if f["kind"] == "contribution" and D(f["date"]) <= t))
             ex.add("nav_history", fid, k, "distributions", sum(
                 cents(f["amount"]) for f in pf if f["kind"] == "distribution" and D(f["date"]) <= t))
-            ex.add("nav_history", fid, k, "nav", fund_nav_at(ds, fid, t))
+            pi_t = sum(cents(f["amount"]) for f in pf
+                       if f["kind"] == "contribution" and D(f["date"]) <= t)
+            di_t = sum(cents(f["amount"]) for f in pf
+                       if f["kind"] == "distribution" and D(f["date"]) <= t)
+            nav_t = fund_nav_at(ds, fid, t)
+            ex.add("nav_history", fid, k, "nav", nav_t)
+            ex.add("nav_history", fid, k, "net_cash", di_t - pi_t)
+            ex.add("nav_history", fid, k, "net_value", di_t + nav_t - pi_t)
 
 
 # ---------------------------------------------------------------- compare
@@ -1097,7 +1128,7 @@ def kind_of(k):
     dim, _, key, metric = k
     if dim == "account":
         return "ratio" if key.split("|", 1)[1] == "interest" else "money"
-    if dim == "nav_history":
+    if dim in ("nav_history", "lookthrough"):
         return "money"
     if dim == "chain_return":
         return "ratio"
@@ -1128,7 +1159,10 @@ def shape_ok(r, ds):
         if r["fund"] is None:
             return what in CHAINS and metric == "nav"
         return (r["fund"] in ds.funds and what == "*"
-                and metric in ("paid_in", "distributions", "nav"))
+                and metric in ("paid_in", "distributions", "nav", "net_cash", "net_value"))
+    if dim == "lookthrough":
+        return (r["fund"] in ds.funds and metric in ds.partners
+                and (key == "cash" or key in CHAINS))
     if dim == "chain_return":
         q, _, ch = key.partition("|")
         return (r["fund"] is None and metric == "return" and ch in CHAINS and len(q) == 6

@@ -83,19 +83,19 @@ tiny(void)
     ds->npflows = 4;
     ds->pflows = pf_xcalloc(4, sizeof *ds->pflows);
     ds->pflows[0] = (struct pf_partner_flow){ pf_xstrdup("c1"), 0, 0, d("2020-01-01"),
-                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 30000, false };
+                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 30000, false, PF_DATE_NONE };
     ds->pflows[1] = (struct pf_partner_flow){ pf_xstrdup("c2"), 0, 1, d("2020-01-01"),
-                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 20000, false };
+                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 20000, false, PF_DATE_NONE };
     ds->pflows[2] = (struct pf_partner_flow){ pf_xstrdup("d1"), 0, 0, d("2021-01-01"),
-                                              PF_DISTRIBUTION, PF_P_GAIN, 6000, false };
+                                              PF_DISTRIBUTION, PF_P_GAIN, 6000, false, PF_DATE_NONE };
     ds->pflows[3] = (struct pf_partner_flow){ pf_xstrdup("d2"), 0, 1, d("2021-01-01"),
-                                              PF_DISTRIBUTION, PF_P_GAIN, 4000, false };
+                                              PF_DISTRIBUTION, PF_P_GAIN, 4000, false, PF_DATE_NONE };
     ds->njflows = 2;
     ds->jflows = pf_xcalloc(2, sizeof *ds->jflows);
     ds->jflows[0] = (struct pf_project_flow){ pf_xstrdup("j1"), 0, d("2020-01-02"),
-                                              PF_J_INVESTMENT, 40000, pf_xstrdup("CNY") };
+                                              PF_J_INVESTMENT, 40000, pf_xstrdup("CNY"), PF_DATE_NONE };
     ds->jflows[1] = (struct pf_project_flow){ pf_xstrdup("j2"), 0, d("2020-12-31"),
-                                              PF_J_DIVIDEND, 10000, pf_xstrdup("CNY") };
+                                              PF_J_DIVIDEND, 10000, pf_xstrdup("CNY"), PF_DATE_NONE };
     ds->nvaluations = 1;
     ds->valuations = pf_xcalloc(1, sizeof *ds->valuations);
     ds->valuations[0] = (struct pf_valuation){ 0, d("2020-12-31"), 50000, pf_xstrdup("CNY"),

@@ -84,11 +84,11 @@ make_dataset(void)
     ds->npflows = 3;
     ds->pflows = pf_xcalloc(3, sizeof *ds->pflows);
     ds->pflows[0] = (struct pf_partner_flow){ pf_xstrdup("C-EVIL"), 0, 0, day("2021-02-01"),
-                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 200000, false };
+                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 200000, false, PF_DATE_NONE };
     ds->pflows[1] = (struct pf_partner_flow){ pf_xstrdup("C-P1"), 0, 1, day("2021-02-01"),
-                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 300000, false };
+                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 300000, false, PF_DATE_NONE };
     ds->pflows[2] = (struct pf_partner_flow){ pf_xstrdup("C-P1-LATE"), 0, 1, day("2025-01-01"),
-                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 1, false };
+                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 1, false, PF_DATE_NONE };
     return ds;
 }
 
