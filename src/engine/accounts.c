@@ -13,6 +13,7 @@
  * (the realised and unrealised gain), to the fen. A line that goes missing (say,
  * fees left out) makes the two disagree and the close refuses to store the run.
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,8 @@ enum line {
     L_MANAGEMENT_FEES,
     L_EXPENSES,
     L_INVESTMENT_INCOME,
+    L_CARRIED_INTEREST,      /* carry lines (SPEC §10): only for a fund with terms or carry */
+    L_ACCRUED_CARRY_CHANGE,
     L_CHANGE_IN_VALUE,
     L_ENDING_NAV,
     L_COMMITMENT,
@@ -45,24 +48,35 @@ enum line {
     L_PLUS_RECALLABLE,
     L_UNFUNDED_ADJUSTMENT,
     L_ENDING_UNFUNDED,
+    L_ACCRUED_CARRY_BEGINNING, /* ILPA's incentive-allocation lines (memo, not in the sums) */
+    L_CARRY_PAID,
+    L_INCENTIVE_CHANGE,
+    L_ACCRUED_CARRY_ENDING,
+    L_ENDING_NAV_GROSS,
     L_COUNT
 };
+#define IS_CARRY_LINE(l)                                                                   \
+    ((l) == L_CARRIED_INTEREST || (l) == L_ACCRUED_CARRY_CHANGE || (l) >= L_ACCRUED_CARRY_BEGINNING)
 static const char *const line_names[L_COUNT] = {
     "beginning_nav", "contrib_investment", "contrib_management_fee", "contrib_expenses",
     "contrib_other", "dist_return_of_capital", "dist_gain", "dist_income", "dist_other",
-    "management_fees", "expenses", "investment_income", "change_in_value", "ending_nav",
+    "management_fees", "expenses", "investment_income", "carried_interest",
+    "accrued_carry_change", "change_in_value", "ending_nav",
     "commitment", "beginning_unfunded", "new_commitments", "less_contributions",
-    "plus_recallable", "unfunded_adjustment", "ending_unfunded",
+    "plus_recallable", "unfunded_adjustment", "ending_unfunded", "accrued_carry_beginning",
+    "carry_paid", "incentive_allocation_change", "accrued_carry_ending", "ending_nav_gross",
 };
 
 struct lines {
     pf_wide v[L_COUNT];
 };
 
-/* What one holder had at the period's start and at D. */
+/* What one holder had at the period's start and at D. NAV is net of accrued carry;
+ * carry is the carry paid charged to it, accrued its share of the accrued carry. */
 struct holding {
     pf_wide nav, income, commitment, paid_in, recallable;
     const pf_wide *contrib, *dist;
+    pf_wide carry, accrued;
 };
 
 static pf_date
@@ -108,10 +122,20 @@ make_lines(struct lines *L, const struct holding *b, const struct holding *d, pf
     L->v[L_MANAGEMENT_FEES] = -L->v[L_CONTRIB_FEE];
     L->v[L_EXPENSES] = -L->v[L_CONTRIB_EXPENSES];
     L->v[L_INVESTMENT_INCOME] = income;
+    /* carry paid out of the fund and the change in accrued carry reduce the NAV net */
+    L->v[L_CARRIED_INTEREST] = -(d->carry - b->carry);
+    L->v[L_ACCRUED_CARRY_CHANGE] = -(d->accrued - b->accrued);
     L->v[L_ENDING_NAV] = d->nav;
     /* the one balancing figure; checked against the projects' side by the caller */
     L->v[L_CHANGE_IN_VALUE] = d->nav - (b->nav + flows + L->v[L_MANAGEMENT_FEES] +
-                                        L->v[L_EXPENSES] + income);
+                                        L->v[L_EXPENSES] + income + L->v[L_CARRIED_INTEREST] +
+                                        L->v[L_ACCRUED_CARRY_CHANGE]);
+    /* ILPA: accrued at start - paid + periodic change = accrued at end */
+    L->v[L_ACCRUED_CARRY_BEGINNING] = b->accrued;
+    L->v[L_CARRY_PAID] = d->carry - b->carry;
+    L->v[L_INCENTIVE_CHANGE] = d->accrued - b->accrued + (d->carry - b->carry);
+    L->v[L_ACCRUED_CARRY_ENDING] = d->accrued;
+    L->v[L_ENDING_NAV_GROSS] = d->nav + d->accrued;
     L->v[L_COMMITMENT] = d->commitment;
     L->v[L_BEGINNING_UNFUNDED] = unfunded_of(b->commitment, b->paid_in, b->recallable);
     L->v[L_NEW_COMMITMENTS] = d->commitment - b->commitment;
@@ -132,13 +156,15 @@ unfunded_adds_up(const struct lines *L)
 
 static pf_status
 put_lines(struct eng *e, const char *fund, const char *key, enum period period, pf_date B,
-          const struct lines *L, double interest)
+          const struct lines *L, double interest, bool with_carry)
 {
     char col[64];
     int i;
     pf_status rc = PF_OK;
 
     for (i = 0; i < L_COUNT; i++) {
+        if (!with_carry && IS_CARRY_LINE(i))
+            continue; /* a fund without terms or carry: the §5 statement, unchanged */
         snprintf(col, sizeof col, "%s.%s", period_names[period], line_names[i]);
         TRY(put_row_money(e, "account", fund, key, col, B, L->v[i]));
     }
@@ -227,20 +253,39 @@ capital_accounts(struct eng *e, struct fund_close *fc)
     pf_status rc = PF_OK;
     int per, li;
 
+    const struct economics *xd = &fc->econ;
+    bool with_carry = xd->has_terms || T->carry_paid != 0;
+    pf_wide A_D = xd->has_terms ? xd->A : 0;
+    pf_cents *carry_D = pf_xcalloc(np + 1, sizeof *carry_D);
+    pf_cents *carry_B = pf_xcalloc(np + 1, sizeof *carry_B);
+    struct economics xb;
+
+    memset(&xb, 0, sizeof xb);
+    /* the carry paid charged to each partner: the class's by the waterfall's terms;
+     * without terms, every partner by interest */
+    if (xd->has_terms)
+        memcpy(carry_D, xd->charged, np * sizeof *carry_D);
+    else if (T->carry_paid != 0)
+        TRY(allocate_by_interest(e, fc->f, T->carry_paid, fc->commitment, fc->paid_in, np,
+                                 "the carry paid", carry_D));
     for (per = 0; per < P_COUNT; per++) {
         pf_date B = period_begin(e->D, (enum period)per, fd->inception);
         struct fund_position TB;
         struct lines FL, PL, SUM;
         struct holding hb, hd;
-        pf_wide gain;
+        pf_wide gain, A_B;
 
         if (B != PF_DATE_NONE && B >= e->D)
             B = e->D; /* a period that has not started: an empty roll-forward */
         TRY(fund_position_at(e, fc->f, B, &TB));
-        hb = (struct holding){ TB.nav, 0, TB.commitment, TB.paid_in, TB.recallable,
-                               TB.contrib, TB.dist };
-        hd = (struct holding){ T->nav, 0, T->commitment, T->paid_in, T->recallable,
-                               T->contrib, T->dist };
+        economics_release(&xb);
+        /* the waterfall rerun at the period's start */
+        TRY(fund_economics(e, fc->f, B, fc->partners, np, &TB, &xb));
+        A_B = xb.has_terms ? xb.A : 0;
+        hb = (struct holding){ TB.nav - A_B, 0, TB.commitment, TB.paid_in, TB.recallable,
+                               TB.contrib, TB.dist, TB.carry_paid, A_B };
+        hd = (struct holding){ T->nav - A_D, 0, T->commitment, T->paid_in, T->recallable,
+                               T->contrib, T->dist, T->carry_paid, A_D };
         make_lines(&FL, &hb, &hd, T->income - TB.income);
         /* the fund's unfunded is its partners' (each floored on its own), summed */
         FL.v[L_BEGINNING_UNFUNDED] = FL.v[L_ENDING_UNFUNDED] = FL.v[L_UNFUNDED_ADJUSTMENT] = 0;
@@ -254,7 +299,7 @@ capital_accounts(struct eng *e, struct fund_close *fc)
                 floor_lift(d->commitment, d->paid_in, d->recallable) -
                 floor_lift(at_B[i].commitment, at_B[i].paid_in, at_B[i].recallable);
         }
-        TRY(put_lines(e, F, "*", (enum period)per, B, &FL, 1.0));
+        TRY(put_lines(e, F, "*", (enum period)per, B, &FL, 1.0, with_carry));
         TRY(project_gain(e, fc->f, B, &gain));
         TRY(check(e, FL.v[L_CHANGE_IN_VALUE] == gain, "change_in_value",
                   "fund '%s' %s: the change in value (ending NAV less beginning NAV, flows, "
@@ -269,23 +314,45 @@ capital_accounts(struct eng *e, struct fund_close *fc)
             commit_B[i] = at_B[i].commitment;
             paid_in_B[i] = at_B[i].paid_in;
         }
-        TRY(allocate_by_interest(e, fc->f, TB.nav, commit_B, paid_in_B, np, "the beginning NAV", nav_B));
+        if (xb.has_terms) {
+            bool ok = true;
+            pf_wide sum = 0;
+            memcpy(nav_B, xb.nav_net, np * sizeof *nav_B);
+            memcpy(carry_B, xb.charged, np * sizeof *carry_B);
+            for (i = 0; i < np; i++) {
+                ok = ok && fabsl((long double)nav_B[i] - xb.exact[i]) < 1.0L;
+                sum += nav_B[i];
+            }
+            TRY(check(e, ok && sum + xb.A == TB.nav, "partners_nav_share", "fund '%s' %s: each "
+                      "partner's beginning NAV is its NAV net of carry to the fen, and they sum "
+                      "to the fund's less the accrued carry", F, period_names[per]));
+        } else {
+            TRY(allocate_by_interest(e, fc->f, TB.nav, commit_B, paid_in_B, np,
+                                     "the beginning NAV", nav_B));
+            memset(carry_B, 0, np * sizeof *carry_B);
+            if (TB.carry_paid != 0)
+                TRY(allocate_by_interest(e, fc->f, TB.carry_paid, commit_B, paid_in_B, np,
+                                         "the carry paid", carry_B));
+            TRY(check(e, nav_shares_ok(TB.nav, commit_B, nav_B, np), "partners_nav_share",
+                      "fund '%s' %s: each partner's beginning NAV is its interest of the fund's "
+                      "(to the fen) and they sum to it", F, period_names[per]));
+        }
         TRY(allocate_by_interest(e, fc->f, FL.v[L_INVESTMENT_INCOME], fc->commitment, fc->paid_in,
                                  np, "the investment income", income));
-        TRY(check(e, nav_shares_ok(TB.nav, commit_B, nav_B, np), "partners_nav_share",
-                  "fund '%s' %s: each partner's beginning NAV is its interest of the fund's "
-                  "(to the fen) and they sum to it", F, period_names[per]));
         memset(&SUM, 0, sizeof SUM);
         for (i = 0; i < np; i++) {
             const struct partner_position *d = &fc->pos[i];
             const char *P = ds->partners[fc->partners[i]].partner_id;
             hb = (struct holding){ nav_B[i], 0, at_B[i].commitment, at_B[i].paid_in,
-                                   at_B[i].recallable, at_B[i].contrib, at_B[i].dist };
+                                   at_B[i].recallable, at_B[i].contrib, at_B[i].dist,
+                                   carry_B[i], xb.has_terms ? xb.accrued[i] : 0 };
             hd = (struct holding){ fc->nav[i], 0, d->commitment, d->paid_in, d->recallable,
-                                   d->contrib, d->dist };
+                                   d->contrib, d->dist, carry_D[i],
+                                   xd->has_terms ? xd->accrued[i] : 0 };
             make_lines(&PL, &hb, &hd, income[i]);
             TRY(put_lines(e, F, P, (enum period)per, B, &PL,
-                          T->commitment ? (double)d->commitment / (double)T->commitment : 0));
+                          T->commitment ? (double)d->commitment / (double)T->commitment : 0,
+                          with_carry));
             TRY(check(e, unfunded_adds_up(&PL), "unfunded_rollforward", "partner '%s' in "
                       "fund '%s' %s: the unfunded roll-forward adds up", P, F,
                       period_names[per]));
@@ -302,6 +369,9 @@ capital_accounts(struct eng *e, struct fund_close *fc)
         }
     }
 cleanup:
+    economics_release(&xb);
+    free(carry_D);
+    free(carry_B);
     free(commit_B);
     free(paid_in_B);
     free(nav_B);

@@ -115,13 +115,13 @@ fund_rows(struct eng *e, struct fund_close *fc)
         struct block before = { 0 };
         for (i = 0; i < blk.n; i++)
             block_add(&before, blk.d[i], blk.a[i]);
-        rc = irr_block(e, &before, F, "net_before_carry", "fund", F, "net_irr_before_carry",
-                       T->nav);
+        rc = irr_block_rate(e, &before, F, "net_before_carry", "fund", F,
+                            "net_irr_before_carry", T->nav, &fc->net_irr_before_carry);
         block_release(&before);
         if (rc)
             goto cleanup;
     }
-    TRY(irr_block(e, &blk, F, "net", "fund", F, "net_irr", lp_nav));
+    TRY(irr_block_rate(e, &blk, F, "net", "fund", F, "net_irr", lp_nav, &fc->net_irr));
     TRY(pme_all(e, fc->f, -1, "fund", F, F, lp_nav, NULL));
     for (i = 0; i < fc->npartners; i++)
         if (strcmp(ds->partners[fc->partners[i]].kind, "guidance_fund") == 0)
@@ -184,7 +184,8 @@ fund_projects(struct eng *e, struct fund_close *fc)
     for (k = 0; k < e->fund_nprojects[fc->f]; k++)
         if (fc->pms[e->fund_projects[fc->f][k]].counted)
             project_flows_to(e, e->fund_projects[fc->f][k], false, &blk);
-    TRY(irr_block(e, &blk, F, "gross", "fund", F, "gross_irr", fc->total.nav));
+    TRY(irr_block_rate(e, &blk, F, "gross", "fund", F, "gross_irr", fc->total.nav,
+                       &fc->gross_irr));
     if (fc->at_D.cash < 0)
         warn(e, "negative_cash", "fund '%s' has negative cash %s on %s: more was invested or "
              "distributed than paid in", F, pf_wide_format(fc->at_D.cash, buf, sizeof buf),
@@ -192,6 +193,28 @@ fund_projects(struct eng *e, struct fund_close *fc)
 cleanup:
     block_release(&blk);
     return rc;
+}
+
+/*
+ * The gross-to-net bridge: gross IRR (projects) -> net IRR before carry (the LPs' flows,
+ * terminal NAV before accrued carry) -> net IRR after carry, and the two spreads: what
+ * fees, expenses and cash drag cost the partners, and what the carry costs them.
+ */
+static void
+gross_to_net(struct eng *e, const struct fund_close *fc)
+{
+    const char *F = fc->id;
+    struct pf_metric a = { 0, NULL }, b = { 0, NULL };
+    if (fc->gross_irr.reason || fc->net_irr_before_carry.reason)
+        a.reason = "an IRR of the bridge is empty";
+    else
+        a.value = fc->gross_irr.value - fc->net_irr_before_carry.value;
+    if (fc->net_irr_before_carry.reason || fc->net_irr.reason)
+        b.reason = "an IRR of the bridge is empty";
+    else
+        b.value = fc->net_irr_before_carry.value - fc->net_irr.value;
+    put_metric(e, "fund", F, F, "spread_fees_costs", a);
+    put_metric(e, "fund", F, F, "spread_carry", b);
 }
 
 /* The partner's interest on each of its flow dates, for mPME's NAV. */
@@ -508,6 +531,10 @@ close_fund(struct eng *e, int f, struct project_measures *pms)
     TRY(fund_rows(e, &fc));
     TRY(fund_projects(e, &fc));
     TRY(partner_rows(e, &fc));
+    if (fc.econ.has_terms) {
+        TRY(fee_control(e, &fc));
+        gross_to_net(e, &fc);
+    }
     TRY(reconcile(e, &fc));
     TRY(capital_accounts(e, &fc));
     TRY(look_through(e, &fc));

@@ -94,6 +94,14 @@ pf_status
 irr_block(struct eng *e, struct block *b, const char *fund, const char *block_key,
           const char *dim, const char *key, const char *metric, pf_wide nav)
 {
+    return irr_block_rate(e, b, fund, block_key, dim, key, metric, nav, NULL);
+}
+
+pf_status
+irr_block_rate(struct eng *e, struct block *b, const char *fund, const char *block_key,
+               const char *dim, const char *key, const char *metric, pf_wide nav,
+               struct pf_metric *irr)
+{
     struct pf_xirr_result x;
     double *a = NULL;
     pf_date *d = NULL;
@@ -118,6 +126,8 @@ irr_block(struct eng *e, struct block *b, const char *fund, const char *block_ke
         goto cleanup;
     }
     put_metric(e, dim, fund, key, metric, x.m);
+    if (irr)
+        *irr = x.m;
     if (x.nroots > 1) {
         char list[300];
         size_t used = 0;

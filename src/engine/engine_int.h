@@ -178,6 +178,10 @@ pf_status check(struct eng *e, bool ok, const char *name, const char *fmt, ...)
 /* Store a finished block as rows and its XIRR as (dim, fund, key, metric). */
 pf_status irr_block(struct eng *e, struct block *b, const char *fund, const char *block_key,
                     const char *dim, const char *key, const char *metric, pf_wide nav);
+/* The same, also returning the rate (or its reason) in *irr. */
+pf_status irr_block_rate(struct eng *e, struct block *b, const char *fund,
+                         const char *block_key, const char *dim, const char *key,
+                         const char *metric, pf_wide nav, struct pf_metric *irr);
 int cmp_str(const void *a, const void *b);
 
 /* ---- exposure.c ---- */
@@ -252,7 +256,12 @@ struct fund_close {
     struct project_measures *pms;   /* per project of the data set (this fund's filled) */
     struct project_measures total;  /* this fund's counted projects */
     struct economics econ;          /* at D (has_terms false for a fund without terms) */
+    struct pf_metric gross_irr, net_irr_before_carry, net_irr; /* for the bridge */
 };
+
+/* ---- fees.c: the management-fee control (a fund with terms) ---- */
+
+pf_status fee_control(struct eng *e, const struct fund_close *fc);
 
 /* ---- accounts.c ---- */
 
