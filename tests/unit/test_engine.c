@@ -302,10 +302,191 @@ test_fx_exact(void)
     CHECK(eng_conv(&e, 100, "USD", "CNY", d("2019-06-30"), &out) == PF_EDATA); /* no rate */
 }
 
+/*
+ * A fund with terms (SPEC §10), worked by hand. Fund F (CNY) from 2021-01-01; GP G (kind
+ * gp) commits 100.00, LP A 900.00; both pay in on 2021-01-01; project P costs 1,000.00
+ * that day and is valued 2,000.00 on D = 2022-01-01 (365 days). Terms: carry 20 %,
+ * hurdle 8 % compound, full catch-up, 2 % fee on commitment.
+ *   F = 2,000 (project NAV; cash 0); K = 0; the class is {A}: V = 0.9 x 2,000 = 1,800
+ *   waterfall on the class (call 900, hypothetical 1,800 a year later): capital 900,
+ *   preferred 72 (8 % of 900), catch-up 18 (0.2 x 72 / 0.8), split 810: GP 162, LP 648
+ *   E = 18 + 162 = 180 (20 % of the 900 profit); A = E - K = 180
+ *   NAV net: A (1,800 - 180) x 900/900 = 1,620; G 2,000 x 100/1,000 = 200; sum 1,820 =
+ *   F - A. Fund net IRR: -1,000 then 1,820 after 365 days: 0.82; before carry (terminal
+ *   F = 2,000): 1.0; gross: 1.0; the carry spread 0.18.
+ *   Fees: 2 % of 900 (A's commitment; the GP's is not a fee basis) = 18.00 a year: 2021
+ *   (365 days) 18.00; 2022 one day 900 x 0.02 / 365 = 0.0493 -> 0.05; since inception
+ *   366 days: 18.0493 -> 18.05. Called 0: difference -18.05, more than a year's fee.
+ *   ITD statement of A (begins 2020-12-31, nothing committed yet): contributions 900,
+ *   accrued carry change -180, change in value 1,620 - 900 + 180 = 900 (90 % of the
+ *   fund's 1,000 gain), ending NAV gross of accrued carry 1,800.
+ */
+static struct pf_dataset *
+with_terms(pf_cents carry_paid)
+{
+    struct pf_dataset *ds = tiny();
+    size_t i;
+
+    for (i = 0; i < ds->npartners; i++) {
+        free(ds->partners[i].partner_id);
+        free(ds->partners[i].kind);
+    }
+    ds->partners[0].partner_id = pf_xstrdup("A");
+    ds->partners[0].kind = pf_xstrdup("bank");
+    ds->partners[1].partner_id = pf_xstrdup("G");
+    ds->partners[1].kind = pf_xstrdup("gp");
+    ds->funds[0].inception = d("2021-01-01");
+    ds->commitments[0] = (struct pf_commitment){ 0, 0, d("2021-01-01"), 90000 };
+    ds->commitments[1] = (struct pf_commitment){ 1, 0, d("2021-01-01"), 10000 };
+    for (i = 0; i < ds->npflows; i++)
+        free(ds->pflows[i].flow_id);
+    ds->npflows = carry_paid ? 3 : 2;
+    ds->pflows[0] = (struct pf_partner_flow){ pf_xstrdup("c1"), 0, 0, d("2021-01-01"),
+                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 90000, false,
+                                              PF_DATE_NONE };
+    ds->pflows[1] = (struct pf_partner_flow){ pf_xstrdup("c2"), 0, 1, d("2021-01-01"),
+                                              PF_CONTRIBUTION, PF_P_INVESTMENT, 10000, false,
+                                              PF_DATE_NONE };
+    ds->pflows[2] = (struct pf_partner_flow){ pf_xstrdup("k1"), 0, 1, d("2021-06-30"),
+                                              PF_DISTRIBUTION, PF_P_CARRIED_INTEREST,
+                                              carry_paid, false, PF_DATE_NONE };
+    if (!carry_paid) {
+        free(ds->pflows[2].flow_id);
+        ds->pflows[2].flow_id = NULL;
+    }
+    for (i = 0; i < ds->njflows; i++)
+        free(ds->jflows[i].flow_id), free(ds->jflows[i].currency);
+    ds->njflows = 1;
+    ds->jflows[0] = (struct pf_project_flow){ pf_xstrdup("j1"), 0, d("2021-01-01"),
+                                              PF_J_INVESTMENT, 100000, pf_xstrdup("CNY"),
+                                              PF_DATE_NONE };
+    ds->projects[0].commitment_date = d("2021-01-01");
+    ds->valuations[0].date = d("2022-01-01");
+    ds->valuations[0].value = 200000;
+    ds->nterms = 1;
+    ds->terms = pf_xcalloc(1, sizeof *ds->terms);
+    ds->terms[0] = (struct pf_fund_terms){
+        pf_xstrdup("F"), pf_xstrdup("G"), 0, 1, 20000000, 8000000, 100000000, 2000000, -1, 0,
+        false, pf_xstrdup("commitment"), pf_xstrdup("invested"), PF_DATE_NONE, 0,
+        pf_xstrdup(""), pf_xstrdup("") };
+    return ds;
+}
+
+static pf_cents
+row_of(const struct pf_run *run, const char *tbl, const char *key, const char *col)
+{
+    size_t i;
+    for (i = 0; i < run->nrows; i++)
+        if (!strcmp(run->rows[i].tbl, tbl) && !strcmp(run->rows[i].key, key) &&
+            !strcmp(run->rows[i].col, col))
+            return run->rows[i].cents;
+    return -999999999;
+}
+
+static bool
+has_note(const struct pf_run *run, const char *name)
+{
+    size_t i;
+    for (i = 0; i < run->nnotes; i++)
+        if (!strcmp(run->notes[i].name, name))
+            return true;
+    return false;
+}
+
+static void
+test_terms(void)
+{
+    struct pf_dataset *ds = with_terms(0);
+    struct pf_close_opts o = { d("2022-01-01"), NULL, NULL, NULL };
+    struct pf_run *run = NULL;
+    struct pf_err err = { 0 };
+
+    CHECK(pf_engine_compute(ds, &o, &run, &err) == PF_OK);
+    if (!run) {
+        fprintf(stderr, "compute failed: %s\n", err.msg);
+        pf_dataset_free(ds);
+        return;
+    }
+    CHECK_INT(money(run, "fund", "F", "F", "nav"), 200000);
+    CHECK_INT(money(run, "fund", "F", "F", "carry_paid"), 0);
+    CHECK_INT(money(run, "fund", "F", "F", "carry_entitled"), 18000);
+    CHECK_INT(money(run, "fund", "F", "F", "carry_accrued"), 18000);
+    CHECK_INT(money(run, "fund", "F", "F", "clawback"), 0);
+    CHECK_INT(money(run, "fund", "F", "F", "nav_net"), 182000);
+    CHECK_INT(money(run, "partner", "F", "A", "nav"), 162000);
+    CHECK_INT(money(run, "partner", "F", "G", "nav"), 20000);
+    CHECK_INT(money(run, "partner", "F", "A", "carry_accrued"), 18000);
+    CHECK_INT(money(run, "partner", "F", "G", "carry_accrued"), 0);
+    CHECK_NEAR(val(run, "partner", "F", "A", "tvpi"), 1.8, 1e-15);
+    CHECK_INT(money(run, "waterfall", "F", "return_of_capital", "hypothetical"), 90000);
+    CHECK_INT(money(run, "waterfall", "F", "preferred_return", "hypothetical"), 7200);
+    CHECK_INT(money(run, "waterfall", "F", "catch_up_gp", "hypothetical"), 1800);
+    CHECK_INT(money(run, "waterfall", "F", "split_gp", "total"), 16200);
+    CHECK_INT(money(run, "waterfall", "F", "split_lp", "total"), 64800);
+    CHECK_INT(money(run, "waterfall", "F", "split_lp", "distributed"), 0);
+    CHECK_NEAR(val(run, "fund", "F", "F", "net_irr"), 0.82, 1e-9);
+    CHECK_NEAR(val(run, "fund", "F", "F", "net_irr_before_carry"), 1.0, 1e-9);
+    CHECK_NEAR(val(run, "fund", "F", "F", "gross_irr"), 1.0, 1e-9);
+    CHECK_NEAR(val(run, "fund", "F", "F", "spread_carry"), 0.18, 1e-9);
+    CHECK_NEAR(val(run, "fund", "F", "F", "spread_fees_costs"), 0.0, 1e-9);
+    CHECK_INT(money(run, "fees", "F", "2021", "accrued"), 1800);
+    CHECK_INT(money(run, "fees", "F", "2022", "accrued"), 5);
+    CHECK_INT(money(run, "fund", "F", "F", "fees_accrued"), 1805);
+    CHECK_INT(money(run, "fund", "F", "F", "fees_difference"), -1805);
+    CHECK(has_note(run, "fees_difference"));
+    CHECK_INT(row_of(run, "account", "A", "itd.accrued_carry_change"), -18000);
+    CHECK_INT(row_of(run, "account", "A", "itd.change_in_value"), 90000);
+    CHECK_INT(row_of(run, "account", "A", "itd.ending_nav_gross"), 180000);
+    CHECK_INT(row_of(run, "account", "*", "itd.ending_nav"), 182000);
+    CHECK_INT(row_of(run, "account", "*", "itd.change_in_value"), 100000);
+    pf_run_free(run);
+    pf_dataset_free(ds);
+}
+
+/*
+ * Carry overpaid: the GP was paid 300.00 of carry on 2021-06-30 (out of the fund's cash:
+ * F = 2,000 - 300 = 1,700). V = 0.9 x (1,700 + 300) = 1,800. The class's whole-life
+ * profit is 300 + 1,800 - 900 = 1,200, so the GP may keep at most 20 % = 240.00: E <= 240
+ * and the accrued carry A = E - 300 is negative: a clawback exposure of 300 - E >= 60,
+ * reported as such and warned. Whatever E is, Σ NAV net + A = F and A is charged to A.
+ */
+static void
+test_clawback(void)
+{
+    struct pf_dataset *ds = with_terms(30000);
+    struct pf_close_opts o = { d("2022-01-01"), NULL, NULL, NULL };
+    struct pf_run *run = NULL;
+    struct pf_err err = { 0 };
+    pf_cents E, A;
+
+    CHECK(pf_engine_compute(ds, &o, &run, &err) == PF_OK);
+    if (!run) {
+        fprintf(stderr, "compute failed: %s\n", err.msg);
+        pf_dataset_free(ds);
+        return;
+    }
+    E = money(run, "fund", "F", "F", "carry_entitled");
+    A = money(run, "fund", "F", "F", "carry_accrued");
+    CHECK_INT(money(run, "fund", "F", "F", "nav"), 170000);
+    CHECK_INT(money(run, "fund", "F", "F", "carry_paid"), 30000);
+    CHECK(E <= 24000 && E > 23000);
+    CHECK_INT(A, E - 30000);
+    CHECK_INT(money(run, "fund", "F", "F", "clawback"), 30000 - E);
+    CHECK(has_note(run, "clawback"));
+    CHECK_INT(money(run, "partner", "F", "A", "nav") + money(run, "partner", "F", "G", "nav") + A,
+              170000);
+    CHECK_INT(money(run, "partner", "F", "A", "carry_charged"), 30000);
+    CHECK_INT(money(run, "partner", "F", "G", "distributions"), 0); /* carry is not one */
+    pf_run_free(run);
+    pf_dataset_free(ds);
+}
+
 int
 main(void)
 {
     pf_calc_init();
+    test_terms();
+    test_clawback();
     test_tiny();
     test_fx_exact();
     return pf_t_done("engine");
