@@ -600,11 +600,11 @@ static void
 test_enums(void)
 {
     CHECK_INT(list_len(pf_park_levels), 3);
-    CHECK_INT(list_len(pf_partner_kinds), 8);
+    CHECK_INT(list_len(pf_partner_kinds), 9); /* SPEC §4: with gp (§10) */
     CHECK_INT(list_len(pf_instruments), 5);
     CHECK_INT(list_len(pf_valuation_methods), 5);
     CHECK_INT(list_len(pf_contribution_purposes), 4);
-    CHECK_INT(list_len(pf_distribution_purposes), 4);
+    CHECK_INT(list_len(pf_distribution_purposes), 5); /* with carried_interest */
     CHECK_INT(list_len(pf_project_flow_kinds), 5);
 
     CHECK(pf_in_list(pf_park_levels, "national"));
