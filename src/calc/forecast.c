@@ -1,0 +1,618 @@
+/*
+ * forecast: Takahashi & Alexander's fund model, its calibration and a
+ * correlated Monte Carlo (SPEC §11). Pure numerics: arrays in, arrays out.
+ * The contract (formulas, units, what each function guarantees) is in
+ * include/parkfund/forecast.h.
+ */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_blas.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_linalg.h>
+#include <gsl/gsl_matrix.h>
+#include <gsl/gsl_multifit_nlinear.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
+#include <gsl/gsl_vector.h>
+
+#include "parkfund/forecast.h"
+#include "parkfund/banned.h"
+
+static const double paper_calls[] = { 0.25, 1.0 / 3.0, 0.5 };
+
+const char *const pf_fc_series_names[PF_FC_SERIES] = { "calls", "distributions",
+                                                        "net_cash_flow", "nav" };
+const char *const pf_fc_pct_names[PF_FC_NPCT] = { "p5", "p25", "p50", "p75", "p95" };
+const double pf_fc_pcts[PF_FC_NPCT] = { 0.05, 0.25, 0.50, 0.75, 0.95 };
+
+/* --- the model --- */
+
+void
+pf_ta_defaults(struct pf_ta_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->growth = PF_TA_DEFAULT_GROWTH;
+    p->bow = PF_TA_DEFAULT_BOW;
+    p->life = PF_TA_DEFAULT_LIFE;
+    p->yield = PF_TA_DEFAULT_YIELD;
+    p->call_scale = 1.0;
+    p->calls = paper_calls;
+    p->ncalls = sizeof paper_calls / sizeof *paper_calls;
+}
+
+/* An annual fraction as the quarterly fraction that compounds to it. */
+static double
+quarterly_fraction(double annual)
+{
+    if (!(annual > 0))
+        return 0;
+    if (annual >= 1)
+        return 1;
+    return 1 - pow(1 - annual, 0.25);
+}
+
+double
+pf_ta_quarterly_growth(double annual)
+{
+    if (!(annual > -1))
+        return -1;
+    return pow(1 + annual, 0.25) - 1;
+}
+
+double
+pf_ta_call_rate(const struct pf_ta_params *p, double a0)
+{
+    const double *rc = p->calls ? p->calls : paper_calls;
+    size_t n = p->calls ? p->ncalls : sizeof paper_calls / sizeof *paper_calls;
+    size_t k;
+    double y = floor(a0 + 1e-9); /* fund year k = y + 1; ages on a boundary start the year */
+
+    if (n == 0)
+        return 0;
+    if (!(y >= 0))
+        y = 0;
+    k = y >= (double)n ? n - 1 : (size_t)y;
+    return quarterly_fraction(p->call_scale * rc[k]);
+}
+
+double
+pf_ta_dist_rate(const struct pf_ta_params *p, double a1)
+{
+    double rd;
+    if (!(p->life > 0) || !(a1 > 0))
+        rd = p->yield;
+    else {
+        rd = pow(a1 / p->life, p->bow);
+        if (rd < p->yield)
+            rd = p->yield;
+    }
+    return quarterly_fraction(rd);
+}
+
+void
+pf_ta_step(const struct pf_ta_params *p, double gq, double a0, double a1, double *unfunded,
+           double *nav, double *call, double *dist)
+{
+    double grow = 1 + gq, grown;
+    if (!(grow > 0))
+        grow = 0;
+    grown = *nav * grow;
+    *call = pf_ta_call_rate(p, a0) * *unfunded;
+    *dist = pf_ta_dist_rate(p, a1) * grown;
+    *unfunded -= *call;
+    *nav = grown + *call - *dist;
+    if (*nav < 0) /* rounding only: dist <= grown by construction */
+        *nav = 0;
+}
+
+void
+pf_ta_project(const struct pf_ta_params *p, double unfunded, double nav, const double *ages,
+              size_t n, double *calls, double *dists, double *navs)
+{
+    double gq = pf_ta_quarterly_growth(p->growth);
+    size_t t;
+    for (t = 0; t < n; t++) {
+        pf_ta_step(p, gq, ages[t], ages[t + 1], &unfunded, &nav, &calls[t], &dists[t]);
+        navs[t] = nav;
+    }
+}
+
+/* --- calibration --- */
+
+struct fit_data {
+    const struct pf_ta_history *h;
+    const struct pf_ta_params *base;
+};
+
+static int
+fit_f(const gsl_vector *x, void *arg, gsl_vector *f)
+{
+    const struct fit_data *d = arg;
+    const struct pf_ta_history *h = d->h;
+    struct pf_ta_params p = *d->base;
+    double g, grow;
+    size_t t;
+
+    p.growth = gsl_vector_get(x, 0);
+    p.bow = gsl_vector_get(x, 1);
+    p.call_scale = gsl_vector_get(x, 2);
+    g = pf_ta_quarterly_growth(p.growth);
+    grow = 1 + g;
+    for (t = 0; t < h->n; t++) {
+        double rc = pf_ta_call_rate(&p, h->ages[t]);
+        double rd = pf_ta_dist_rate(&p, h->ages[t + 1]);
+        gsl_vector_set(f, 3 * t, (h->calls[t] - rc * h->unfunded[t]) / h->scale);
+        gsl_vector_set(f, 3 * t + 1, (h->dists[t] - rd * h->nav[t] * grow) / h->scale);
+        gsl_vector_set(f, 3 * t + 2,
+                       (h->nav[t + 1] - (h->nav[t] * grow + h->calls[t] - h->dists[t])) /
+                           h->scale);
+    }
+    return GSL_SUCCESS;
+}
+
+static double
+rms_at(const struct pf_ta_params *p, const struct pf_ta_history *h)
+{
+    struct fit_data d = { h, p };
+    gsl_vector *x = gsl_vector_alloc(3), *f = gsl_vector_alloc(3 * h->n);
+    double ss;
+    gsl_vector_set(x, 0, p->growth);
+    gsl_vector_set(x, 1, p->bow);
+    gsl_vector_set(x, 2, p->call_scale);
+    fit_f(x, &d, f);
+    ss = gsl_blas_dnrm2(f);
+    gsl_vector_free(x);
+    gsl_vector_free(f);
+    return ss / sqrt((double)(3 * h->n));
+}
+
+static void
+keep_defaults(const struct pf_ta_params *base, const struct pf_ta_history *h,
+              struct pf_ta_fit *out, const char *why)
+{
+    size_t iters = out->iterations;
+    memset(out, 0, sizeof *out);
+    out->fitted = 0;
+    out->reason = why;
+    out->growth = base->growth;
+    out->bow = base->bow;
+    out->call_scale = base->call_scale;
+    out->nobs = 3 * h->n;
+    out->iterations = iters;
+    if (h->n > 0 && h->scale > 0) {
+        out->residual = rms_at(base, h);
+        if (!isfinite(out->residual))
+            out->residual = 0;
+    }
+}
+
+/* One weighted Levenberg-Marquardt fit from x0; weights NULL = unweighted. */
+static int
+fit_once(gsl_multifit_nlinear_fdf *fdf, const double *x0v, const gsl_vector *wts,
+         gsl_multifit_nlinear_workspace *w, int *info)
+{
+    double xs[3];
+    gsl_vector_const_view x0 = gsl_vector_const_view_array(x0v, 3);
+    int gs;
+    memcpy(xs, x0v, sizeof xs);
+    gs = wts ? gsl_multifit_nlinear_winit(&x0.vector, wts, fdf, w)
+             : gsl_multifit_nlinear_init(&x0.vector, fdf, w);
+    if (gs == GSL_SUCCESS)
+        gs = gsl_multifit_nlinear_driver(500, 1e-14, 1e-14, 0.0, NULL, NULL, info, w);
+    return gs;
+}
+
+pf_status
+pf_ta_calibrate(const struct pf_ta_params *base, const struct pf_ta_history *h,
+                struct pf_ta_fit *out)
+{
+    gsl_multifit_nlinear_fdf fdf;
+    gsl_multifit_nlinear_parameters fp = gsl_multifit_nlinear_default_parameters();
+    gsl_multifit_nlinear_workspace *w = NULL;
+    gsl_matrix *covar = NULL;
+    gsl_vector *wts = NULL, *f = NULL, *xv = NULL;
+    struct fit_data d = { h, base };
+    double rcond = 0, chi2, sigma2, v[3], se[3], x0[3], var[3];
+    size_t n = 3 * h->n, i, t;
+    int info = 0, gs;
+
+    memset(out, 0, sizeof *out);
+    if (h->n < PF_TA_MIN_QUARTERS) {
+        keep_defaults(base, h, out, "defaults: fewer than 8 quarters of history");
+        return PF_OK;
+    }
+    if (!(h->scale > 0)) {
+        keep_defaults(base, h, out, "defaults: the fund has no commitment");
+        return PF_OK;
+    }
+    memset(&fdf, 0, sizeof fdf);
+    fdf.f = fit_f;
+    fdf.df = NULL; /* finite differences */
+    fdf.n = n;
+    fdf.p = 3;
+    fdf.params = &d;
+    fp.trs = gsl_multifit_nlinear_trs_lm;
+    fp.fdtype = GSL_MULTIFIT_NLINEAR_CTRDIFF;
+    w = gsl_multifit_nlinear_alloc(gsl_multifit_nlinear_trust, &fp, n, 3);
+    covar = gsl_matrix_alloc(3, 3);
+    wts = gsl_vector_alloc(n);
+    f = gsl_vector_alloc(n);
+    xv = gsl_vector_alloc(3);
+    x0[0] = base->growth;
+    x0[1] = base->bow;
+    x0[2] = base->call_scale;
+    /* stage 1, unweighted: calls, distributions and NAV residuals come in
+     * different sizes, so stage 2 weights each series by 1 / its residual
+     * variance at the stage-1 fit (feasible weighted least squares); the
+     * standard errors then follow from the weighted Jacobian */
+    gs = fit_once(&fdf, x0, NULL, w, &info);
+    if (gs == GSL_SUCCESS) {
+        for (i = 0; i < 3; i++)
+            gsl_vector_set(xv, i, gsl_vector_get(gsl_multifit_nlinear_position(w), i));
+        fit_f(xv, &d, f);
+        for (i = 0; i < 3; i++) {
+            double ss = 0;
+            for (t = 0; t < h->n; t++)
+                ss += gsl_vector_get(f, 3 * t + i) * gsl_vector_get(f, 3 * t + i);
+            var[i] = ss / (double)h->n;
+            if (!(var[i] > 1e-24)) /* an exactly fitted series: cap its weight */
+                var[i] = 1e-24;
+        }
+        for (t = 0; t < h->n; t++)
+            for (i = 0; i < 3; i++)
+                gsl_vector_set(wts, 3 * t + i, 1.0 / var[i]);
+        if (isfinite(gsl_vector_get(xv, 0)) && isfinite(gsl_vector_get(xv, 1)) &&
+            isfinite(gsl_vector_get(xv, 2)))
+            for (i = 0; i < 3; i++)
+                x0[i] = gsl_vector_get(xv, i);
+        gs = fit_once(&fdf, x0, wts, w, &info);
+    }
+    out->iterations = gsl_multifit_nlinear_niter(w);
+    if (gs != GSL_SUCCESS) {
+        keep_defaults(base, h, out, "defaults: the fit did not converge");
+        goto cleanup;
+    }
+    for (i = 0; i < 3; i++)
+        v[i] = gsl_vector_get(gsl_multifit_nlinear_position(w), i);
+    if (!isfinite(v[0]) || !isfinite(v[1]) || !isfinite(v[2]) || !(v[0] > -1) ||
+        !(v[1] > 0) || !(v[2] > 0)) {
+        keep_defaults(base, h, out, "defaults: the fit left the parameters' domain");
+        goto cleanup;
+    }
+    if (gsl_multifit_nlinear_rcond(&rcond, w) != GSL_SUCCESS || !(rcond > 1e-9)) {
+        keep_defaults(base, h, out, "defaults: the history does not identify G, B and "
+                                    "the call scale (e.g. no distributions yet)");
+        goto cleanup;
+    }
+    /* the workspace's residual and Jacobian are weighted (sqrt(W) f, sqrt(W) J) */
+    gsl_multifit_nlinear_covar(gsl_multifit_nlinear_jac(w), 0.0, covar);
+    chi2 = gsl_blas_dnrm2(gsl_multifit_nlinear_residual(w));
+    chi2 *= chi2;
+    sigma2 = chi2 / (double)(n - 3);
+    for (i = 0; i < 3; i++) {
+        se[i] = sqrt(sigma2 * gsl_matrix_get(covar, i, i));
+        if (!isfinite(se[i])) {
+            keep_defaults(base, h, out, "defaults: the fit's standard errors are not finite");
+            goto cleanup;
+        }
+    }
+    out->fitted = 1;
+    out->growth = v[0];
+    out->bow = v[1];
+    out->call_scale = v[2];
+    out->se_growth = se[0];
+    out->se_bow = se[1];
+    out->se_scale = se[2];
+    {
+        struct pf_ta_params p = *base;
+        p.growth = v[0];
+        p.bow = v[1];
+        p.call_scale = v[2];
+        out->residual = rms_at(&p, h); /* unweighted, as a fraction of the commitment */
+    }
+    out->nobs = n;
+cleanup:
+    gsl_multifit_nlinear_free(w);
+    gsl_matrix_free(covar);
+    gsl_vector_free(wts);
+    gsl_vector_free(f);
+    gsl_vector_free(xv);
+    return PF_OK;
+}
+
+/* --- Monte Carlo --- */
+
+pf_status
+pf_fc_factor(const double *A, size_t n, double *F, int *clipped, double *min_eig)
+{
+    gsl_matrix *m = NULL, *evec = NULL;
+    gsl_vector *eval = NULL;
+    gsl_eigen_symmv_workspace *ws = NULL;
+    size_t i, j, k;
+    int gs;
+
+    *clipped = 0;
+    *min_eig = 0;
+    if (n == 0)
+        return PF_OK;
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++)
+            if (!isfinite(A[i * n + j]) || A[i * n + j] != A[j * n + i])
+                return PF_EDATA;
+    m = gsl_matrix_alloc(n, n);
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++)
+            gsl_matrix_set(m, i, j, A[i * n + j]);
+    gs = gsl_linalg_cholesky_decomp1(m);
+    if (gs == GSL_SUCCESS) {
+        for (i = 0; i < n; i++)
+            for (j = 0; j < n; j++)
+                F[i * n + j] = j <= i ? gsl_matrix_get(m, i, j) : 0.0;
+        gsl_matrix_free(m);
+        return PF_OK;
+    }
+    /* not positive definite: the nearest PSD matrix by eigenvalue clipping */
+    for (i = 0; i < n; i++)
+        for (j = 0; j < n; j++)
+            gsl_matrix_set(m, i, j, A[i * n + j]);
+    eval = gsl_vector_alloc(n);
+    evec = gsl_matrix_alloc(n, n);
+    ws = gsl_eigen_symmv_alloc(n);
+    gsl_eigen_symmv(m, eval, evec, ws);
+    gsl_eigen_symmv_sort(eval, evec, GSL_EIGEN_SORT_VAL_DESC); /* deterministic order */
+    *clipped = 1;
+    *min_eig = gsl_vector_get(eval, n - 1);
+    for (i = 0; i < n; i++)
+        for (k = 0; k < n; k++) {
+            double l = gsl_vector_get(eval, k);
+            F[i * n + k] = gsl_matrix_get(evec, i, k) * (l > 0 ? sqrt(l) : 0.0);
+        }
+    gsl_eigen_symmv_free(ws);
+    gsl_matrix_free(evec);
+    gsl_vector_free(eval);
+    gsl_matrix_free(m);
+    return PF_OK;
+}
+
+/* splitmix64: one well-mixed 32-bit seed per (seed, path). */
+static unsigned long
+path_seed(unsigned long seed, size_t path)
+{
+    uint64_t z = ((uint64_t)seed << 32) ^ (uint64_t)path;
+    z += 0x9E3779B97F4A7C15ULL;
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    z ^= z >> 31;
+    return (unsigned long)(z & 0xFFFFFFFFULL);
+}
+
+static void
+shocks_with(gsl_rng *r, const double *F, size_t n, size_t nq, unsigned long seed, size_t path,
+            double *out, double *z)
+{
+    size_t t, i, k;
+    gsl_rng_set(r, path_seed(seed, path));
+    for (t = 0; t < nq; t++) {
+        for (k = 0; k < n; k++)
+            z[k] = gsl_ran_gaussian_ziggurat(r, 1.0);
+        for (i = 0; i < n; i++) {
+            double s = 0;
+            for (k = 0; k < n; k++)
+                s += F[i * n + k] * z[k];
+            out[t * n + i] = s;
+        }
+    }
+}
+
+void
+pf_fc_shocks(const double *F, size_t n, size_t nq, unsigned long seed, size_t path, double *out)
+{
+    gsl_rng *r;
+    double *z;
+    if (n == 0)
+        return;
+    r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r)
+        r = pf_xmalloc(SIZE_MAX); /* out of memory: pf_xmalloc's exit */
+    z = pf_xmalloc(n * sizeof *z);
+    shocks_with(r, F, n, nq, seed, path, out, z);
+    free(z);
+    gsl_rng_free(r);
+}
+
+void
+pf_fc_path(const struct pf_fc_fund *f, size_t nq, size_t nchains, const double *shocks,
+           double *out)
+{
+    double gq = pf_ta_quarterly_growth(f->p.growth);
+    double u = f->unfunded, nav = f->nav, c, d;
+    size_t t, k;
+    for (t = 0; t < nq; t++) {
+        double g = gq;
+        if (shocks)
+            for (k = 0; k < nchains; k++)
+                g += f->weight[k] * shocks[t * nchains + k];
+        pf_ta_step(&f->p, g, f->ages[t], f->ages[t + 1], &u, &nav, &c, &d);
+        out[0 * nq + t] = c;
+        out[1 * nq + t] = d;
+        out[2 * nq + t] = d - c;
+        out[3 * nq + t] = nav;
+    }
+}
+
+static void
+swap_d(double *a, double *b)
+{
+    double t = *a;
+    *a = *b;
+    *b = t;
+}
+
+/* The k-th smallest of x[0..n) (k < n) by quickselect; reorders x. */
+static double
+select_kth(double *x, size_t n, size_t k)
+{
+    size_t lo = 0, hi = n - 1;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2, i, j;
+        double pivot;
+        /* median of three at lo, mid, hi */
+        if (x[mid] < x[lo])
+            swap_d(&x[mid], &x[lo]);
+        if (x[hi] < x[lo])
+            swap_d(&x[hi], &x[lo]);
+        if (x[hi] < x[mid])
+            swap_d(&x[hi], &x[mid]);
+        pivot = x[mid];
+        i = lo;
+        j = hi;
+        while (i <= j) {
+            while (x[i] < pivot)
+                i++;
+            while (x[j] > pivot)
+                j--;
+            if (i <= j) {
+                swap_d(&x[i], &x[j]);
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        if (k <= j)
+            hi = j;
+        else if (k >= i)
+            lo = i;
+        else
+            return x[k];
+    }
+    return x[k];
+}
+
+double
+pf_fc_quantile(double *x, size_t n, double p)
+{
+    double h, frac, a, b;
+    size_t lo, i;
+    if (n == 0)
+        return 0;
+    if (n == 1)
+        return x[0];
+    h = (double)(n - 1) * p;
+    lo = (size_t)floor(h);
+    if (lo >= n - 1)
+        return select_kth(x, n, n - 1);
+    frac = h - (double)lo;
+    a = select_kth(x, n, lo);
+    if (frac == 0)
+        return a;
+    /* after selection, every element right of lo is >= a: the next order statistic
+     * is their minimum */
+    b = x[lo + 1];
+    for (i = lo + 2; i < n; i++)
+        if (x[i] < b)
+            b = x[i];
+    return a + frac * (b - a);
+}
+
+size_t
+pf_fc_fund_index(size_t nq, size_t fund, size_t series, size_t q, size_t pct)
+{
+    return (((fund * PF_FC_SERIES + series) * nq + q) * PF_FC_NPCT) + pct;
+}
+
+size_t
+pf_fc_port_index(size_t nq, size_t series, size_t q, size_t pct)
+{
+    return ((series * nq + q) * PF_FC_NPCT) + pct;
+}
+
+void
+pf_fc_result_free(struct pf_fc_result *r)
+{
+    if (!r)
+        return;
+    free(r->fund);
+    free(r->portfolio);
+    free(r);
+}
+
+pf_status
+pf_forecast_simulate(const struct pf_fc_spec *s, struct pf_fc_result **out, const char **why)
+{
+    struct pf_fc_result *res = NULL;
+    size_t nq = s->nq, P = s->npaths, nc = s->nchains, f, p, q, k, ser;
+    double *F = NULL, *shocks = NULL, *vals = NULL, *port = NULL, *one = NULL, *z = NULL;
+    gsl_rng *r = NULL;
+    pf_status rc = PF_OK;
+
+    *out = NULL;
+    *why = NULL;
+    if (P == 0 || nq == 0) {
+        *why = "no paths or no quarters to simulate";
+        return PF_EDATA;
+    }
+    res = pf_xcalloc(1, sizeof *res);
+    res->fund = pf_xcalloc(s->nfunds * PF_FC_SERIES * nq * PF_FC_NPCT, sizeof(double));
+    res->portfolio = pf_xcalloc(PF_FC_SERIES * nq * PF_FC_NPCT, sizeof(double));
+    if (nc > 0) {
+        F = pf_xcalloc(nc * nc, sizeof *F);
+        if (pf_fc_factor(s->cov, nc, F, &res->clipped, &res->min_eig) != PF_OK) {
+            *why = "the chains' covariance is not a finite symmetric matrix";
+            rc = PF_EDATA;
+            goto cleanup;
+        }
+        /* every path's chain shocks once (P x nq x nc), shared by all funds */
+        shocks = pf_xreallocarray(NULL, P * nq, nc * sizeof *shocks);
+        z = pf_xmalloc(nc * sizeof *z);
+        r = gsl_rng_alloc(gsl_rng_mt19937);
+        if (!r)
+            r = pf_xmalloc(SIZE_MAX);
+        for (p = 0; p < P; p++)
+            shocks_with(r, F, nc, nq, s->seed, p, shocks + p * nq * nc, z);
+    }
+    vals = pf_xreallocarray(NULL, PF_FC_SERIES * nq, P * sizeof *vals);
+    port = pf_xcalloc(PF_FC_SERIES * nq * P, sizeof *port);
+    one = pf_xmalloc(PF_FC_SERIES * nq * sizeof *one);
+    for (f = 0; f < s->nfunds; f++) {
+        const struct pf_fc_fund *fd = &s->funds[f];
+        for (p = 0; p < P; p++) {
+            pf_fc_path(fd, nq, nc, shocks ? shocks + p * nq * nc : NULL, one);
+            for (k = 0; k < PF_FC_SERIES * nq; k++) {
+                vals[k * P + p] = one[k];
+                port[k * P + p] += one[k] * fd->fx;
+            }
+        }
+        for (ser = 0; ser < PF_FC_SERIES; ser++)
+            for (q = 0; q < nq; q++)
+                for (k = 0; k < PF_FC_NPCT; k++)
+                    res->fund[pf_fc_fund_index(nq, f, ser, q, k)] =
+                        pf_fc_quantile(vals + (ser * nq + q) * P, P, pf_fc_pcts[k]);
+        if (s->progress)
+            s->progress(s->progress_arg, f + 1, s->nfunds + 1);
+    }
+    for (ser = 0; ser < PF_FC_SERIES; ser++)
+        for (q = 0; q < nq; q++)
+            for (k = 0; k < PF_FC_NPCT; k++)
+                res->portfolio[pf_fc_port_index(nq, ser, q, k)] =
+                    pf_fc_quantile(port + (ser * nq + q) * P, P, pf_fc_pcts[k]);
+    if (s->progress)
+        s->progress(s->progress_arg, s->nfunds + 1, s->nfunds + 1);
+    *out = res;
+    res = NULL;
+cleanup:
+    if (r)
+        gsl_rng_free(r);
+    free(F);
+    free(shocks);
+    free(vals);
+    free(port);
+    free(one);
+    free(z);
+    pf_fc_result_free(res);
+    return rc;
+}
