@@ -159,6 +159,7 @@ struct pf_fc_spec {
     size_t nfunds, nchains, nq, npaths;
     const double *cov; /* nchains x nchains, quarterly */
     unsigned long seed;
+    int threads;       /* 1 or 2: the paths split in halves; the same bits either way */
     void (*progress)(void *arg, size_t done, size_t total);
     void *progress_arg;
 };
@@ -187,5 +188,8 @@ size_t pf_fc_port_index(size_t nq, size_t series, size_t q, size_t pct);
 
 /* The p-quantile (0..1) of x[0..n) by linear interpolation; reorders x. */
 double pf_fc_quantile(double *x, size_t n, double p);
+/* The same for np <= 5 ascending probabilities at once (one multi-rank
+ * quickselect); out[i] equals pf_fc_quantile(x, n, p[i]). Reorders x. */
+void pf_fc_quantiles(double *x, size_t n, const double *p, size_t np, double *out);
 
 #endif

@@ -5,6 +5,7 @@
  * include/parkfund/forecast.h.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -424,6 +425,36 @@ pf_fc_shocks(const double *F, size_t n, size_t nq, unsigned long seed, size_t pa
     gsl_rng_free(r);
 }
 
+/* One path with the fund's quarterly rates precomputed (rc[t], rd[t]); the
+ * same arithmetic as pf_ta_step, in the same order, so results are identical. */
+static void
+path_fast(const struct pf_fc_fund *f, size_t nq, size_t nchains, const double *shocks,
+          const double *rc, const double *rd, double gq, double *out)
+{
+    double u = f->unfunded, nav = f->nav;
+    size_t t, k;
+    for (t = 0; t < nq; t++) {
+        double g = gq, grow, grown, c, d;
+        if (shocks)
+            for (k = 0; k < nchains; k++)
+                g += f->weight[k] * shocks[t * nchains + k];
+        grow = 1 + g;
+        if (!(grow > 0))
+            grow = 0;
+        grown = nav * grow;
+        c = rc[t] * u;
+        d = rd[t] * grown;
+        u -= c;
+        nav = grown + c - d;
+        if (nav < 0)
+            nav = 0;
+        out[0 * nq + t] = c;
+        out[1 * nq + t] = d;
+        out[2 * nq + t] = d - c;
+        out[3 * nq + t] = nav;
+    }
+}
+
 void
 pf_fc_path(const struct pf_fc_fund *f, size_t nq, size_t nchains, const double *shocks,
            double *out)
@@ -519,6 +550,80 @@ pf_fc_quantile(double *x, size_t n, double p)
     return a + frac * (b - a);
 }
 
+/* Put the order statistics of the ranks r[0..nr) (ascending, within [lo, hi])
+ * in place: after the call x[r[i]] is the r[i]-th smallest. A quickselect that
+ * recurses only into the sides holding wanted ranks. */
+static void
+multiselect(double *x, size_t lo, size_t hi, const size_t *r, size_t nr)
+{
+    while (nr > 0 && lo < hi) {
+        size_t mid = lo + (hi - lo) / 2, i = lo, j = hi, nl = 0, k;
+        double pivot;
+        if (x[mid] < x[lo])
+            swap_d(&x[mid], &x[lo]);
+        if (x[hi] < x[lo])
+            swap_d(&x[hi], &x[lo]);
+        if (x[hi] < x[mid])
+            swap_d(&x[hi], &x[mid]);
+        pivot = x[mid];
+        while (i <= j) {
+            while (x[i] < pivot)
+                i++;
+            while (x[j] > pivot)
+                j--;
+            if (i <= j) {
+                swap_d(&x[i], &x[j]);
+                i++;
+                if (j == 0)
+                    break;
+                j--;
+            }
+        }
+        /* [lo, j] <= pivot, (j, i) == pivot, [i, hi] >= pivot */
+        while (nl < nr && r[nl] <= j && j != (size_t)-1)
+            nl++;
+        if (nl > 0 && j != (size_t)-1)
+            multiselect(x, lo, j, r, nl);
+        for (k = nl; k < nr && r[k] < i; k++)
+            ;
+        r += k;
+        nr -= k;
+        lo = i;
+    }
+}
+
+void
+pf_fc_quantiles(double *x, size_t n, const double *p, size_t np, double *out)
+{
+    size_t ranks[2 * PF_FC_NPCT + 2] = { 0 }, nr = 0, i;
+    if (n == 0) {
+        for (i = 0; i < np; i++)
+            out[i] = 0;
+        return;
+    }
+    for (i = 0; i < np && nr + 2 <= sizeof ranks / sizeof *ranks; i++) {
+        double h = (double)(n - 1) * p[i];
+        size_t lo = (size_t)floor(h);
+        if (lo > n - 1)
+            lo = n - 1;
+        if (nr == 0 || ranks[nr - 1] < lo)
+            ranks[nr++] = lo;
+        if (lo + 1 < n && ranks[nr - 1] < lo + 1)
+            ranks[nr++] = lo + 1;
+    }
+    multiselect(x, 0, n - 1, ranks, nr);
+    for (i = 0; i < np; i++) {
+        double h = (double)(n - 1) * p[i], frac;
+        size_t lo = (size_t)floor(h);
+        if (lo >= n - 1) {
+            out[i] = x[n - 1];
+            continue;
+        }
+        frac = h - (double)lo;
+        out[i] = frac == 0 ? x[lo] : x[lo] + frac * (x[lo + 1] - x[lo]);
+    }
+}
+
 size_t
 pf_fc_fund_index(size_t nq, size_t fund, size_t series, size_t q, size_t pct)
 {
@@ -541,13 +646,76 @@ pf_fc_result_free(struct pf_fc_result *r)
     free(r);
 }
 
+/* A share of the work for one thread: paths [p0, p1) or quantile rows [k0, k1).
+ * Threads write disjoint entries, and every sum over funds runs in fund order
+ * within one path, so one thread or two give the same bits. */
+struct job {
+    const struct pf_fc_spec *s;
+    int phase;            /* 0 shocks, 1 one fund's paths, 2 quantiles */
+    size_t p0, p1;        /* paths */
+    size_t k0, k1;        /* quantile rows of base (each P long) */
+    const double *F;
+    double *shocks, *vals, *port, *base, *out;
+    const struct pf_fc_fund *fd;
+    const double *rc, *rd;
+    double gq;
+};
+
+static void *
+run_job(void *arg)
+{
+    struct job *j = arg;
+    const struct pf_fc_spec *s = j->s;
+    size_t nq = s->nq, nc = s->nchains, P = s->npaths, p, k;
+    if (j->phase == 0) {
+        gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+        double *z = pf_xmalloc(nc * sizeof *z);
+        if (!r)
+            r = pf_xmalloc(SIZE_MAX);
+        for (p = j->p0; p < j->p1; p++)
+            shocks_with(r, j->F, nc, nq, s->seed, p, j->shocks + p * nq * nc, z);
+        free(z);
+        gsl_rng_free(r);
+    } else if (j->phase == 1) {
+        double *one = pf_xmalloc(PF_FC_SERIES * nq * sizeof *one);
+        for (p = j->p0; p < j->p1; p++) {
+            path_fast(j->fd, nq, nc, j->shocks ? j->shocks + p * nq * nc : NULL, j->rc, j->rd,
+                      j->gq, one);
+            for (k = 0; k < PF_FC_SERIES * nq; k++) {
+                j->vals[k * P + p] = one[k];
+                j->port[k * P + p] += one[k] * j->fd->fx;
+            }
+        }
+        free(one);
+    } else {
+        for (k = j->k0; k < j->k1; k++)
+            pf_fc_quantiles(j->base + k * P, P, pf_fc_pcts, PF_FC_NPCT, j->out + k * PF_FC_NPCT);
+    }
+    return NULL;
+}
+
+/* Run job a on a second thread (when asked and possible) and b here. */
+static void
+run_pair(struct job *a, struct job *b, int threads)
+{
+    pthread_t t;
+    if (threads > 1 && pthread_create(&t, NULL, run_job, a) == 0) {
+        run_job(b);
+        pthread_join(t, NULL);
+        return;
+    }
+    run_job(a); /* a thread could not be had: the same work, in turn */
+    run_job(b);
+}
+
 pf_status
 pf_forecast_simulate(const struct pf_fc_spec *s, struct pf_fc_result **out, const char **why)
 {
     struct pf_fc_result *res = NULL;
-    size_t nq = s->nq, P = s->npaths, nc = s->nchains, f, p, q, k, ser;
-    double *F = NULL, *shocks = NULL, *vals = NULL, *port = NULL, *one = NULL, *z = NULL;
-    gsl_rng *r = NULL;
+    size_t nq = s->nq, P = s->npaths, nc = s->nchains, f, q, half = s->npaths / 2;
+    size_t rows = PF_FC_SERIES * nq;
+    double *F = NULL, *shocks = NULL, *vals = NULL, *port = NULL, *rcq = NULL, *rdq = NULL;
+    struct job a, b;
     pf_status rc = PF_OK;
 
     *out = NULL;
@@ -559,6 +727,8 @@ pf_forecast_simulate(const struct pf_fc_spec *s, struct pf_fc_result **out, cons
     res = pf_xcalloc(1, sizeof *res);
     res->fund = pf_xcalloc(s->nfunds * PF_FC_SERIES * nq * PF_FC_NPCT, sizeof(double));
     res->portfolio = pf_xcalloc(PF_FC_SERIES * nq * PF_FC_NPCT, sizeof(double));
+    memset(&a, 0, sizeof a);
+    a.s = s;
     if (nc > 0) {
         F = pf_xcalloc(nc * nc, sizeof *F);
         if (pf_fc_factor(s->cov, nc, F, &res->clipped, &res->min_eig) != PF_OK) {
@@ -568,51 +738,71 @@ pf_forecast_simulate(const struct pf_fc_spec *s, struct pf_fc_result **out, cons
         }
         /* every path's chain shocks once (P x nq x nc), shared by all funds */
         shocks = pf_xreallocarray(NULL, P * nq, nc * sizeof *shocks);
-        z = pf_xmalloc(nc * sizeof *z);
-        r = gsl_rng_alloc(gsl_rng_mt19937);
-        if (!r)
-            r = pf_xmalloc(SIZE_MAX);
-        for (p = 0; p < P; p++)
-            shocks_with(r, F, nc, nq, s->seed, p, shocks + p * nq * nc, z);
+        a.phase = 0;
+        a.F = F;
+        a.shocks = shocks;
+        b = a;
+        a.p0 = 0;
+        a.p1 = b.p0 = half;
+        b.p1 = P;
+        run_pair(&a, &b, s->threads);
     }
-    vals = pf_xreallocarray(NULL, PF_FC_SERIES * nq, P * sizeof *vals);
-    port = pf_xcalloc(PF_FC_SERIES * nq * P, sizeof *port);
-    one = pf_xmalloc(PF_FC_SERIES * nq * sizeof *one);
+    vals = pf_xreallocarray(NULL, rows, P * sizeof *vals);
+    port = pf_xcalloc(rows * P, sizeof *port);
+    rcq = pf_xmalloc(nq * sizeof *rcq);
+    rdq = pf_xmalloc(nq * sizeof *rdq);
     for (f = 0; f < s->nfunds; f++) {
         const struct pf_fc_fund *fd = &s->funds[f];
-        for (p = 0; p < P; p++) {
-            pf_fc_path(fd, nq, nc, shocks ? shocks + p * nq * nc : NULL, one);
-            for (k = 0; k < PF_FC_SERIES * nq; k++) {
-                vals[k * P + p] = one[k];
-                port[k * P + p] += one[k] * fd->fx;
-            }
+        for (q = 0; q < nq; q++) {
+            rcq[q] = pf_ta_call_rate(&fd->p, fd->ages[q]);
+            rdq[q] = pf_ta_dist_rate(&fd->p, fd->ages[q + 1]);
         }
-        for (ser = 0; ser < PF_FC_SERIES; ser++)
-            for (q = 0; q < nq; q++)
-                for (k = 0; k < PF_FC_NPCT; k++)
-                    res->fund[pf_fc_fund_index(nq, f, ser, q, k)] =
-                        pf_fc_quantile(vals + (ser * nq + q) * P, P, pf_fc_pcts[k]);
+        memset(&a, 0, sizeof a);
+        a.s = s;
+        a.phase = 1;
+        a.shocks = shocks;
+        a.vals = vals;
+        a.port = port;
+        a.fd = fd;
+        a.rc = rcq;
+        a.rd = rdq;
+        a.gq = pf_ta_quarterly_growth(fd->p.growth);
+        b = a;
+        a.p0 = 0;
+        a.p1 = b.p0 = half;
+        b.p1 = P;
+        run_pair(&a, &b, s->threads);
+        a.phase = b.phase = 2;
+        a.base = b.base = vals;
+        a.out = b.out = res->fund + pf_fc_fund_index(nq, f, 0, 0, 0);
+        a.k0 = 0;
+        a.k1 = b.k0 = rows / 2;
+        b.k1 = rows;
+        run_pair(&a, &b, s->threads);
         if (s->progress)
             s->progress(s->progress_arg, f + 1, s->nfunds + 1);
     }
-    for (ser = 0; ser < PF_FC_SERIES; ser++)
-        for (q = 0; q < nq; q++)
-            for (k = 0; k < PF_FC_NPCT; k++)
-                res->portfolio[pf_fc_port_index(nq, ser, q, k)] =
-                    pf_fc_quantile(port + (ser * nq + q) * P, P, pf_fc_pcts[k]);
+    memset(&a, 0, sizeof a);
+    a.s = s;
+    a.phase = 2;
+    a.base = port;
+    a.out = res->portfolio;
+    b = a;
+    a.k0 = 0;
+    a.k1 = b.k0 = rows / 2;
+    b.k1 = rows;
+    run_pair(&a, &b, s->threads);
     if (s->progress)
         s->progress(s->progress_arg, s->nfunds + 1, s->nfunds + 1);
     *out = res;
     res = NULL;
 cleanup:
-    if (r)
-        gsl_rng_free(r);
     free(F);
     free(shocks);
     free(vals);
     free(port);
-    free(one);
-    free(z);
+    free(rcq);
+    free(rdq);
     pf_fc_result_free(res);
     return rc;
 }

@@ -362,6 +362,7 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
     spec.npaths = o->paths;
     spec.cov = cov;
     spec.seed = o->seed;
+    spec.threads = 2; /* identical to one thread (forecast.h) */
     spec.progress = o->progress;
     spec.progress_arg = o->progress_arg;
     if (pf_forecast_simulate(&spec, &res, &why) != PF_OK) {

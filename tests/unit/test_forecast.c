@@ -237,6 +237,36 @@ test_calibration_recovery(void)
     }
 }
 
+static int
+cmp_d(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* pf_fc_quantiles against a full sort, on sizes 1..300 with many ties */
+static void
+test_quantiles_vs_sort(void)
+{
+    static double x[300], y[300];
+    double got[PF_FC_NPCT];
+    size_t n, i, k, bad = 0;
+    lcg_state = 4;
+    for (n = 1; n <= 300; n += (n < 20 ? 1 : 7)) {
+        for (i = 0; i < n; i++)
+            x[i] = y[i] = floor(lcg_uniform() * (double)(n / 3 + 1));
+        qsort(y, n, sizeof *y, cmp_d);
+        pf_fc_quantiles(x, n, pf_fc_pcts, PF_FC_NPCT, got);
+        for (k = 0; k < PF_FC_NPCT; k++) {
+            double h = (double)(n - 1) * pf_fc_pcts[k], fr = h - floor(h);
+            size_t lo = (size_t)floor(h);
+            double want = lo + 1 < n ? y[lo] + fr * (y[lo + 1] - y[lo]) : y[lo];
+            bad += got[k] != want;
+        }
+    }
+    CHECK_INT(bad, 0);
+}
+
 static void
 test_quantile(void)
 {
@@ -278,7 +308,7 @@ test_zero_covariance(void)
 {
     struct pf_fc_fund f[2];
     double cov[9] = { 0 }, c[40], d[40], v[40];
-    struct pf_fc_spec s = { f, 2, 3, 40, 500, cov, 7, NULL, NULL };
+    struct pf_fc_spec s = { f, 2, 3, 40, 500, cov, 7, 1, NULL, NULL };
     struct pf_fc_result *r = NULL;
     const char *why;
     size_t q, k, i, bad = 0, badp = 0;
@@ -332,7 +362,7 @@ test_closed_form(void)
 {
     double ages[41], w[1] = { 1 }, cov[1] = { 0.0025 };
     struct pf_fc_fund f;
-    struct pf_fc_spec s = { &f, 1, 1, 40, 10000, cov, 2002, NULL, NULL };
+    struct pf_fc_spec s = { &f, 1, 1, 40, 10000, cov, 2002, 1, NULL, NULL };
     struct pf_fc_result *r = NULL;
     const char *why;
     double m = -0.0025 / 2 - 3 * 0.0025 * 0.0025 / 4, v = 0.0025 + 2.5 * 0.0025 * 0.0025;
@@ -422,7 +452,7 @@ test_seeds(void)
 {
     struct pf_fc_fund f[2];
     double cov[9] = { 0.01, 0.004, -0.002, 0.004, 0.0225, 0.003, -0.002, 0.003, 0.04 };
-    struct pf_fc_spec s = { f, 2, 3, 40, 300, cov, 11, NULL, NULL };
+    struct pf_fc_spec s = { f, 2, 3, 40, 300, cov, 11, 1, NULL, NULL };
     struct pf_fc_result *a = NULL, *b = NULL, *c = NULL;
     const char *why;
     size_t n = 2 * PF_FC_SERIES * 40 * PF_FC_NPCT, i, same = 0;
@@ -435,6 +465,17 @@ test_seeds(void)
     if (!a || !b || !c)
         goto out;
     CHECK(memcmp(a->fund, b->fund, n * sizeof(double)) == 0);
+    /* two threads: the same bits (seed 12, as c) */
+    {
+        struct pf_fc_result *t2 = NULL;
+        s.threads = 2;
+        CHECK(pf_forecast_simulate(&s, &t2, &why) == PF_OK);
+        CHECK(t2 && memcmp(c->fund, t2->fund, n * sizeof(double)) == 0);
+        CHECK(t2 && memcmp(c->portfolio, t2->portfolio,
+                           PF_FC_SERIES * 40 * PF_FC_NPCT * sizeof(double)) == 0);
+        pf_fc_result_free(t2);
+        s.threads = 1;
+    }
     CHECK(memcmp(a->portfolio, b->portfolio, PF_FC_SERIES * 40 * PF_FC_NPCT * sizeof(double)) ==
           0);
     for (i = 0; i < n; i++)
@@ -458,7 +499,7 @@ test_not_positive_definite(void)
     double A[4] = { 0.01, 0.01, 0.01, 0.01 }, F[4], sh[2 * 40];
     double B[9] = { 1, 0.9, 0.9, 0.9, 1, -0.9, 0.9, -0.9, 1 }, G[9];
     struct pf_fc_fund f[2];
-    struct pf_fc_spec s = { f, 2, 3, 40, 200, B, 5, NULL, NULL };
+    struct pf_fc_spec s = { f, 2, 3, 40, 200, B, 5, 1, NULL, NULL };
     struct pf_fc_result *r = NULL;
     const char *why;
     int clipped;
@@ -512,6 +553,7 @@ main(void)
     test_default_schedule();
     test_calibration_recovery();
     test_quantile();
+    test_quantiles_vs_sort();
     test_zero_covariance();
     test_closed_form();
     test_identities();
