@@ -436,6 +436,70 @@ test_identities(void)
     CHECK_INT(neg, 0);
     CHECK_INT(rec, 0);
     CHECK_INT(net, 0);
+    /* wild growth (80 % a quarter): draws below -100 % happen on many paths; the
+     * NAV stops at 0 there (1 + g floored at 0) and never goes negative */
+    {
+        double big[1] = { 0.64 }, Fb[1], one_w[1] = { 1 }, sh1[40], lowest = 0;
+        struct pf_fc_fund w = f[0];
+        size_t hits = 0;
+        w.weight = one_w;
+        CHECK(pf_fc_factor(big, 1, Fb, &clipped, &min_eig) == PF_OK);
+        for (p = 0; p < 500; p++) {
+            pf_fc_shocks(Fb, 1, 40, 3, p, sh1);
+            pf_fc_path(&w, 40, 1, sh1, out);
+            for (t = 0; t < 40; t++) {
+                if (out[120 + t] < lowest)
+                    lowest = out[120 + t];
+                if (out[40 + t] < lowest) /* a distribution is never negative either */
+                    lowest = out[40 + t];
+                hits += 1 + pf_ta_quarterly_growth(w.p.growth) + sh1[t] < 0;
+            }
+        }
+        CHECK(hits > 100);
+        CHECK(lowest >= 0);
+        {
+            struct pf_fc_spec sw = { &w, 1, 1, 40, 500, big, 3, 1, NULL, NULL };
+            struct pf_fc_result *rw = NULL;
+            const char *why;
+            size_t q2, neg2 = 0;
+            CHECK(pf_forecast_simulate(&sw, &rw, &why) == PF_OK);
+            for (q2 = 0; rw && q2 < 40; q2++)
+                neg2 += rw->fund[pf_fc_fund_index(40, 0, 1, q2, 0)] < 0 ||
+                        rw->fund[pf_fc_fund_index(40, 0, 3, q2, 0)] < 0;
+            CHECK(rw != NULL);
+            CHECK_INT(neg2, 0);
+            pf_fc_result_free(rw);
+        }
+    }
+    /* the simulation's bands are the percentiles of exactly these paths (its fast
+     * inner loop against pf_fc_path, fund A's NAV and calls in quarters 1, 20, 40) */
+    {
+        static double navs[2000], cs[2000];
+        struct pf_fc_spec s = { f, 2, 3, 40, 2000, cov, 99, 2, NULL, NULL };
+        struct pf_fc_result *r = NULL;
+        const char *why;
+        static const size_t qs[3] = { 0, 19, 39 };
+        double want[PF_FC_NPCT], wantc[PF_FC_NPCT];
+        size_t qi, k2, diff = 0;
+        CHECK(pf_forecast_simulate(&s, &r, &why) == PF_OK);
+        for (qi = 0; r && qi < 3; qi++) {
+            for (p = 0; p < 2000; p++) {
+                pf_fc_shocks(F, 3, 40, 99, p, shocks);
+                pf_fc_path(&f[0], 40, 3, shocks, out);
+                navs[p] = out[120 + qs[qi]];
+                cs[p] = out[qs[qi]];
+            }
+            pf_fc_quantiles(navs, 2000, pf_fc_pcts, PF_FC_NPCT, want);
+            pf_fc_quantiles(cs, 2000, pf_fc_pcts, PF_FC_NPCT, wantc);
+            for (k2 = 0; k2 < PF_FC_NPCT; k2++) {
+                diff += r->fund[pf_fc_fund_index(40, 0, 3, qs[qi], k2)] != want[k2];
+                diff += r->fund[pf_fc_fund_index(40, 0, 0, qs[qi], k2)] != wantc[k2];
+            }
+        }
+        CHECK(r != NULL);
+        CHECK_INT(diff, 0);
+        pf_fc_result_free(r);
+    }
     /* F F' reproduces a positive definite covariance */
     for (i = 0; i < 3; i++)
         for (t = 0; t < 3; t++) {
