@@ -18,10 +18,19 @@
 
 /* --- reading the run --- */
 
+/* What one fund needs from the run, gathered in one pass (a run has millions of
+ * rows at scale 100: no per-fund scans). */
+struct fund_rows {
+    size_t *hist; size_t nhist, chist;   /* its nav_history rows */
+    size_t *part; size_t npart, cpart;   /* its partner 'unfunded' results */
+    double chain_nav;                    /* sum of its positive chain NAVs */
+};
+
 struct fc_ctx {
     const struct pf_run *run;
     const struct pf_dataset *ds;
     struct pf_map idx; /* "dim\037fund\037key\037metric" -> result */
+    struct fund_rows *fr; /* per ds fund */
     struct pf_forecast *fc;
     struct pf_err *err;
 };
@@ -107,8 +116,8 @@ age_years(pf_date inception, pf_date t)
  * and distributions, and NAV, at month ends): the quarter-end rows, from the
  * inception (nothing paid, NAV 0). Arrays sized by the caller (nmax + 1). */
 static size_t
-history(struct fc_ctx *c, const char *F, pf_date inception, pf_cents commitment, size_t nmax,
-        double *ages, double *unf, double *nav, double *calls, double *dists)
+history(struct fc_ctx *c, const struct fund_rows *fr, pf_date inception, pf_cents commitment,
+        size_t nmax, double *ages, double *unf, double *nav, double *calls, double *dists)
 {
     const struct pf_run *run = c->run;
     pf_date last = PF_DATE_NONE;
@@ -119,10 +128,9 @@ history(struct fc_ctx *c, const char *F, pf_date inception, pf_cents commitment,
     ages[0] = 0;
     nav[0] = 0;
     unf[0] = (double)commitment;
-    for (i = 0; i <= run->nrows; i++) {
-        const struct pf_run_row *r = i < run->nrows ? &run->rows[i] : NULL;
-        bool is_ours = r && strcmp(r->tbl, "nav_history") == 0 && r->fund &&
-                       strcmp(r->fund, F) == 0 && strcmp(r->key, F) == 0 && r->is_money;
+    for (i = 0; i <= fr->nhist; i++) {
+        const struct pf_run_row *r = i < fr->nhist ? &run->rows[fr->hist[i]] : NULL;
+        bool is_ours = r != NULL;
         if (last != PF_DATE_NONE && (!r || !is_ours || r->date != last)) {
             /* a date's rows are complete: keep it if it is a quarter end */
             if (have[0] && have[1] && have[2] && last == pf_date_quarter_end(last) &&
@@ -197,6 +205,7 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
     char **labels = NULL;
     double *cov = NULL, *weights = NULL, *ages = NULL, *sd = NULL, *fx = NULL;
     pf_cents *unfunded = NULL;
+    size_t *dsidx = NULL;
     size_t nq = (size_t)o->years * 4, nch = 0, nf = 0, i, j, q;
     pf_date qe0 = pf_date_quarter_end(run->as_of);
     const char *why = NULL;
@@ -226,6 +235,33 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
         char k[600];
         result_key(k, sizeof k, r->dimension, r->fund, r->key, r->metric);
         pf_map_put(&c.idx, k, (void *)r);
+    }
+
+    c.fr = pf_xcalloc(ds->nfunds + 1, sizeof *c.fr);
+    for (i = 0; i < run->nresults; i++) {
+        const struct pf_result *r = &run->results[i];
+        int fi;
+        if (!r->fund || !r->has_value || !r->is_money)
+            continue;
+        if (strcmp(r->dimension, "chain") == 0 && strcmp(r->metric, "nav") == 0 && r->cents > 0) {
+            if ((fi = pf_dataset_find_fund(ds, r->fund)) >= 0)
+                c.fr[fi].chain_nav += (double)r->cents;
+        } else if (strcmp(r->dimension, "partner") == 0 && strcmp(r->metric, "unfunded") == 0) {
+            if ((fi = pf_dataset_find_fund(ds, r->fund)) >= 0) {
+                PF_GROW(c.fr[fi].part, c.fr[fi].npart + 1, c.fr[fi].cpart);
+                c.fr[fi].part[c.fr[fi].npart++] = i;
+            }
+        }
+    }
+    for (i = 0; i < run->nrows; i++) {
+        const struct pf_run_row *r = &run->rows[i];
+        int fi;
+        if (strcmp(r->tbl, "nav_history") || !r->fund || strcmp(r->fund, r->key) || !r->is_money)
+            continue;
+        if ((fi = pf_dataset_find_fund(ds, r->fund)) >= 0) {
+            PF_GROW(c.fr[fi].hist, c.fr[fi].nhist + 1, c.fr[fi].chist);
+            c.fr[fi].hist[c.fr[fi].nhist++] = i;
+        }
     }
 
     /* quarters: the calendar quarters after the one holding the as-of date */
@@ -285,6 +321,7 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
     funds = pf_xcalloc(ds->nfunds + 1, sizeof *funds);
     fits = pf_xcalloc(ds->nfunds + 1, sizeof *fits);
     fids = pf_xcalloc(ds->nfunds + 1, sizeof *fids);
+    dsidx = pf_xcalloc(ds->nfunds + 1, sizeof *dsidx);
     fx = pf_xcalloc(ds->nfunds + 1, sizeof *fx);
     unfunded = pf_xcalloc(ds->nfunds + 1, sizeof *unfunded);
     weights = pf_xcalloc(ds->nfunds * nch + 1, sizeof *weights);
@@ -303,6 +340,7 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
         if ((rc = fx_at(&c, fd->currency, run->as_of, &fx[nf])) != PF_OK)
             goto cleanup;
         fids[nf] = F;
+        dsidx[nf] = i;
         unfunded[nf] = unf;
         pf_ta_defaults(&ff->p);
         if (nav < 0) {
@@ -323,19 +361,14 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
         for (j = 0; j < nch; j++)
             if (money(&c, "chain", F, chains[j], "nav", &cn) && cn > 0)
                 weights[nf * nch + j] = (double)cn;
-        for (j = 0; j < run->nresults; j++) {
-            const struct pf_result *r = &run->results[j];
-            if (r->fund && strcmp(r->dimension, "chain") == 0 && strcmp(r->metric, "nav") == 0 &&
-                strcmp(r->fund, F) == 0 && r->has_value && r->is_money && r->cents > 0)
-                total += (double)r->cents;
-        }
+        total = c.fr[i].chain_nav;
         for (j = 0; j < nch; j++)
             weights[nf * nch + j] = total > 0 ? weights[nf * nch + j] / total : 0;
 
         /* calibration on the fund's own quarterly history */
         hmax = 4 * 200;
         hbuf = pf_xcalloc(5 * (hmax + 1), sizeof *hbuf);
-        nh = history(&c, F, fd->inception, commitment, hmax, hbuf, hbuf + (hmax + 1),
+        nh = history(&c, &c.fr[i], fd->inception, commitment, hmax, hbuf, hbuf + (hmax + 1),
                      hbuf + 2 * (hmax + 1), hbuf + 3 * (hmax + 1), hbuf + 4 * (hmax + 1));
         {
             struct pf_ta_history h = { nh, hbuf, hbuf + (hmax + 1), hbuf + 2 * (hmax + 1),
@@ -408,17 +441,11 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
         pf_run_value(fc->res, "forecast_fit", F, "yield", "value", funds[i].p.yield);
         put_bands(fc, F, (const char *const *)labels, nq, res->fund, false, i);
         /* partners: calls by their share of the unfunded, distributions by interest */
-        for (j = 0; j < run->nresults; j++) {
-            const struct pf_result *r = &run->results[j];
-            pf_cents pu = 0;
+        for (j = 0; j < c.fr[dsidx[i]].npart; j++) {
+            const struct pf_result *r = &run->results[c.fr[dsidx[i]].part[j]];
+            pf_cents pu = r->cents;
             double interest = 0, cshare;
             size_t k;
-            if (!r->fund || strcmp(r->dimension, "partner") || strcmp(r->metric, "unfunded") ||
-                strcmp(r->fund, F))
-                continue;
-            if (!r->has_value || !r->is_money)
-                continue;
-            pu = r->cents;
             value(&c, "partner", F, r->key, "interest", &interest);
             cshare = unfunded[i] > 0 ? (double)pu / (double)unfunded[i] : 0;
             for (k = 0; k < 4 && k < nq; k++) {
@@ -487,6 +514,13 @@ cleanup:
     free(funds);
     free(fits);
     free(fids);
+    free(dsidx);
+    if (c.fr)
+        for (i = 0; i < ds->nfunds; i++) {
+            free(c.fr[i].hist);
+            free(c.fr[i].part);
+        }
+    free(c.fr);
     free(fx);
     free(unfunded);
     free(weights);
