@@ -23,6 +23,7 @@
 struct fund_rows {
     size_t *hist; size_t nhist, chist;   /* its nav_history rows */
     size_t *part; size_t npart, cpart;   /* its partner 'unfunded' results */
+    size_t *cm; size_t ncm, ccm;         /* its commitments in the data set */
     double chain_nav;                    /* sum of its positive chain NAVs */
 };
 
@@ -112,11 +113,26 @@ age_years(pf_date inception, pf_date t)
     return a > 0 ? a : 0;
 }
 
+/* The fund's commitments dated on or before t (partners admitted later are not
+ * yet committed: their money cannot be called before). */
+static double
+committed_at(const struct pf_dataset *ds, const struct fund_rows *fr, pf_date t)
+{
+    double sum = 0;
+    size_t i;
+    for (i = 0; i < fr->ncm; i++)
+        if (ds->commitments[fr->cm[i]].date <= t)
+            sum += (double)ds->commitments[fr->cm[i]].amount;
+    return sum;
+}
+
 /* The fund's quarterly history from the run's J-curve rows (cumulative paid-in
  * and distributions, and NAV, at month ends): the quarter-end rows, from the
- * inception (nothing paid, NAV 0). Arrays sized by the caller (nmax + 1). */
+ * inception (nothing paid, NAV 0); unfunded = commitments dated by then - paid-in.
+ * Arrays sized by the caller (nmax + 1). */
+
 static size_t
-history(struct fc_ctx *c, const struct fund_rows *fr, pf_date inception, pf_cents commitment,
+history(struct fc_ctx *c, const struct fund_rows *fr, pf_date inception,
         size_t nmax, double *ages, double *unf, double *nav, double *calls, double *dists)
 {
     const struct pf_run *run = c->run;
@@ -127,7 +143,7 @@ history(struct fc_ctx *c, const struct fund_rows *fr, pf_date inception, pf_cent
 
     ages[0] = 0;
     nav[0] = 0;
-    unf[0] = (double)commitment;
+    unf[0] = committed_at(c->ds, fr, inception);
     for (i = 0; i <= fr->nhist; i++) {
         const struct pf_run_row *r = i < fr->nhist ? &run->rows[fr->hist[i]] : NULL;
         bool is_ours = r != NULL;
@@ -139,7 +155,10 @@ history(struct fc_ctx *c, const struct fund_rows *fr, pf_date inception, pf_cent
                 dists[n] = di - di_prev;
                 ages[n + 1] = age_years(inception, last);
                 nav[n + 1] = nv;
-                unf[n + 1] = (double)commitment - pi > 0 ? (double)commitment - pi : 0;
+                {
+                    double k = committed_at(c->ds, fr, last);
+                    unf[n + 1] = k - pi > 0 ? k - pi : 0;
+                }
                 pi_prev = pi;
                 di_prev = di;
                 n++;
@@ -252,6 +271,11 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
                 c.fr[fi].part[c.fr[fi].npart++] = i;
             }
         }
+    }
+    for (i = 0; i < ds->ncommitments; i++) {
+        struct fund_rows *f = &c.fr[ds->commitments[i].fund];
+        PF_GROW(f->cm, f->ncm + 1, f->ccm);
+        f->cm[f->ncm++] = i;
     }
     for (i = 0; i < run->nrows; i++) {
         const struct pf_run_row *r = &run->rows[i];
@@ -368,7 +392,7 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
         /* calibration on the fund's own quarterly history */
         hmax = 4 * 200;
         hbuf = pf_xcalloc(5 * (hmax + 1), sizeof *hbuf);
-        nh = history(&c, &c.fr[i], fd->inception, commitment, hmax, hbuf, hbuf + (hmax + 1),
+        nh = history(&c, &c.fr[i], fd->inception, hmax, hbuf, hbuf + (hmax + 1),
                      hbuf + 2 * (hmax + 1), hbuf + 3 * (hmax + 1), hbuf + 4 * (hmax + 1));
         {
             struct pf_ta_history h = { nh, hbuf, hbuf + (hmax + 1), hbuf + 2 * (hmax + 1),
@@ -519,6 +543,7 @@ cleanup:
         for (i = 0; i < ds->nfunds; i++) {
             free(c.fr[i].hist);
             free(c.fr[i].part);
+            free(c.fr[i].cm);
         }
     free(c.fr);
     free(fx);
