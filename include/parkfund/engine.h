@@ -130,6 +130,9 @@ struct pf_forecast_opts {
 };
 /* The documented default seed (the paper's year). */
 #define PF_FORECAST_DEFAULT_SEED 2002UL
+/* paths x quarters at most (memory: about 130 bytes each with 8 chains, so 4,000,000
+ * is about 500 MB; the default 10,000 x 40 is a tenth of it) */
+#define PF_FORECAST_MAX_PATH_QUARTERS 4000000
 
 /*
  * Compute a forecast of run (as stored) with the data set it was computed

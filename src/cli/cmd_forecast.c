@@ -51,6 +51,12 @@ cmd_forecast(struct pf_ctx *ctx, int argc, char **argv)
         (rc = parse_count(opts[3].value, "paths", 1, 1000000, &paths, &ctx->err)) ||
         (rc = parse_count(opts[4].value, "seed", 0, 4294967295LL, &seed, &ctx->err)))
         goto cleanup;
+    if (paths * years * 4 > PF_FORECAST_MAX_PATH_QUARTERS) {
+        rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "option '--paths': %lld paths x %lld "
+                        "quarters is more than %d (memory)", paths, years * 4,
+                        PF_FORECAST_MAX_PATH_QUARTERS);
+        goto cleanup;
+    }
     memset(&o, 0, sizeof o);
     o.years = (int)years;
     o.paths = (size_t)paths;

@@ -56,7 +56,7 @@ static const struct pf_cmd commands[] = {
       "export and 'show forecast' use the run's newest. verify recomputes them all.\n"
       "  --run N          the run to project (default: the newest)\n"
       "  --years Y        horizon in years, 1..50 (default 10)\n"
-      "  --paths P        Monte Carlo paths, 1..1000000 (default 10000)\n"
+      "  --paths P        Monte Carlo paths (default 10000; paths x quarters <= 4000000)\n"
       "  --seed S         0..4294967295 (default 2002); the same seed gives the same bytes\n"
       "  --target-nav X   CNY: the new commitments a year for the P50 NAV to reach and hold X\n",
       cmd_forecast },

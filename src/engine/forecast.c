@@ -237,10 +237,12 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
     c.ds = ds;
     c.fc = fc;
     c.err = err;
-    if (o->years < 1 || o->years > 50 || o->paths < 1) {
+    if (o->years < 1 || o->years > 50 || o->paths < 1 ||
+        o->paths > PF_FORECAST_MAX_PATH_QUARTERS / nq) {
         pf_forecast_free(fc);
-        return pf_err_set(err, PF_EUSAGE, "", "forecast needs 1..50 years and at least one "
-                          "path");
+        return pf_err_set(err, PF_EUSAGE, "", "forecast needs 1..50 years, at least one path "
+                          "and at most %d paths x quarters (memory)",
+                          PF_FORECAST_MAX_PATH_QUARTERS);
     }
     fc->run_id = run->id;
     fc->years = o->years;
