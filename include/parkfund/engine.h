@@ -114,8 +114,10 @@ char *pf_result_format(const struct pf_result *r, char *buf, size_t n);
  *                     times the partner's share of the unfunded (calls) or its
  *                     interest (distributions)
  *   then the portfolio: forecast, fund NULL, the same keys in CNY (path-wise sums
- *   at the as-of FX rates); with a target, forecast_pacing, key = the first
- *   quarter of each forecast year: new_commitments, nav_p50_existing, nav_p50.
+ *   at the as-of FX rates); forecast_partner, fund NULL: each partner across its
+ *   funds in CNY (path-wise sums of its shares, then the percentiles); with a
+ *   target, forecast_pacing, key = the first quarter of each forecast year:
+ *   new_commitments, nav_p50_existing, nav_p50.
  * Notes (warnings): fits that fell back to defaults, chains without risk
  * figures, a clipped covariance, negative NAVs.
  */

@@ -154,12 +154,27 @@ struct pf_fc_fund {
 void pf_fc_path(const struct pf_fc_fund *f, size_t nq, size_t nchains, const double *shocks,
                 double *out);
 
+/* A group's member: a fund and the weights its calls and distributions count
+ * with (a partner's share times the fund's FX rate, say). */
+struct pf_fc_member {
+    size_t fund;
+    double wcalls, wdists;
+};
+struct pf_fc_group {
+    const struct pf_fc_member *m;
+    size_t n;
+};
+
 struct pf_fc_spec {
     const struct pf_fc_fund *funds;
     size_t nfunds, nchains, nq, npaths;
     const double *cov; /* nchains x nchains, quarterly */
     unsigned long seed;
     int threads;       /* 1 or 2: the paths split in halves; the same bits either way */
+    /* optional: groups whose path-wise weighted sums of calls and distributions over
+     * the first group_nq quarters get percentiles too (a partner across funds) */
+    const struct pf_fc_group *groups;
+    size_t ngroups, group_nq;
     void (*progress)(void *arg, size_t done, size_t total);
     void *progress_arg;
 };
@@ -167,6 +182,7 @@ struct pf_fc_spec {
 struct pf_fc_result {
     double *fund;      /* [fund][series][quarter][pct] percentiles, fund currency */
     double *portfolio; /* [series][quarter][pct], CNY (funds at their fx) */
+    double *group;     /* [group][calls, distributions][quarter < group_nq][pct] */
     int clipped;       /* the covariance was not positive definite */
     double min_eig;
 };
@@ -185,6 +201,7 @@ void pf_fc_result_free(struct pf_fc_result *r);
 /* Index helpers into pf_fc_result. */
 size_t pf_fc_fund_index(size_t nq, size_t fund, size_t series, size_t q, size_t pct);
 size_t pf_fc_port_index(size_t nq, size_t series, size_t q, size_t pct);
+size_t pf_fc_group_index(size_t gnq, size_t group, size_t series, size_t q, size_t pct);
 
 /* The p-quantile (0..1) of x[0..n) by linear interpolation; reorders x. */
 double pf_fc_quantile(double *x, size_t n, double p);

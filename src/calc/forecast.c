@@ -636,11 +636,18 @@ pf_fc_port_index(size_t nq, size_t series, size_t q, size_t pct)
     return ((series * nq + q) * PF_FC_NPCT) + pct;
 }
 
+size_t
+pf_fc_group_index(size_t gnq, size_t group, size_t series, size_t q, size_t pct)
+{
+    return (((group * 2 + series) * gnq + q) * PF_FC_NPCT) + pct;
+}
+
 void
 pf_fc_result_free(struct pf_fc_result *r)
 {
     if (!r)
         return;
+    free(r->group);
     free(r->fund);
     free(r->portfolio);
     free(r);
@@ -792,6 +799,45 @@ pf_forecast_simulate(const struct pf_fc_spec *s, struct pf_fc_result **out, cons
     a.k1 = b.k0 = rows / 2;
     b.k1 = rows;
     run_pair(&a, &b, s->threads);
+
+    /* groups: each member fund's first quarters again, path by path (cheap: a few
+     * quarters), summed with the weights in member order, then the percentiles */
+    if (s->ngroups > 0 && s->group_nq > 0) {
+        size_t gnq = s->group_nq < nq ? s->group_nq : nq, g, m, p, t;
+        double *sum = pf_xmalloc(2 * gnq * P * sizeof *sum);
+        double *one = pf_xmalloc(PF_FC_SERIES * gnq * sizeof *one);
+        double *grc = pf_xmalloc(gnq * sizeof *grc), *grd = pf_xmalloc(gnq * sizeof *grd);
+        res->group = pf_xcalloc(s->ngroups * 2 * gnq * PF_FC_NPCT, sizeof(double));
+        for (g = 0; g < s->ngroups; g++) {
+            memset(sum, 0, 2 * gnq * P * sizeof *sum);
+            for (m = 0; m < s->groups[g].n; m++) {
+                const struct pf_fc_member *mb = &s->groups[g].m[m];
+                const struct pf_fc_fund *fd = &s->funds[mb->fund];
+                double gq = pf_ta_quarterly_growth(fd->p.growth);
+                for (t = 0; t < gnq; t++) {
+                    grc[t] = pf_ta_call_rate(&fd->p, fd->ages[t]);
+                    grd[t] = pf_ta_dist_rate(&fd->p, fd->ages[t + 1]);
+                }
+                for (p = 0; p < P; p++) {
+                    /* the first gnq quarters: a prefix of the path's shocks */
+                    path_fast(fd, gnq, nc, shocks ? shocks + p * nq * nc : NULL, grc,
+                                     grd, gq, one);
+                    for (t = 0; t < gnq; t++) {
+                        sum[t * P + p] += one[t] * mb->wcalls;
+                        sum[(gnq + t) * P + p] += one[gnq + t] * mb->wdists;
+                    }
+                }
+            }
+            for (t = 0; t < 2 * gnq; t++)
+                pf_fc_quantiles(sum + t * P, P, pf_fc_pcts, PF_FC_NPCT,
+                                res->group + pf_fc_group_index(gnq, g, 0, 0, 0) +
+                                    t * PF_FC_NPCT);
+        }
+        free(sum);
+        free(one);
+        free(grc);
+        free(grd);
+    }
     if (s->progress)
         s->progress(s->progress_arg, s->nfunds + 1, s->nfunds + 1);
     *out = res;

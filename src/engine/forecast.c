@@ -225,6 +225,13 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
     double *cov = NULL, *weights = NULL, *ages = NULL, *sd = NULL, *fx = NULL;
     pf_cents *unfunded = NULL;
     size_t *dsidx = NULL;
+    struct grp {
+        struct pf_fc_member *m;
+        size_t n, cap;
+    } *gm = NULL;
+    struct pf_fc_group *groups = NULL;
+    const char **gpartner = NULL;
+    size_t ngroups = 0;
     size_t nq = (size_t)o->years * 4, nch = 0, nf = 0, i, j, q;
     pf_date qe0 = pf_date_quarter_end(run->as_of);
     const char *why = NULL;
@@ -413,6 +420,37 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
         nf++;
     }
 
+    /* partners across funds: one group per partner (data-set order, by id), its
+     * members the funds it holds in fund order, weighted by its shares and the FX */
+    gm = pf_xcalloc(ds->npartners + 1, sizeof *gm);
+    for (i = 0; i < nf; i++) {
+        const struct fund_rows *fr = &c.fr[dsidx[i]];
+        for (j = 0; j < fr->npart; j++) {
+            const struct pf_result *r = &run->results[fr->part[j]];
+            struct grp *g;
+            double interest = 0;
+            int pi = pf_dataset_find_partner(ds, r->key);
+            if (pi < 0)
+                continue;
+            g = &gm[pi];
+            value(&c, "partner", fids[i], r->key, "interest", &interest);
+            PF_GROW(g->m, g->n + 1, g->cap);
+            g->m[g->n].fund = i;
+            g->m[g->n].wcalls = (unfunded[i] > 0 ? (double)r->cents / (double)unfunded[i] : 0) *
+                                fx[i];
+            g->m[g->n].wdists = interest * fx[i];
+            g->n++;
+        }
+    }
+    groups = pf_xcalloc(ds->npartners + 1, sizeof *groups);
+    gpartner = pf_xcalloc(ds->npartners + 1, sizeof *gpartner);
+    for (i = 0; i < ds->npartners; i++)
+        if (gm[i].n > 0) {
+            groups[ngroups].m = gm[i].m;
+            groups[ngroups].n = gm[i].n;
+            gpartner[ngroups++] = ds->partners[i].partner_id;
+        }
+
     memset(&spec, 0, sizeof spec);
     spec.funds = funds;
     spec.nfunds = nf;
@@ -422,6 +460,9 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
     spec.cov = cov;
     spec.seed = o->seed;
     spec.threads = 2; /* identical to one thread (forecast.h) */
+    spec.groups = groups;
+    spec.ngroups = ngroups;
+    spec.group_nq = nq < 4 ? nq : 4;
     spec.progress = o->progress;
     spec.progress_arg = o->progress_arg;
     if (pf_forecast_simulate(&spec, &res, &why) != PF_OK) {
@@ -492,6 +533,23 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
         }
     }
     put_bands(fc, NULL, (const char *const *)labels, nq, res->portfolio, true, 0);
+    /* each partner across its funds, in CNY (path-wise sums, then percentiles) */
+    for (i = 0; i < ngroups && res->group; i++) {
+        size_t gnq = nq < 4 ? nq : 4, k, m;
+        static const size_t pk[2] = { 2, 4 }; /* p50, p95 */
+        for (k = 0; k < gnq; k++)
+            for (m = 0; m < 2; m++) {
+                char key[400];
+                snprintf(key, sizeof key, "%s|%s|calls|%s", gpartner[i], labels[k],
+                         pf_fc_pct_names[pk[m]]);
+                put_money(fc, "forecast_partner", NULL, key, "amount",
+                          res->group[pf_fc_group_index(gnq, i, 0, k, pk[m])]);
+                snprintf(key, sizeof key, "%s|%s|distributions|%s", gpartner[i], labels[k],
+                         pf_fc_pct_names[pk[m]]);
+                put_money(fc, "forecast_partner", NULL, key, "amount",
+                          res->group[pf_fc_group_index(gnq, i, 1, k, pk[m])]);
+            }
+    }
 
     /* ---- pacing: new commitments each year so the P50 NAV reaches and holds X ---- */
     if (o->has_target) {
@@ -541,6 +599,12 @@ cleanup:
     free(fits);
     free(fids);
     free(dsidx);
+    if (gm)
+        for (i = 0; i < ds->npartners; i++)
+            free(gm[i].m);
+    free(gm);
+    free(groups);
+    free(gpartner);
     if (c.fr)
         for (i = 0; i < ds->nfunds; i++) {
             free(c.fr[i].hist);

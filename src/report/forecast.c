@@ -404,9 +404,11 @@ rp_forecast_partner_sheet(struct rp_ctx *c)
         if (!bar || strcmp(bar, "|calls|p50") != 0)
             continue;
         snprintf(q, sizeof q, "%.*s", (int)(bar - p), p);
-        fi = pf_dataset_find_fund(c->ds, r->fund);
-        rp_write_text(c, ws, row, 0, rp_fund_title(c, r->fund), text);
-        rp_write_text(c, ws, row, 1, fi >= 0 ? c->ds->funds[fi].currency : "", text);
+        fi = r->fund ? pf_dataset_find_fund(c->ds, r->fund) : -1;
+        rp_write_text(c, ws, row, 0, r->fund ? rp_fund_title(c, r->fund)
+                                             : L(c, "全部基金合计 (人民币)", "all funds (CNY)"),
+                      text);
+        rp_write_text(c, ws, row, 1, fi >= 0 ? c->ds->funds[fi].currency : "CNY", text);
         rp_write_text(c, ws, row, 2, q, text);
         put(c, ws, row, 3, r, money);
         snprintf(key, sizeof key, "%s|%s|calls|p95", c->partner, q);

@@ -158,6 +158,15 @@ for (f, k), x in v.items():
     q, s, p = k.split("|")
     if x != v[(None, "%s|%s|p50" % (q, s))]: bad.append("one path, bands differ: %s" % k)
 if len(v) != 3 * 8 * 4 * 5: bad.append("%d rows" % len(v))
+# partners across funds, in CNY: with one path, the sum of their per-fund rows at the rate
+pr = {(r["fund"], r["key"]): r["value"] for r in d["results"] if r["dimension"] == "forecast_partner"}
+for (f, k), x in pr.items():
+    if f is not None: continue
+    p, rest = k.split("|", 1)
+    want = sum(pr.get((ff, k), 0) * (decimal.Decimal("7.1268") if ff == "F-US" else 1)
+               for ff in ("F-CN", "F-US"))
+    if abs(x - want) > decimal.Decimal("0.09"): bad.append("partner %s: %s vs %s" % (k, x, want))
+if not any(f is None and k.startswith("LP-ICBC|") for (f, k) in pr): bad.append("no LP-ICBC total")
 for b in bad[:10]: print(b)
 sys.exit(1 if bad else 0)
 EOF

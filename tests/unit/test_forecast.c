@@ -308,7 +308,7 @@ test_zero_covariance(void)
 {
     struct pf_fc_fund f[2];
     double cov[9] = { 0 }, c[40], d[40], v[40];
-    struct pf_fc_spec s = { f, 2, 3, 40, 500, cov, 7, 1, NULL, NULL };
+    struct pf_fc_spec s = { f, 2, 3, 40, 500, cov, 7, 1, NULL, 0, 0, NULL, NULL };
     struct pf_fc_result *r = NULL;
     const char *why;
     size_t q, k, i, bad = 0, badp = 0;
@@ -362,7 +362,7 @@ test_closed_form(void)
 {
     double ages[41], w[1] = { 1 }, cov[1] = { 0.0025 };
     struct pf_fc_fund f;
-    struct pf_fc_spec s = { &f, 1, 1, 40, 10000, cov, 2002, 1, NULL, NULL };
+    struct pf_fc_spec s = { &f, 1, 1, 40, 10000, cov, 2002, 1, NULL, 0, 0, NULL, NULL };
     struct pf_fc_result *r = NULL;
     const char *why;
     double m = -0.0025 / 2 - 3 * 0.0025 * 0.0025 / 4, v = 0.0025 + 2.5 * 0.0025 * 0.0025;
@@ -458,7 +458,7 @@ test_identities(void)
         CHECK(hits > 100);
         CHECK(lowest >= 0);
         {
-            struct pf_fc_spec sw = { &w, 1, 1, 40, 500, big, 3, 1, NULL, NULL };
+            struct pf_fc_spec sw = { &w, 1, 1, 40, 500, big, 3, 1, NULL, 0, 0, NULL, NULL };
             struct pf_fc_result *rw = NULL;
             const char *why;
             size_t q2, neg2 = 0;
@@ -471,11 +471,54 @@ test_identities(void)
             pf_fc_result_free(rw);
         }
     }
+    /* groups (a partner across funds): path-wise weighted sums of the first four
+     * quarters' calls and distributions; one member at weight 1 is the fund itself */
+    {
+        static double sc[4][2000], sd[4][2000];
+        struct pf_fc_member one[1] = { { 0, 1.0, 1.0 } };
+        struct pf_fc_member two[2] = { { 0, 0.25, 0.5 }, { 1, 0.6 * 7.1268, 0.3 * 7.1268 } };
+        struct pf_fc_group gs[2] = { { one, 1 }, { two, 2 } };
+        struct pf_fc_spec s = { f, 2, 3, 40, 2000, cov, 99, 2, gs, 2, 4, NULL, NULL };
+        struct pf_fc_result *r = NULL;
+        const char *why;
+        double want[PF_FC_NPCT];
+        size_t q2, k2, diff = 0;
+        CHECK(pf_forecast_simulate(&s, &r, &why) == PF_OK);
+        if (r && CHECK(r->group != NULL)) {
+            for (q2 = 0; q2 < 4; q2++)
+                for (k2 = 0; k2 < PF_FC_NPCT; k2++) {
+                    diff += r->group[pf_fc_group_index(4, 0, 0, q2, k2)] !=
+                            r->fund[pf_fc_fund_index(40, 0, 0, q2, k2)];
+                    diff += r->group[pf_fc_group_index(4, 0, 1, q2, k2)] !=
+                            r->fund[pf_fc_fund_index(40, 0, 1, q2, k2)];
+                }
+            for (p = 0; p < 2000; p++) {
+                double o0[160], o1[160];
+                pf_fc_shocks(F, 3, 40, 99, p, shocks);
+                pf_fc_path(&f[0], 40, 3, shocks, o0);
+                pf_fc_path(&f[1], 40, 3, shocks, o1);
+                for (q2 = 0; q2 < 4; q2++) {
+                    sc[q2][p] = 0 + o0[q2] * 0.25 + o1[q2] * (0.6 * 7.1268);
+                    sd[q2][p] = 0 + o0[40 + q2] * 0.5 + o1[40 + q2] * (0.3 * 7.1268);
+                }
+            }
+            for (q2 = 0; q2 < 4; q2++) {
+                pf_fc_quantiles(sc[q2], 2000, pf_fc_pcts, PF_FC_NPCT, want);
+                for (k2 = 0; k2 < PF_FC_NPCT; k2++)
+                    diff += r->group[pf_fc_group_index(4, 1, 0, q2, k2)] != want[k2];
+                pf_fc_quantiles(sd[q2], 2000, pf_fc_pcts, PF_FC_NPCT, want);
+                for (k2 = 0; k2 < PF_FC_NPCT; k2++)
+                    diff += r->group[pf_fc_group_index(4, 1, 1, q2, k2)] != want[k2];
+            }
+        }
+        CHECK_INT(diff, 0);
+        pf_fc_result_free(r);
+    }
     /* the simulation's bands are the percentiles of exactly these paths (its fast
      * inner loop against pf_fc_path, fund A's NAV and calls in quarters 1, 20, 40) */
     {
         static double navs[2000], cs[2000];
-        struct pf_fc_spec s = { f, 2, 3, 40, 2000, cov, 99, 2, NULL, NULL };
+        struct pf_fc_spec s = { f, 2, 3, 40, 2000, cov, 99, 2, NULL, 0, 0, NULL, NULL };
         struct pf_fc_result *r = NULL;
         const char *why;
         static const size_t qs[3] = { 0, 19, 39 };
@@ -516,7 +559,7 @@ test_seeds(void)
 {
     struct pf_fc_fund f[2];
     double cov[9] = { 0.01, 0.004, -0.002, 0.004, 0.0225, 0.003, -0.002, 0.003, 0.04 };
-    struct pf_fc_spec s = { f, 2, 3, 40, 300, cov, 11, 1, NULL, NULL };
+    struct pf_fc_spec s = { f, 2, 3, 40, 300, cov, 11, 1, NULL, 0, 0, NULL, NULL };
     struct pf_fc_result *a = NULL, *b = NULL, *c = NULL;
     const char *why;
     size_t n = 2 * PF_FC_SERIES * 40 * PF_FC_NPCT, i, same = 0;
@@ -563,7 +606,7 @@ test_not_positive_definite(void)
     double A[4] = { 0.01, 0.01, 0.01, 0.01 }, F[4], sh[2 * 40];
     double B[9] = { 1, 0.9, 0.9, 0.9, 1, -0.9, 0.9, -0.9, 1 }, G[9];
     struct pf_fc_fund f[2];
-    struct pf_fc_spec s = { f, 2, 3, 40, 200, B, 5, 1, NULL, NULL };
+    struct pf_fc_spec s = { f, 2, 3, 40, 200, B, 5, 1, NULL, 0, 0, NULL, NULL };
     struct pf_fc_result *r = NULL;
     const char *why;
     int clipped;
