@@ -194,5 +194,5 @@ $PF --db a.db forecast --target-nav abc >/dev/null 2>&1; [ $? -eq 2 ] && ok || n
 $PF --db a.db forecast --run 99 >/dev/null 2>&1; [ $? -eq 66 ] && ok || no "--run 99 exit"
 $PF forecast --help | grep -q 'forecast id' && ok || no "--help mentions forecast ids"
 
-echo "forecast e2e: $pass passed, $fail failed"
+echo "forecast: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
