@@ -8,13 +8,13 @@ allowed() {  # module -> headers it may include
     case $1 in
     util)   echo "util banned" ;;
     model)  echo "util model banned" ;;
-    calc)   echo "util calc waterfall banned" ;;
+    calc)   echo "util calc forecast waterfall banned" ;;
     store)  echo "util model store banned" ;;
     import) echo "util model store import banned" ;;
-    engine) echo "util model calc waterfall store engine banned" ;;
+    engine) echo "util model calc forecast waterfall store engine banned" ;;
     report) echo "util model store report export banned" ;;
     gen)    echo "util model calc gen banned" ;;
-    cli)    echo "util model calc waterfall store import engine report export gen banned" ;;
+    cli)    echo "util model calc forecast waterfall store import engine report export gen banned" ;;
     esac
 }
 for dir in src/*/; do

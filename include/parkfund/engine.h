@@ -94,4 +94,59 @@ pf_status pf_engine_verify(struct pf_store *st, int64_t id,
 /* Format a result's value the way export and diffs print it (round-trip). */
 char *pf_result_format(const struct pf_result *r, char *buf, size_t n);
 
+/* ---- forecast (SPEC §11) ----
+ *
+ * A forecast projects every fund of a stored run (Takahashi & Alexander, see
+ * forecast.h) and is stored with that run; verify recomputes it. Its results
+ * (struct pf_forecast's res, in this order) are SPEC §6 rows:
+ *   forecast_options  fund NULL, key "*": years, paths, seed (values),
+ *                     target_nav (CNY cents, or empty "no target given")
+ *   per fund (by id):
+ *   forecast_fit      key "*": fitted (1/0), quarters (of history), residual (RMS,
+ *                     a fraction of the commitment); keys growth, bow, call_scale:
+ *                     value and stderr (stderr empty with the reason when the
+ *                     defaults are used); keys life, yield: value
+ *   forecast          key "<quarter>|<series>|<pct>", metric amount (cents, fund
+ *                     currency); quarter "2027Q1", series calls, distributions,
+ *                     net_cash_flow (distributions - calls), nav; pct p5 .. p95
+ *   forecast_partner  key "<partner>|<quarter>|calls|p50" (and p95, and
+ *                     distributions) for the next four quarters: the fund's band
+ *                     times the partner's share of the unfunded (calls) or its
+ *                     interest (distributions)
+ *   then the portfolio: forecast, fund NULL, the same keys in CNY (path-wise sums
+ *   at the as-of FX rates); forecast_partner, fund NULL: each partner across its
+ *   funds in CNY (path-wise sums of its shares, then the percentiles); with a
+ *   target, forecast_pacing, key = the first quarter of each forecast year:
+ *   new_commitments, nav_p50_existing, nav_p50.
+ * Notes (warnings): fits that fell back to defaults, chains without risk
+ * figures, a clipped covariance, negative NAVs.
+ */
+struct pf_forecast_opts {
+    int years;             /* 1..50 */
+    size_t paths;          /* >= 1 */
+    unsigned long seed;    /* 0 .. 2^32 - 1 */
+    bool has_target;
+    pf_cents target_nav;   /* CNY cents */
+    void (*progress)(void *arg, size_t done, size_t total); /* may be NULL */
+    void *progress_arg;
+};
+/* The documented default seed (the paper's year). */
+#define PF_FORECAST_DEFAULT_SEED 2002UL
+/* paths x quarters at most (memory: about 130 bytes each with 8 chains, so 4,000,000
+ * is about 500 MB; the default 10,000 x 40 is a tenth of it) */
+#define PF_FORECAST_MAX_PATH_QUARTERS 4000000
+
+/*
+ * Compute a forecast of run (as stored) with the data set it was computed
+ * from (pure: no database). *out's created_at is the caller's. A missing FX
+ * rate is PF_EDATA naming the currency and date.
+ */
+pf_status pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds,
+                                     const struct pf_forecast_opts *o, struct pf_forecast **out,
+                                     struct pf_err *err);
+/* Load run run_id (0 = newest), compute and store a forecast; *out the stored one. */
+pf_status pf_engine_forecast(struct pf_store *st, int64_t run_id,
+                             const struct pf_forecast_opts *o, struct pf_forecast **out,
+                             struct pf_err *err);
+
 #endif

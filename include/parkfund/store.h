@@ -183,4 +183,31 @@ pf_status pf_store_list_batches(struct pf_store *st,
 /* All run ids, ascending (caller frees *ids). */
 pf_status pf_store_run_ids(struct pf_store *st, int64_t **ids, size_t *n, struct pf_err *err);
 
+/* ---- forecasts (SPEC §11) ----
+ * A forecast belongs to the run it was computed from; a run may have several
+ * (other options), told apart by forecast id. Its figures are held in a
+ * struct pf_run used as a container: only results (SPEC §6 rows) and notes
+ * (warnings) are used. pf_forecast_free frees it all (NULL ok).
+ */
+struct pf_forecast {
+    int64_t id, run_id;
+    int years;
+    int64_t paths, seed;
+    bool has_target;
+    pf_cents target_nav;    /* CNY cents, when has_target */
+    char *engine, *created_at;
+    struct pf_run *res;     /* results and notes */
+};
+struct pf_forecast *pf_forecast_new(void);
+void pf_forecast_free(struct pf_forecast *f);
+/* Store f (id assigned into f->id) inside the caller's write transaction. */
+pf_status pf_store_put_forecast(struct pf_store *st, struct pf_forecast *f, struct pf_err *err);
+/* Load forecast id. PF_ENOINPUT when there is no such forecast. */
+pf_status pf_store_get_forecast(struct pf_store *st, int64_t id, struct pf_forecast **out,
+                                struct pf_err *err);
+/* Forecast ids of run_id (0 = of every run), ascending; caller frees *ids. A
+ * database without the forecast tables (an older binary's) has none. */
+pf_status pf_store_forecast_ids(struct pf_store *st, int64_t run_id, int64_t **ids, size_t *n,
+                                struct pf_err *err);
+
 #endif

@@ -63,5 +63,18 @@ pf_status cmd_export(struct pf_ctx *ctx, int argc, char **argv);
 pf_status cmd_show(struct pf_ctx *ctx, int argc, char **argv);
 pf_status cmd_demo(struct pf_ctx *ctx, int argc, char **argv);
 pf_status cmd_gen(struct pf_ctx *ctx, int argc, char **argv);
+pf_status cmd_forecast(struct pf_ctx *ctx, int argc, char **argv);
+
+/* forecast (cmd_forecast.c): the newest forecast of a run (*out NULL if none);
+ * append it to a run's results for export (a forecast_options/forecast_id row,
+ * then its rows); `show forecast` (the newest of --run, default the newest run)
+ * and `show forecasts` (the list). */
+struct pf_store;
+struct pf_forecast;
+struct pf_run;
+pf_status pf_cli_latest_forecast(struct pf_store *st, int64_t run_id, struct pf_forecast **out,
+                                 struct pf_err *err);
+pf_status pf_cli_export_forecast(struct pf_store *st, struct pf_run *run, struct pf_err *err);
+pf_status pf_cli_show_forecast(struct pf_ctx *ctx, const char *run_opt, bool list);
 
 #endif

@@ -141,6 +141,8 @@ cmd_export(struct pf_ctx *ctx, int argc, char **argv)
         goto cleanup;
     if ((rc = pf_store_get_run(st, id, &run, &ctx->err)))
         goto cleanup;
+    if ((rc = pf_cli_export_forecast(st, run, &ctx->err))) /* the run's newest forecast */
+        goto cleanup;
     if (opts[2].value && strcmp(opts[2].value, "-") != 0) {
         /* write beside and rename: a reader never sees half a file */
         tmp = pf_xasprintf("%s.tmp", opts[2].value);

@@ -21,6 +21,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     struct pf_dataset *ds = NULL;
     struct pf_taxonomy *tax = NULL;
     struct pf_report_opts ro;
+    struct pf_forecast *fc = NULL;
     struct pf_progress prog;
     char **pos = NULL, **files = NULL, digest[65];
     size_t npos, nfiles = 0, i;
@@ -69,6 +70,8 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     rc = pf_store_get_run(st, id, &run, &ctx->err);
     if (rc == PF_OK)
         rc = pf_store_load_dataset(st, run->batch, &ds, digest, &ctx->err);
+    if (rc == PF_OK) /* the run's newest forecast, if any (SPEC §11) */
+        rc = pf_cli_latest_forecast(st, run->id, &fc, &ctx->err);
     pf_store_rollback(st);
     if (rc)
         goto cleanup;
@@ -84,6 +87,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     ro.partner = opts[4].value;
     ro.lang = opts[5].value ? opts[5].value : "both";
     ro.defs_dir = pf_cli_reports_dir(ctx);
+    ro.forecast = fc;
     pf_progress_start(&prog, ctx, "report");
     ro.progress = pf_progress_update;
     ro.progress_arg = &prog;
@@ -97,6 +101,7 @@ cleanup:
     free(files);
     pf_taxonomy_free(tax);
     pf_dataset_free(ds);
+    pf_forecast_free(fc);
     pf_run_free(run);
     pf_store_close(st);
     free(pos);

@@ -245,6 +245,10 @@ cmd_show(struct pf_ctx *ctx, int argc, char **argv)
         rc = show_history(ctx, &t, strcmp(what, "runs") == 0);
         goto cleanup;
     }
+    if (strcmp(what, "forecast") == 0 || strcmp(what, "forecasts") == 0) {
+        rc = pf_cli_show_forecast(ctx, opts[1].value, strcmp(what, "forecasts") == 0);
+        goto cleanup;
+    }
     if (strcmp(what, "funds") && strcmp(what, "partners") && strcmp(what, "chains") &&
         strcmp(what, "regions")) {
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "cannot show '%s' (funds, partners, chains, "

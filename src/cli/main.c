@@ -42,10 +42,24 @@ static const struct pf_cmd commands[] = {
       "Write a run's results as JSON (SPEC §6 shape) to stdout or FILE.\n"
       "  --run N          the run (default: the newest)\n"
       "  --out FILE       write FILE (atomically) instead of stdout\n", cmd_export },
-    { "show", "parkfund show funds|partners|chains|regions|runs|batches [--run N] [--lang zh|en]",
+    { "show", "parkfund show funds|partners|chains|regions|runs|batches|forecast|forecasts "
+      "[--run N] [--lang zh|en]",
       "Print a run's figures as aligned tables.\n"
       "  --run N          the run (default: the newest)\n"
       "  --lang L         names in zh (default) or en\n", cmd_show },
+    { "forecast", "parkfund forecast [--run N] [--years Y] [--paths P] [--seed S] "
+      "[--target-nav X]",
+      "Project each fund's calls, distributions and NAV quarter by quarter (Takahashi &\n"
+      "Alexander), calibrated on its history, with correlated chain growth over P seeded\n"
+      "paths; store the forecast with the run. A run can have several forecasts (other\n"
+      "options): each gets a forecast id, printed here and listed by 'show forecasts';\n"
+      "export and 'show forecast' use the run's newest. verify recomputes them all.\n"
+      "  --run N          the run to project (default: the newest)\n"
+      "  --years Y        horizon in years, 1..50 (default 10)\n"
+      "  --paths P        Monte Carlo paths (default 10000; paths x quarters <= 4000000)\n"
+      "  --seed S         0..4294967295 (default 2002); the same seed gives the same bytes\n"
+      "  --target-nav X   CNY: the new commitments a year for the P50 NAV to reach and hold X\n",
+      cmd_forecast },
     { "demo", "parkfund demo [--out DIR] [--scale N] [--seed S]",
       "Generate the alliance's sample portfolio, import it into a fresh database, close\n"
       "the latest month-end and write all reports.\n"

@@ -190,6 +190,61 @@ compare_runs(const struct pf_run *s, const struct pf_run *c,
     return n;
 }
 
+/* Forecast diffs are named "forecast N: ..." (SPEC §11: verify recomputes them). */
+struct fc_diff_arg {
+    void (*fn)(void *arg, const struct pf_diff *d);
+    void *arg;
+    int64_t id;
+};
+
+static void
+fc_diff(void *arg, const struct pf_diff *d)
+{
+    const struct fc_diff_arg *a = arg;
+    char what[700];
+    struct pf_diff e = *d;
+    snprintf(what, sizeof what, "forecast %lld: %s", (long long)a->id, d->what);
+    e.what = what;
+    if (a->fn)
+        a->fn(a->arg, &e);
+}
+
+/* Recompute each forecast of the stored run with its stored options and compare. */
+static pf_status
+verify_forecasts(struct pf_store *st, const struct pf_run *run, const struct pf_dataset *ds,
+                 void (*fn)(void *arg, const struct pf_diff *d), void *arg, size_t *ndiff,
+                 struct pf_err *err)
+{
+    int64_t *ids = NULL;
+    size_t n = 0, i;
+    pf_status rc;
+
+    if ((rc = pf_store_forecast_ids(st, run->id, &ids, &n, err)) != PF_OK)
+        return rc;
+    for (i = 0; i < n && rc == PF_OK; i++) {
+        struct pf_forecast *stored = NULL, *again = NULL;
+        struct pf_forecast_opts o;
+        struct fc_diff_arg a = { fn, arg, ids[i] };
+        if ((rc = pf_store_get_forecast(st, ids[i], &stored, err)) != PF_OK)
+            break;
+        memset(&o, 0, sizeof o);
+        o.years = stored->years;
+        o.paths = (size_t)stored->paths;
+        o.seed = (unsigned long)stored->seed;
+        o.has_target = stored->has_target;
+        o.target_nav = stored->target_nav;
+        rc = pf_engine_forecast_compute(run, ds, &o, &again, err);
+        if (rc == PF_OK) {
+            stored->res->id = again->res->id = run->id;
+            *ndiff += compare_runs(stored->res, again->res, fc_diff, &a);
+        }
+        pf_forecast_free(stored);
+        pf_forecast_free(again);
+    }
+    free(ids);
+    return rc;
+}
+
 static pf_status
 verify_one(struct pf_store *st, int64_t id, void (*fn)(void *arg, const struct pf_diff *d),
            void *arg, size_t *ndiff, struct pf_err *err)
@@ -224,6 +279,8 @@ verify_one(struct pf_store *st, int64_t id, void (*fn)(void *arg, const struct p
     }
     before = *ndiff;
     *ndiff += compare_runs(stored, again, fn, arg);
+    if ((rc = verify_forecasts(st, stored, ds, fn, arg, ndiff, err)) != PF_OK)
+        goto cleanup;
     if (*ndiff > before && strcmp(stored->engine ? stored->engine : "", PF_ENGINE_VERSION)) {
         /* context for the auditor: another engine computed the stored run */
         struct pf_diff d = { stored->id, "engine version", stored->engine, PF_ENGINE_VERSION };

@@ -232,6 +232,7 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     c.tax = tax;
     c.defs = defs;
     c.ix = &ix;
+    c.forecast = o ? o->forecast : NULL;
     total = o && o->partner ? 1 : 1 + npartners;
     if (o && o->progress)
         o->progress(o->progress_arg, 0, total);

@@ -210,6 +210,7 @@ struct rp_ctx {
     const struct rp_sheet *flow_def;
     char footer[256];
     const char *cur_sheet;   /* the sheet being written (for chart ranges) */
+    const struct pf_forecast *forecast; /* the run's forecast to show, or NULL */
     const char *shown_path;  /* the file's final name, for messages (written to a temp) */
     struct pf_buf tmp;       /* scratch for texts */
 };
@@ -321,5 +322,11 @@ pf_status rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *
 pf_status rp_book_open(struct rp_ctx *c, const char *path, const char *title,
                        const char *subject, struct pf_err *err);
 pf_status rp_book_close(struct rp_ctx *c, const char *path, struct pf_err *err);
+
+/* ------------------------------------------------------------ forecast */
+/* The manager's Forecast sheet and a statement's Expected calls sheet
+ * (forecast.c); nothing when c->forecast is NULL (or the partner has no rows). */
+void rp_forecast_sheet(struct rp_ctx *c);
+void rp_forecast_partner_sheet(struct rp_ctx *c);
 
 #endif

@@ -274,6 +274,23 @@ fi
 echo
 
 # =============================================================================
+# §11 forecast: 10,000 paths x 40 quarters (issue 13)
+# =============================================================================
+line
+echo "§11   forecast: 10,000 paths × 40 quarters at scale $CSCALE   (goal: seconds)"
+line
+d="$W/s$CSCALE.db"
+timed forecast "$PF" -q --db "$d" forecast --paths 10000 --years 10
+[ "$RC" = 0 ] || { firsterr "$W/forecast.err"; die "forecast at scale $CSCALE failed (exit $RC)"; }
+nfunds=$(sed -n 's/.*; \([0-9]*\) funds.*/\1/p' "$W/forecast.out")
+echo "  parkfund forecast              $T s wall, $C s cpu, peak $(mb "$M"), $nfunds funds"
+echo "  (load the run and its data, calibrate each fund, 10,000 correlated paths on 2 threads,"
+echo "   percentiles per fund, quarter and series, store; the same bits as on 1 thread)"
+timed forecast1k "$PF" -q --db "$d" forecast --paths 1000 --years 10
+echo "  with 1,000 paths               $T s wall, $C s cpu (the fixed part: load, fit, store)"
+echo
+
+# =============================================================================
 # §9.4 growth
 # =============================================================================
 line

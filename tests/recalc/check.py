@@ -99,6 +99,12 @@ def make_db(binp, work, name, csv_dir, benchmark="csi300"):
     rc, _, err = run([binp, "--db", db, "close", "--as-of", AS_OF, "--benchmark", benchmark])
     if rc:
         return None, "close: " + err
+    # a forecast with pacing, so the workbooks carry its sheets (issue 13): they must
+    # parse, stay isolated per partner and re-render byte-identically like the rest
+    rc, _, err = run([binp, "--db", db, "-q", "forecast", "--paths", "300", "--years", "3",
+                      "--target-nav", "100000000"])
+    if rc:
+        return None, "forecast: " + err
     return db, ""
 
 
