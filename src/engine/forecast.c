@@ -186,7 +186,7 @@ history(struct fc_ctx *c, const struct fund_rows *fr, pf_date inception,
 /* --- results --- */
 
 static void
-put_money(struct pf_forecast *fc, const char *dim, const char *fund, const char *key,
+fc_put_money(struct pf_forecast *fc, const char *dim, const char *fund, const char *key,
           const char *metric, double cents)
 {
     pf_run_money(fc->res, dim, fund, key, metric, pf_cents_round(cents));
@@ -205,7 +205,7 @@ put_bands(struct pf_forecast *fc, const char *fund, const char *const *labels, s
                                       : pf_fc_fund_index(nq, fi, s, q, k);
                 snprintf(key, sizeof key, "%s|%s|%s", labels[q], pf_fc_series_names[s],
                          pf_fc_pct_names[k]);
-                put_money(fc, "forecast", fund, key, "amount", pct[at]);
+                fc_put_money(fc, "forecast", fund, key, "amount", pct[at]);
             }
 }
 
@@ -522,11 +522,11 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
                     char key[400];
                     snprintf(key, sizeof key, "%s|%s|calls|%s", r->key, labels[k],
                              pf_fc_pct_names[pk[m]]);
-                    put_money(fc, "forecast_partner", F, key, "amount",
+                    fc_put_money(fc, "forecast_partner", F, key, "amount",
                               cshare * res->fund[pf_fc_fund_index(nq, i, 0, k, pk[m])]);
                     snprintf(key, sizeof key, "%s|%s|distributions|%s", r->key, labels[k],
                              pf_fc_pct_names[pk[m]]);
-                    put_money(fc, "forecast_partner", F, key, "amount",
+                    fc_put_money(fc, "forecast_partner", F, key, "amount",
                               interest * res->fund[pf_fc_fund_index(nq, i, 1, k, pk[m])]);
                 }
             }
@@ -542,11 +542,11 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
                 char key[400];
                 snprintf(key, sizeof key, "%s|%s|calls|%s", gpartner[i], labels[k],
                          pf_fc_pct_names[pk[m]]);
-                put_money(fc, "forecast_partner", NULL, key, "amount",
+                fc_put_money(fc, "forecast_partner", NULL, key, "amount",
                           res->group[pf_fc_group_index(gnq, i, 0, k, pk[m])]);
                 snprintf(key, sizeof key, "%s|%s|distributions|%s", gpartner[i], labels[k],
                          pf_fc_pct_names[pk[m]]);
-                put_money(fc, "forecast_partner", NULL, key, "amount",
+                fc_put_money(fc, "forecast_partner", NULL, key, "amount",
                           res->group[pf_fc_group_index(gnq, i, 1, k, pk[m])]);
             }
     }
@@ -576,9 +576,9 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
                 have += K[j2] * unit_n[t - 4 * (size_t)(j2 - 1) - 1];
             K[y] = have < X && per_unit > 0 ? (X - have) / per_unit : 0;
             snprintf(key, sizeof key, "%s", labels[4 * (size_t)(y - 1)]);
-            put_money(fc, "forecast_pacing", NULL, key, "new_commitments", K[y]);
-            put_money(fc, "forecast_pacing", NULL, key, "nav_p50_existing", existing);
-            put_money(fc, "forecast_pacing", NULL, key, "nav_p50", have + K[y] * per_unit);
+            fc_put_money(fc, "forecast_pacing", NULL, key, "new_commitments", K[y]);
+            fc_put_money(fc, "forecast_pacing", NULL, key, "nav_p50_existing", existing);
+            fc_put_money(fc, "forecast_pacing", NULL, key, "nav_p50", have + K[y] * per_unit);
         }
         free(unit_c);
         free(unit_d);
