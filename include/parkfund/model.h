@@ -99,9 +99,15 @@ bool pf_in_list(const char *const *list, const char *s);
 enum pf_kind {
     PF_K_PARKS, PF_K_ENTERPRISES, PF_K_FUNDS, PF_K_PARTNERS, PF_K_PROJECTS,
     PF_K_COMMITMENTS, PF_K_PARTNER_FLOWS, PF_K_PROJECT_FLOWS, PF_K_VALUATIONS,
-    PF_K_FX_RATES, PF_K_BENCHMARKS, PF_K_COUNT
+    PF_K_FX_RATES, PF_K_BENCHMARKS, PF_K_FUND_TERMS, PF_K_COUNT
 };
-enum pf_ftype { PF_F_TEXT, PF_F_DATE, PF_F_MONEY, PF_F_RATE, PF_F_INT };
+enum pf_ftype {
+    PF_F_TEXT, PF_F_DATE, PF_F_MONEY,
+    PF_F_RATE,     /* > 0, up to 8 decimals, stored x 1e8 */
+    PF_F_INT,      /* a year */
+    PF_F_FRACTION, /* 0 <= x <= 1, up to 8 decimals, stored x 1e8 (fund terms' rates) */
+    PF_F_COUNT     /* a whole number 1..999 (term_years) */
+};
 struct pf_field {
     const char *name;
     bool required;

@@ -208,6 +208,30 @@ canonicalise(struct imp *im, enum pf_kind k, char **raw, long line, char **canon
             canon[i] = pf_xstrdup(num);
             break;
         }
+        case PF_F_FRACTION: {
+            int64_t r;
+            char num[32];
+            if (!pf_decimal_parse(v, 8, &r, &why))
+                return bad(im, line, f->name, "'%s' %s", shown(v, b, sizeof b),
+                           strcmp(why, "has too many decimals") == 0 ? "has more than 8 decimals"
+                                                                       : why);
+            if (r > 100000000)
+                return bad(im, line, f->name, "'%s' is more than 1 (rates are fractions: 0.08 "
+                           "for 8 %%)", shown(v, b, sizeof b));
+            snprintf(num, sizeof num, "%lld", (long long)r);
+            canon[i] = pf_xstrdup(num);
+            break;
+        }
+        case PF_F_COUNT: {
+            int64_t r;
+            char num[32];
+            if (!pf_decimal_parse(v, 0, &r, &why) || r < 1 || r > 999)
+                return bad(im, line, f->name, "'%s' must be a whole number from 1 to 999",
+                           shown(v, b, sizeof b));
+            snprintf(num, sizeof num, "%lld", (long long)r);
+            canon[i] = pf_xstrdup(num);
+            break;
+        }
         case PF_F_INT: {
             pf_date d;
             char day[16];
@@ -324,12 +348,20 @@ check_rules(struct imp *im, enum pf_kind k, char **c, long line)
         } else {
             if (!pf_in_list(pf_distribution_purposes, purpose))
                 return bad(im, line, "purpose", "'%s' does not fit a distribution (expected "
-                           "return_of_capital, gain, income or other)",
+                           "return_of_capital, gain, income, other or carried_interest)",
                            shown(purpose, b1, sizeof b1));
+            if (strcmp(purpose, "carried_interest") == 0) {
+                const char *pk = ref_val(im, PF_K_PARTNERS, V("partner_id"), "kind");
+                if (!pk || strcmp(pk, "gp") != 0)
+                    return bad(im, line, "purpose", "carried interest goes only to a general "
+                               "partner (kind gp); '%s' is of kind '%s'",
+                               shown(V("partner_id"), b1, sizeof b1),
+                               shown(pk ? pk : "", b2, sizeof b2));
+            }
         }
         CK(check_enum(im, line, "recallable", V("recallable"), yes_no));
         snprintf(pair, sizeof pair, "%s\x1f%s", V("partner_id"), V("fund_id"));
-        if (!pf_map_has(&im->pairs, pair))
+        if (!pf_map_has(&im->pairs, pair) && strcmp(purpose, "carried_interest") != 0)
             return bad(im, line, "partner_id", "partner '%s' has no commitment to fund '%s'",
                        shown(V("partner_id"), b1, sizeof b1), shown(V("fund_id"), b2,
                        sizeof b2));
@@ -361,6 +393,45 @@ check_rules(struct imp *im, enum pf_kind k, char **c, long line)
         break;
     case PF_K_BENCHMARKS:
         break;
+    case PF_K_FUND_TERMS: {
+        static const char *const hurdle_bases[] = { "compound", "simple", NULL };
+        static const char *const fee_bases[] = { "commitment", "invested", "nav", NULL };
+        static const char *const to[] = { "lps", "gp", NULL };
+        const char *gp = V("gp_partner_id"), *kind, *ex = V("carry_exempt");
+        CK(check_ref(im, line, "fund_id", V("fund_id"), PF_K_FUNDS, "fund"));
+        CK(check_ref(im, line, "gp_partner_id", gp, PF_K_PARTNERS, "partner"));
+        kind = ref_val(im, PF_K_PARTNERS, gp, "kind");
+        if (!kind || strcmp(kind, "gp") != 0)
+            return bad(im, line, "gp_partner_id", "partner '%s' is of kind '%s', not 'gp' "
+                       "(a general partner)", shown(gp, b1, sizeof b1),
+                       shown(kind ? kind : "", b2, sizeof b2));
+        /* SPEC §10: 0 <= carry < 1, 0 <= hurdle < 1, 0 <= catch_up <= 1 (x 1e8 here) */
+        if (strtoll(V("carry"), NULL, 10) >= 100000000)
+            return bad(im, line, "carry", "must be less than 1 (a fraction: 0.2 for 20 %%)");
+        if (strtoll(V("hurdle"), NULL, 10) >= 100000000)
+            return bad(im, line, "hurdle", "must be less than 1 (a fraction: 0.08 for 8 %%)");
+        CK(check_enum(im, line, "hurdle_basis", V("hurdle_basis"), hurdle_bases));
+        CK(check_enum(im, line, "fee_basis", V("fee_basis"), fee_bases));
+        CK(check_enum(im, line, "fee_basis_after", V("fee_basis_after"), fee_bases));
+        CK(check_enum(im, line, "concession_to", V("concession_to"), to));
+        if (V("concession") && strcmp(V("concession"), "0") != 0 && !V("concession_to"))
+            return bad(im, line, "concession_to", "a concession needs its beneficiary: lps "
+                       "or gp");
+        while (ex && *ex) {
+            const char *end = strchr(ex, ';');
+            size_t len = end ? (size_t)(end - ex) : strlen(ex);
+            char id[160];
+            if (len == 0 || len >= sizeof id)
+                return bad(im, line, "carry_exempt", "partner ids are separated by ';' "
+                           "(an empty or overlong id in '%s')", shown(V("carry_exempt"), b1,
+                           sizeof b1));
+            memcpy(id, ex, len);
+            id[len] = '\0';
+            CK(check_ref(im, line, "carry_exempt", id, PF_K_PARTNERS, "partner"));
+            ex += len + (end ? 1 : 0);
+        }
+        break;
+    }
     case PF_K_COUNT:
         break;
     }
@@ -436,7 +507,7 @@ shown_value(enum pf_ftype t, const char *v, char *buf, size_t n)
         snprintf(buf, n, "empty");
     else if (t == PF_F_MONEY)
         pf_decimal_format(strtoll(v, NULL, 10), 2, buf, n);
-    else if (t == PF_F_RATE)
+    else if (t == PF_F_RATE || t == PF_F_FRACTION)
         pf_decimal_format(strtoll(v, NULL, 10), 8, buf, n);
     else
         shown(v, buf, n);

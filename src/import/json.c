@@ -333,9 +333,15 @@ imp_json_kind(struct imp *im, struct imp_json *j, enum pf_kind k)
                 raw[fi] = pf_xasprintf("%d", (int)f->valuedouble);
                 continue;
             }
+            if (kd->fields[fi].type == PF_F_COUNT && cJSON_IsNumber(f) &&
+                f->valuedouble >= 1 && f->valuedouble <= 999 &&
+                f->valuedouble == (double)(int)f->valuedouble) {
+                raw[fi] = pf_xasprintf("%d", (int)f->valuedouble);
+                continue;
+            }
             if (!cJSON_IsString(f)) {
                 bool money = kd->fields[fi].type == PF_F_MONEY || kd->fields[fi].type ==
-                             PF_F_RATE;
+                             PF_F_RATE || kd->fields[fi].type == PF_F_FRACTION;
                 rc = pf_err_set(im->err, PF_EDATA, where, "field '%s': must be a %s%s",
                                 kd->fields[fi].name, money ? "decimal string" : "string",
                                 money && cJSON_IsNumber(f) ? " (a JSON number is floating "

@@ -12,6 +12,8 @@
 #define M PF_F_MONEY
 #define R PF_F_RATE
 #define I PF_F_INT
+#define Q PF_F_FRACTION
+#define K PF_F_COUNT
 
 static const struct pf_field parks[] = {
     { "park_id", true, T }, { "name", true, T }, { "name_en", false, T },
@@ -60,6 +62,15 @@ static const struct pf_field benchmarks[] = {
     { "index_id", true, T }, { "date", true, D }, { "level", true, R },
 };
 
+static const struct pf_field fund_terms[] = {
+    { "fund_id", true, T }, { "gp_partner_id", true, T }, { "carry", true, Q },
+    { "hurdle", true, Q }, { "hurdle_basis", false, T }, { "catch_up", false, Q },
+    { "fee_rate", true, Q }, { "fee_basis", true, T }, { "investment_period_end", false, D },
+    { "fee_rate_after", false, Q }, { "fee_basis_after", false, T },
+    { "term_years", false, K }, { "carry_exempt", false, T }, { "concession", false, Q },
+    { "concession_to", false, T },
+};
+
 #define N(a) (int)(sizeof a / sizeof *a)
 const struct pf_kind_def pf_kinds[PF_K_COUNT] = {
     { "parks", "park", true, 1, parks, N(parks) },
@@ -73,6 +84,7 @@ const struct pf_kind_def pf_kinds[PF_K_COUNT] = {
     { "valuations", "valuation", false, 2, valuations, N(valuations) },
     { "fx_rates", "fx_rate", false, 2, fx_rates, N(fx_rates) },
     { "benchmarks", "benchmark", false, 2, benchmarks, N(benchmarks) },
+    { "fund_terms", "fund_terms", true, 1, fund_terms, N(fund_terms) },
 };
 
 int

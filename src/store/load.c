@@ -129,6 +129,41 @@ add_fund(struct loader *L, sqlite3_stmt *q)
     }
 }
 
+static int64_t
+col_e8(sqlite3_stmt *q, int i, int64_t dflt)
+{
+    return sqlite3_column_type(q, i) == SQLITE_NULL ? dflt : sqlite3_column_int64(q, i);
+}
+
+static void
+add_terms(struct loader *L, sqlite3_stmt *q)
+{
+    struct pf_dataset *ds = L->ds;
+    struct pf_fund_terms *t;
+    const unsigned char *basis;
+    ds->terms = pf_xreallocarray(ds->terms, ds->nterms + 1, sizeof *t);
+    t = &ds->terms[ds->nterms++];
+    t->fund_id = col_str(q, 0);
+    t->gp_partner_id = col_str(q, 1);
+    t->carry_e8 = col_e8(q, 2, 0);
+    t->hurdle_e8 = col_e8(q, 3, 0);
+    basis = sqlite3_column_text(q, 4);
+    t->hurdle_simple = basis && strcmp((const char *)basis, "simple") == 0;
+    t->catch_up_e8 = col_e8(q, 5, 100000000); /* default 1: full catch-up */
+    t->fee_rate_e8 = col_e8(q, 6, 0);
+    t->fee_basis = col_str(q, 7);
+    t->investment_period_end = sqlite3_column_type(q, 8) == SQLITE_NULL ? PF_DATE_NONE
+                                                                      : store_col_date(q, 8);
+    t->fee_rate_after_e8 = col_e8(q, 9, -1); /* absent: the same rate */
+    t->fee_basis_after = col_str(q, 10);
+    t->term_years = sqlite3_column_type(q, 11) == SQLITE_NULL ? 0 : sqlite3_column_int(q, 11);
+    t->carry_exempt = col_str(q, 12);
+    t->concession_e8 = col_e8(q, 13, 0);
+    t->concession_to = col_str(q, 14);
+    t->fund = pf_dataset_find_fund(ds, t->fund_id);
+    t->gp = pf_dataset_find_partner(ds, t->gp_partner_id);
+}
+
 static void
 add_partner(struct loader *L, sqlite3_stmt *q)
 {
@@ -367,7 +402,14 @@ pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **ou
                               "(SELECT min(r.date) FROM project_flow r WHERE r.reverses = "
                               "f.flow_id AND r.batch_id <= ?1) AS rev FROM project_flow f WHERE "
                               "batch_id <= ?1 AND reverses IS NULL AND rev IS NOT NULL "
-                              "ORDER BY project_id, date, flow_id", add_jflow_rev, true)) != PF_OK)
+                              "ORDER BY project_id, date, flow_id", add_jflow_rev, true)) != PF_OK ||
+        (s = run_query_tagged(&L, "fund_terms",
+                              "SELECT fund_id, gp_partner_id, carry, hurdle, hurdle_basis, "
+                              "catch_up, fee_rate, fee_basis, investment_period_end, "
+                              "fee_rate_after, fee_basis_after, term_years, carry_exempt, "
+                              "concession, concession_to, max(batch_id) FROM fund_terms WHERE "
+                              "batch_id <= ?1 GROUP BY fund_id ORDER BY fund_id", add_terms,
+                              true)) != PF_OK)
         goto cleanup;
     for (i = 0; i < ds->nenterprises; i++)
         ds->enterprises[i].park = pf_dataset_find_park(ds, ds->enterprises[i].park_id);

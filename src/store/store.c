@@ -55,7 +55,8 @@ store_bind(sqlite3_stmt *q, int idx, enum pf_ftype t, const char *v)
 {
     if (!v)
         sqlite3_bind_null(q, idx);
-    else if (t == PF_F_MONEY || t == PF_F_RATE || t == PF_F_INT)
+    else if (t == PF_F_MONEY || t == PF_F_RATE || t == PF_F_INT || t == PF_F_FRACTION ||
+             t == PF_F_COUNT)
         sqlite3_bind_int64(q, idx, strtoll(v, NULL, 10));
     else
         sqlite3_bind_text(q, idx, v, -1, SQLITE_TRANSIENT);
