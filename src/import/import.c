@@ -223,12 +223,41 @@ canonicalise(struct imp *im, enum pf_kind k, char **raw, long line, char **canon
     return PF_OK;
 }
 
-/* Ids: printable, at most 100 bytes (they become file names and sheet text). */
+/*
+ * Ids: at most 100 bytes of letters and digits (ASCII, or any non-ASCII UTF-8
+ * character such as Chinese) and the punctuation - _ . : / @ + # ( ). No space,
+ * and never '*' or '|': the export's keys use them (key '*' is a dimension's
+ * total, 'a|b' joins two ids). Ids also become file names and sheet text.
+ */
+static bool
+is_id_field(const char *field)
+{
+    size_t n = strlen(field);
+    return strcmp(field, "reverses") == 0 || (n > 3 && strcmp(field + n - 3, "_id") == 0);
+}
+
 static pf_status
 check_id(struct imp *im, long line, const char *field, const char *v)
 {
-    if (v && strlen(v) > 100)
+    const unsigned char *p;
+    char b[80];
+
+    if (!v)
+        return PF_OK;
+    if (strlen(v) > 100)
         return bad(im, line, field, "is longer than 100 bytes");
+    for (p = (const unsigned char *)v; *p; p++) {
+        if (*p >= 0x80 || (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= 'a' && *p <= 'z') || strchr("-_.:/@+#()", *p))
+            continue;
+        if (*p == '*' || *p == '|')
+            return bad(im, line, field, "'%s' contains '%c', which is reserved for export "
+                       "keys (ids hold letters, digits and - _ . : / @ + # ( ))",
+                       shown(v, b, sizeof b), *p);
+        return bad(im, line, field, "'%s' contains a character not allowed in an id "
+                   "(ids hold letters, digits and - _ . : / @ + # ( ))",
+                   shown(v, b, sizeof b));
+    }
     return PF_OK;
 }
 
@@ -248,7 +277,12 @@ check_rules(struct imp *im, enum pf_kind k, char **c, long line)
     pf_status rc = PF_OK;
     char b1[80], b2[80];
 
-    CK(check_id(im, line, pf_kinds[k].fields[0].name, c[0]));
+    {
+        int i;
+        for (i = 0; i < pf_kinds[k].nfields; i++)
+            if (is_id_field(pf_kinds[k].fields[i].name))
+                CK(check_id(im, line, pf_kinds[k].fields[i].name, c[i]));
+    }
     switch (k) {
     case PF_K_PARKS: {
         const char *region = V("region"), *centre = V("overseas_centre");
