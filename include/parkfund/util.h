@@ -171,6 +171,9 @@ void pf_map_release(struct pf_map *m, void (*free_val)(void *));
 char *pf_now_iso(char *buf, size_t n, int64_t *epoch);
 char *pf_epoch_iso(int64_t epoch, char *buf, size_t n);
 bool pf_iso_epoch(const char *iso, int64_t *epoch); /* parses pf_now_iso's format */
+/* Is PARKFUND_NOW unset, empty, epoch seconds or pf_now_iso's format? (A pinned clock
+ * that cannot be read must not fall back silently to the real one.) */
+bool pf_now_env_valid(const char **value);
 
 /* ---- files ---- */
 /*

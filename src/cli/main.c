@@ -142,6 +142,14 @@ main(int argc, char **argv)
         usage(stderr);
         return 2;
     }
+    {
+        const char *now;
+        if (!pf_now_env_valid(&now)) {
+            fprintf(stderr, "parkfund: environment variable 'PARKFUND_NOW': '%s' is neither "
+                    "a UTC time (YYYY-MM-DDTHH:MM:SSZ) nor epoch seconds\n", now);
+            return 2;
+        }
+    }
     if (wants_help(argc - i, argv + i)) {
         printf("usage: %s\n\n%s", cmd->usage, cmd->help);
         if (strcmp(cmd->name, "demo") != 0 && strcmp(cmd->name, "gen") != 0)
