@@ -145,6 +145,8 @@ void pf_sha256_update(struct pf_sha256 *h, const void *p, size_t n);
 void pf_sha256_final(struct pf_sha256 *h, char hex[65]);
 void pf_sha256_free(struct pf_sha256 *h);
 void pf_sha256_hex(const void *p, size_t n, char hex[65]);
+/* The 32 raw bytes of SHA-256(p[0..n)). */
+void pf_sha256_raw(const void *p, size_t n, unsigned char out[32]);
 
 /* ---- string-keyed hash map (open addressing); keys are copied, values borrowed ---- */
 struct pf_map {

@@ -838,6 +838,9 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
     if ((rc = pf_store_new_batch(st, digest, tax_id, pf_now_iso(now, sizeof now, NULL),
                                  &im.batch, err)) != PF_OK)
         goto cleanup;
+    /* rows slipped in under this batch's id before it existed are not adopted */
+    if ((rc = pf_store_check_open_batch(st, im.batch, err)) != PF_OK)
+        goto cleanup;
     for (k = 0; k < PF_K_COUNT; k++) {
         if (pf_kinds[k].reference) {
             struct ref_loader L = { &im, (enum pf_kind)k };
@@ -891,6 +894,8 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
                                     err)) != PF_OK)
         goto cleanup;
     res->batch = im.batch;
+    if ((rc = pf_store_seal_batch(st, im.batch, err)) != PF_OK)
+        goto cleanup;
     if (total_new == 0) {
         res->nothing_new = true; /* no empty batch: the database stays as it was */
         goto cleanup;

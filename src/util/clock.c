@@ -54,16 +54,17 @@ parse_now(const char *s, int64_t *t)
 
     if (*p == '-')
         p++;
-    if (*p >= '0' && *p <= '9') {
-        for (; *p >= '0' && *p <= '9'; p++)
-            ;
-        if (*p != '\0' || p - s > 18)
-            return false;
-        v = strtoll(s, &end, 10);
-        *t = (int64_t)v;
-        return true;
-    }
-    return pf_iso_epoch(s, t);
+    if (*p < '0' || *p > '9')
+        return false;
+    for (; *p >= '0' && *p <= '9'; p++)
+        ;
+    if (*p != '\0')
+        return pf_iso_epoch(s, t);
+    if (p - s > 18)
+        return false;
+    v = strtoll(s, &end, 10);
+    *t = (int64_t)v;
+    return true;
 }
 
 bool

@@ -36,7 +36,7 @@ test_versions(void)
     CHECK(pf_store_open(path, 0, &st, &err) == PF_ENOINPUT); /* no file, no create */
     pf_err_clear(&err);
     CHECK(pf_store_open(path, PF_STORE_CREATE, &st, &err) == PF_OK);
-    CHECK_INT(pf_store_schema_version(st), 1);
+    CHECK_INT(pf_store_schema_version(st), 2);
     CHECK(pf_store_begin_write(st, &err) == PF_OK);
     CHECK(pf_store_put_taxonomy(st, "v1", "{\"t\":1}", &tax, &err) == PF_OK);
     CHECK(pf_store_new_batch(st, "digest-1", tax, "2024-01-01T00:00:00Z", &b1, &err) == PF_OK);
@@ -59,7 +59,7 @@ test_versions(void)
     pf_store_close(st);
     /* reopening does not migrate again */
     CHECK(pf_store_open(path, 0, &st, &err) == PF_OK);
-    CHECK_INT(pf_store_schema_version(st), 1);
+    CHECK_INT(pf_store_schema_version(st), 2);
     pf_store_close(st);
 }
 
