@@ -170,9 +170,11 @@ check_identity(struct pf_store *st, unsigned flags, struct pf_err *err)
     if ((s = pragma_int(st, "PRAGMA application_id", &app, err)) != PF_OK ||
         (s = pragma_int(st, "PRAGMA user_version", &st->schema_version, err)) != PF_OK ||
         (s = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &ntables, err)) != PF_OK) {
-        if (s == PF_EIO && err->msg[0] && strstr(err->msg, "not a database"))
+        if (s == PF_EIO && strstr(err->msg, "not a database")) {
+            pf_err_clear(err);
             return pf_err_set(err, PF_ENOINPUT, "", "'%s' is not a parkfund database (not an "
                               "SQLite file)", st->path);
+        }
         return s;
     }
     if ((s = pragma_int(st, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
