@@ -427,8 +427,8 @@ check_reversal(struct imp *im, enum pf_kind k, char **c, long line)
     if ((rc = pf_store_get_row(im->st, k, key, &found, got, &gb, im->err)) != PF_OK)
         return rc;
     if (!found) {
-        rc = bad(im, line, "reverses", "no flow '%s' to reverse (it must be imported earlier "
-                 "or come before this row)", shown(target, b1, sizeof b1));
+        rc = bad(im, line, "reverses", "no flow '%s' to reverse (not in this import or an "
+                 "earlier one)", shown(target, b1, sizeof b1));
         goto cleanup;
     }
     if (got[pf_kind_field(k, "reverses")]) {
@@ -441,6 +441,11 @@ check_reversal(struct imp *im, enum pf_kind k, char **c, long line)
     if (reversed) {
         rc = bad(im, line, "reverses", "flow '%s' is already reversed",
                  shown(target, b1, sizeof b1));
+        goto cleanup;
+    }
+    if (strcmp(V("date"), got[pf_kind_field(k, "date")]) < 0) {
+        rc = bad(im, line, "date", "%s is before %s, the date of the flow '%s' it reverses",
+                 V("date"), got[pf_kind_field(k, "date")], shown(target, b1, sizeof b1));
         goto cleanup;
     }
     /* both drop out of every figure, so only what ties them together must agree: the
@@ -531,31 +536,73 @@ add_money(struct imp *im, enum pf_kind k, char **c, long line, int sign)
     return PF_OK;
 }
 
-pf_status
-imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
+static void
+free_seen(void *p)
+{
+    struct imp_seen *v = p;
+    int i;
+    if (!v)
+        return;
+    for (i = 0; i < PF_MAX_FIELDS; i++)
+        free(v->vals[i]);
+    free(v);
+}
+
+/*
+ * Two valuations for one project and date in one import: with different content
+ * that is an error naming both rows, whichever comes first (a restatement is a
+ * later batch's row, never a second row of the same batch).
+ */
+static pf_status
+check_seen_valuation(struct imp *im, enum pf_kind k, char **c, long line)
 {
     const struct pf_kind_def *kd = &pf_kinds[k];
-    char *c[PF_MAX_FIELDS] = { 0 };
-    char *got[PF_MAX_FIELDS] = { 0 };
-    char idt[300], was[80];
-    pf_status rc;
+    struct imp_seen *v;
+    char key[300], idt[300];
     int i;
 
-    im->rows_read[k]++;
-    im->file_rows_read++;
-    if ((rc = canonicalise(im, k, raw, line, c)) != PF_OK)
-        goto cleanup;
-    if ((rc = check_rules(im, k, c, line)) != PF_OK)
-        goto cleanup;
+    snprintf(key, sizeof key, "%s\x1f%s", c[0], c[1]);
+    if ((v = pf_map_get(&im->seen_val, key)) != NULL) {
+        if (rows_equal(kd, v->vals, c))
+            return PF_OK;
+        return bad(im, line, kd->fields[0].name, "duplicate %s in this import with different content "
+                   "(also at %s:%ld)", identity_text(k, c, idt, sizeof idt), v->file, v->line);
+    }
+    v = pf_xcalloc(1, sizeof *v);
+    v->file = im->file;
+    v->line = line;
+    for (i = 0; i < kd->nfields; i++)
+        v->vals[i] = c[i] ? pf_xstrdup(c[i]) : NULL;
+    pf_map_put(&im->seen_val, key, v);
+    return PF_OK;
+}
+
+/* A validated canonical row: store it unless it is stored already (the rules of §4). */
+static pf_status
+store_row(struct imp *im, enum pf_kind k, char **c, long line)
+{
+    const struct pf_kind_def *kd = &pf_kinds[k];
+    char *got[PF_MAX_FIELDS] = { 0 };
+    char idt[300], was[80];
+    pf_status rc = PF_OK;
+    int i;
 
     if (kd->reference) {
         struct imp_ref *old = ref_get(im, k, c[0]), *r;
-        if (old && rows_equal(kd, old->vals, c))
-            goto cleanup; /* unchanged: nothing new */
-        if (old && old->this_batch) {
+        /* two different rows for one id in this import: an error naming both,
+         * whichever order they came in (even when one equals the stored version) */
+        if (old && old->seen_file && !rows_equal(kd, old->vals, c)) {
             rc = bad(im, line, kd->fields[0].name, "duplicate %s '%s' in this import with "
-                     "different content", kd->fields[0].name, shown(c[0], idt, 80));
+                     "different content (also at %s:%ld)", kd->fields[0].name,
+                     shown(c[0], idt, 80), old->seen_file, old->seen_line);
             goto cleanup;
+        }
+        if (old && rows_equal(kd, old->vals, c)) {
+            if (!old->seen_file) {
+                old->seen_file = im->file;
+                old->seen_line = line;
+            }
+            goto cleanup; /* unchanged: nothing new */
         }
         /* the running total holds the records' current versions: swap the old one out */
         if (old)
@@ -568,6 +615,8 @@ imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
         for (i = 0; i < kd->nfields; i++)
             r->vals[i] = c[i] ? pf_xstrdup(c[i]) : NULL;
         r->this_batch = true;
+        r->seen_file = im->file;
+        r->seen_line = line;
         free_ref(pf_map_put(&im->refs[k], c[0], r));
     } else {
         bool found = false, inserted = false;
@@ -576,6 +625,8 @@ imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
         /* most facts are new: insert first and look only on a conflict. Valuations
          * (restated by key) and reversals (checked against the stored flow) look first. */
         bool fast = k != PF_K_VALUATIONS && !(rev >= 0 && c[rev]);
+        if (k == PF_K_VALUATIONS && (rc = check_seen_valuation(im, k, c, line)) != PF_OK)
+            goto cleanup;
         if (fast) {
             if ((rc = add_money(im, k, c, line, 1)) != PF_OK)
                 goto cleanup;
@@ -634,14 +685,86 @@ imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
         }
     }
     im->rows_new[k]++;
-    im->file_rows_new++;
+    if (im->src_rows_new)
+        im->src_rows_new[im->src]++;
 cleanup:
     if (rc == PF_EDATA && im->err->where[0] == '\0')
         snprintf(im->err->where, sizeof im->err->where, "%s:%ld", im->file, line);
-    for (i = 0; i < kd->nfields; i++) {
-        free(c[i]);
+    for (i = 0; i < kd->nfields; i++)
         free(got[i]);
+    return rc;
+}
+
+pf_status
+imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
+{
+    const struct pf_kind_def *kd = &pf_kinds[k];
+    char *c[PF_MAX_FIELDS] = { 0 };
+    int rev = pf_kind_field(k, "reverses");
+    pf_status rc;
+    int i;
+
+    im->rows_read[k]++;
+    im->file_rows_read++;
+    if ((rc = canonicalise(im, k, raw, line, c)) != PF_OK)
+        goto cleanup;
+    if ((rc = check_rules(im, k, c, line)) != PF_OK)
+        goto cleanup;
+    if (rev >= 0 && c[rev]) {
+        /* a reversal may name a flow in a later file (or further down): wait for all */
+        struct imp_deferred *d;
+        if (im->ndeferred == im->cdeferred) {
+            im->cdeferred = im->cdeferred ? 2 * im->cdeferred : 16;
+            im->deferred = pf_xrealloc(im->deferred, im->cdeferred * sizeof *im->deferred);
+        }
+        d = &im->deferred[im->ndeferred++];
+        memset(d, 0, sizeof *d);
+        d->k = k;
+        for (i = 0; i < kd->nfields; i++) {
+            d->c[i] = c[i];
+            c[i] = NULL;
+        }
+        d->file = im->file;
+        d->line = line;
+        d->src = im->src;
+        goto cleanup;
     }
+    rc = store_row(im, k, c, line);
+cleanup:
+    if (rc == PF_EDATA && im->err->where[0] == '\0')
+        snprintf(im->err->where, sizeof im->err->where, "%s:%ld", im->file, line);
+    for (i = 0; i < kd->nfields; i++)
+        free(c[i]);
+    return rc;
+}
+
+static void
+free_deferred(struct imp *im)
+{
+    size_t j;
+    int i;
+    for (j = 0; j < im->ndeferred; j++)
+        for (i = 0; i < PF_MAX_FIELDS; i++)
+            free(im->deferred[j].c[i]);
+    im->ndeferred = 0;
+}
+
+pf_status
+imp_flush_deferred(struct imp *im)
+{
+    const char *file = im->file;
+    size_t src = im->src, j;
+    pf_status rc = PF_OK;
+
+    for (j = 0; j < im->ndeferred && rc == PF_OK; j++) {
+        struct imp_deferred *d = &im->deferred[j];
+        im->file = d->file;
+        im->src = d->src;
+        rc = store_row(im, d->k, d->c, d->line);
+    }
+    free_deferred(im);
+    im->file = file;
+    im->src = src;
     return rc;
 }
 
@@ -759,6 +882,9 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
     struct imp im;
     struct src *srcs = pf_xcalloc(n ? n : 1, sizeof *srcs);
     char **entries = pf_xcalloc(n ? n : 1, sizeof *entries);
+    size_t *src_read = pf_xcalloc(n ? n : 1, sizeof *src_read);
+    size_t *src_new = pf_xcalloc(n ? n : 1, sizeof *src_new);
+    bool *had = pf_xcalloc(n ? n : 1, sizeof *had);
     char digest[65], now[32];
     struct pf_sha256 *h = pf_sha256_new();
     bool in_tx = false;
@@ -865,24 +991,33 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
         }
     }
     /* dependency order: every reference resolves whatever order the files came in */
+    im.src_rows_new = src_new;
     for (k = 0; k < PF_K_COUNT; k++) {
         for (i = 0; i < n; i++) {
             im.file = srcs[i].path;
-            im.file_rows_read = im.file_rows_new = 0;
+            im.src = i;
+            im.file_rows_read = 0;
+            src_new[i] = 0;
+            had[i] = true;
             if (srcs[i].kind == k)
                 rc = imp_csv_file(&im, srcs[i].path, (enum pf_kind)k);
             else if (srcs[i].kind < 0 && imp_json_has_kind(srcs[i].json, (enum pf_kind)k))
                 rc = imp_json_kind(&im, srcs[i].json, (enum pf_kind)k);
             else
-                continue;
+                had[i] = false;
             if (rc != PF_OK)
                 goto cleanup;
-            if ((rc = pf_store_add_batch_file(st, im.batch, ++seq,
-                                              srcs[i].path, pf_kinds[k].name, srcs[i].sha,
-                                              (int64_t)im.file_rows_read,
-                                              (int64_t)im.file_rows_new, err)) != PF_OK)
-                goto cleanup;
+            src_read[i] = im.file_rows_read;
         }
+        /* reversals last: the flow a reversal names may be in any file of the command */
+        if ((rc = imp_flush_deferred(&im)) != PF_OK)
+            goto cleanup;
+        for (i = 0; i < n; i++)
+            if (had[i] && (rc = pf_store_add_batch_file(st, im.batch, ++seq, srcs[i].path,
+                                                        pf_kinds[k].name, srcs[i].sha,
+                                                        (int64_t)src_read[i],
+                                                        (int64_t)src_new[i], err)) != PF_OK)
+                goto cleanup;
     }
     for (k = 0; k < PF_K_COUNT; k++) {
         res->rows_read[k] = im.rows_read[k];
@@ -914,6 +1049,16 @@ cleanup:
     for (k = 0; k < PF_K_COUNT; k++)
         pf_map_release(&im.refs[k], free_ref);
     pf_map_release(&im.pairs, NULL);
+    pf_map_release(&im.seen_val, free_seen);
+    for (i = 0; i < im.ndeferred; i++) {
+        int f;
+        for (f = 0; f < PF_MAX_FIELDS; f++)
+            free(im.deferred[i].c[f]);
+    }
+    free(im.deferred);
+    free(src_read);
+    free(src_new);
+    free(had);
     pf_sha256_free(h);
     free(srcs);
     free(entries);
