@@ -187,5 +187,13 @@ bool pf_now_env_valid(const char **value);
 char *pf_safe_filename(const char *id);
 /* Read a whole file; caller frees *out. PF_ENOINPUT if missing, PF_EIO otherwise. */
 pf_status pf_read_file(const char *path, char **out, size_t *n, struct pf_err *err);
+/*
+ * Write-then-rename: the temporary name beside path, "DIR/.BASE.tmp.PID" (caller
+ * frees). A process killed before its rename leaves such a file; pf_tmp_sweep
+ * removes, in dir, every one whose process is gone (the next report or export
+ * calls it), never one a live process is writing.
+ */
+char *pf_tmp_path(const char *path);
+void pf_tmp_sweep(const char *dir);
 
 #endif

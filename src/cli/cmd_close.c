@@ -172,7 +172,12 @@ cmd_export(struct pf_ctx *ctx, int argc, char **argv)
         goto cleanup;
     if (opts[2].value && strcmp(opts[2].value, "-") != 0) {
         /* write beside and rename: a reader never sees half a file */
-        tmp = pf_xasprintf("%s.tmp", opts[2].value);
+        char *dir = pf_xstrdup(opts[2].value), *slash = strrchr(dir, '/');
+        if (slash)
+            slash[slash == dir ? 1 : 0] = '\0';
+        pf_tmp_sweep(slash ? dir : "."); /* what a killed export left */
+        free(dir);
+        tmp = pf_tmp_path(opts[2].value);
         if (!(f = fopen(tmp, "wb"))) {
             rc = pf_err_set(&ctx->err, PF_EIO, "", "cannot write '%s': %s", tmp,
                             strerror(errno));
