@@ -141,7 +141,7 @@ cmd_verify(struct pf_ctx *ctx, int argc, char **argv)
     }
     printf("verified %zu run%s: every figure reproduces exactly\n", nruns, nruns == 1 ? "" : "s");
     if (nbatches)
-        printf("verified %lld batch%s against their seals (chain head %.16s)\n",
+        printf("verified %lld batch%s against their seals (chain head %s)\n",
                (long long)nbatches, nbatches == 1 ? "" : "es", head);
 cleanup:
     pf_store_close(st);
