@@ -5,6 +5,7 @@
  * 1e8) or the command fails with the row's FILE:LINE and field.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -536,44 +537,35 @@ add_money(struct imp *im, enum pf_kind k, char **c, long line, int sign)
     return PF_OK;
 }
 
-static void
-free_seen(void *p)
-{
-    struct imp_seen *v = p;
-    int i;
-    if (!v)
-        return;
-    for (i = 0; i < PF_MAX_FIELDS; i++)
-        free(v->vals[i]);
-    free(v);
-}
-
 /*
  * Two valuations for one project and date in one import: with different content
  * that is an error naming both rows, whichever comes first (a restatement is a
- * later batch's row, never a second row of the same batch).
+ * later batch's row, never a second row of the same batch). The map holds where
+ * each key was first seen, packed in the value pointer (file index, line): no
+ * allocation per row beyond the key. got is the latest stored row for the key
+ * (this import's, or the stored version the first row repeated).
  */
 static pf_status
-check_seen_valuation(struct imp *im, enum pf_kind k, char **c, long line)
+check_seen_valuation(struct imp *im, enum pf_kind k, char **c, char **got, bool found,
+                     long line)
 {
     const struct pf_kind_def *kd = &pf_kinds[k];
-    struct imp_seen *v;
     char key[300], idt[300];
-    int i;
+    void *v;
 
     snprintf(key, sizeof key, "%s\x1f%s", c[0], c[1]);
     if ((v = pf_map_get(&im->seen_val, key)) != NULL) {
-        if (rows_equal(kd, v->vals, c))
-            return PF_OK;
-        return bad(im, line, kd->fields[0].name, "duplicate %s in this import with different content "
-                   "(also at %s:%ld)", identity_text(k, c, idt, sizeof idt), v->file, v->line);
+        uint64_t packed = (uint64_t)(uintptr_t)v;
+        size_t src = (size_t)(packed >> 40) - 1;
+        long first = (long)(packed & ((UINT64_C(1) << 40) - 1));
+        if (found && rows_equal(kd, got, c))
+            return PF_OK; /* the same row again: as without the first */
+        return bad(im, line, kd->fields[0].name, "duplicate %s in this import with different "
+                   "content (also at %s:%ld)", identity_text(k, c, idt, sizeof idt),
+                   im->src_names[src], first);
     }
-    v = pf_xcalloc(1, sizeof *v);
-    v->file = im->file;
-    v->line = line;
-    for (i = 0; i < kd->nfields; i++)
-        v->vals[i] = c[i] ? pf_xstrdup(c[i]) : NULL;
-    pf_map_put(&im->seen_val, key, v);
+    pf_map_put(&im->seen_val, key,
+               (void *)(uintptr_t)(((uint64_t)(im->src + 1) << 40) | (uint64_t)line));
     return PF_OK;
 }
 
@@ -625,8 +617,6 @@ store_row(struct imp *im, enum pf_kind k, char **c, long line)
         /* most facts are new: insert first and look only on a conflict. Valuations
          * (restated by key) and reversals (checked against the stored flow) look first. */
         bool fast = k != PF_K_VALUATIONS && !(rev >= 0 && c[rev]);
-        if (k == PF_K_VALUATIONS && (rc = check_seen_valuation(im, k, c, line)) != PF_OK)
-            goto cleanup;
         if (fast) {
             if ((rc = add_money(im, k, c, line, 1)) != PF_OK)
                 goto cleanup;
@@ -639,6 +629,9 @@ store_row(struct imp *im, enum pf_kind k, char **c, long line)
         if (!inserted) {
             if ((rc = pf_store_get_row(im->st, k, (const char *const *)c, &found, got, &gb,
                                        im->err)) != PF_OK)
+                goto cleanup;
+            if (k == PF_K_VALUATIONS &&
+                (rc = check_seen_valuation(im, k, c, got, found, line)) != PF_OK)
                 goto cleanup;
             if (found && gb == im->batch) {
                 rc = bad(im, line, kd->fields[0].name, "duplicate %s in this import",
@@ -992,6 +985,7 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
     }
     /* dependency order: every reference resolves whatever order the files came in */
     im.src_rows_new = src_new;
+    im.src_names = files;
     for (k = 0; k < PF_K_COUNT; k++) {
         for (i = 0; i < n; i++) {
             im.file = srcs[i].path;
@@ -1049,7 +1043,7 @@ cleanup:
     for (k = 0; k < PF_K_COUNT; k++)
         pf_map_release(&im.refs[k], free_ref);
     pf_map_release(&im.pairs, NULL);
-    pf_map_release(&im.seen_val, free_seen);
+    pf_map_release(&im.seen_val, NULL);
     for (i = 0; i < im.ndeferred; i++) {
         int f;
         for (f = 0; f < PF_MAX_FIELDS; f++)

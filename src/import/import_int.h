@@ -23,14 +23,8 @@ struct imp {
     size_t ndeferred, cdeferred;
     size_t *src_rows_new;           /* per file of the command, set by pf_import */
     size_t src;                     /* index of the file being read */
-    struct pf_map seen_val;         /* valuation "project\x1fdate" -> struct imp_seen */
-};
-
-/* A row seen in this import: where (for "also at FILE:LINE"). */
-struct imp_seen {
-    const char *file;
-    long line;
-    char *vals[PF_MAX_FIELDS];      /* valuations: the row as given */
+    struct pf_map seen_val;         /* valuation "project\x1fdate" -> (file index, line) */
+    const char *const *src_names;   /* the command's files, by index */
 };
 
 struct imp_deferred {

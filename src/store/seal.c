@@ -70,9 +70,9 @@ store_seal_row(struct pf_store *st, enum pf_kind k, const char *const *vals)
 
     pf_buf_reset(&st->sealbuf);
     for (i = 0; i < kd->nfields; i++) {
-        enum pf_ftype t = kd->fields[i].type;
-        if (vals[i] && (t == PF_F_MONEY || t == PF_F_RATE || t == PF_F_INT)) {
-            char num[32]; /* as SQLite gives the stored integer back */
+        /* money and rates are canonical "%lld" already: as SQLite gives them back */
+        if (vals[i] && kd->fields[i].type == PF_F_INT) {
+            char num[32];
             snprintf(num, sizeof num, "%lld", strtoll(vals[i], NULL, 10));
             field_text(&st->sealbuf, num);
         } else {
@@ -119,6 +119,26 @@ row_name(struct pf_buf *out, enum pf_kind k, sqlite3_stmt *q)
                     t ? (const char *)t : "");
     }
     pf_buf_adds(out, ")");
+}
+
+/*
+ * The schema's triggers guard the tables against other SQLite clients (a shell's
+ * REPLACE, rows under the wrong batch). The import's own row inserts never
+ * replace (ON CONFLICT DO NOTHING, lookups first) and go to the newest batch, so
+ * between pf_store_check_open_batch and pf_store_seal_batch (or a rollback) this
+ * connection runs without triggers: they would cost each row a trigger program
+ * (about a third of import time). What it inserted is sealed all the same.
+ */
+static void
+triggers(struct pf_store *st, int on)
+{
+    sqlite3_db_config(st->db, SQLITE_DBCONFIG_ENABLE_TRIGGER, on, (int *)NULL);
+}
+
+void
+store_triggers_on(struct pf_store *st)
+{
+    triggers(st, 1);
 }
 
 /* --- the '(batch)' chain --- */
@@ -236,6 +256,7 @@ pf_store_seal_batch(struct pf_store *st, int64_t batch, struct pf_err *err)
     char hex[65];
     int k;
 
+    triggers(st, 1);
     for (k = 0; k < PF_K_COUNT; k++) {
         if (st->seal[k].rows == 0)
             continue;
@@ -290,6 +311,7 @@ pf_store_check_open_batch(struct pf_store *st, int64_t batch, struct pf_err *err
             return s;
         }
     }
+    triggers(st, 0);
     return PF_OK;
 }
 

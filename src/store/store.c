@@ -392,6 +392,8 @@ pf_store_rollback(struct pf_store *st)
 {
     if (st && st->db && !sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    if (st && st->db)
+        store_triggers_on(st);
 }
 
 /* --- batches --- */

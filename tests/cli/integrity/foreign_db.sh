@@ -24,7 +24,7 @@ $PF --db legacy.db init 2>/dev/null
 $PF --db legacy.db import $SRC/models/sample/*.csv > /dev/null
 $PF --db legacy.db close --as-of 2024-06-30 > /dev/null
 sqlite3 legacy.db "DROP TABLE batch_seal; PRAGMA application_id = 0; PRAGMA user_version = 1;"
-for t in $(sqlite3 legacy.db "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND (name LIKE '%_no_replace' OR name LIKE '%_in_open_batch')"); do
+for t in $(sqlite3 legacy.db "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%_guard'"); do
     sqlite3 legacy.db "DROP TRIGGER $t"
 done
 $PF --db legacy.db show batches > /dev/null; echo "legacy show: $?"

@@ -11,13 +11,13 @@ inject="INSERT INTO valuation VALUES ('P-CN-01', '2000-01-31', 2, 1, 'CNY', 'cos
 echo "-- under the next batch id: the trigger refuses it"
 sqlite3 parkfund.db "$inject" 2>&1; echo "sqlite3: $?"
 echo "-- the trigger dropped: the import refuses to adopt the row"
-sqlite3 parkfund.db "DROP TRIGGER valuation_in_open_batch; $inject"
+sqlite3 parkfund.db "DROP TRIGGER valuation_guard; $inject"
 $PF import valuations.csv; echo "import: $?"
 $PF verify; echo "verify: $?"
 
-echo "-- into the sealed batch 1"
+echo "-- into the newest batch, already sealed (the triggers allow it)"
 cp clean.db parkfund.db
-sqlite3 parkfund.db "DROP TRIGGER valuation_in_open_batch; INSERT INTO valuation VALUES ('P-CN-01', '2000-01-31', 1, 1, 'CNY', 'cost')"
+sqlite3 parkfund.db "INSERT INTO valuation VALUES ('P-CN-01', '2000-01-31', 1, 1, 'CNY', 'cost')"
 $PF verify > v.out; echo "verify: $?"
 head -n 3 v.out
 
