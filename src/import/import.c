@@ -636,6 +636,12 @@ store_row(struct imp *im, enum pf_kind k, char **c, long line)
             if (found && gb == im->batch) {
                 rc = bad(im, line, kd->fields[0].name, "duplicate %s in this import",
                          identity_text(k, c, idt, sizeof idt));
+                im->dup_pending = true;
+                im->dup_k = k;
+                for (i = 0; i < kd->nkey; i++)
+                    im->dup_key[i] = c[i] ? pf_xstrdup(c[i]) : NULL;
+                im->dup_file = im->file;
+                im->dup_line = line;
                 goto cleanup;
             }
             if (found && rows_equal(kd, got, c))
@@ -697,6 +703,25 @@ imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
     pf_status rc;
     int i;
 
+    if (im->searching) {
+        /* looking for the other row of a duplicate: compare identities, store nothing */
+        struct pf_err scratch = { 0 }, *saved = im->err;
+        im->err = &scratch;
+        if (k == im->dup_k && !im->found_file && canonicalise(im, k, raw, line, c) == PF_OK &&
+            !(im->file == im->dup_file && line == im->dup_line)) {
+            for (i = 0; i < kd->nkey; i++)
+                if (!c[i] != !im->dup_key[i] || (c[i] && strcmp(c[i], im->dup_key[i])))
+                    break;
+            if (i == kd->nkey) {
+                im->found_file = im->file;
+                im->found_line = line;
+            }
+        }
+        im->err = saved;
+        for (i = 0; i < kd->nfields; i++)
+            free(c[i]);
+        return PF_OK;
+    }
     im->rows_read[k]++;
     im->file_rows_read++;
     if ((rc = canonicalise(im, k, raw, line, c)) != PF_OK)
@@ -868,6 +893,30 @@ hash_file(const char *path, char hex[65], size_t *size, struct pf_err *err)
     return PF_OK;
 }
 
+/* A duplicate fact's error names the other row too: read the kind's files again. */
+static void
+name_other_row(struct imp *im, struct src *srcs, size_t n, struct pf_err *err)
+{
+    size_t i, len;
+
+    im->searching = true;
+    for (i = 0; i < n && !im->found_file; i++) {
+        struct pf_err scratch = { 0 }, *saved = im->err;
+        im->err = &scratch;
+        im->file = srcs[i].path;
+        if (srcs[i].kind == (int)im->dup_k)
+            (void)imp_csv_file(im, srcs[i].path, im->dup_k);
+        else if (srcs[i].kind < 0 && srcs[i].json && imp_json_has_kind(srcs[i].json, im->dup_k))
+            (void)imp_json_kind(im, srcs[i].json, im->dup_k);
+        im->err = saved;
+    }
+    im->searching = false;
+    len = strlen(err->msg);
+    if (im->found_file && len < sizeof err->msg)
+        snprintf(err->msg + len, sizeof err->msg - len, " (also at %s:%ld)", im->found_file,
+                 im->found_line);
+}
+
 pf_status
 pf_import(struct pf_store *st, const char *const *files, size_t n,
           const struct pf_import_opts *o, struct pf_import_result *res, struct pf_err *err)
@@ -1034,6 +1083,10 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
     rc = pf_store_commit(st, err);
     in_tx = false;
 cleanup:
+    if (rc == PF_EDATA && im.dup_pending)
+        name_other_row(&im, srcs, n, err);
+    for (k = 0; k < PF_MAX_FIELDS; k++)
+        free(im.dup_key[k]);
     if (in_tx)
         pf_store_rollback(st);
     for (i = 0; i < n; i++) {

@@ -25,6 +25,13 @@ struct imp {
     size_t src;                     /* index of the file being read */
     struct pf_map seen_val;         /* valuation "project\x1fdate" -> (file index, line) */
     const char *const *src_names;   /* the command's files, by index */
+    /* a fact duplicated in this import: its identity and where the second came, so
+     * the error can name the first (found by reading the files again: error path) */
+    bool dup_pending, searching;
+    enum pf_kind dup_k;
+    char *dup_key[PF_MAX_FIELDS];
+    const char *dup_file, *found_file;
+    long dup_line, found_line;
 };
 
 struct imp_deferred {
