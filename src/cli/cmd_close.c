@@ -125,7 +125,7 @@ cmd_verify(struct pf_ctx *ctx, int argc, char **argv)
     if (nprob && (rc == PF_OK || rc == PF_ENOINPUT)) {
         /* the runs' differences (if any) are printed; the batches' problems decide */
         rc = pf_err_set(&ctx->err, PF_EMISMATCH, "", "verification failed: %zu problem%s "
-                        "with the stored batches%s", nprob, nprob == 1 ? "" : "s",
+                        "with the stored data%s", nprob, nprob == 1 ? "" : "s",
                         ndiff ? " and differences in the runs" : "");
         goto cleanup;
     }

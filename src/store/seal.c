@@ -469,6 +469,58 @@ get_seal(struct pf_store *st, sqlite3_stmt *q, int64_t batch, const char *kind,
     return PF_OK;
 }
 
+/*
+ * The schema's triggers, as the embedded migrations create them: each must be in
+ * the database with the same text (sqlite_schema keeps a CREATE statement
+ * verbatim). A dropped or rewritten trigger is how rows get changed unseen.
+ */
+static pf_status
+check_triggers(struct pf_store *st, problem_fn fn, void *arg, size_t *np, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    pf_status s;
+    size_t m;
+
+    if ((s = store_prepare(st, "SELECT sql FROM sqlite_schema WHERE type = 'trigger' AND "
+                               "name = ?", &q, err)))
+        return s;
+    for (m = 0; pf_schema_migrations[m] && (int)m < st->schema_version; m++) {
+        const char *p = pf_schema_migrations[m];
+        while ((p = strstr(p, "CREATE TRIGGER ")) != NULL) {
+            const char *name = p + 15, *end = strstr(p, "END;");
+            size_t nlen = strcspn(name, " \n");
+            char tname[128], msg[300];
+            int rc;
+
+            if (!end || nlen >= sizeof tname)
+                break;
+            memcpy(tname, name, nlen);
+            tname[nlen] = '\0';
+            sqlite3_reset(q);
+            sqlite3_bind_text(q, 1, tname, -1, SQLITE_TRANSIENT);
+            rc = sqlite3_step(q);
+            msg[0] = '\0';
+            if (rc == SQLITE_DONE)
+                snprintf(msg, sizeof msg, "trigger '%s' is missing: it was dropped", tname);
+            else if (rc != SQLITE_ROW)
+                s = store_fail(st, rc, "cannot read the schema", err);
+            else if ((size_t)sqlite3_column_bytes(q, 0) != (size_t)(end + 3 - p) ||
+                     memcmp(sqlite3_column_text(q, 0), p, (size_t)(end + 3 - p)) != 0)
+                snprintf(msg, sizeof msg, "trigger '%s' differs from parkfund's schema", tname);
+            if (s != PF_OK)
+                break;
+            if (msg[0]) {
+                if (fn)
+                    fn(arg, msg);
+                (*np)++;
+            }
+            p = end;
+        }
+    }
+    sqlite3_finalize(q);
+    return s;
+}
+
 pf_status
 pf_store_verify_seals(struct pf_store *st, void (*fn)(void *arg, const char *problem),
                       void *arg, size_t *nproblems, int64_t *nbatches, char head[65],
@@ -486,7 +538,8 @@ pf_store_verify_seals(struct pf_store *st, void (*fn)(void *arg, const char *pro
     head[0] = '\0';
     if ((s = scan_init(st, &S, err)) != PF_OK)
         return s;
-    if ((s = scan_rows(st, &S, fn, arg, nproblems, err)) != PF_OK)
+    if ((s = check_triggers(st, fn, arg, nproblems, err)) != PF_OK ||
+        (s = scan_rows(st, &S, fn, arg, nproblems, err)) != PF_OK)
         goto cleanup;
     if ((s = store_prepare(st, "SELECT rows, digest FROM batch_seal WHERE batch_id = ? AND "
                                "kind = ?", &q, err)))
