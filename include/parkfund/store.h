@@ -27,10 +27,17 @@ enum pf_store_flags {
  * Open (and, with PF_STORE_CREATE, create) the database at path and bring its
  * schema up to date. A missing file without PF_STORE_CREATE is PF_ENOINPUT with
  * a hint to run 'parkfund init'. A database newer than this binary is PF_EDATA.
+ * Only parkfund's databases open: PRAGMA application_id (or, for one made before
+ * migration 0002, its schema); anything else, or an empty file without
+ * PF_STORE_CREATE, is PF_ENOINPUT. A file this call created is removed when it
+ * fails. PF_STORE_READONLY opens without migrating (an older schema is read as it
+ * is) and, when the database's folder cannot be written, immutable (no -shm).
  */
 pf_status pf_store_open(const char *path, unsigned flags, struct pf_store **out,
                         struct pf_err *err);
 void pf_store_close(struct pf_store *st);
+/* Was a read-only open made immutable (its folder cannot be written: an archive)? */
+bool pf_store_immutable(const struct pf_store *st);
 int pf_store_schema_version(const struct pf_store *st);
 const char *pf_store_path(const struct pf_store *st);
 
@@ -63,6 +70,30 @@ pf_status pf_store_finish_batch(struct pf_store *st, int64_t batch, int64_t rows
 pf_status pf_store_add_batch_file(struct pf_store *st, int64_t batch, int seq, const char *name,
                                   const char *kind, const char *sha256, int64_t rows_read,
                                   int64_t rows_new, struct pf_err *err);
+
+/* ---- seals (tamper evidence, README "Tamper evidence") ---- */
+/*
+ * A new batch is open: refuse (PF_EDATA, rows named) when any row is stored
+ * under its id or a later one already, i.e. slipped in by another SQLite client
+ * for the next import to adopt. Also starts the batch's seal sums.
+ */
+pf_status pf_store_check_open_batch(struct pf_store *st, int64_t batch, struct pf_err *err);
+/*
+ * Seal the open batch inside the import's transaction, after its last row and
+ * batch_file row: per kind, the count and digest of the rows pf_store_put_row*
+ * inserted, then the '(batch)' seal chained to the previous batch's.
+ */
+pf_status pf_store_seal_batch(struct pf_store *st, int64_t batch, struct pf_err *err);
+/*
+ * Recompute every seal from the stored rows and compare. fn receives one
+ * message per problem (rows under no batch, a kind whose rows do not match its
+ * seal with those rows named, a batch record or chain that does not match);
+ * *nproblems counts them. head receives the newest batch's chain digest ("" with
+ * no batch): an auditor who wrote it down can tell later whether history changed.
+ */
+pf_status pf_store_verify_seals(struct pf_store *st, void (*fn)(void *arg, const char *problem),
+                                void *arg, size_t *nproblems, int64_t *nbatches,
+                                char head[65], struct pf_err *err);
 
 /* ---- rows (canonical strings, see model.h pf_kind_def) ---- */
 /*

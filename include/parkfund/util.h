@@ -162,6 +162,8 @@ void pf_sha256_update(struct pf_sha256 *h, const void *p, size_t n);
 void pf_sha256_final(struct pf_sha256 *h, char hex[65]);
 void pf_sha256_free(struct pf_sha256 *h);
 void pf_sha256_hex(const void *p, size_t n, char hex[65]);
+/* The 32 raw bytes of SHA-256(p[0..n)). */
+void pf_sha256_raw(const void *p, size_t n, unsigned char out[32]);
 
 /* ---- string-keyed hash map (open addressing); keys are copied, values borrowed ---- */
 struct pf_map {
@@ -188,6 +190,9 @@ void pf_map_release(struct pf_map *m, void (*free_val)(void *));
 char *pf_now_iso(char *buf, size_t n, int64_t *epoch);
 char *pf_epoch_iso(int64_t epoch, char *buf, size_t n);
 bool pf_iso_epoch(const char *iso, int64_t *epoch); /* parses pf_now_iso's format */
+/* Is PARKFUND_NOW unset, empty, epoch seconds or pf_now_iso's format? (A pinned clock
+ * that cannot be read must not fall back silently to the real one.) */
+bool pf_now_env_valid(const char **value);
 
 /* ---- files ---- */
 /*
@@ -199,5 +204,13 @@ bool pf_iso_epoch(const char *iso, int64_t *epoch); /* parses pf_now_iso's forma
 char *pf_safe_filename(const char *id);
 /* Read a whole file; caller frees *out. PF_ENOINPUT if missing, PF_EIO otherwise. */
 pf_status pf_read_file(const char *path, char **out, size_t *n, struct pf_err *err);
+/*
+ * Write-then-rename: the temporary name beside path, "DIR/.BASE.tmp.PID" (caller
+ * frees). A process killed before its rename leaves such a file; pf_tmp_sweep
+ * removes, in dir, every one whose process is gone (the next report or export
+ * calls it), never one a live process is writing.
+ */
+char *pf_tmp_path(const char *path);
+void pf_tmp_sweep(const char *dir);
 
 #endif

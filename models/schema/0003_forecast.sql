@@ -1,7 +1,5 @@
--- parkfund schema: forecasts (SPEC §11). Written to be safe to apply more than once and
--- in any position among the migrations (every statement is IF NOT EXISTS): migrations
--- are applied by their rank in models/schema, so merging branches that each added one
--- must not break a database that already has this one.
+-- parkfund schema, migration 3: forecasts (SPEC §11). Never edit once released.
+-- Triggers are written plainly (verify compares each with the stored text).
 --
 -- A forecast belongs to the run it was computed from; a run can have several (other
 -- options): forecast_id tells them apart, and the options are stored with it so
@@ -37,9 +35,18 @@ CREATE TABLE IF NOT EXISTS forecast_note (
     detail  TEXT NOT NULL,
     PRIMARY KEY (forecast_id, seq)
 ) STRICT, WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS forecast_no_update BEFORE UPDATE ON forecast BEGIN SELECT RAISE(ABORT, 'forecasts are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS forecast_no_delete BEFORE DELETE ON forecast BEGIN SELECT RAISE(ABORT, 'forecasts are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS forecast_result_no_update BEFORE UPDATE ON forecast_result BEGIN SELECT RAISE(ABORT, 'forecasts are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS forecast_result_no_delete BEFORE DELETE ON forecast_result BEGIN SELECT RAISE(ABORT, 'forecasts are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS forecast_note_no_update BEFORE UPDATE ON forecast_note BEGIN SELECT RAISE(ABORT, 'forecasts are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS forecast_note_no_delete BEFORE DELETE ON forecast_note BEGIN SELECT RAISE(ABORT, 'forecasts are append-only'); END;
+CREATE TRIGGER forecast_no_update BEFORE UPDATE ON forecast BEGIN SELECT RAISE(ABORT, 'forecasts are append-only'); END;
+CREATE TRIGGER forecast_no_delete BEFORE DELETE ON forecast BEGIN SELECT RAISE(ABORT, 'forecasts are append-only'); END;
+CREATE TRIGGER forecast_result_no_update BEFORE UPDATE ON forecast_result BEGIN SELECT RAISE(ABORT, 'forecasts are append-only'); END;
+CREATE TRIGGER forecast_result_no_delete BEFORE DELETE ON forecast_result BEGIN SELECT RAISE(ABORT, 'forecasts are append-only'); END;
+CREATE TRIGGER forecast_note_no_update BEFORE UPDATE ON forecast_note BEGIN SELECT RAISE(ABORT, 'forecasts are append-only'); END;
+CREATE TRIGGER forecast_note_no_delete BEFORE DELETE ON forecast_note BEGIN SELECT RAISE(ABORT, 'forecasts are append-only'); END;
+CREATE TRIGGER forecast_guard BEFORE INSERT ON forecast WHEN EXISTS (SELECT 1 FROM forecast WHERE forecast_id = NEW.forecast_id) BEGIN
+    SELECT RAISE(ABORT, 'forecast: a stored row is never replaced');
+END;
+CREATE TRIGGER forecast_result_guard BEFORE INSERT ON forecast_result WHEN EXISTS (SELECT 1 FROM forecast_result WHERE forecast_id = NEW.forecast_id AND seq = NEW.seq) BEGIN
+    SELECT RAISE(ABORT, 'forecast_result: a stored row is never replaced');
+END;
+CREATE TRIGGER forecast_note_guard BEFORE INSERT ON forecast_note WHEN EXISTS (SELECT 1 FROM forecast_note WHERE forecast_id = NEW.forecast_id AND seq = NEW.seq) BEGIN
+    SELECT RAISE(ABORT, 'forecast_note: a stored row is never replaced');
+END;

@@ -1,7 +1,7 @@
 -- parkfund schema, migration 4: a fund's economics (SPEC §4 fund_terms, §10).
 -- A reference record: a changed row is a new version from its batch on. Rates are
 -- fractions x 1e8 (0.08 -> 8000000), as imported.
-CREATE TABLE IF NOT EXISTS fund_terms (
+CREATE TABLE fund_terms (
     fund_id TEXT NOT NULL, batch_id INTEGER NOT NULL REFERENCES batch(batch_id),
     gp_partner_id TEXT NOT NULL,
     carry INTEGER NOT NULL CHECK (carry >= 0 AND carry < 100000000),
@@ -19,5 +19,11 @@ CREATE TABLE IF NOT EXISTS fund_terms (
     concession_to TEXT,
     PRIMARY KEY (fund_id, batch_id)
 ) STRICT, WITHOUT ROWID;
-CREATE TRIGGER IF NOT EXISTS fund_terms_no_update BEFORE UPDATE ON fund_terms BEGIN SELECT RAISE(ABORT, 'fund terms versions are append-only'); END;
-CREATE TRIGGER IF NOT EXISTS fund_terms_no_delete BEFORE DELETE ON fund_terms BEGIN SELECT RAISE(ABORT, 'fund terms versions are append-only'); END;
+CREATE TRIGGER fund_terms_no_update BEFORE UPDATE ON fund_terms BEGIN SELECT RAISE(ABORT, 'fund terms versions are append-only'); END;
+CREATE TRIGGER fund_terms_no_delete BEFORE DELETE ON fund_terms BEGIN SELECT RAISE(ABORT, 'fund terms versions are append-only'); END;
+CREATE TRIGGER fund_terms_guard BEFORE INSERT ON fund_terms
+WHEN EXISTS (SELECT 1 FROM fund_terms WHERE fund_id = NEW.fund_id AND batch_id = NEW.batch_id) OR
+     NEW.batch_id IS NOT (SELECT max(batch_id) FROM batch) BEGIN
+    SELECT RAISE(ABORT, 'fund_terms: a stored row is never replaced') WHERE EXISTS (SELECT 1 FROM fund_terms WHERE fund_id = NEW.fund_id AND batch_id = NEW.batch_id);
+    SELECT RAISE(ABORT, 'fund_terms: rows belong to the newest batch');
+END;

@@ -86,6 +86,13 @@ print_diff(void *arg, const struct pf_diff *d)
                d->what, d->stored, d->recomputed);
 }
 
+static void
+print_problem(void *arg, const char *problem)
+{
+    (void)arg;
+    printf("integrity: %s\n", problem);
+}
+
 pf_status
 cmd_verify(struct pf_ctx *ctx, int argc, char **argv)
 {
@@ -93,8 +100,9 @@ cmd_verify(struct pf_ctx *ctx, int argc, char **argv)
                              { "quiet", false, NULL } };
     struct pf_store *st = NULL;
     char **pos = NULL;
-    size_t npos, nruns = 0, ndiff = 0, shown = 0;
-    int64_t id;
+    size_t npos, nruns = 0, ndiff = 0, shown = 0, nprob = 0;
+    int64_t id, nbatches = 0;
+    char head[65];
     pf_status rc;
 
     if ((rc = pf_cli_parse(ctx, argc, argv, opts, 3, 0, &pos, &npos)))
@@ -103,7 +111,25 @@ cmd_verify(struct pf_ctx *ctx, int argc, char **argv)
         goto cleanup;
     if ((rc = pf_store_open(ctx->db, PF_STORE_READONLY, &st, &ctx->err)))
         goto cleanup;
-    if ((rc = pf_engine_verify(st, id, print_diff, &shown, &nruns, &ndiff, &ctx->err)))
+    /* the stored input first: every batch's rows against its seal (README) */
+    if (pf_store_schema_version(st) < 2) {
+        printf("batches not sealed: the database predates seals (schema version %d); open "
+               "it for writing once (e.g. 'parkfund init') to seal them\n",
+               pf_store_schema_version(st));
+    } else {
+        if ((rc = pf_store_verify_seals(st, print_problem, NULL, &nprob, &nbatches, head,
+                                        &ctx->err)))
+            goto cleanup;
+    }
+    rc = pf_engine_verify(st, id, print_diff, &shown, &nruns, &ndiff, &ctx->err);
+    if (nprob && (rc == PF_OK || rc == PF_ENOINPUT)) {
+        /* the runs' differences (if any) are printed; the batches' problems decide */
+        rc = pf_err_set(&ctx->err, PF_EMISMATCH, "", "verification failed: %zu problem%s "
+                        "with the stored data%s", nprob, nprob == 1 ? "" : "s",
+                        ndiff ? " and differences in the runs" : "");
+        goto cleanup;
+    }
+    if (rc)
         goto cleanup;
     if (ndiff) {
         if (shown > 200)
@@ -114,6 +140,9 @@ cmd_verify(struct pf_ctx *ctx, int argc, char **argv)
         goto cleanup;
     }
     printf("verified %zu run%s: every figure reproduces exactly\n", nruns, nruns == 1 ? "" : "s");
+    if (nbatches)
+        printf("verified %lld batch%s against their seals (chain head %s)\n",
+               (long long)nbatches, nbatches == 1 ? "" : "es", head);
 cleanup:
     pf_store_close(st);
     free(pos);
@@ -145,7 +174,12 @@ cmd_export(struct pf_ctx *ctx, int argc, char **argv)
         goto cleanup;
     if (opts[2].value && strcmp(opts[2].value, "-") != 0) {
         /* write beside and rename: a reader never sees half a file */
-        tmp = pf_xasprintf("%s.tmp", opts[2].value);
+        char *dir = pf_xstrdup(opts[2].value), *slash = strrchr(dir, '/');
+        if (slash)
+            slash[slash == dir ? 1 : 0] = '\0';
+        pf_tmp_sweep(slash ? dir : "."); /* what a killed export left */
+        free(dir);
+        tmp = pf_tmp_path(opts[2].value);
         if (!(f = fopen(tmp, "wb"))) {
             rc = pf_err_set(&ctx->err, PF_EIO, "", "cannot write '%s': %s", tmp,
                             strerror(errno));

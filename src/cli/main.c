@@ -13,7 +13,8 @@
 
 static const struct pf_cmd commands[] = {
     { "init", "parkfund init [--db FILE]",
-      "Create the database (or bring an existing one's schema up to date).\n", cmd_init },
+      "Create the database in a new or empty file (or bring an existing parkfund\n"
+      "database's schema up to date).\n", cmd_init },
     { "import", "parkfund import [--db FILE] [--kind KIND] [--encoding ENC] [--dry-run] FILE...",
       "Import CSV files (kind from the file name, e.g. partner_flows.csv, or --kind) and JSON\n"
       "bundles as one all-or-nothing batch. The same content again is a no-op.\n"
@@ -35,8 +36,9 @@ static const struct pf_cmd commands[] = {
       "  --partner ID     only that partner's statement\n"
       "  --lang L         zh, en or both (default both)\n", cmd_report },
     { "verify", "parkfund verify [--run N] [--db FILE]",
-      "Recompute stored runs from the data as known at their cut-off batch; exit 1 with a\n"
-      "diff on any difference.\n"
+      "Check every batch's rows against its seal, then recompute stored runs from the\n"
+      "data as known at their cut-off batch; exit 1 with the rows or a diff on any\n"
+      "difference.\n"
       "  --run N          verify that run only (default: every run)\n", cmd_verify },
     { "export", "parkfund export [--run N] [--out FILE] [--db FILE]",
       "Write a run's results as JSON (SPEC §6 shape) to stdout or FILE.\n"
@@ -155,6 +157,14 @@ main(int argc, char **argv)
         fprintf(stderr, "parkfund: unknown command '%s'\n", argv[i]);
         usage(stderr);
         return 2;
+    }
+    {
+        const char *now;
+        if (!pf_now_env_valid(&now)) {
+            fprintf(stderr, "parkfund: environment variable 'PARKFUND_NOW': '%s' is neither "
+                    "a UTC time (YYYY-MM-DDTHH:MM:SSZ) nor epoch seconds\n", now);
+            return 2;
+        }
     }
     if (wants_help(argc - i, argv + i)) {
         printf("usage: %s\n\n%s", cmd->usage, cmd->help);

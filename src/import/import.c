@@ -5,6 +5,7 @@
  * 1e8) or the command fails with the row's FILE:LINE and field.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -247,12 +248,41 @@ canonicalise(struct imp *im, enum pf_kind k, char **raw, long line, char **canon
     return PF_OK;
 }
 
-/* Ids: printable, at most 100 bytes (they become file names and sheet text). */
+/*
+ * Ids: at most 100 bytes of letters and digits (ASCII, or any non-ASCII UTF-8
+ * character such as Chinese) and the punctuation - _ . : / @ + # ( ). No space,
+ * and never '*' or '|': the export's keys use them (key '*' is a dimension's
+ * total, 'a|b' joins two ids). Ids also become file names and sheet text.
+ */
+static bool
+is_id_field(const char *field)
+{
+    size_t n = strlen(field);
+    return strcmp(field, "reverses") == 0 || (n > 3 && strcmp(field + n - 3, "_id") == 0);
+}
+
 static pf_status
 check_id(struct imp *im, long line, const char *field, const char *v)
 {
-    if (v && strlen(v) > 100)
+    const unsigned char *p;
+    char b[80];
+
+    if (!v)
+        return PF_OK;
+    if (strlen(v) > 100)
         return bad(im, line, field, "is longer than 100 bytes");
+    for (p = (const unsigned char *)v; *p; p++) {
+        if (*p >= 0x80 || (*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= 'a' && *p <= 'z') || strchr("-_.:/@+#()", *p))
+            continue;
+        if (*p == '*' || *p == '|')
+            return bad(im, line, field, "'%s' contains '%c', which is reserved for export "
+                       "keys (ids hold letters, digits and - _ . : / @ + # ( ))",
+                       shown(v, b, sizeof b), *p);
+        return bad(im, line, field, "'%s' contains a character not allowed in an id "
+                   "(ids hold letters, digits and - _ . : / @ + # ( ))",
+                   shown(v, b, sizeof b));
+    }
     return PF_OK;
 }
 
@@ -272,7 +302,12 @@ check_rules(struct imp *im, enum pf_kind k, char **c, long line)
     pf_status rc = PF_OK;
     char b1[80], b2[80];
 
-    CK(check_id(im, line, pf_kinds[k].fields[0].name, c[0]));
+    {
+        int i;
+        for (i = 0; i < pf_kinds[k].nfields; i++)
+            if (is_id_field(pf_kinds[k].fields[i].name))
+                CK(check_id(im, line, pf_kinds[k].fields[i].name, c[i]));
+    }
     switch (k) {
     case PF_K_PARKS: {
         const char *region = V("region"), *centre = V("overseas_centre");
@@ -464,8 +499,8 @@ check_reversal(struct imp *im, enum pf_kind k, char **c, long line)
     if ((rc = pf_store_get_row(im->st, k, key, &found, got, &gb, im->err)) != PF_OK)
         return rc;
     if (!found) {
-        rc = bad(im, line, "reverses", "no flow '%s' to reverse (it must be imported earlier "
-                 "or come before this row)", shown(target, b1, sizeof b1));
+        rc = bad(im, line, "reverses", "no flow '%s' to reverse (not in this import or an "
+                 "earlier one)", shown(target, b1, sizeof b1));
         goto cleanup;
     }
     if (got[pf_kind_field(k, "reverses")]) {
@@ -478,6 +513,11 @@ check_reversal(struct imp *im, enum pf_kind k, char **c, long line)
     if (reversed) {
         rc = bad(im, line, "reverses", "flow '%s' is already reversed",
                  shown(target, b1, sizeof b1));
+        goto cleanup;
+    }
+    if (strcmp(V("date"), got[pf_kind_field(k, "date")]) < 0) {
+        rc = bad(im, line, "date", "%s is before %s, the date of the flow '%s' it reverses",
+                 V("date"), got[pf_kind_field(k, "date")], shown(target, b1, sizeof b1));
         goto cleanup;
     }
     /* both drop out of every figure, so only what ties them together must agree: the
@@ -568,31 +608,64 @@ add_money(struct imp *im, enum pf_kind k, char **c, long line, int sign)
     return PF_OK;
 }
 
-pf_status
-imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
+/*
+ * Two valuations for one project and date in one import: with different content
+ * that is an error naming both rows, whichever comes first (a restatement is a
+ * later batch's row, never a second row of the same batch). The map holds where
+ * each key was first seen, packed in the value pointer (file index, line): no
+ * allocation per row beyond the key. got is the latest stored row for the key
+ * (this import's, or the stored version the first row repeated).
+ */
+static pf_status
+check_seen_valuation(struct imp *im, enum pf_kind k, char **c, char **got, bool found,
+                     long line)
 {
     const struct pf_kind_def *kd = &pf_kinds[k];
-    char *c[PF_MAX_FIELDS] = { 0 };
+    char key[300], idt[300];
+    void *v;
+
+    snprintf(key, sizeof key, "%s\x1f%s", c[0], c[1]);
+    if ((v = pf_map_get(&im->seen_val, key)) != NULL) {
+        uint64_t packed = (uint64_t)(uintptr_t)v;
+        size_t src = (size_t)(packed >> 40) - 1;
+        long first = (long)(packed & ((UINT64_C(1) << 40) - 1));
+        if (found && rows_equal(kd, got, c))
+            return PF_OK; /* the same row again: as without the first */
+        return bad(im, line, kd->fields[0].name, "duplicate %s in this import with different "
+                   "content (also at %s:%ld)", identity_text(k, c, idt, sizeof idt),
+                   im->src_names[src], first);
+    }
+    pf_map_put(&im->seen_val, key,
+               (void *)(uintptr_t)(((uint64_t)(im->src + 1) << 40) | (uint64_t)line));
+    return PF_OK;
+}
+
+/* A validated canonical row: store it unless it is stored already (the rules of §4). */
+static pf_status
+store_row(struct imp *im, enum pf_kind k, char **c, long line)
+{
+    const struct pf_kind_def *kd = &pf_kinds[k];
     char *got[PF_MAX_FIELDS] = { 0 };
     char idt[300], was[80];
-    pf_status rc;
+    pf_status rc = PF_OK;
     int i;
-
-    im->rows_read[k]++;
-    im->file_rows_read++;
-    if ((rc = canonicalise(im, k, raw, line, c)) != PF_OK)
-        goto cleanup;
-    if ((rc = check_rules(im, k, c, line)) != PF_OK)
-        goto cleanup;
 
     if (kd->reference) {
         struct imp_ref *old = ref_get(im, k, c[0]), *r;
-        if (old && rows_equal(kd, old->vals, c))
-            goto cleanup; /* unchanged: nothing new */
-        if (old && old->this_batch) {
+        /* two different rows for one id in this import: an error naming both,
+         * whichever order they came in (even when one equals the stored version) */
+        if (old && old->seen_file && !rows_equal(kd, old->vals, c)) {
             rc = bad(im, line, kd->fields[0].name, "duplicate %s '%s' in this import with "
-                     "different content", kd->fields[0].name, shown(c[0], idt, 80));
+                     "different content (also at %s:%ld)", kd->fields[0].name,
+                     shown(c[0], idt, 80), old->seen_file, old->seen_line);
             goto cleanup;
+        }
+        if (old && rows_equal(kd, old->vals, c)) {
+            if (!old->seen_file) {
+                old->seen_file = im->file;
+                old->seen_line = line;
+            }
+            goto cleanup; /* unchanged: nothing new */
         }
         /* the running total holds the records' current versions: swap the old one out */
         if (old)
@@ -605,6 +678,8 @@ imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
         for (i = 0; i < kd->nfields; i++)
             r->vals[i] = c[i] ? pf_xstrdup(c[i]) : NULL;
         r->this_batch = true;
+        r->seen_file = im->file;
+        r->seen_line = line;
         free_ref(pf_map_put(&im->refs[k], c[0], r));
     } else {
         bool found = false, inserted = false;
@@ -626,9 +701,18 @@ imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
             if ((rc = pf_store_get_row(im->st, k, (const char *const *)c, &found, got, &gb,
                                        im->err)) != PF_OK)
                 goto cleanup;
+            if (k == PF_K_VALUATIONS &&
+                (rc = check_seen_valuation(im, k, c, got, found, line)) != PF_OK)
+                goto cleanup;
             if (found && gb == im->batch) {
                 rc = bad(im, line, kd->fields[0].name, "duplicate %s in this import",
                          identity_text(k, c, idt, sizeof idt));
+                im->dup_pending = true;
+                im->dup_k = k;
+                for (i = 0; i < kd->nkey; i++)
+                    im->dup_key[i] = c[i] ? pf_xstrdup(c[i]) : NULL;
+                im->dup_file = im->file;
+                im->dup_line = line;
                 goto cleanup;
             }
             if (found && rows_equal(kd, got, c))
@@ -671,14 +755,105 @@ imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
         }
     }
     im->rows_new[k]++;
-    im->file_rows_new++;
+    if (im->src_rows_new)
+        im->src_rows_new[im->src]++;
 cleanup:
     if (rc == PF_EDATA && im->err->where[0] == '\0')
         snprintf(im->err->where, sizeof im->err->where, "%s:%ld", im->file, line);
-    for (i = 0; i < kd->nfields; i++) {
-        free(c[i]);
+    for (i = 0; i < kd->nfields; i++)
         free(got[i]);
+    return rc;
+}
+
+pf_status
+imp_row(struct imp *im, enum pf_kind k, char **raw, long line)
+{
+    const struct pf_kind_def *kd = &pf_kinds[k];
+    char *c[PF_MAX_FIELDS] = { 0 };
+    int rev = pf_kind_field(k, "reverses");
+    pf_status rc;
+    int i;
+
+    if (im->searching) {
+        /* looking for the other row of a duplicate: compare identities, store nothing */
+        struct pf_err scratch = { 0 }, *saved = im->err;
+        im->err = &scratch;
+        if (k == im->dup_k && !im->found_file && canonicalise(im, k, raw, line, c) == PF_OK &&
+            !(im->file == im->dup_file && line == im->dup_line)) {
+            for (i = 0; i < kd->nkey; i++)
+                if (!c[i] != !im->dup_key[i] || (c[i] && strcmp(c[i], im->dup_key[i])))
+                    break;
+            if (i == kd->nkey) {
+                im->found_file = im->file;
+                im->found_line = line;
+            }
+        }
+        im->err = saved;
+        for (i = 0; i < kd->nfields; i++)
+            free(c[i]);
+        return PF_OK;
     }
+    im->rows_read[k]++;
+    im->file_rows_read++;
+    if ((rc = canonicalise(im, k, raw, line, c)) != PF_OK)
+        goto cleanup;
+    if ((rc = check_rules(im, k, c, line)) != PF_OK)
+        goto cleanup;
+    if (rev >= 0 && c[rev]) {
+        /* a reversal may name a flow in a later file (or further down): wait for all */
+        struct imp_deferred *d;
+        if (im->ndeferred == im->cdeferred) {
+            im->cdeferred = im->cdeferred ? 2 * im->cdeferred : 16;
+            im->deferred = pf_xrealloc(im->deferred, im->cdeferred * sizeof *im->deferred);
+        }
+        d = &im->deferred[im->ndeferred++];
+        memset(d, 0, sizeof *d);
+        d->k = k;
+        for (i = 0; i < kd->nfields; i++) {
+            d->c[i] = c[i];
+            c[i] = NULL;
+        }
+        d->file = im->file;
+        d->line = line;
+        d->src = im->src;
+        goto cleanup;
+    }
+    rc = store_row(im, k, c, line);
+cleanup:
+    if (rc == PF_EDATA && im->err->where[0] == '\0')
+        snprintf(im->err->where, sizeof im->err->where, "%s:%ld", im->file, line);
+    for (i = 0; i < kd->nfields; i++)
+        free(c[i]);
+    return rc;
+}
+
+static void
+free_deferred(struct imp *im)
+{
+    size_t j;
+    int i;
+    for (j = 0; j < im->ndeferred; j++)
+        for (i = 0; i < PF_MAX_FIELDS; i++)
+            free(im->deferred[j].c[i]);
+    im->ndeferred = 0;
+}
+
+pf_status
+imp_flush_deferred(struct imp *im)
+{
+    const char *file = im->file;
+    size_t src = im->src, j;
+    pf_status rc = PF_OK;
+
+    for (j = 0; j < im->ndeferred && rc == PF_OK; j++) {
+        struct imp_deferred *d = &im->deferred[j];
+        im->file = d->file;
+        im->src = d->src;
+        rc = store_row(im, d->k, d->c, d->line);
+    }
+    free_deferred(im);
+    im->file = file;
+    im->src = src;
     return rc;
 }
 
@@ -789,6 +964,30 @@ hash_file(const char *path, char hex[65], size_t *size, struct pf_err *err)
     return PF_OK;
 }
 
+/* A duplicate fact's error names the other row too: read the kind's files again. */
+static void
+name_other_row(struct imp *im, struct src *srcs, size_t n, struct pf_err *err)
+{
+    size_t i, len;
+
+    im->searching = true;
+    for (i = 0; i < n && !im->found_file; i++) {
+        struct pf_err scratch = { 0 }, *saved = im->err;
+        im->err = &scratch;
+        im->file = srcs[i].path;
+        if (srcs[i].kind == (int)im->dup_k)
+            (void)imp_csv_file(im, srcs[i].path, im->dup_k);
+        else if (srcs[i].kind < 0 && srcs[i].json && imp_json_has_kind(srcs[i].json, im->dup_k))
+            (void)imp_json_kind(im, srcs[i].json, im->dup_k);
+        im->err = saved;
+    }
+    im->searching = false;
+    len = strlen(err->msg);
+    if (im->found_file && len < sizeof err->msg)
+        snprintf(err->msg + len, sizeof err->msg - len, " (also at %s:%ld)", im->found_file,
+                 im->found_line);
+}
+
 pf_status
 pf_import(struct pf_store *st, const char *const *files, size_t n,
           const struct pf_import_opts *o, struct pf_import_result *res, struct pf_err *err)
@@ -796,6 +995,9 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
     struct imp im;
     struct src *srcs = pf_xcalloc(n ? n : 1, sizeof *srcs);
     char **entries = pf_xcalloc(n ? n : 1, sizeof *entries);
+    size_t *src_read = pf_xcalloc(n ? n : 1, sizeof *src_read);
+    size_t *src_new = pf_xcalloc(n ? n : 1, sizeof *src_new);
+    bool *had = pf_xcalloc(n ? n : 1, sizeof *had);
     char digest[65], now[32];
     struct pf_sha256 *h = pf_sha256_new();
     bool in_tx = false;
@@ -875,6 +1077,9 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
     if ((rc = pf_store_new_batch(st, digest, tax_id, pf_now_iso(now, sizeof now, NULL),
                                  &im.batch, err)) != PF_OK)
         goto cleanup;
+    /* rows slipped in under this batch's id before it existed are not adopted */
+    if ((rc = pf_store_check_open_batch(st, im.batch, err)) != PF_OK)
+        goto cleanup;
     for (k = 0; k < PF_K_COUNT; k++) {
         if (pf_kinds[k].reference) {
             struct ref_loader L = { &im, (enum pf_kind)k };
@@ -899,24 +1104,34 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
         }
     }
     /* dependency order: every reference resolves whatever order the files came in */
+    im.src_rows_new = src_new;
+    im.src_names = files;
     for (k = 0; k < PF_K_COUNT; k++) {
         for (i = 0; i < n; i++) {
             im.file = srcs[i].path;
-            im.file_rows_read = im.file_rows_new = 0;
+            im.src = i;
+            im.file_rows_read = 0;
+            src_new[i] = 0;
+            had[i] = true;
             if (srcs[i].kind == k)
                 rc = imp_csv_file(&im, srcs[i].path, (enum pf_kind)k);
             else if (srcs[i].kind < 0 && imp_json_has_kind(srcs[i].json, (enum pf_kind)k))
                 rc = imp_json_kind(&im, srcs[i].json, (enum pf_kind)k);
             else
-                continue;
+                had[i] = false;
             if (rc != PF_OK)
                 goto cleanup;
-            if ((rc = pf_store_add_batch_file(st, im.batch, ++seq,
-                                              srcs[i].path, pf_kinds[k].name, srcs[i].sha,
-                                              (int64_t)im.file_rows_read,
-                                              (int64_t)im.file_rows_new, err)) != PF_OK)
-                goto cleanup;
+            src_read[i] = im.file_rows_read;
         }
+        /* reversals last: the flow a reversal names may be in any file of the command */
+        if ((rc = imp_flush_deferred(&im)) != PF_OK)
+            goto cleanup;
+        for (i = 0; i < n; i++)
+            if (had[i] && (rc = pf_store_add_batch_file(st, im.batch, ++seq, srcs[i].path,
+                                                        pf_kinds[k].name, srcs[i].sha,
+                                                        (int64_t)src_read[i],
+                                                        (int64_t)src_new[i], err)) != PF_OK)
+                goto cleanup;
     }
     for (k = 0; k < PF_K_COUNT; k++) {
         res->rows_read[k] = im.rows_read[k];
@@ -928,6 +1143,8 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
                                     err)) != PF_OK)
         goto cleanup;
     res->batch = im.batch;
+    if ((rc = pf_store_seal_batch(st, im.batch, err)) != PF_OK)
+        goto cleanup;
     if (total_new == 0) {
         res->nothing_new = true; /* no empty batch: the database stays as it was */
         goto cleanup;
@@ -937,6 +1154,10 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
     rc = pf_store_commit(st, err);
     in_tx = false;
 cleanup:
+    if (rc == PF_EDATA && im.dup_pending)
+        name_other_row(&im, srcs, n, err);
+    for (k = 0; k < PF_MAX_FIELDS; k++)
+        free(im.dup_key[k]);
     if (in_tx)
         pf_store_rollback(st);
     for (i = 0; i < n; i++) {
@@ -946,6 +1167,16 @@ cleanup:
     for (k = 0; k < PF_K_COUNT; k++)
         pf_map_release(&im.refs[k], free_ref);
     pf_map_release(&im.pairs, NULL);
+    pf_map_release(&im.seen_val, NULL);
+    for (i = 0; i < im.ndeferred; i++) {
+        int f;
+        for (f = 0; f < PF_MAX_FIELDS; f++)
+            free(im.deferred[i].c[f]);
+    }
+    free(im.deferred);
+    free(src_read);
+    free(src_new);
+    free(had);
     pf_sha256_free(h);
     free(srcs);
     free(entries);

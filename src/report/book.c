@@ -7,6 +7,7 @@
  * (worksheet_write_string), never a formula, chart title or series name.
  */
 #include <cJSON.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -435,10 +436,13 @@ rp_book_close(struct rp_ctx *c, const char *path, struct pf_err *err)
 {
     lxw_error e;
     pf_status rc = PF_OK;
+    int sys;
 
     if (!c->wb)
         return PF_OK;
+    errno = 0;
     e = workbook_close(c->wb);
+    sys = errno;
     c->wb = NULL;
     free(c->fcache);
     c->fcache = NULL;
@@ -447,6 +451,9 @@ rp_book_close(struct rp_ctx *c, const char *path, struct pf_err *err)
     if (c->xerr != LXW_NO_ERROR)
         rc = pf_err_set(err, PF_EINTERNAL, "", "cannot write %s in '%s': %s", c->xwhere, path,
                         lxw_strerror(c->xerr));
+    else if (e != LXW_NO_ERROR && (sys == ENOSPC || sys == EFBIG || sys == EDQUOT ||
+                                   sys == EACCES || sys == EROFS || sys == EIO))
+        rc = pf_err_set(err, PF_EIO, "", "cannot write '%s': %s", path, strerror(sys));
     else if (e != LXW_NO_ERROR)
         rc = pf_err_set(err, PF_EIO, "", "cannot write '%s': %s", path, lxw_strerror(e));
     c->xerr = LXW_NO_ERROR;

@@ -149,16 +149,65 @@ note_partners(const struct pf_run *run, const struct pf_dataset *ds)
 
 typedef pf_status (*writer_fn)(struct rp_ctx *c, const char *path, struct pf_err *err);
 
+/*
+ * libxlsxwriter prints its own "[ERROR] ..." lines on stderr (a full disk, a file
+ * too large) and returns an lxw_error, which becomes our message. So stderr is
+ * captured while the library writes; the library's lines are dropped, anything
+ * else (not ours to judge) is passed on as it came.
+ */
+struct capture {
+    int saved;      /* the real stderr, or -1 when not capturing */
+    FILE *f;
+};
+
+static void
+capture_begin(struct capture *cap)
+{
+    cap->saved = -1;
+    fflush(stderr);
+    if (!(cap->f = tmpfile()))
+        return;
+    if ((cap->saved = dup(STDERR_FILENO)) < 0 || dup2(fileno(cap->f), STDERR_FILENO) < 0) {
+        if (cap->saved >= 0)
+            close(cap->saved);
+        cap->saved = -1;
+        fclose(cap->f);
+        cap->f = NULL;
+    }
+}
+
+static void
+capture_end(struct capture *cap)
+{
+    char line[1024];
+
+    if (cap->saved < 0)
+        return;
+    fflush(stderr);
+    dup2(cap->saved, STDERR_FILENO);
+    close(cap->saved);
+    rewind(cap->f);
+    while (fgets(line, sizeof line, cap->f)) {
+        if (strncmp(line, "[ERROR]", 7) == 0 || strncmp(line, "[WARNING]", 9) == 0)
+            continue;
+        fputs(line, stderr);
+    }
+    fclose(cap->f);
+}
+
 static pf_status
 write_one(struct rp_ctx *c, const char *dir, const char *name, writer_fn fn, char ***files,
           size_t *nfiles, size_t *cfiles, struct pf_err *err)
 {
     char *path = pf_xasprintf("%s/%s", dir, name);
-    char *tmp = pf_xasprintf("%s/.%s.tmp", dir, name);
+    char *tmp = pf_tmp_path(path);
+    struct capture cap;
     pf_status rc;
 
     c->shown_path = path;
+    capture_begin(&cap);
     rc = fn(c, tmp, err);
+    capture_end(&cap);
     c->shown_path = NULL;
     if (rc != PF_OK) {
         unlink(tmp);
@@ -226,6 +275,7 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     }
     if ((rc = make_dirs(dir, err)) != PF_OK)
         goto cleanup;
+    pf_tmp_sweep(dir); /* what a killed report left */
 
     c.run = run;
     c.ds = ds;

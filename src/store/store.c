@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "store_int.h"
@@ -85,10 +86,33 @@ store_col_date(sqlite3_stmt *q, int i)
 
 /* --- migrations --- */
 
+/* 0x50466E64, "PFnd": set by migration 0002 (models/schema/0002_integrity.sql). */
+#define PF_APPLICATION_ID 1346793060
+#define PF_SCHEMA_SEALS 2 /* the migration that brought batch seals */
+
+static pf_status
+pragma_int(struct pf_store *st, const char *sql, int *out, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    pf_status s;
+    int rc;
+
+    *out = 0;
+    if ((s = store_prepare(st, sql, &q, err)) != PF_OK)
+        return s;
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *out = sqlite3_column_int(q, 0);
+    else if (rc != SQLITE_DONE)
+        s = store_fail(st, rc, "cannot read the database", err);
+    sqlite3_finalize(q);
+    return s;
+}
+
 static pf_status
 migrate(struct pf_store *st, struct pf_err *err)
 {
-    int n = 0, i;
+    int n = 0, i, from;
     pf_status rc = PF_OK;
     char sql[64];
 
@@ -100,27 +124,27 @@ migrate(struct pf_store *st, struct pf_err *err)
                           st->path, st->schema_version, n);
     if (st->schema_version == n)
         return PF_OK;
-    if (st->readonly)
-        return pf_err_set(err, PF_EDATA, "", "database '%s' needs a schema upgrade; open it "
-                          "for writing once", st->path);
+    if (st->readonly) /* read as it is: an archive may sit where nothing can be written */
+        return PF_OK;
     if ((rc = pf_store_begin_write(st, err)) != PF_OK)
         return rc;
     /* re-read under the write lock: another process may have migrated meanwhile */
-    {
-        sqlite3_stmt *q = NULL;
-        if ((rc = store_prepare(st, "PRAGMA user_version", &q, err)) != PF_OK) {
-            pf_store_rollback(st);
-            return rc;
-        }
-        if (sqlite3_step(q) == SQLITE_ROW)
-            st->schema_version = sqlite3_column_int(q, 0);
-        sqlite3_finalize(q);
+    if ((rc = pragma_int(st, "PRAGMA user_version", &st->schema_version, err)) != PF_OK) {
+        pf_store_rollback(st);
+        return rc;
     }
+    from = st->schema_version;
     for (i = st->schema_version; i < n; i++) {
         if ((rc = store_exec(st, pf_schema_migrations[i], err)) != PF_OK) {
             pf_store_rollback(st);
             return rc;
         }
+    }
+    /* a database made before the seals: seal its batches as found now (README) */
+    if (from >= 1 && from < PF_SCHEMA_SEALS && n >= PF_SCHEMA_SEALS &&
+        (rc = store_seal_existing(st, err)) != PF_OK) {
+        pf_store_rollback(st);
+        return rc;
     }
     snprintf(sql, sizeof sql, "PRAGMA user_version = %d", n);
     if ((rc = store_exec(st, sql, err)) != PF_OK) {
@@ -133,28 +157,134 @@ migrate(struct pf_store *st, struct pf_err *err)
     return PF_OK;
 }
 
+/*
+ * Is this parkfund's database? Ours carry the application id; one made before
+ * migration 0002 has id 0, a schema version and parkfund's tables (it is stamped
+ * by that migration at its next open for writing). An empty file is for init.
+ */
+static pf_status
+check_identity(struct pf_store *st, unsigned flags, struct pf_err *err)
+{
+    int app = 0, ntables = 0, ours = 0;
+    pf_status s;
+
+    if ((s = pragma_int(st, "PRAGMA application_id", &app, err)) != PF_OK ||
+        (s = pragma_int(st, "PRAGMA user_version", &st->schema_version, err)) != PF_OK ||
+        (s = pragma_int(st, "SELECT count(*) FROM sqlite_schema", &ntables, err)) != PF_OK) {
+        if (s == PF_EIO && strstr(err->msg, "not a database")) {
+            pf_err_clear(err);
+            return pf_err_set(err, PF_ENOINPUT, "", "'%s' is not a parkfund database (not an "
+                              "SQLite file)", st->path);
+        }
+        return s;
+    }
+    if ((s = pragma_int(st, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND "
+                            "name IN ('taxonomy', 'batch', 'batch_file', 'partner_flow', "
+                            "'run', 'run_result')", &ours, err)) != PF_OK)
+        return s;
+    if (app == PF_APPLICATION_ID)
+        return PF_OK;
+    if (app == 0 && st->schema_version == 0 && ntables == 0) {
+        if (flags & PF_STORE_CREATE)
+            return PF_OK;
+        return pf_err_set(err, PF_ENOINPUT, "", "database '%s' is empty (run 'parkfund init')",
+                          st->path);
+    }
+    if (app == 0 && st->schema_version >= 1 && ours == 6)
+        return PF_OK;
+    return pf_err_set(err, PF_ENOINPUT, "", "'%s' is not a parkfund database (application id "
+                      "%d, schema version %d): parkfund opens only databases that "
+                      "'parkfund init' made, in a new or empty file", st->path, app,
+                      st->schema_version);
+}
+
+/* "file:" URI for path with immutable=1 (SQLite's URI syntax: escape % ? #). */
+static char *
+immutable_uri(const char *path)
+{
+    struct pf_buf b = PF_BUF_INIT;
+    const char *p;
+    pf_buf_adds(&b, path[0] == '/' ? "file://" : "file:");
+    for (p = path; *p; p++) {
+        if (*p == '%' || *p == '?' || *p == '#')
+            pf_buf_addf(&b, "%%%02x", (unsigned char)*p);
+        else
+            pf_buf_addc(&b, *p);
+    }
+    pf_buf_adds(&b, "?immutable=1");
+    return pf_buf_detach(&b);
+}
+
+/*
+ * A reader of a database whose folder it cannot write (a read-only archive,
+ * another user's copy) cannot create the WAL index (-shm) SQLite needs. A
+ * database closed cleanly is whole in its one file (the last connection
+ * checkpoints and removes the -wal), so it is opened immutable: no locks, no
+ * -shm. With a non-empty -wal beside it, the normal open is tried instead.
+ */
+static bool
+open_immutable(const char *path)
+{
+    char *dir = pf_xstrdup(path), *slash = strrchr(dir, '/'), *wal;
+    struct stat sb;
+    bool imm;
+
+    if (slash)
+        slash[slash == dir ? 1 : 0] = '\0';
+    imm = access(slash ? dir : ".", W_OK) != 0;
+    free(dir);
+    if (!imm)
+        return false;
+    wal = pf_xasprintf("%s-wal", path);
+    imm = stat(wal, &sb) != 0 || sb.st_size == 0;
+    free(wal);
+    return imm;
+}
+
+static void
+remove_created(const char *path)
+{
+    static const char *const sfx[] = { "-wal", "-shm", "-journal" };
+    size_t i;
+    unlink(path);
+    for (i = 0; i < sizeof sfx / sizeof *sfx; i++) {
+        char *p = pf_xasprintf("%s%s", path, sfx[i]);
+        unlink(p);
+        free(p);
+    }
+}
+
 pf_status
 pf_store_open(const char *path, unsigned flags, struct pf_store **out, struct pf_err *err)
 {
     struct pf_store *st = pf_xcalloc(1, sizeof *st);
-    sqlite3_stmt *q = NULL;
     int oflags, rc;
     pf_status s = PF_OK;
     const char *env;
+    char *uri = NULL;
     int timeout = 5000;
+    bool created = false;
 
     *out = NULL;
     st->path = pf_xstrdup(path);
     st->readonly = (flags & PF_STORE_READONLY) != 0;
-    if (!(flags & PF_STORE_CREATE) && access(path, F_OK) != 0) {
-        s = pf_err_set(err, PF_ENOINPUT, "", "database '%s' does not exist (run 'parkfund init')",
-                       path);
-        goto cleanup;
+    if (access(path, F_OK) != 0) {
+        if (!(flags & PF_STORE_CREATE)) {
+            s = pf_err_set(err, PF_ENOINPUT, "", "database '%s' does not exist (run 'parkfund "
+                           "init')", path);
+            goto cleanup;
+        }
+        created = true;
     }
     oflags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
     if (flags & PF_STORE_CREATE)
         oflags |= SQLITE_OPEN_CREATE;
-    rc = sqlite3_open_v2(path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
+    if (st->readonly && open_immutable(path)) {
+        uri = immutable_uri(path);
+        oflags |= SQLITE_OPEN_URI;
+        st->immutable = true;
+    }
+    rc = sqlite3_open_v2(uri ? uri : path, &st->db, oflags | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         s = pf_err_set(err, PF_EIO, "", "cannot open database '%s': %s", path,
                        st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
@@ -164,6 +294,9 @@ pf_store_open(const char *path, unsigned flags, struct pf_store **out, struct pf
     if ((env = getenv("PARKFUND_BUSY_TIMEOUT_MS")) && *env)
         timeout = (int)strtol(env, NULL, 10);
     sqlite3_busy_timeout(st->db, timeout);
+    /* whose file is it? (before anything writes to it) */
+    if ((s = check_identity(st, flags, err)) != PF_OK)
+        goto cleanup;
     if ((s = store_exec(st, "PRAGMA foreign_keys = ON", err)) != PF_OK)
         goto cleanup;
     if (!st->readonly) {
@@ -176,26 +309,22 @@ pf_store_open(const char *path, unsigned flags, struct pf_store **out, struct pf
     if ((env = getenv("PARKFUND_REVERSE_UNORDERED_SELECTS")) && strcmp(env, "1") == 0 &&
         (s = store_exec(st, "PRAGMA reverse_unordered_selects = ON", err)) != PF_OK)
         goto cleanup;
-    if ((s = store_prepare(st, "PRAGMA user_version", &q, err)) != PF_OK)
-        goto cleanup;
-    rc = sqlite3_step(q);
-    if (rc != SQLITE_ROW) {
-        s = store_fail(st, rc, "cannot read the schema version", err);
-        if (s == PF_EINTERNAL)
-            s = pf_err_set(err, PF_EIO, "", "'%s' is not a parkfund database", path);
-        goto cleanup;
-    }
-    st->schema_version = sqlite3_column_int(q, 0);
-    sqlite3_finalize(q);
-    q = NULL;
     if ((s = migrate(st, err)) != PF_OK)
         goto cleanup;
     *out = st;
     st = NULL;
 cleanup:
-    sqlite3_finalize(q);
+    free(uri);
     pf_store_close(st);
+    if (s != PF_OK && created) /* a failed init leaves nothing behind */
+        remove_created(path);
     return s;
+}
+
+bool
+pf_store_immutable(const struct pf_store *st)
+{
+    return st->immutable;
 }
 
 void
@@ -211,6 +340,7 @@ pf_store_close(struct pf_store *st)
     }
     if (st->db)
         sqlite3_close(st->db);
+    pf_buf_release(&st->sealbuf);
     free(st->path);
     free(st);
 }
@@ -263,6 +393,8 @@ pf_store_rollback(struct pf_store *st)
 {
     if (st && st->db && !sqlite3_get_autocommit(st->db))
         sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    if (st && st->db)
+        store_triggers_on(st);
 }
 
 /* --- batches --- */
@@ -453,8 +585,18 @@ put_row(struct pf_store *st, enum pf_kind k, int64_t batch, const char *const *v
         store_bind(q, i + 2, kd->fields[i].type, vals[i]);
     rc = sqlite3_step(q);
     sqlite3_reset(q);
+    if (only_new && rc == SQLITE_CONSTRAINT_TRIGGER &&
+        strstr(sqlite3_errmsg(st->db), "a stored row is never replaced")) {
+        /* migration 0002's trigger refuses an existing key before ON CONFLICT sees it */
+        *inserted = false;
+        return PF_OK;
+    }
     if (rc != SQLITE_DONE)
         return store_fail(st, rc, "cannot store a row", err);
+    if (sqlite3_changes(st->db) > 0)
+        store_seal_row(st, k, vals);
+    else if (!only_new)
+        return pf_err_set(err, PF_EINTERNAL, "", "a row of '%s' was not stored", kd->table);
     if (inserted)
         *inserted = sqlite3_changes(st->db) > 0;
     return PF_OK;

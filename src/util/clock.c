@@ -45,21 +45,46 @@ pf_iso_epoch(const char *iso, int64_t *epoch)
     return true;
 }
 
+static bool
+parse_now(const char *s, int64_t *t)
+{
+    const char *p = s;
+    char *end;
+    long long v;
+
+    if (*p == '-')
+        p++;
+    if (*p < '0' || *p > '9')
+        return false;
+    for (; *p >= '0' && *p <= '9'; p++)
+        ;
+    if (*p != '\0')
+        return pf_iso_epoch(s, t);
+    if (p - s > 18)
+        return false;
+    v = strtoll(s, &end, 10);
+    *t = (int64_t)v;
+    return true;
+}
+
+bool
+pf_now_env_valid(const char **value)
+{
+    const char *fixed = getenv("PARKFUND_NOW");
+    int64_t t;
+
+    *value = fixed;
+    return !fixed || !*fixed || parse_now(fixed, &t);
+}
+
 char *
 pf_now_iso(char *buf, size_t n, int64_t *epoch)
 {
     const char *fixed = getenv("PARKFUND_NOW");
-    int64_t t = (int64_t)time(NULL);
+    int64_t t = (int64_t)time(NULL), e;
 
-    if (fixed && *fixed) {
-        char *end;
-        long long v = strtoll(fixed, &end, 10);
-        int64_t e;
-        if (*end == '\0')
-            t = (int64_t)v;
-        else if (pf_iso_epoch(fixed, &e))
-            t = e;
-    }
+    if (fixed && *fixed && parse_now(fixed, &e))
+        t = e;
     if (epoch)
         *epoch = t;
     return pf_epoch_iso(t, buf, n);

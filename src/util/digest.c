@@ -53,3 +53,12 @@ pf_sha256_hex(const void *p, size_t n, char hex[65])
     pf_sha256_update(&h, p, n);
     pf_sha256_final(&h, hex);
 }
+
+void
+pf_sha256_raw(const void *p, size_t n, unsigned char out[32])
+{
+    struct sha256_ctx ctx;
+    sha256_init(&ctx);
+    sha256_update(&ctx, n, p);
+    sha256_digest(&ctx, SHA256_DIGEST_SIZE, out);
+}

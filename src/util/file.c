@@ -3,6 +3,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <signal.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "parkfund/util.h"
 #include "parkfund/banned.h"
@@ -72,4 +76,46 @@ cleanup:
         fclose(f);
     pf_buf_release(&b);
     return rc;
+}
+
+char *
+pf_tmp_path(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        return pf_xasprintf("%.*s/.%s.tmp.%ld", (int)(slash - path), path, slash + 1,
+                            (long)getpid());
+    return pf_xasprintf(".%s.tmp.%ld", path, (long)getpid());
+}
+
+void
+pf_tmp_sweep(const char *dir)
+{
+    DIR *d = opendir(dir && *dir ? dir : ".");
+    struct dirent *e;
+
+    if (!d)
+        return;
+    while ((e = readdir(d)) != NULL) {
+        const char *n = e->d_name, *t = strstr(n, ".tmp."), *p;
+        char *end, *full;
+        long pid;
+
+        if (n[0] != '.' || !t)
+            continue;
+        while (strstr(t + 1, ".tmp."))
+            t = strstr(t + 1, ".tmp.");
+        p = t + 5;
+        if (*p < '1' || *p > '9')
+            continue;
+        pid = strtol(p, &end, 10);
+        if (*end != '\0' || pid <= 0)
+            continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+            continue; /* still running (or not ours to ask): leave it */
+        full = pf_xasprintf("%s/%s", dir && *dir ? dir : ".", n);
+        unlink(full);
+        free(full);
+    }
+    closedir(d);
 }

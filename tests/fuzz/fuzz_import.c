@@ -1,9 +1,11 @@
 /*
- * libFuzzer target for the importers (SPEC §8: "the importers survive fuzzing").
- * The first input byte picks the reader and kind (CSV of one of the eleven
- * kinds, or a JSON bundle); the rest is the file. Each input is imported as a
- * dry run into one database that already holds the sample data, so references
- * resolve and the deep validation paths are reached.
+ * libFuzzer targets for the importers (SPEC §8: "the importers survive fuzzing").
+ * Built twice by tests/fuzz/run.sh: fuzz_csv, where the first input byte picks
+ * one of the CSV kinds and the rest is the file; and fuzz_json (-DFUZZ_JSON),
+ * where the whole input is a JSON bundle (seeds in tests/fuzz/seeds/json). Each
+ * input is imported as a dry run into one database that already holds the
+ * sample data, so references resolve and the deep validation paths are reached.
+ * The scratch folder lives under $TMPDIR and is removed at exit.
  *   make fuzz   (clang, -fsanitize=fuzzer,address,undefined)
  */
 #include <stdio.h>
@@ -17,7 +19,29 @@
 
 static struct pf_taxonomy *tax;
 static struct pf_store *st;
-static char dir[64];
+static char dir[512];
+
+static void
+cleanup(void)
+{
+    static const char *const names[] = { "f.db", "f.db-wal", "f.db-shm", "f.db-journal",
+                                         "bundle.json", NULL };
+    char path[600];
+    size_t i;
+    int k;
+
+    pf_store_close(st);
+    st = NULL;
+    for (i = 0; names[i]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        remove(path);
+    }
+    for (k = 0; k < PF_K_COUNT; k++) {
+        snprintf(path, sizeof path, "%s/%s.csv", dir, pf_kinds[k].name);
+        remove(path);
+    }
+    rmdir(dir);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const unsigned char *data, size_t size);
@@ -26,7 +50,7 @@ int
 LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     struct pf_err err = { 0 };
-    char db[128];
+    char db[600];
     const char *sample[] = { PF_SRCDIR "/models/sample/parks.csv",
                              PF_SRCDIR "/models/sample/enterprises.csv",
                              PF_SRCDIR "/models/sample/funds.csv",
@@ -40,9 +64,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc;
     (void)argv;
     pf_calc_init();
-    snprintf(dir, sizeof dir, "/tmp/pf_fuzz_XXXXXX");
+    snprintf(dir, sizeof dir, "%s/pf_fuzz_XXXXXX",
+             getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(dir))
         abort();
+    atexit(cleanup);
     snprintf(db, sizeof db, "%s/f.db", dir);
     if (pf_taxonomy_load_dir(PF_SRCDIR "/models/taxonomy", &tax, &err) ||
         pf_store_open(db, PF_STORE_CREATE, &st, &err))
@@ -60,22 +86,23 @@ LLVMFuzzerTestOneInput(const unsigned char *data, size_t size)
     struct pf_err err = { 0 };
     struct pf_import_opts o;
     struct pf_import_result res;
-    char path[160];
+    char path[600];
     const char *files[1];
     FILE *f;
-    int pick;
 
+#ifdef FUZZ_JSON
+    snprintf(path, sizeof path, "%s/bundle.json", dir);
+#else
     if (size < 1)
         return 0;
-    pick = data[0] % (PF_K_COUNT + 1);
-    if (pick == PF_K_COUNT)
-        snprintf(path, sizeof path, "%s/bundle.json", dir);
-    else
-        snprintf(path, sizeof path, "%s/%s.csv", dir, pf_kinds[pick].name);
+    snprintf(path, sizeof path, "%s/%s.csv", dir, pf_kinds[data[0] % PF_K_COUNT].name);
+    data++;
+    size--;
+#endif
     f = fopen(path, "wb");
     if (!f)
         abort();
-    fwrite(data + 1, 1, size - 1, f);
+    fwrite(data, 1, size, f);
     fclose(f);
     memset(&o, 0, sizeof o);
     o.tax = tax;

@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "parkfund/store.h"
+#include "store/store_int.h" /* the raw connection, to tamper as a sqlite3 shell would */
 
 static char path[256];
 
@@ -154,6 +155,62 @@ test_busy(void)
     pf_store_close(b);
 }
 
+static void
+count_problem(void *arg, const char *problem)
+{
+    (*(int *)arg)++;
+    CHECK(strstr(problem, "park (park_id='PK9')") != NULL);
+}
+
+/* Seals: an import's rows are sealed; a row slipped in later is named by verify, and a
+ * row under a batch id not yet opened stops the next batch. */
+static void
+test_seals(void)
+{
+    char p2[300];
+    struct pf_store *st = NULL;
+    struct pf_err err = { 0 };
+    const char *v[6] = { "PK2", "园区", NULL, "CN-SC", NULL, "national" };
+    int64_t tax = 0, b = 0, nb = 0;
+    size_t np = 0;
+    int named = 0;
+    char head[65], head2[65];
+
+    snprintf(p2, sizeof p2, "%s.seal", path);
+    remove(p2);
+    CHECK(pf_store_open(p2, PF_STORE_CREATE, &st, &err) == PF_OK);
+    CHECK(pf_store_begin_write(st, &err) == PF_OK);
+    CHECK(pf_store_put_taxonomy(st, "v1", "{}", &tax, &err) == PF_OK);
+    CHECK(pf_store_new_batch(st, "d1", tax, "2024-01-01T00:00:00Z", &b, &err) == PF_OK);
+    CHECK(pf_store_check_open_batch(st, b, &err) == PF_OK);
+    CHECK(pf_store_put_row(st, PF_K_PARKS, b, v, &err) == PF_OK);
+    CHECK(pf_store_seal_batch(st, b, &err) == PF_OK);
+    CHECK(pf_store_commit(st, &err) == PF_OK);
+    CHECK(pf_store_verify_seals(st, count_problem, &named, &np, &nb, head, &err) == PF_OK);
+    CHECK_INT((int)np, 0);
+    CHECK_INT((int)nb, 1);
+    CHECK(strlen(head) == 64);
+    /* the sealed batch is the newest: the trigger lets a row in, the seal does not */
+    CHECK(sqlite3_exec(st->db, "INSERT INTO park VALUES ('PK9', 1, 'x', NULL, 'CN-SC', NULL, "
+                       "NULL)", NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(pf_store_verify_seals(st, count_problem, &named, &np, &nb, head2, &err) == PF_OK);
+    CHECK_INT((int)np, 1);
+    CHECK_INT(named, 1);
+    /* under the next batch's id: refused by the trigger, and by the next batch */
+    CHECK(sqlite3_exec(st->db, "INSERT INTO park VALUES ('PK8', 2, 'x', NULL, 'CN-SC', NULL, "
+                       "NULL)", NULL, NULL, NULL) != SQLITE_OK);
+    CHECK(sqlite3_exec(st->db, "PRAGMA foreign_keys = OFF; DROP TRIGGER park_guard; "
+                       "INSERT INTO park VALUES ('PK8', 2, 'x', NULL, 'CN-SC', NULL, NULL)",
+                       NULL, NULL, NULL) == SQLITE_OK);
+    CHECK(pf_store_begin_write(st, &err) == PF_OK);
+    CHECK(pf_store_new_batch(st, "d2", tax, "2024-01-02T00:00:00Z", &b, &err) == PF_OK);
+    CHECK(pf_store_check_open_batch(st, b, &err) == PF_EDATA);
+    CHECK(strstr(err.msg, "park (park_id='PK8') under batch 2") != NULL);
+    pf_store_rollback(st);
+    pf_store_close(st);
+    remove(p2);
+}
+
 int
 main(void)
 {
@@ -162,6 +219,7 @@ main(void)
     test_versions();
     test_runs();
     test_busy();
+    test_seals();
     remove(path);
     snprintf(side, sizeof side, "%s-wal", path);
     remove(side);

@@ -1,0 +1,36 @@
+# only init creates the schema, and only in a new or empty file; every other command
+# refuses a database that is not parkfund's (exit 66); a failed init leaves no file;
+# a database from before PRAGMA application_id still opens and is stamped on a write
+sqlite3 other.db "CREATE TABLE t(x); INSERT INTO t VALUES (1);"
+for c in "show runs" "verify" "export" "close --as-of 2024-06-30" "report --out o" "init"; do
+    $PF --db other.db $c; echo "$c: $?"
+done
+$PF --db other.db import $SRC/models/sample/parks.csv; echo "import: $?"
+echo "other.db tables: $(sqlite3 other.db .tables)"
+echo "not a database at all" > text.db
+$PF --db text.db show runs; echo "text show: $?"
+$PF --db text.db init; echo "text init: $?"
+: > empty.db
+$PF --db empty.db show runs; echo "empty show: $?"
+$PF --db empty.db import $SRC/models/sample/parks.csv; echo "empty import: $?"
+echo "empty.db size: $(wc -c < empty.db)"
+$PF --db empty.db init; echo "empty init: $?"
+sqlite3 empty.db "PRAGMA application_id; PRAGMA user_version"
+echo "-- a failed init leaves no file behind"
+(trap '' XFSZ; ulimit -f 8; $PF --db big.db init 2>/dev/null; echo "init on a full disk: $?")
+ls big.db* 2>/dev/null || echo "no big.db"
+echo "-- a database made before application_id (schema version 1)"
+$PF --db legacy.db init 2>/dev/null
+$PF --db legacy.db import $SRC/models/sample/*.csv > /dev/null
+$PF --db legacy.db close --as-of 2024-06-30 > /dev/null
+sqlite3 legacy.db "DROP TABLE batch_seal; PRAGMA application_id = 0; PRAGMA user_version = 1;"
+for t in $(sqlite3 legacy.db "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%_guard'"); do
+    sqlite3 legacy.db "DROP TRIGGER $t"
+done
+$PF --db legacy.db show batches > /dev/null; echo "legacy show: $?"
+$PF --db legacy.db verify; echo "legacy verify: $?"
+sqlite3 legacy.db "PRAGMA application_id; PRAGMA user_version"
+printf 'project_id,date,value,currency,method\nP-CN-02,2024-07-31,100.00,CNY,cost\n' > valuations.csv
+$PF --db legacy.db import valuations.csv; echo "legacy import: $?"
+sqlite3 legacy.db "PRAGMA application_id; PRAGMA user_version; SELECT batch_id, kind, rows FROM batch_seal WHERE kind IN ('(batch)', 'valuations') ORDER BY 1, 2"
+$PF --db legacy.db verify; echo "legacy verify: $?"

@@ -1,0 +1,33 @@
+# INSERT OR REPLACE / REPLACE INTO deletes the row it replaces without firing the
+# delete triggers: every table must refuse it from a plain sqlite3 shell, and the
+# database must be unchanged afterwards (issue 11)
+$PF init 2>/dev/null
+$PF import $SRC/models/sample/*.csv > /dev/null
+$PF close --as-of 2024-06-30 --benchmark csi300 > /dev/null
+before=$(sqlite3 parkfund.db .dump | sha256sum)
+tables=$(sqlite3 parkfund.db "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
+try() {  # label, sql
+    if msg=$(sqlite3 parkfund.db "$2" 2>&1); then
+        echo "$1: REPLACED"
+    else
+        echo "$1: refused (${msg#*, })"
+    fi
+}
+for t in $tables; do
+    n=$(sqlite3 parkfund.db "SELECT count(*) FROM $t")
+    [ "$n" -gt 0 ] || { echo "$t: EMPTY (the test needs a row)"; continue; }
+    try "$t replace" "REPLACE INTO $t SELECT * FROM $t LIMIT 1"
+    try "$t insert or replace" "INSERT OR REPLACE INTO $t SELECT * FROM $t"
+done
+# another unique key than the primary one: a second reversal of a reversed flow
+try "partner_flow reverses" "INSERT OR REPLACE INTO partner_flow SELECT 'NEW-1', batch_id, fund_id, partner_id, date, kind, purpose, amount, recallable, reverses, note FROM partner_flow WHERE reverses IS NOT NULL LIMIT 1"
+try "batch digest" "INSERT OR REPLACE INTO batch(digest, taxonomy_id, created_at) SELECT digest, taxonomy_id, created_at FROM batch LIMIT 1"
+try "taxonomy version" "INSERT OR REPLACE INTO taxonomy(version, json) SELECT version, json FROM taxonomy LIMIT 1"
+after=$(sqlite3 parkfund.db .dump | sha256sum)
+[ "$before" = "$after" ] && echo "database unchanged" || echo "DATABASE CHANGED"
+# the import's insert-first path still tells a stored row from a new one
+mkdir new && cp $SRC/models/sample/partner_flows.csv new/
+printf 'CN-X99-ICBC,F-CN,LP-ICBC,2024-06-28,contribution,investment,100.00,,,new\n' >> new/partner_flows.csv
+$PF import new/partner_flows.csv
+$PF verify | tail -n 1 | cut -c1-40
+sqlite3 parkfund.db "PRAGMA recursive_triggers" | sed 's/^/recursive_triggers: /'
