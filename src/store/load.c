@@ -378,6 +378,7 @@ pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **ou
     pf_status s = PF_OK;
     int64_t n1 = 0, n2 = 0;
     size_t i;
+    bool has_terms = false;
 
     *out = NULL;
     ds->batch = batch;
@@ -389,6 +390,15 @@ pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **ou
     for (i = 0; i < sizeof queries / sizeof *queries; i++)
         if ((s = run_query(&L, queries[i].tag, queries[i].sql, queries[i].fn)) != PF_OK)
             goto cleanup;
+    /* a read-only open of a database written before migration 4 has no fund_terms */
+    {
+        sqlite3_stmt *q = NULL;
+        if ((s = store_prepare(st, "SELECT count(*) FROM sqlite_schema WHERE type = 'table' "
+                                   "AND name = 'fund_terms'", &q, err)) != PF_OK)
+            goto cleanup;
+        has_terms = sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int(q, 0) > 0;
+        sqlite3_finalize(q);
+    }
     /* reversed flows with the date of their reversal (a close before it counts them) */
     if ((s = run_query_tagged(&L, "partner_flows_reversed",
                               "SELECT flow_id, fund_id, partner_id, date, kind, purpose, amount, "
@@ -403,13 +413,13 @@ pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **ou
                               "f.flow_id AND r.batch_id <= ?1) AS rev FROM project_flow f WHERE "
                               "batch_id <= ?1 AND reverses IS NULL AND rev IS NOT NULL "
                               "ORDER BY project_id, date, flow_id", add_jflow_rev, true)) != PF_OK ||
-        (s = run_query_tagged(&L, "fund_terms",
+        (has_terms && (s = run_query_tagged(&L, "fund_terms",
                               "SELECT fund_id, gp_partner_id, carry, hurdle, hurdle_basis, "
                               "catch_up, fee_rate, fee_basis, investment_period_end, "
                               "fee_rate_after, fee_basis_after, term_years, carry_exempt, "
                               "concession, concession_to, max(batch_id) FROM fund_terms WHERE "
                               "batch_id <= ?1 GROUP BY fund_id ORDER BY fund_id", add_terms,
-                              true)) != PF_OK)
+                              true)) != PF_OK))
         goto cleanup;
     for (i = 0; i < ds->nenterprises; i++)
         ds->enterprises[i].park = pf_dataset_find_park(ds, ds->enterprises[i].park_id);

@@ -23,7 +23,7 @@ echo "-- a database made before application_id (schema version 1)"
 $PF --db legacy.db init 2>/dev/null
 $PF --db legacy.db import $SRC/models/sample/*.csv > /dev/null
 $PF --db legacy.db close --as-of 2024-06-30 > /dev/null
-sqlite3 legacy.db "DROP TABLE batch_seal; PRAGMA application_id = 0; PRAGMA user_version = 1;"
+sqlite3 legacy.db "DROP TABLE batch_seal; DROP TABLE forecast_note; DROP TABLE forecast_result; DROP TABLE forecast; DROP TABLE fund_terms; PRAGMA application_id = 0; PRAGMA user_version = 1;"
 for t in $(sqlite3 legacy.db "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%_guard'"); do
     sqlite3 legacy.db "DROP TRIGGER $t"
 done

@@ -3,7 +3,12 @@
 # database must be unchanged afterwards (issue 11)
 $PF init 2>/dev/null
 $PF import $SRC/models/sample/*.csv > /dev/null
+# every table needs a row: fund terms (with their GP) and a small forecast too
+printf 'partner_id,name,kind,region\nGP-X,普通合伙人,gp,\n' > partners.csv
+printf 'fund_id,gp_partner_id,carry,hurdle,fee_rate,fee_basis\nF-CN,GP-X,0.2,0.08,0.02,commitment\n' > fund_terms.csv
+$PF import partners.csv fund_terms.csv > /dev/null
 $PF close --as-of 2024-06-30 --benchmark csi300 > /dev/null
+$PF forecast --paths 20 --years 1 > /dev/null 2>&1
 before=$(sqlite3 parkfund.db .dump | sha256sum)
 tables=$(sqlite3 parkfund.db "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name")
 try() {  # label, sql
