@@ -16,7 +16,7 @@
 #include "parkfund/model.h"
 #include "parkfund/util.h"
 
-#define PF_GEN_NFILES 11
+#define PF_GEN_NFILES 12
 
 /* Data rows written per file (header excluded), in the order of pf_gen_files. */
 struct pf_gen_stats {

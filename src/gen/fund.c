@@ -206,6 +206,19 @@ build_members(struct gen *g, struct pf_rng *r, struct registry *reg, const struc
         break;
     }
     }
+    /* the general partner (the manager's GP vehicle): about 1 % of the fund, a member
+     * that pays its calls like the others and receives the carried interest */
+    {
+        int w = 0, gp;
+        size_t j;
+        const char *mgr = f->type == GEN_FUND_MAIN      ? "联盟产业基金管理有限公司"
+                          : f->type == GEN_FUND_OVERSEAS ? "联盟海外投资管理（香港）有限公司"
+                                                         : "联盟股权投资基金管理有限公司";
+        for (j = 0; j < n; j++)
+            w += m[j].weight;
+        gp = gen_partner_add(g, "gp", pf_xasprintf("%s（%s 普通合伙人）", mgr, f->id), "");
+        member_add(m, &n, gp, w / 99 > 0 ? w / 99 : 1, 0);
+    }
     qsort(m, n, sizeof *m, member_cmp);
     return n;
 }
@@ -301,9 +314,16 @@ fund_run(struct gen *g, struct registry *reg, struct gen_fund *f, size_t fi, siz
     int64_t weights[MAX_MEMBERS];
     size_t nm, i, j;
     int m0 = gen_month_of(g, f->inception), m, cny = strcmp(f->currency, "CNY") == 0;
-    int corrected = 0;
+    int corrected = 0, gp_at = -1;
+    pf_cents dist_total = 0, carry_paid = 0;
+    /* carry paid on realised profit above the capital called (no hurdle: the engine's
+     * waterfall then shows what is accrued; the overpaying fund shows a clawback) */
+    double carry_pay_rate = f->overpays_carry ? 0.40 : 0.20;
 
     nm = build_members(g, r, reg, f, k, mb);
+    for (i = 0; i < nm; i++)
+        if (strcmp(g->partners[mb[i].partner].kind, "gp") == 0)
+            gp_at = (int)i;
     if (f->second_close == PF_DATE_NONE)
         for (i = 0; i < nm; i++)
             mb[i].late = 0;
@@ -345,6 +365,27 @@ fund_run(struct gen *g, struct registry *reg, struct gen_fund *f, size_t fi, siz
                 if (pend_roc > 0) {
                     e = fev_add(&ev, dd, FE_SPLIT, 0, "return_of_capital", pend_roc);
                     e->recallable = dd < f->invest_end;
+                }
+                dist_total += pend;
+                /* the hurdle, roughly: paid out more than the calls grown at 8 % a year over
+                 * half the fund's age (capital is called gradually)
+                 * (the overpaying fund does not wait for it) */
+                if (pend_gain > 0 && gp_at >= 0 && dist_total > called &&
+                    (f->overpays_carry ||
+                     (double)dist_total > (double)called *
+                                              pow(1.08, (double)(dd - f->inception) / 730.0))) {
+                    pf_cents due = pf_cents_round((double)(dist_total - called) * carry_pay_rate)
+                                   - carry_paid;
+                    if (due > pend_gain)
+                        due = pend_gain;
+                    due = gen_round_to(due, 100);
+                    if (due > 0) {
+                        e = fev_add(&ev, dd, FE_ONE, 0, "carried_interest", due);
+                        e->member = gp_at;
+                        e->note = "普通合伙人业绩报酬 (carried interest)";
+                        carry_paid += due;
+                        pend_gain -= due;
+                    }
                 }
                 if (pend_gain > 0)
                     fev_add(&ev, dd, FE_SPLIT, 0, "gain", pend_gain);
@@ -397,6 +438,30 @@ fund_run(struct gen *g, struct registry *reg, struct gen_fund *f, size_t fi, siz
         gen_col_date(g, mb[i].late ? f->second_close : f->inception);
         gen_col_money(g, mb[i].commit);
         gen_row_end(g, GF_COMMITMENTS);
+    }
+
+    /* the fund's terms (SPEC §10): 20 % carry over an 8 % compound hurdle with full
+     * catch-up, 2 % on commitment in the investment period then 1 % (as the fees below
+     * are called); some funds differ so every reading is exercised */
+    if (gp_at >= 0) {
+        char ipe[16];
+        gen_row_begin(g);
+        gen_col(g, f->id);
+        gen_col(g, g->partners[mb[gp_at].partner].id);
+        gen_col(g, "0.2");
+        gen_col(g, "0.08");
+        gen_col(g, f->terms_variant == 1 ? "simple" : "compound");
+        gen_col(g, f->terms_variant == 2 ? "0.5" : "1");
+        gen_col(g, "0.02");
+        gen_col(g, "commitment");
+        gen_col(g, pf_date_format(f->invest_end, ipe, sizeof ipe));
+        gen_col(g, "0.01");
+        gen_col(g, "commitment");
+        gen_col(g, "10");
+        gen_col(g, NULL);
+        gen_col(g, f->terms_variant == 3 ? "0.2" : NULL);
+        gen_col(g, f->terms_variant == 3 ? "lps" : NULL);
+        gen_row_end(g, GF_FUND_TERMS);
     }
 
     /* management fees quarterly in advance (2% in the investment period, 1%
@@ -548,6 +613,8 @@ gen_funds(struct gen *g)
 
         snprintf(f->id, sizeof f->id, "F%03zu", i + 1);
         f->corrections = i % 4 == 0;
+        f->terms_variant = (int)(i % 5 <= 3 ? i % 5 : 0);
+        f->overpays_carry = i == 4;
         f->currency = "CNY";
         f->phase = 1;
         f->prov = -1;

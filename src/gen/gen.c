@@ -18,7 +18,7 @@
 const char *const pf_gen_files[] = {
     "parks.csv", "enterprises.csv", "funds.csv", "partners.csv", "commitments.csv",
     "partner_flows.csv", "projects.csv", "project_flows.csv", "valuations.csv", "fx_rates.csv",
-    "benchmarks.csv", NULL,
+    "benchmarks.csv", "fund_terms.csv", NULL,
 };
 
 static const char *const headers[PF_GEN_NFILES] = {
@@ -34,6 +34,9 @@ static const char *const headers[PF_GEN_NFILES] = {
     "project_id,date,value,currency,method",
     "date,currency,rate",
     "index_id,date,level",
+    ("fund_id,gp_partner_id,carry,hurdle,hurdle_basis,catch_up,fee_rate,fee_basis,"
+     "investment_period_end,fee_rate_after,fee_basis_after,term_years,carry_exempt,"
+     "concession,concession_to"),
 };
 
 /* --- random helpers --- */

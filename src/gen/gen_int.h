@@ -15,7 +15,7 @@
 /* ------------------------------------------------------------ file indexes */
 enum gen_file {
     GF_PARKS, GF_ENTERPRISES, GF_FUNDS, GF_PARTNERS, GF_COMMITMENTS, GF_PARTNER_FLOWS,
-    GF_PROJECTS, GF_PROJECT_FLOWS, GF_VALUATIONS, GF_FX, GF_BENCH
+    GF_PROJECTS, GF_PROJECT_FLOWS, GF_VALUATIONS, GF_FX, GF_BENCH, GF_FUND_TERMS
 };
 
 /* ------------------------------------------------------- name tables (names.c) */
@@ -224,6 +224,8 @@ struct gen_fund {
     pf_date inception, invest_end, second_close; /* second_close PF_DATE_NONE if none */
     size_t nprojects;
     int corrections;     /* 1: this fund's data carries the correction examples */
+    int terms_variant;   /* 0 default; 1 simple hurdle; 2 partial catch-up; 3 concession */
+    int overpays_carry;  /* 1: pays carry at 40 % of profit (a clawback exposure at D) */
 };
 void gen_project(struct gen *g, struct pf_rng *r, const struct gen_fund *f, pf_date commit_date,
                  size_t ordinal, struct gen_fund_acc *acc);
