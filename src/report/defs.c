@@ -337,6 +337,7 @@ parse_col(struct loader *L, const cJSON *o, const char *path, struct rp_col *c)
     if (it && !parse_width(L, it, path, c->width))
         return false;
     c->text = dup_or_null(str_member(o, "text"));
+    c->zero_if_absent = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "zero_if_absent"));
     c->date = dup_or_null(str_member(o, "date"));
     c->metric = dup_or_null(str_member(o, "metric"));
     c->formula = dup_or_null(str_member(o, "formula"));

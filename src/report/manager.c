@@ -686,6 +686,7 @@ rp_manager_write(struct rp_ctx *c, const char *path, struct pf_err *err)
         else
             rp_tables_sheet(c, s, NULL);
     }
+    rp_economics_sheet(c); /* when a fund has terms (SPEC §10) */
     rp_forecast_sheet(c); /* when the run has a forecast (SPEC §11) */
     rc = rp_book_close(c, path, err);
     rp_blocks_release(c);

@@ -48,6 +48,7 @@ struct rp_col {
     char *special;    /* guidance_sum, region_invested */
     bool value_only;  /* a stored value no formula can express: '†' */
     bool total_sum;   /* SUM on the total row */
+    bool zero_if_absent; /* a metric a row may not have (accrued carry): then 0 */
 };
 
 enum rp_chart_kind { RP_CHART_PIE, RP_CHART_COLUMN, RP_CHART_BAR, RP_CHART_LINE };
@@ -328,5 +329,11 @@ pf_status rp_book_close(struct rp_ctx *c, const char *path, struct pf_err *err);
  * (forecast.c); nothing when c->forecast is NULL (or the partner has no rows). */
 void rp_forecast_sheet(struct rp_ctx *c);
 void rp_forecast_partner_sheet(struct rp_ctx *c);
+
+/* ------------------------------------------------------- fund economics */
+/* The manager's "Carry & fees" sheet and the statement's "Carried interest" sheet
+ * (economics.c); nothing when no fund (of the partner) has terms. */
+void rp_economics_sheet(struct rp_ctx *c);
+void rp_economics_partner_sheet(struct rp_ctx *c);
 
 #endif

@@ -454,6 +454,7 @@ rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err)
         else
             rp_tables_sheet(c, s, NULL);
     }
+    rp_economics_partner_sheet(c); /* when one of its funds has terms (SPEC §10) */
     rp_forecast_partner_sheet(c); /* when the run has a forecast (SPEC §11) */
     rc = rp_book_close(c, path, err);
     rp_blocks_release(c);

@@ -625,7 +625,12 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
                     continue;
                 }
             }
-            if (res) {
+            if (!res && col->metric && col->zero_if_absent) {
+                /* e.g. a fund without terms has no accrued carry: it is nil, not unknown */
+                rp_write_num(c, ws, r, (lxw_col_t)k, 0, f);
+                vals[k].ok = true;
+                vals[k].v = 0;
+            } else if (res) {
                 vals[k].ok = rp_write_result(c, ws, r, (lxw_col_t)k, res, f);
                 if (vals[k].ok)
                     rp_result_number(res, &vals[k].v);

@@ -107,7 +107,7 @@ FORMULA_TOKEN = re.compile(r"""\s*(?:
     | (?P<num>[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)
     | (?P<op>[-+*/^(),:])
 )""", re.X)
-ALLOWED_FUNCS = {"SUM", "XIRR", "SUMPRODUCT"}
+ALLOWED_FUNCS = {"SUM", "XIRR", "SUMPRODUCT", "ROUND", "MAX"}
 
 
 def formula_problem(f, sheet_names):
