@@ -13,7 +13,7 @@
 #include "parkfund/store.h"
 #include "parkfund/banned.h"
 
-#define MAXC 12
+#define MAXC 13
 
 struct table {
     const char *head[MAXC];
@@ -278,14 +278,15 @@ cmd_show(struct pf_ctx *ctx, int argc, char **argv)
            run->benchmark ? ", benchmark " : "", run->benchmark ? run->benchmark : "");
     if (strcmp(what, "funds") == 0) {
         const char *h[] = { "fund", "name", "ccy", "commitment", "paid_in", "distributions",
-                            "nav", "tvpi", "dpi", "net_irr", "gross_irr", "ks_pme" };
+                            "nav", "tvpi", "dpi", "net_irr", "gross_irr", "ks_pme",
+                            "accrued_carry" };
         memcpy(t.head, h, sizeof h);
-        t.ncols = 12;
-        for (i = 3; i < 12; i++)
+        t.ncols = 13;
+        for (i = 3; i < 13; i++)
             t.right[i] = true;
         for (i = 0; i < ds->nfunds; i++) {
             const char *F = ds->funds[i].fund_id;
-            char *v[12];
+            char *v[13];
             if (!find(run, "fund", F, F, "nav"))
                 continue;
             v[0] = pf_xstrdup(F);
@@ -300,6 +301,8 @@ cmd_show(struct pf_ctx *ctx, int argc, char **argv)
             v[9] = fmt(find(run, "fund", F, F, "net_irr"), '%');
             v[10] = fmt(find(run, "fund", F, F, "gross_irr"), '%');
             v[11] = fmt(find(run, "fund", F, F, "ks_pme"), 'r');
+            /* SPEC §10: empty for a fund without terms (it has no carry) */
+            v[12] = fmt(find(run, "fund", F, F, "carry_accrued"), 0);
             row_add(&t, v);
         }
     } else if (strcmp(what, "partners") == 0) {
