@@ -752,3 +752,44 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
                       f_text);
     cJSON_Delete(rows);
 }
+
+const char *
+rp_label(struct rp_ctx *c, const char *zh, const char *en)
+{
+    /* "both" labels live in a ring of eight buffers, so a few can be used in one call
+     * (the report is single-threaded) */
+    static char ring[8][512];
+    static unsigned next;
+    char *b;
+    if (c->lang == RP_ZH)
+        return zh;
+    if (c->lang == RP_EN)
+        return en;
+    b = ring[next++ % 8];
+    snprintf(b, sizeof ring[0], "%s / %s", zh, en);
+    return b;
+}
+
+lxw_worksheet *
+rp_add_named_sheet(struct rp_ctx *c, const char *zh, const char *en, const char *tzh,
+                   const char *ten, lxw_row_t *row)
+{
+    /* static: the context keeps the sheet's name (chart ranges) while it is written */
+    static struct rp_sheet s;
+    static char name_zh[64], name_en[64], name_both[96], t_zh[160], t_en[160], t_both[320];
+    memset(&s, 0, sizeof s);
+    snprintf(name_zh, sizeof name_zh, "%s", zh);
+    snprintf(name_en, sizeof name_en, "%s", en);
+    snprintf(name_both, sizeof name_both, "%s %s", zh, en);
+    snprintf(t_zh, sizeof t_zh, "%s", tzh);
+    snprintf(t_en, sizeof t_en, "%s", ten);
+    snprintf(t_both, sizeof t_both, "%s / %s", tzh, ten);
+    s.name.zh = name_zh;
+    s.name.en = name_en;
+    s.name.both = name_both;
+    s.title.zh = t_zh;
+    s.title.en = t_en;
+    s.title.both = t_both;
+    s.kind = name_en;
+    return rp_add_sheet(c, &s, NULL, row);
+}

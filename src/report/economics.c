@@ -16,43 +16,7 @@
 #include "report_int.h"
 #include "parkfund/banned.h"
 
-static const char *
-L(struct rp_ctx *c, const char *zh, const char *en)
-{
-    static char ring[8][512];
-    static unsigned next;
-    char *b;
-    if (c->lang == RP_ZH)
-        return zh;
-    if (c->lang == RP_EN)
-        return en;
-    b = ring[next++ % 8];
-    snprintf(b, sizeof ring[0], "%s / %s", zh, en);
-    return b;
-}
-
-static lxw_worksheet *
-add_sheet(struct rp_ctx *c, const char *zh, const char *en, const char *tzh, const char *ten,
-          lxw_row_t *row)
-{
-    static struct rp_sheet s;
-    static char name_zh[64], name_en[64], name_both[96], t_zh[160], t_en[160], t_both[320];
-    memset(&s, 0, sizeof s);
-    snprintf(name_zh, sizeof name_zh, "%s", zh);
-    snprintf(name_en, sizeof name_en, "%s", en);
-    snprintf(name_both, sizeof name_both, "%s %s", zh, en);
-    snprintf(t_zh, sizeof t_zh, "%s", tzh);
-    snprintf(t_en, sizeof t_en, "%s", ten);
-    snprintf(t_both, sizeof t_both, "%s / %s", tzh, ten);
-    s.name.zh = name_zh;
-    s.name.en = name_en;
-    s.name.both = name_both;
-    s.title.zh = t_zh;
-    s.title.en = t_en;
-    s.title.both = t_both;
-    s.kind = name_en;
-    return rp_add_sheet(c, &s, NULL, row);
-}
+#define L rp_label
 
 static bool
 has_terms(struct rp_ctx *c, const char *fund)
@@ -315,7 +279,7 @@ rp_economics_sheet(struct rp_ctx *c)
         if (!has_terms(c, F))
             continue;
         if (!ws) {
-            ws = add_sheet(c, "业绩报酬与管理费", "Carry & fees",
+            ws = rp_add_named_sheet(c, "业绩报酬与管理费", "Carry & fees",
                            "分配瀑布、业绩报酬、毛净收益桥与管理费核对",
                            "Distribution waterfall, carried interest, gross-to-net bridge, "
                            "management-fee control", &r);
@@ -379,7 +343,7 @@ rp_economics_partner_sheet(struct rp_ctx *c)
         if (!has_terms(c, F) || !rp_index_results(c->ix, "partner", F, c->partner))
             continue;
         if (!ws) {
-            ws = add_sheet(c, "业绩报酬", "Carried interest",
+            ws = rp_add_named_sheet(c, "业绩报酬", "Carried interest",
                            "贵方净值（扣除计提业绩报酬）与业绩报酬分摊",
                            "Your NAV net of carry and your share of the carried interest", &r);
             if (!ws)

@@ -14,22 +14,7 @@
 #include "report_int.h"
 #include "parkfund/banned.h"
 
-/* A label in the workbook's language(s). "both" labels live in a ring of eight
- * buffers, so a few can be used in one call (the report is single-threaded). */
-static const char *
-L(struct rp_ctx *c, const char *zh, const char *en)
-{
-    static char ring[8][512];
-    static unsigned next;
-    char *b;
-    if (c->lang == RP_ZH)
-        return zh;
-    if (c->lang == RP_EN)
-        return en;
-    b = ring[next++ % 8];
-    snprintf(b, sizeof ring[0], "%s / %s", zh, en);
-    return b;
-}
+#define L rp_label
 
 struct fc_ix {
     struct pf_map m; /* "fund\037key\037metric" -> result */
@@ -145,30 +130,6 @@ fan_chart(struct rp_ctx *c, lxw_worksheet *ws, const char *title, lxw_row_t hdr,
     rp_check(c, worksheet_insert_chart_opt(ws, at_row, at_col, ch, &opt), "a chart");
 }
 
-static lxw_worksheet *
-add_sheet(struct rp_ctx *c, const char *zh, const char *en, const char *tzh, const char *ten,
-          lxw_row_t *row)
-{
-    /* static: the context keeps the sheet's name (chart ranges) while it is written */
-    static struct rp_sheet s;
-    static char name_zh[64], name_en[64], name_both[96], t_zh[128], t_en[128], t_both[256];
-    memset(&s, 0, sizeof s);
-    snprintf(name_zh, sizeof name_zh, "%s", zh);
-    snprintf(name_en, sizeof name_en, "%s", en);
-    snprintf(name_both, sizeof name_both, "%s %s", zh, en);
-    snprintf(t_zh, sizeof t_zh, "%s", tzh);
-    snprintf(t_en, sizeof t_en, "%s", ten);
-    snprintf(t_both, sizeof t_both, "%s / %s", tzh, ten);
-    s.name.zh = name_zh;
-    s.name.en = name_en;
-    s.name.both = name_both;
-    s.title.zh = t_zh;
-    s.title.en = t_en;
-    s.title.both = t_both;
-    s.kind = name_en;
-    return rp_add_sheet(c, &s, NULL, row);
-}
-
 static void
 options_line(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r)
 {
@@ -223,7 +184,7 @@ rp_forecast_sheet(struct rp_ctx *c)
 
     if (!fc)
         return;
-    ws = add_sheet(c, "预测", "Forecast", "现金流预测与承诺节奏",
+    ws = rp_add_named_sheet(c, "预测", "Forecast", "现金流预测与承诺节奏",
                    "Cash-flow forecast and commitment pacing", &row);
     if (!ws)
         return;
@@ -375,7 +336,7 @@ rp_forecast_partner_sheet(struct rp_ctx *c)
     }
     if (nrows == 0)
         return;
-    ws = add_sheet(c, "预计出资", "Expected calls", "预计出资与分配（未来四个季度）",
+    ws = rp_add_named_sheet(c, "预计出资", "Expected calls", "预计出资与分配（未来四个季度）",
                    "Expected capital calls and distributions, next four quarters", &row);
     if (!ws)
         return;

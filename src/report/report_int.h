@@ -258,6 +258,12 @@ const char *rp_sheet_name(const struct rp_ctx *c, const struct rp_sheet *s);
 /* The print footer: left text (input text is escaped), page x of n, the as-of date. */
 void rp_set_footer(struct rp_ctx *c, const char *left);
 
+/* A label in the workbook's language(s) ("zh / en" for both). */
+const char *rp_label(struct rp_ctx *c, const char *zh, const char *en);
+/* A sheet written in code (not from the definitions): names and title by language. */
+lxw_worksheet *rp_add_named_sheet(struct rp_ctx *c, const char *zh, const char *en,
+                                  const char *tzh, const char *ten, lxw_row_t *row);
+
 /* Names shown for codes and records. */
 const char *rp_key_name(struct rp_ctx *c, const char *dimension, const char *key);
 const char *rp_fund_title(struct rp_ctx *c, const char *fund);

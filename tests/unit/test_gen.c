@@ -258,7 +258,7 @@ check_consistency(const char *dir, pf_date as_of, const struct pf_taxonomy *tax)
     struct table parks, ents, funds, partners, projects, jflows, vals, fx, bench, pflows, comm;
     const char **park_ids, **ent_ids, **fund_ids, **proj_ids, **partner_ids;
     size_t i, nbad_code = 0, ncodes = 0, nbad_ref = 0, nbad_date = 0, nbad_ccy = 0;
-    size_t nkind[8] = { 0 }, nreverses = 0, njreverses = 0;
+    size_t nkind[16] = { 0 }, nreverses = 0, njreverses = 0;
     pf_date fx_first = PF_DATE_NONE, bench_first = PF_DATE_NONE, bench_last = PF_DATE_NONE;
     pf_date first_flow = PF_DATE_NONE;
     int chains[16] = { 0 }, segments[8] = { 0 };
