@@ -90,6 +90,7 @@ fund_projects(struct eng *e, struct fund_close *fc)
     const char *F = fc->id;
     const struct pf_fund *fd = &ds->funds[fc->f];
     size_t k, n_invested = 0, n_held = 0, n_exited = 0, n_listed = 0, n_counted = 0;
+    size_t n_written_off = 0;
     struct block blk = { 0 };
     char day[16], buf[48];
     pf_status rc = PF_OK;
@@ -112,6 +113,11 @@ fund_projects(struct eng *e, struct fund_close *fc)
             n_held++;
         if (pj->listed_date != PF_DATE_NONE && pj->listed_date <= e->D)
             n_listed++;
+        /* written off: invested, not exited, nothing left (a second, independent walk of
+         * the same projects; held + exited + written off must come back to invested) */
+        if (m->invested > 0 && !(pj->exit_date != PF_DATE_NONE && pj->exit_date <= e->D) &&
+            m->nav <= 0)
+            n_written_off++;
         if (m->invested > 0 && !m->valued)
             warn(e, "missing_valuation", "project '%s' in fund '%s' has no valuation on or "
                  "before %s: carried at cost", pj->project_id, F,
@@ -124,6 +130,10 @@ fund_projects(struct eng *e, struct fund_close *fc)
     pf_run_value(e->run, "fund", F, F, "projects_held", (double)n_held);
     pf_run_value(e->run, "fund", F, F, "projects_exited", (double)n_exited);
     pf_run_value(e->run, "fund", F, F, "projects_listed", (double)n_listed);
+    pf_run_value(e->run, "fund", F, F, "projects_written_off", (double)n_written_off);
+    TRY(check(e, n_held + n_exited + n_written_off == n_invested, "project_counts",
+              "fund '%s': projects held (%zu) + exited (%zu) + written off (%zu) = invested "
+              "(%zu)", F, n_held, n_exited, n_written_off, n_invested));
     TRY(put_exposure(e, "fund", F, F, &fc->total, n_counted, fc->total.nav,
                      fc->total.invested, false));
     for (k = 0; k < e->fund_nprojects[fc->f]; k++)
@@ -480,6 +490,103 @@ cleanup:
     return rc;
 }
 
+/*
+ * The whole portfolio's own figures in CNY (dimension fund, fund null, key "*"):
+ * commitments and LP flows converted at their dates, NAV and unfunded at D, the
+ * multiples and the net IRR over every fund's LP flows (its block is "net" with no
+ * fund). Appended after every other result, so no earlier line of the export moves.
+ */
+static pf_status
+portfolio_totals(struct eng *e)
+{
+    const struct pf_dataset *ds = e->ds;
+    pf_wide commitment = 0, paid_in = 0, distributions = 0, nav = 0, unfunded = 0;
+    struct block blk = { 0 };
+    size_t f, i;
+    pf_cents c;
+    pf_status rc = PF_OK;
+
+    for (f = 0; f < ds->nfunds; f++) {
+        const char *cur = ds->funds[f].currency;
+        struct fund_position at;
+        if (ds->funds[f].inception != PF_DATE_NONE && ds->funds[f].inception > e->D)
+            continue;
+        for (i = e->fund_commits[f].lo; i < e->fund_commits[f].hi; i++)
+            if (ds->commitments[i].date <= e->D) {
+                TRY(eng_conv(e, ds->commitments[i].amount, cur, "CNY", ds->commitments[i].date,
+                             &c));
+                commitment += c;
+            }
+        for (i = e->fund_pflows[f].lo; i < e->fund_pflows[f].hi && ds->pflows[i].date <= e->D;
+             i++) {
+            const struct pf_partner_flow *pf = &ds->pflows[i];
+            TRY(eng_conv(e, pf->amount, cur, "CNY", pf->date, &c));
+            if (pf->kind == PF_CONTRIBUTION)
+                paid_in += c;
+            else
+                distributions += c;
+            block_add(&blk, pf->date, pf->kind == PF_CONTRIBUTION ? -(pf_wide)c : (pf_wide)c);
+        }
+        TRY(fund_position_at(e, (int)f, e->D, &at));
+        TRY(eng_conv(e, at.nav, cur, "CNY", e->D, &c));
+        nav += c;
+        TRY(eng_conv(e, unfunded_of(at.commitment, at.paid_in, at.recallable), cur, "CNY", e->D,
+                     &c));
+        unfunded += c;
+    }
+    TRY(put_money(e, "fund", NULL, "*", "commitment", commitment));
+    TRY(put_money(e, "fund", NULL, "*", "paid_in", paid_in));
+    TRY(put_money(e, "fund", NULL, "*", "distributions", distributions));
+    TRY(put_money(e, "fund", NULL, "*", "nav", nav));
+    TRY(put_money(e, "fund", NULL, "*", "unfunded", unfunded));
+    put_multiples(e, "fund", NULL, "*", paid_in, distributions, nav, commitment);
+    TRY(irr_block(e, &blk, NULL, "net", "fund", "*", "net_irr", nav));
+cleanup:
+    block_release(&blk);
+    return rc;
+}
+
+/*
+ * What a statement needs to total a partner's funds in CNY: each fund currency's
+ * rate at D (row fx, key the currency, col rate) and each partner's paid-in and
+ * distributions converted at that rate (row partner_cny, key the partner). Rows
+ * appended after every other row.
+ */
+static pf_status
+currency_rows(struct eng *e)
+{
+    const struct pf_dataset *ds = e->ds;
+    size_t f, i;
+    int *parts = NULL;
+    pf_status rc = PF_OK;
+
+    for (f = 0; f < ds->nfunds; f++) {
+        const char *F = ds->funds[f].fund_id, *cur = ds->funds[f].currency;
+        int64_t r8;
+        size_t np;
+        if (ds->funds[f].inception != PF_DATE_NONE && ds->funds[f].inception > e->D)
+            continue;
+        TRY(eng_rate_e8(e, cur, e->D, &r8));
+        pf_run_row_value(e->run, "fx", F, cur, "rate", e->D, (double)r8 / 1e8);
+        np = fund_partners(e, (int)f, &parts);
+        for (i = 0; i < np; i++) {
+            struct partner_position pt;
+            const char *P = ds->partners[parts[i]].partner_id;
+            pf_cents c;
+            partner_position_at(e, (int)f, parts[i], e->D, &pt);
+            TRY(eng_conv(e, pt.paid_in, cur, "CNY", e->D, &c));
+            TRY(put_row_money(e, "partner_cny", F, P, "paid_in", e->D, c));
+            TRY(eng_conv(e, pt.distributions, cur, "CNY", e->D, &c));
+            TRY(put_row_money(e, "partner_cny", F, P, "distributions", e->D, c));
+        }
+        free(parts);
+        parts = NULL;
+    }
+cleanup:
+    free(parts);
+    return rc;
+}
+
 /* ------------------------------------------------------------------ entry */
 
 pf_status
@@ -526,6 +633,8 @@ pf_engine_compute(const struct pf_dataset *ds, const struct pf_close_opts *o,
         TRY(close_fund(&e, (int)f, pms));
     }
     TRY(portfolio(&e));
+    TRY(portfolio_totals(&e));
+    TRY(currency_rows(&e));
     if (o->progress)
         o->progress(o->progress_arg, ds->nfunds + 1, ds->nfunds + 1);
     *out = run;
