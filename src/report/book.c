@@ -670,33 +670,37 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
                    run->benchmark && *run->benchmark ? run->benchmark : "—", NULL);
     r = audit_item(c, ws, r, t, "digest", run->digest ? run->digest : "", "digest");
     r = audit_item(c, ws, r, t, "created_at", run->created_at ? run->created_at : "", NULL);
-    snprintf(buf, sizeof buf, "%zu", run->nresults);
-    r = audit_item(c, ws, r, t, "results", buf, NULL);
-    r++;
-
-    /* input row counts: {"kind": n, ...} */
-    rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "input_rows")),
-                  f_sec);
-    rows = run->input_rows ? cJSON_Parse(run->input_rows) : NULL;
-    if (cJSON_IsObject(rows) && cJSON_GetArraySize(rows) > 0) {
-        cJSON_ArrayForEach(it, rows) {
-            rp_write_text(c, ws, r, 0, it->string, rp_fmt_named(c, "text", RP_PLAIN));
-            if (cJSON_IsNumber(it))
-                rp_write_num(c, ws, r, 1, it->valuedouble, f_count);
-            else if (cJSON_IsString(it))
-                rp_write_text(c, ws, r, 1, it->valuestring, f_text);
-            r++;
+    /* a statement holds nothing portfolio-wide: no counts of results or input rows */
+    if (!c->partner) {
+        snprintf(buf, sizeof buf, "%zu", run->nresults);
+        r = audit_item(c, ws, r, t, "results", buf, NULL);
+        r++;
+        /* input row counts: {"kind": n, ...} */
+        rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "input_rows")),
+                      f_sec);
+        rows = run->input_rows ? cJSON_Parse(run->input_rows) : NULL;
+        if (cJSON_IsObject(rows) && cJSON_GetArraySize(rows) > 0) {
+            cJSON_ArrayForEach(it, rows) {
+                const struct rp_text *lab = rp_defs_label(c->defs, "input_kind", it->string);
+                rp_write_text(c, ws, r, 0, lab ? rp_tr(c, lab) : it->string,
+                              rp_fmt_named(c, "text", RP_PLAIN));
+                if (cJSON_IsNumber(it))
+                    rp_write_num(c, ws, r, 1, it->valuedouble, f_count);
+                else if (cJSON_IsString(it))
+                    rp_write_text(c, ws, r, 1, it->valuestring, f_text);
+                r++;
+            }
+        } else {
+            rp_write_text(c, ws, r++, 1, run->input_rows && *run->input_rows ? run->input_rows
+                                             : rp_tr(c, rp_table_text(c->defs, t, "items", "none")),
+                          f_text);
         }
-    } else {
-        rp_write_text(c, ws, r++, 1, run->input_rows && *run->input_rows ? run->input_rows
-                                         : rp_tr(c, rp_table_text(c->defs, t, "items", "none")),
-                      f_text);
     }
     r++;
 
-    /* the tally covers every check; a statement lists only those naming no other partner */
+    /* the tally covers the checks listed (a statement lists only its own funds') */
     for (i = 0; i < run->nnotes; i++)
-        if (run->notes[i].is_check) {
+        if (run->notes[i].is_check && !(hide && hide(arg, i))) {
             if (run->notes[i].ok)
                 npass++;
             else

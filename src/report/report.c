@@ -147,6 +147,24 @@ note_partners(const struct pf_run *run, const struct pf_dataset *ds)
     return who;
 }
 
+/* For each run note, the one fund of ds it names (-1 none, -2 several). */
+static int *
+note_funds(const struct pf_run *run, const struct pf_dataset *ds)
+{
+    int *which = pf_xcalloc(run->nnotes + 1, sizeof *which);
+    size_t i, k;
+    for (i = 0; i < run->nnotes; i++) {
+        const struct pf_run_note *n = &run->notes[i];
+        which[i] = -1;
+        for (k = 0; k < ds->nfunds; k++) {
+            const struct pf_fund *f = &ds->funds[k];
+            if (mentions(n->name, f->fund_id, true) || mentions(n->detail, f->fund_id, true))
+                which[i] = which[i] == -1 ? (int)k : -2;
+        }
+    }
+    return which;
+}
+
 typedef pf_status (*writer_fn)(struct rp_ctx *c, const char *path, struct pf_err *err);
 
 static pf_status
@@ -246,6 +264,8 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     }
     if (npartners)
         c.note_who = note_partners(run, ds);
+    if (npartners)
+        c.note_fund = note_funds(run, ds);
     for (i = 0; i < npartners; i++) {
         if (o && o->partner && strcmp(partners[i], o->partner) != 0)
             continue;
@@ -263,6 +283,7 @@ cleanup:
     free(name);
     free(partners);
     free(c.note_who);
+    free(c.note_fund);
     pf_buf_release(&c.tmp);
     rp_index_release(&ix);
     rp_defs_free(defs);

@@ -204,6 +204,7 @@ struct rp_ctx {
     const struct rp_blockref *blist; /* the blocks this workbook writes, in order */
     size_t nblist;
     int *note_who;           /* per run note: the ds partner it names, -1 none, -2 several */
+    int *note_fund;          /* per run note: the ds fund it names, -1 none, -2 several */
     char *flow_sheets[RP_MAX_FLOW_SHEETS];
     lxw_row_t flow_last[RP_MAX_FLOW_SHEETS]; /* last block row of each flow sheet */
     size_t nflow_sheets;

@@ -20,15 +20,22 @@ is_partner_fund(struct rp_ctx *c, const char *fund)
     return rp_index_results(c->ix, "partner", fund, c->partner) != NULL;
 }
 
-/* A run note the statement leaves out: it names another partner (see report.c). */
+/*
+ * A run note the statement leaves out: it names another partner, or it is not about
+ * exactly one of the partner's own funds (another fund's figures, or the whole
+ * portfolio's: a partner sees nothing about a fund it is not in).
+ */
 static bool
 hide_note(void *arg, size_t note)
 {
     struct rp_ctx *c = arg;
     int who = c->note_who ? c->note_who[note] : -1;
-    if (who == -1)
-        return false;
-    return who < 0 || strcmp(c->ds->partners[who].partner_id, c->partner) != 0;
+    int fund = c->note_fund ? c->note_fund[note] : -1;
+    if (who != -1 && (who < 0 || strcmp(c->ds->partners[who].partner_id, c->partner) != 0))
+        return true;
+    if (fund < 0)
+        return true;
+    return !is_partner_fund(c, c->ds->funds[fund].fund_id);
 }
 
 /* The partner's own XIRR blocks, "partner:<id>" in each of its funds. */
