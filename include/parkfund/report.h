@@ -29,6 +29,8 @@ struct pf_report_opts {
     const char *partner;  /* NULL: manager workbook + every partner; else that partner only */
     const char *lang;     /* "zh", "en" or "both" (NULL = both: "中文 / English" headers) */
     const char *defs_dir; /* folder holding manager.json, partner.json, formats.json */
+    /* the corrected partner flows, shown marked in statements; may be NULL */
+    const struct pf_corrections *corrections;
     /* may be NULL; called with (files done, files in all) */
     void (*progress)(void *arg, size_t done, size_t total);
     void *progress_arg;

@@ -19,6 +19,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     struct pf_store *st = NULL;
     struct pf_run *run = NULL;
     struct pf_dataset *ds = NULL;
+    struct pf_corrections corr = { NULL, 0 };
     struct pf_taxonomy *tax = NULL;
     struct pf_report_opts ro;
     struct pf_progress prog;
@@ -69,6 +70,8 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     rc = pf_store_get_run(st, id, &run, &ctx->err);
     if (rc == PF_OK)
         rc = pf_store_load_dataset(st, run->batch, &ds, digest, &ctx->err);
+    if (rc == PF_OK)
+        rc = pf_store_load_corrections(st, run->batch, &corr, &ctx->err);
     pf_store_rollback(st);
     if (rc)
         goto cleanup;
@@ -84,6 +87,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     ro.partner = opts[4].value;
     ro.lang = opts[5].value ? opts[5].value : "both";
     ro.defs_dir = pf_cli_reports_dir(ctx);
+    ro.corrections = &corr;
     pf_progress_start(&prog, ctx, "report");
     ro.progress = pf_progress_update;
     ro.progress_arg = &prog;
@@ -92,6 +96,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     for (i = 0; i < nfiles; i++)
         printf("%s\n", files[i]);
 cleanup:
+    pf_corrections_release(&corr);
     for (i = 0; i < nfiles; i++)
         free(files[i]);
     free(files);

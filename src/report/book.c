@@ -601,10 +601,17 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
             rp_write_text(c, ws, row, RP_FLOW_COL_FUND, fr->fund ? fr->fund : portfolio, f_text);
             rp_write_text(c, ws, row, RP_FLOW_COL_BLOCK, fr->key, f_text);
             rp_write_date(c, ws, row, RP_FLOW_COL_DATE, fr->date, f_date);
-            if (fr->has_value)
-                rp_write_num(c, ws, row, RP_FLOW_COL_AMOUNT,
-                             fr->is_money ? (double)fr->cents / 100.0 : fr->value,
-                             is_nav ? f_nav : f_money);
+            if (fr->has_value) {
+                double v = fr->is_money ? (double)fr->cents / 100.0 : fr->value;
+                char *link = c->block_link ? c->block_link(c, br->fund, br->key, is_nav, row)
+                                           : NULL;
+                if (link)
+                    rp_write_formula(c, ws, row, RP_FLOW_COL_AMOUNT, link, v,
+                                     is_nav ? f_nav : f_money);
+                else
+                    rp_write_num(c, ws, row, RP_FLOW_COL_AMOUNT, v, is_nav ? f_nav : f_money);
+                free(link);
+            }
             rp_write_text(c, ws, row, RP_FLOW_COL_TYPE,
                           rp_tr(c, is_nav ? lab_nav : lab_flow), f_text);
         }

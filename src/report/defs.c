@@ -238,7 +238,9 @@ static const char *const date_sources[] = {
 static const char *const row_sources[] = {
     "funds", "dimension", "partners", "projects", "partner_funds", "guidance_partners", NULL
 };
-static const char *const specials[] = { "guidance_sum", "region_invested", NULL };
+static const char *const specials[] = { "guidance_sum", "region_invested", "account:commitment",
+                                        "account:paid_in", "account:distributions",
+                                        "account:nav", "account:unfunded", NULL };
 static const char *const table_kinds[] = {
     "table", "capital_account", "lookthrough", "transactions", "blocks", "audit",
     "nav_by_chain", "jcurve", "risk_returns", "correlation", NULL

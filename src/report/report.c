@@ -266,6 +266,7 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
         c.note_who = note_partners(run, ds);
     if (npartners)
         c.note_fund = note_funds(run, ds);
+    c.corr = o ? o->corrections : NULL;
     for (i = 0; i < npartners; i++) {
         if (o && o->partner && strcmp(partners[i], o->partner) != 0)
             continue;

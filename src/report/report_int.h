@@ -210,6 +210,13 @@ struct rp_ctx {
     size_t nflow_sheets;
     const struct rp_sheet *flow_def;
     char footer[256];
+    const struct pf_corrections *corr; /* corrected partner flows (statements), or NULL */
+    /* statements: a block row's formula over the partner's own flow list (NULL: a value);
+     * is_nav for the block's last row (the NAV at D) */
+    char *(*block_link)(struct rp_ctx *c, const char *fund, const char *block, bool is_nav,
+                        lxw_row_t row);
+    void *stmt;                /* statements: the writer's own layout (statement.c) */
+    struct pf_map acct_cells;  /* statements: "fund\x1fperiod\x1fline" -> "'Sheet'!$H$9" */
     const char *cur_sheet;   /* the sheet being written (for chart ranges) */
     const char *shown_path;  /* the file's final name, for messages (written to a temp) */
     struct pf_buf tmp;       /* scratch for texts */

@@ -124,8 +124,11 @@ rp_key_name(struct rp_ctx *c, const char *dimension, const char *key)
 
     if (!dimension || !key)
         return key;
-    if (strcmp(dimension, "chain") == 0)
+    if (strcmp(dimension, "chain") == 0) {
         n = tax_name(c, PF_TAX_CHAIN, key);
+        if (!n)
+            n = label_name(c, "chain_extra", key); /* "cash" in a look-through */
+    }
     else if (strcmp(dimension, "segment") == 0)
         n = tax_name(c, PF_TAX_SEGMENT, key);
     else if (strcmp(dimension, "theme") == 0)

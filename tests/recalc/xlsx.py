@@ -105,9 +105,9 @@ FORMULA_TOKEN = re.compile(r"""\s*(?:
     | (?P<func>[A-Z][A-Z0-9.]*)\(
     | (?P<ref>\$?[A-Z]{1,3}\$?[0-9]+)
     | (?P<num>[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)
-    | (?P<op>[-+*/^(),:])
+    | (?P<op><=|>=|<>|[-+*/^(),:=<>])
 )""", re.X)
-ALLOWED_FUNCS = {"SUM", "XIRR", "SUMPRODUCT"}
+ALLOWED_FUNCS = {"SUM", "XIRR", "SUMPRODUCT", "ROUND"}
 
 
 def formula_problem(f, sheet_names):
