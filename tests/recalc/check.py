@@ -34,6 +34,7 @@ import zipfile
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import readers  # noqa: E402
 import recalc  # noqa: E402
 import xlsx  # noqa: E402
 
@@ -271,7 +272,7 @@ def money_forms(v):
     sign = "-" if cents < 0 else ""
     forms = {str(cents), "%s%d.%02d" % (sign, units, frac), "%s{:,}.%02d".format(units)
              % (sign, frac)}
-    if frac == 0:
+    if frac == 0 and units % 10000:  # round figures occur by chance too
         forms.add("%s%d" % (sign, units))
     elif frac % 10 == 0:
         forms.add("%s%d.%d" % (sign, units, frac // 10))
@@ -391,6 +392,12 @@ def one_dataset(binp, work, keep, label, csv_dir, per_partner):
     check_isolation(statements, partners, funds, label)
     results = export_results(binp, db)
     check_foreign_funds(statements, funds, results, label)
+    for pid, path in sorted(statements.items())[:8 if label == "gen" else None]:
+        readers.check_statement(check, path, pid, results, label)
+    if label == "sample":
+        readers.check_corrections(check, statements["LP-PICC"], "CN-C02-PICC-X",
+                                  "CN-C02-PICC-R", label)
+        readers.check_links_real(check, statements["LP-ICBC"], work, label)
 
     portfolio = [f for f in files if os.path.basename(f).startswith("portfolio-")]
     if label == "hostile" and portfolio:

@@ -1,0 +1,177 @@
+"""Issue 9: statements and the manager's workbook as their readers need them.
+Structural checks on the XML (standard library only) and one recalculation of a
+statement whose flow amount was altered (the capital account and IRR really link
+to the flow list). Each check function takes check(ok, what, detail)."""
+import os
+import re
+import zipfile
+
+import recalc
+import xlsx
+
+
+def sheet_like(book, *words):
+    for name in book:
+        if any(w in name for w in words):
+            return name, book[name]
+    return None, {}
+
+
+def rc(ref):
+    m = re.match(r"([A-Z]+)(\d+)$", ref)
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(m.group(2)), col
+
+
+def col_letter(col):
+    s = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+def find_text(cells, pred):
+    return [ref for ref, c in cells.items() if c["v"] is not None and c["f"] is None
+            and c["t"] in ("s", "inlineStr", "str") and pred(c["v"])]
+
+
+def partner_figures(results, pid):
+    out = {}
+    for r in results:
+        if r["dimension"] == "partner" and r["key"] == pid:
+            out.setdefault(r["fund"], {})[r["metric"]] = r["value"]
+    return out
+
+
+def check_statement(check, path, pid, results, label):
+    book = xlsx.cells(xlsx.parts(path))
+    figs = partner_figures(results, pid)
+    base = "%s: statement of %s" % (label, pid)
+    # 2. look-through: a cash row, a total tied to the partner's NAV, project NAV named
+    name, lt = sheet_like(book, "Look-through", "穿透")
+    cash = find_text(lt, lambda v: v == "cash")
+    header = " ".join(c["v"] for c in lt.values() if c["v"] and c["t"] != "n")
+    navs = sorted(float(v["nav"]) for v in figs.values() if v.get("nav") is not None)
+    tied = []
+    for ref, c in lt.items():
+        if c["f"] and ("Capital account" in c["f"] or "资本账户" in c["f"]):
+            tied.append(round(float(c["v"]), 2))
+    check(len(cash) == len(figs) and "project NAV" in header and
+          sorted(tied) == [round(n, 2) for n in navs],
+          base + ": look-through has a cash row per fund, names project NAV and ties to the "
+          "partner's NAV", "cash rows %d, NAV links %r vs %r" % (len(cash), tied, navs))
+    # 3. currency: a currency column and CNY totals
+    fname, fl = sheet_like(book, "Flows", "出资与分配")
+    heads = [c["v"] for c in fl.values() if c["v"] in ("Currency", "币种", "币种 / Currency")]
+    cny = find_text(fl, lambda v: "CNY at the as-of rate" in v or "按截止日汇率" in v)
+    check(bool(heads) and bool(cny), base + ": flows have a currency column and a CNY total")
+    # 4. links: capital account over the flow list, performance over the capital account
+    aname, acc = sheet_like(book, "Capital account", "资本账户")
+    pname, perf = sheet_like(book, "Performance", "业绩")
+    acc_links = sum(1 for c in acc.values() if c["f"] and fname and fname in c["f"])
+    perf_links = sum(1 for c in perf.values() if c["f"] and aname and aname in c["f"])
+    iname, irr = sheet_like(book, "IRR flows", "收益率现金流")
+    irr_links = sum(1 for c in irr.values() if c["f"] and fname and fname in c["f"])
+    nav_links = sum(1 for c in irr.values() if c["f"] and aname and aname in c["f"]
+                    and "SUMPRODUCT" not in c["f"])
+    check(acc_links > 0 and perf_links >= 5 * len(figs) and irr_links > 0 and
+          nav_links == len(figs),
+          base + ": capital account, performance and IRR flows link to the flow list",
+          "account %d, performance %d, irr %d, nav %d" % (acc_links, perf_links, irr_links,
+                                                          nav_links))
+    foot = find_text(acc, lambda v: "stored values" in v or "存储的数值" in v)
+    check(bool(foot), base + ": a footnote names the cells that are values")
+    # 6. percentage interest with at least 4 decimals wherever it is shown
+    interests = [float(v["interest"]) for v in figs.values() if v.get("interest") is not None]
+    fmts = [c["fmt"] for c in list(perf.values()) + list(acc.values()) + list(lt.values())
+            if c["f"] is None and c["t"] == "n" and c["v"] is not None
+            and any(abs(float(c["v"]) - i) < 1e-12 for i in interests)]
+    check(fmts and all("0.0000%" in f for f in fmts),
+          base + ": percentage interest shown with 4 decimals", repr(sorted(set(fmts))))
+
+
+def check_corrections(check, path, reversed_id, reversing_id, label):
+    book = xlsx.cells(xlsx.parts(path))
+    fname, fl = sheet_like(book, "Flows", "出资与分配")
+    rows = {}
+    for ref, c in fl.items():
+        r, col = rc(ref)
+        rows.setdefault(r, {})[col] = c
+    hdr = [r for r, cs in rows.items() if any(c["v"] in ("Flow id", "流水号", "流水号 / Flow id")
+                                              for c in cs.values())]
+    ok = False
+    detail = "no header"
+    if hdr:
+        hcols = {c["v"]: col for col, c in rows[hdr[0]].items()}
+        amount = [col for v, col in hcols.items() if "Amount" in v or "金额（基金币种）" in v][0]
+        found = {}
+        for r, cs in rows.items():
+            for col, c in cs.items():
+                if c["v"] in (reversed_id, reversing_id):
+                    found[c["v"]] = cs
+        marks = [" ".join(str(c["v"]) for c in cs.values()) for cs in found.values()]
+        ok = (len(found) == 2 and all(amount not in cs for cs in found.values()) and
+              any("reverses" in m or "冲销 " in m for m in marks) and
+              any("reversed" in m or "已被冲销" in m for m in marks))
+        detail = repr(marks)[:300]
+    check(ok, "%s: a reversed flow and its reversal are listed, marked and not counted"
+          % label, detail)
+
+
+def altered_copy(src, dst, sheet_part, ref, new_value):
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == sheet_part:
+                s = data.decode("utf-8")
+                s, n = re.subn(r'(<c r="%s"[^>]*><v>)[^<]*' % ref, r"\g<1>%s" % new_value, s,
+                               count=1)
+                assert n == 1, "cell %s not found" % ref
+                data = s.encode("utf-8")
+            zout.writestr(item, data)
+
+
+def check_links_real(check, path, work, label):
+    """Alter the first contribution's amount in the flow list: LibreOffice's recalculation
+    must move the paid-in on Performance and the net IRR."""
+    parts = xlsx.parts(path)
+    book = xlsx.cells(parts)
+    fname, fl = sheet_like(book, "Flows", "出资与分配")
+    part = dict(xlsx.sheet_paths(parts))[fname]
+    target = None
+    for ref in sorted(fl, key=rc):
+        c = fl[ref]
+        if c["v"] in ("出资 / Contribution", "Contribution", "出资"):
+            r, col = rc(ref)
+            amt = "%s%d" % (col_letter(col + 2), r)
+            if amt in fl and fl[amt]["v"]:
+                target = (amt, float(fl[amt]["v"]))
+                break
+    if not check(target is not None, "%s: a contribution to alter" % label):
+        return
+    dst = os.path.join(work, "altered-" + os.path.basename(path))
+    altered_copy(path, dst, part, target[0], target[1] + 1000000)
+    out = recalc.soffice_convert([dst], "xlsx", os.path.join(work, "lo-altered"), work)[dst]
+    if not check(out is not None, "%s: the altered statement recalculates" % label):
+        return
+    pname, before = sheet_like(book, "Performance", "业绩")
+    after = xlsx.cells(xlsx.parts(out))
+    after_p = after.get(pname) or list(after.values())[1]
+    head = {c["v"]: rc(ref)[1] for ref, c in before.items() if c["v"] and rc(ref)[0] == 5}
+    pcol = [col for v, col in head.items() if "Paid-in" in v or v == "实缴"]
+    icol = [col for v, col in head.items() if "Net IRR" in v or v == "净内部收益率"]
+    moved = []
+    for cols in (pcol, icol):
+        for col in cols:
+            ref = "%s6" % col_letter(col)
+            b = xlsx.number(before[ref]["v"])
+            a = xlsx.number(after_p.get(ref, {}).get("v"))
+            moved.append((ref, b, a))
+    ok = (len(moved) == 2 and moved[0][2] is not None and
+          abs(moved[0][2] - moved[0][1] - 1000000) < 0.01 and moved[1][2] is not None and
+          abs(moved[1][2] - moved[1][1]) > 1e-9)
+    check(ok, "%s: an altered flow amount moves the recalculated paid-in and net IRR" % label,
+          repr(moved))
