@@ -314,6 +314,12 @@ sheet_has_values(const struct rp_sheet *s)
     return false;
 }
 
+lxw_row_t
+rp_sheet_first_row(const struct rp_sheet *s)
+{
+    return sheet_has_values(s) || strcmp(s->kind, "risk") == 0 ? 4 : 3;
+}
+
 lxw_worksheet *
 rp_add_sheet(struct rp_ctx *c, const struct rp_sheet *s, const char *name, lxw_row_t *row)
 {

@@ -240,7 +240,9 @@ static const char *const row_sources[] = {
 };
 static const char *const specials[] = { "guidance_sum", "region_invested", "account:commitment",
                                         "account:paid_in", "account:distributions",
-                                        "account:nav", "account:unfunded", NULL };
+                                        "account:nav", "account:unfunded",
+                                        "partners_total:paid_in",
+                                        "partners_total:distributions", NULL };
 static const char *const table_kinds[] = {
     "table", "capital_account", "lookthrough", "transactions", "blocks", "audit",
     "nav_by_chain", "jcurve", "risk_returns", "correlation", NULL
@@ -621,6 +623,7 @@ parse_table(struct loader *L, const cJSON *o, const cJSON *sets, const char *pat
     t->freeze = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "freeze"));
     t->total = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "total"));
     t->concentration = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "concentration"));
+    t->portfolio_row = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "portfolio_row"));
     t->skip_star = true;
     it = cJSON_GetObjectItemCaseSensitive(o, "title");
     if (it) {

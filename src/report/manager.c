@@ -648,6 +648,94 @@ policy_sheet(struct rp_ctx *c, const struct rp_sheet *s)
     free(P.has);
 }
 
+/* --- internal: the Summary's paid-in and distributions over the Partners sheet --- */
+
+/*
+ * Where each fund's subtotal row of the Partners sheet will be, laid out as
+ * rp_tables_sheet writes an each_fund table (title, header, rows, total, blank):
+ * "fund" -> "'Partners'!$H$12" style cells, per column id.
+ */
+struct summary_env {
+    struct pf_map cells;     /* "fund\x1fcol" -> absolute cell with sheet */
+};
+
+static void
+summary_layout(struct rp_ctx *c, struct summary_env *E)
+{
+    const struct rp_book *b = c->book;
+    const struct rp_sheet *s = NULL;
+    const struct rp_table *t;
+    lxw_row_t r;
+    size_t i, f, k;
+    static const char *const cols[] = { "paid_in", "distributions" };
+
+    for (i = 0; i < b->nsheets; i++)
+        if (strcmp(b->sheets[i].id, "partners") == 0)
+            s = &b->sheets[i];
+    if (!s || s->ntables < 1 || !s->tables[0].total || !s->tables[0].scope ||
+        strcmp(s->tables[0].scope, "each_fund") != 0)
+        return;
+    t = &s->tables[0];
+    r = rp_sheet_first_row(s) + (t->has_title ? 1 : 0);
+    for (f = 0; f < c->ix->nfunds; f++) {
+        const char *fund = c->ix->funds[f];
+        struct rp_rowref *rows;
+        size_t n;
+        if (!rp_index_keys(c->ix, "partner", fund))
+            continue;
+        rows = rp_table_rows(c, t, fund, &n);
+        free(rows);
+        if (n == 0) {
+            r += 4; /* title, header, "none", blank */
+            continue;
+        }
+        for (k = 0; k < 2; k++) {
+            int ci = rp_table_col(t, cols[k]);
+            struct pf_buf key = PF_BUF_INIT, v = PF_BUF_INIT;
+            char cell[24];
+            if (ci < 0)
+                continue;
+            pf_buf_addf(&key, "%s\x1f%s", fund, cols[k]);
+            rp_sheet_prefix(&v, rp_sheet_name(c, s));
+            pf_buf_adds(&v, rp_cell(r + 2 + (lxw_row_t)n, (lxw_col_t)ci, true, cell));
+            free(pf_map_put(&E->cells, pf_buf_str(&key), pf_buf_detach(&v)));
+            pf_buf_release(&key);
+        }
+        r += 4 + (lxw_row_t)n;
+    }
+}
+
+static bool
+summary_special(void *arg, struct rp_ctx *c, const struct rp_table *t, size_t col,
+                const struct rp_rowref *rr, lxw_row_t row, struct pf_buf *formula,
+                double *value)
+{
+    struct summary_env *E = arg;
+    const char *sp = t->cols[col].special, *metric, *cell;
+    struct pf_buf key = PF_BUF_INIT;
+    (void)row;
+    pf_buf_reset(formula);
+    if (strncmp(sp, "partners_total:", 15) != 0)
+        return false;
+    metric = sp + 15;
+    if (!rp_result_number(rp_index_result(c->ix, "fund", rr->fund, rr->key, metric), value))
+        return false;
+    if (!rr->fund)
+        return true; /* the portfolio's CNY figure: a stored value */
+    pf_buf_addf(&key, "%s\x1f%s", rr->fund, metric);
+    cell = pf_map_get(&E->cells, pf_buf_str(&key));
+    pf_buf_release(&key);
+    if (cell)
+        pf_buf_adds(formula, cell);
+    return true;
+}
+
+static void
+str_free(void *p)
+{
+    free(p);
+}
+
 /* --- public --- */
 
 pf_status
@@ -658,9 +746,15 @@ rp_manager_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     char day[16];
     pf_status rc;
     size_t i;
+    struct summary_env SE;
+    struct rp_table_env senv;
 
     c->book = b;
     c->partner = NULL;
+    memset(&SE, 0, sizeof SE);
+    memset(&senv, 0, sizeof senv);
+    senv.special = summary_special;
+    senv.arg = &SE;
     pf_buf_addf(&title, "%s %s", rp_tr(c, &b->title),
                 pf_date_format(c->run->as_of, day, sizeof day));
     rc = rp_book_open(c, path, pf_buf_str(&title), rp_tr(c, &b->subject), err);
@@ -668,6 +762,7 @@ rp_manager_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     if (rc != PF_OK)
         return rc;
     rp_set_footer(c, rp_tr(c, &b->footer));
+    summary_layout(c, &SE);
     for (i = 0; i < b->nsheets; i++)
         if (strcmp(b->sheets[i].kind, "blocks") == 0)
             rp_blocks_layout(c, &b->sheets[i], c->ix->blocks, c->ix->nblocks);
@@ -684,9 +779,10 @@ rp_manager_write(struct rp_ctx *c, const char *path, struct pf_err *err)
         else if (strcmp(s->kind, "audit") == 0)
             rp_audit_write(c, s, NULL, NULL);
         else
-            rp_tables_sheet(c, s, NULL);
+            rp_tables_sheet(c, s, &senv);
     }
     rc = rp_book_close(c, path, err);
     rp_blocks_release(c);
+    pf_map_release(&SE.cells, str_free);
     return rc;
 }

@@ -82,6 +82,7 @@ struct rp_table {
     struct rp_col *cols;
     size_t ncols;
     bool autofilter, total, concentration, skip_star, freeze;
+    bool portfolio_row;          /* rows "funds": a last row for the whole portfolio (key *) */
     struct rp_chart *chart;
     struct rp_section *sections; /* capital account */
     size_t nsections;
@@ -257,6 +258,8 @@ char *rp_xirr_formula(struct rp_ctx *c, const char *fund, const char *block, dou
  * *row receives the first free row. */
 lxw_worksheet *rp_add_sheet(struct rp_ctx *c, const struct rp_sheet *s, const char *name,
                             lxw_row_t *row);
+/* The first free row rp_add_sheet gives for s (after the title rows). */
+lxw_row_t rp_sheet_first_row(const struct rp_sheet *s);
 void rp_header_row(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                    const struct rp_table *t);
 void rp_col_widths(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t);

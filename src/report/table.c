@@ -205,7 +205,7 @@ text_source(struct rp_ctx *c, const char *src, const char *dimension,
         if (strcmp(src, "fund_id") == 0)
             return rr->fund ? rr->fund : rp_tr(c, rp_defs_string(c->defs, "portfolio"));
         if (!f)
-            return NULL;
+            return !rr->fund && strcmp(src, "fund_currency") == 0 ? "CNY" : NULL;
         if (strcmp(src, "fund_name") == 0)
             return f->name;
         if (strcmp(src, "fund_currency") == 0)
@@ -740,14 +740,17 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
     lxw_row_t row, hdr = 0, last = 0;
     double *widths;
     size_t i, j, ncols = 0;
-    bool filtered = false;
+    bool filtered = false, charts = false;
 
     ws = rp_add_sheet(c, s, NULL, &row);
     if (!ws)
         return;
-    for (i = 0; i < s->ntables; i++)
+    for (i = 0; i < s->ntables; i++) {
         if (s->tables[i].ncols > ncols)
             ncols = s->tables[i].ncols;
+        if (s->tables[i].chart)
+            charts = true;
+    }
     widths = pf_xcalloc(ncols + 1, sizeof *widths);
     for (i = 0; i < s->ntables; i++)
         for (j = 0; j < s->tables[i].ncols; j++)
@@ -772,9 +775,17 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
             struct rp_rowref *rows;
             size_t n;
 
-            if (each && !rp_index_keys(c->ix, t->dimension, fund))
+            if (each && !rp_index_keys(c->ix, rows_dimension(t), fund))
                 continue;
             rows = rp_table_rows(c, t, fund, &n);
+            if (!each && t->portfolio_row && rp_index_results(c->ix, rows_dimension(t), NULL,
+                                                              "*")) {
+                rows = pf_xreallocarray(rows, n + 1, sizeof *rows);
+                rows[n].fund = NULL;
+                rows[n].key = "*";
+                rows[n].idx = n;
+                n++;
+            }
             if (each)
                 rp_write_text(c, ws, row++, 0, rp_fund_title(c, fund),
                               rp_fmt_named(c, "label_strong", RP_PLAIN));
@@ -792,4 +803,7 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
             free(rows);
         }
     }
+    /* print what a reader reads: the tables and the charts beside them */
+    rp_check(c, worksheet_print_area(ws, 0, 0, row, (lxw_col_t)(ncols + (charts ? 10 : 0))),
+             "the print area");
 }
