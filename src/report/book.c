@@ -598,6 +598,11 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
             rp_header_row(c, ws, hdr, t);
             worksheet_freeze_panes(ws, hdr + 1, 0);
             rp_check(c, worksheet_repeat_rows(ws, hdr, hdr), "the print titles");
+            /* the flows are for recalculation, not for paper: the default print is the
+             * sheet's title and header only (select the rows to print them) */
+            if (!c->partner)
+                rp_check(c, worksheet_print_area(ws, 0, 0, hdr, (lxw_col_t)t->ncols - 1),
+                         "the print area");
         }
         g = rp_index_rows(c->ix, "block", br->fund, br->key);
         for (j = 0; j < g->n; j++) {
@@ -719,6 +724,9 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
             else
                 nfail++;
         }
+    /* the manager's default print: the run and the tally, not hundreds of check lines */
+    if (!c->partner)
+        rp_check(c, worksheet_print_area(ws, 0, 0, r, 2), "the print area");
     rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "checks")), f_sec);
     {
         struct pf_buf b = PF_BUF_INIT;

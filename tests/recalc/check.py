@@ -394,6 +394,9 @@ def one_dataset(binp, work, keep, label, csv_dir, per_partner):
     check_foreign_funds(statements, funds, results, label)
     for pid, path in sorted(statements.items())[:8 if label == "gen" else None]:
         readers.check_statement(check, path, pid, results, label)
+    portfolio_files = [f for f in files if os.path.basename(f).startswith("portfolio-")]
+    if portfolio_files:
+        readers.check_manager(check, portfolio_files[0], len(funds), label)
     if label == "sample":
         readers.check_corrections(check, statements["LP-PICC"], "CN-C02-PICC-X",
                                   "CN-C02-PICC-R", label)

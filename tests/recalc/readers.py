@@ -175,3 +175,40 @@ def check_links_real(check, path, work, label):
           abs(moved[1][2] - moved[1][1]) > 1e-9)
     check(ok, "%s: an altered flow amount moves the recalculated paid-in and net IRR" % label,
           repr(moved))
+
+
+def check_manager(check, path, nfunds, label):
+    parts = xlsx.parts(path)
+    book = xlsx.cells(parts)
+    sname, summ = sheet_like(book, "Summary", "概览")
+    pname, partners = sheet_like(book, "Partners", "合伙人")
+    # 12. the portfolio's own figures on the Summary
+    port = find_text(summ, lambda v: "All funds (CNY)" in v or "全部基金（人民币）" in v)
+    prow = rc(port[0])[0] if port else None
+    figures = [c for ref, c in summ.items() if prow and rc(ref)[0] == prow and c["t"] == "n"
+               and c["v"] is not None]
+    check(bool(port) and len(figures) >= 8,
+          "%s: Summary has the whole portfolio's row in CNY" % label)
+    # 4. Summary paid-in and distributions are formulas over the Partners subtotals
+    links = [c["f"] for c in summ.values() if c["f"] and pname and pname in c["f"]]
+    check(len(links) == 2 * nfunds, "%s: Summary paid-in and distributions link to the "
+          "Partners sheet's subtotals" % label, "%d links" % len(links))
+    # 12. per-fund subtotals on Partners
+    totals = find_text(partners, lambda v: v in ("Total", "合计", "合计 / Total"))
+    check(len(totals) == nfunds, "%s: Partners has a subtotal per fund" % label,
+          "%d subtotals" % len(totals))
+    # 11. written-off projects counted
+    written = find_text(book.get(sheet_like(book, "Policy", "政策")[0], {}),
+                        lambda v: "Written off" in v or "已核销" in v)
+    check(bool(written), "%s: Policy counts written-off projects" % label)
+    # 7. print areas: summary sheets have one, Flows and Audit print their heads only
+    wb = parts["xl/workbook.xml"].decode("utf-8")
+    areas = dict(re.findall(r'<definedName name="_xlnm.Print_Area" localSheetId="(\d+)">'
+                            r"([^<]*)<", wb))
+    names = [n for n, _ in xlsx.sheet_paths(parts)]
+    fl = [i for i, n in enumerate(names) if "Flows" in n or "现金流" in n]
+    small = all(str(i) in areas and re.search(r"\$(\d+)$", areas[str(i)]) and
+                int(re.search(r"\$(\d+)$", areas[str(i)]).group(1)) < 10 for i in fl)
+    check("0" in areas and bool(fl) and small,
+          "%s: print areas on the summary sheets; the flow blocks are not printed by default"
+          % label, repr(areas)[:300])
