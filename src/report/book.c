@@ -222,8 +222,11 @@ rp_write_result(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
         rp_write_num(c, ws, r, col, v, f);
         return true;
     }
-    if (res && res->reason)
-        rp_write_text(c, ws, r, col, res->reason, rp_fmt_named(c, "reason", RP_PLAIN));
+    if (res && res->reason) {
+        const struct rp_text *t = rp_defs_label(c->defs, "reason", res->reason);
+        rp_write_text(c, ws, r, col, t ? rp_tr(c, t) : res->reason,
+                      rp_fmt_named(c, "reason", RP_PLAIN));
+    }
     else
         rp_write_blank(c, ws, r, col, f);
     return false;
@@ -373,8 +376,26 @@ rp_header_row(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_
 
     rp_check(c, worksheet_set_row(ws, r, c->lang == RP_BOTH ? 45 : 30, NULL), "a header row");
     for (i = 0; i < t->ncols; i++) {
+        const char *p = rp_tr(c, &t->cols[i].title), *q;
         pf_buf_reset(&b);
-        pf_buf_adds(&b, rp_tr(c, &t->cols[i].title));
+        /* {benchmark}: the run's index; {ccy}: CNY on portfolio tables, else the fund's */
+        while ((q = strchr(p, '{')) != NULL) {
+            pf_buf_addf(&b, "%.*s", (int)(q - p), p);
+            if (strncmp(q, "{benchmark}", 11) == 0) {
+                pf_buf_adds(&b, c->run->benchmark && *c->run->benchmark ? c->run->benchmark
+                                                                         : "—");
+                p = q + 11;
+            } else if (strncmp(q, "{ccy}", 5) == 0) {
+                bool cny = t->scope && strcmp(t->scope, "portfolio") == 0;
+                pf_buf_adds(&b, rp_tr(c, rp_defs_label(c->defs, "ccy", cny ? "cny"
+                                                                        : "fund")));
+                p = q + 5;
+            } else {
+                pf_buf_addc(&b, *q);
+                p = q + 1;
+            }
+        }
+        pf_buf_adds(&b, p);
         if (t->cols[i].value_only)
             pf_buf_adds(&b, " †");
         rp_write_text(c, ws, r, (lxw_col_t)i, pf_buf_str(&b), h);
@@ -644,6 +665,73 @@ cleanup:
 
 /* --- public: audit --- */
 
+/* A check's or warning's name in the book's language ("partners_nav_share" in Chinese). */
+static const char *
+note_name(struct rp_ctx *c, const char *name)
+{
+    const struct rp_text *t = rp_defs_label(c->defs, "note_name", name);
+    if (!t || c->lang == RP_EN)
+        return name;
+    pf_buf_reset(&c->tmp);
+    pf_buf_addf(&c->tmp, "%s（%s）", t->zh, name);
+    return pf_buf_str(&c->tmp);
+}
+
+/*
+ * A note's detail in the book's language. The engine writes English with amounts in
+ * cents; in Chinese the detail is the check's description with the fund, the period
+ * and each amount in 分 taken from it (both: the Chinese, then the English as stored).
+ */
+static const char *
+note_detail(struct rp_ctx *c, const struct pf_run_note *n)
+{
+    const struct rp_text *t = rp_defs_label(c->defs, "note_name", n->name);
+    const char *d = n->detail ? n->detail : "", *p;
+    static const char *const periods[] = { "month", "qtd", "ytd", "itd" };
+    size_t i;
+    bool first = true;
+
+    if (c->lang == RP_EN || !t)
+        return d;
+    pf_buf_reset(&c->tmp);
+    pf_buf_adds(&c->tmp, t->zh);
+    /* the fund and partner named, the period */
+    for (p = d; (p = strstr(p, "fund '")) != NULL; p += 6) {
+        const char *e = strchr(p + 6, '\'');
+        if (!e)
+            break;
+        pf_buf_addf(&c->tmp, "%s基金 %.*s", first ? "：" : "，", (int)(e - p - 6), p + 6);
+        first = false;
+        break;
+    }
+    if ((p = strstr(d, "partner '")) != NULL) {
+        const char *e = strchr(p + 9, '\'');
+        if (e)
+            pf_buf_addf(&c->tmp, "，合伙人 %.*s", (int)(e - p - 9), p + 9);
+    }
+    for (i = 0; i < 4; i++) {
+        char w[16];
+        snprintf(w, sizeof w, "' %s", periods[i]);
+        if (strstr(d, w)) {
+            const struct rp_text *pt = rp_defs_label(c->defs, "period", periods[i]);
+            pf_buf_addf(&c->tmp, "，%s", pt ? pt->zh : periods[i]);
+        }
+    }
+    /* amounts: "N cents" -> "N 分" */
+    for (p = d; (p = strstr(p, " cents")) != NULL; p += 6) {
+        const char *q = p;
+        while (q > d && (q[-1] == '-' || (q[-1] >= '0' && q[-1] <= '9')))
+            q--;
+        if (q < p)
+            pf_buf_addf(&c->tmp, "，%.*s 分", (int)(p - q), q);
+    }
+    if (c->lang == RP_BOTH) {
+        pf_buf_adds(&c->tmp, " / ");
+        pf_buf_adds(&c->tmp, d);
+    }
+    return pf_buf_str(&c->tmp);
+}
+
 static lxw_row_t
 audit_item(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_table *t,
            const char *item, const char *value, const char *fmt)
@@ -745,11 +833,11 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
         if (hide && hide(arg, i))
             continue;
         nchecks++;
-        rp_write_text(c, ws, r, 0, n->name, rp_fmt_named(c, "text", RP_PLAIN));
+        rp_write_text(c, ws, r, 0, note_name(c, n->name), rp_fmt_named(c, "text", RP_PLAIN));
         rp_write_text(c, ws, r, 1,
                       rp_tr(c, rp_defs_label(c->defs, "check", n->ok ? "pass" : "fail")),
                       rp_fmt_named(c, n->ok ? "pass" : "fail", RP_PLAIN));
-        rp_write_text(c, ws, r, 2, n->detail, f_text);
+        rp_write_text(c, ws, r, 2, note_detail(c, n), f_text);
         r++;
     }
     (void)nchecks;
@@ -761,8 +849,8 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
         if (n->is_check || (hide && hide(arg, i)))
             continue;
         nwarn++;
-        rp_write_text(c, ws, r, 0, n->name, rp_fmt_named(c, "text", RP_PLAIN));
-        rp_write_text(c, ws, r, 2, n->detail, f_text);
+        rp_write_text(c, ws, r, 0, note_name(c, n->name), rp_fmt_named(c, "text", RP_PLAIN));
+        rp_write_text(c, ws, r, 2, note_detail(c, n), f_text);
         r++;
     }
     if (!nwarn)

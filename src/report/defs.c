@@ -437,6 +437,22 @@ parse_chart(struct loader *L, const cJSON *o, const char *path, struct rp_table 
     pathf(sub, sizeof sub, "%s.title", path);
     if (!parse_text(L, cJSON_GetObjectItemCaseSensitive(o, "title"), sub, &ch->title))
         return false;
+    it = cJSON_GetObjectItemCaseSensitive(o, "value_axis");
+    if (it) {
+        pathf(sub, sizeof sub, "%s.value_axis", path);
+        if (!parse_text(L, it, sub, &ch->value_axis))
+            return false;
+        ch->has_value_axis = true;
+    }
+    it = cJSON_GetObjectItemCaseSensitive(o, "category_axis");
+    if (it) {
+        pathf(sub, sizeof sub, "%s.category_axis", path);
+        if (!parse_text(L, it, sub, &ch->category_axis))
+            return false;
+        ch->has_category_axis = true;
+    }
+    it = cJSON_GetObjectItemCaseSensitive(o, "top");
+    ch->top = cJSON_IsNumber(it) && it->valuedouble > 0 ? (int)it->valuedouble : 0;
     ch->categories = dup_or_null(str_member(o, "categories"));
     if (ch->categories && rp_table_col(t, ch->categories) < 0)
         return bad(L, path, "chart categories name an unknown column '%s'", ch->categories),
@@ -460,6 +476,10 @@ chart_free(struct rp_chart *ch)
     if (!ch)
         return;
     text_release(&ch->title);
+    if (ch->has_value_axis)
+        text_release(&ch->value_axis);
+    if (ch->has_category_axis)
+        text_release(&ch->category_axis);
     free(ch->categories);
     for (i = 0; i < ch->nvalues; i++)
         free(ch->values[i]);
@@ -838,7 +858,7 @@ book_release(struct rp_book *b)
 
 static const char *const required_strings[] = {
     "total", "value_note", "hhi", "top5", "top10", "page_footer", "no_rows", "redacted",
-    "portfolio", NULL
+    "portfolio", "chart_top", "other", NULL
 };
 
 static bool

@@ -57,6 +57,9 @@ struct rp_chart {
     char *categories;  /* column id */
     char **values;     /* column ids */
     size_t nvalues;
+    struct rp_text value_axis, category_axis; /* axis titles with units (optional) */
+    bool has_value_axis, has_category_axis;
+    int top;           /* > 0: chart the top N rows by the first value, and "other" */
 };
 
 struct rp_line {       /* a capital-account line */
@@ -219,6 +222,8 @@ struct rp_ctx {
     void *stmt;                /* statements: the writer's own layout (statement.c) */
     struct pf_map acct_cells;  /* statements: "fund\x1fperiod\x1fline" -> "'Sheet'!$H$9" */
     const char *cur_sheet;   /* the sheet being written (for chart ranges) */
+    bool chart_title_cell;   /* the next chart's title is the text in chart_title_row, col A */
+    lxw_row_t chart_title_row;
     const char *shown_path;  /* the file's final name, for messages (written to a temp) */
     struct pf_buf tmp;       /* scratch for texts */
 };

@@ -126,8 +126,6 @@ rp_key_name(struct rp_ctx *c, const char *dimension, const char *key)
         return key;
     if (strcmp(dimension, "chain") == 0) {
         n = tax_name(c, PF_TAX_CHAIN, key);
-        if (!n)
-            n = label_name(c, "chain_extra", key); /* "cash" in a look-through */
     }
     else if (strcmp(dimension, "segment") == 0)
         n = tax_name(c, PF_TAX_SEGMENT, key);
@@ -155,6 +153,8 @@ rp_key_name(struct rp_ctx *c, const char *dimension, const char *key)
         const struct pf_project *p = project_of(c, key);
         n = p ? p->name : NULL;
     }
+    if (!n) /* the engine's own keys: "none" (no theme), "unknown", "cash" */
+        n = label_name(c, "extra_keys", key);
     return n ? n : key;
 }
 
@@ -387,16 +387,18 @@ chart_y_scale(const struct rp_chart *ch, lxw_row_t nrows)
     return bars > 1.2 ? bars : 1.2;
 }
 
+/* Chart t's values from rows first..last of this sheet (top-N charts pass their helper
+ * rows, whose value sits in column vcol and name in column ccol). */
 static void
 insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_row_t hdr,
-             lxw_row_t first, lxw_row_t last)
+             lxw_row_t first, lxw_row_t last, int ccol, int vcol)
 {
     static const uint8_t types[] = { LXW_CHART_PIE, LXW_CHART_COLUMN, LXW_CHART_BAR,
                                      LXW_CHART_LINE };
     const struct rp_chart *ch = t->chart;
     lxw_chart *chart;
     lxw_chart_options opt;
-    int cat = ch->categories ? rp_table_col(t, ch->categories) : -1;
+    int cat = ccol >= 0 ? ccol : ch->categories ? rp_table_col(t, ch->categories) : -1;
     size_t i;
 
     if (last < first)
@@ -406,9 +408,12 @@ insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_
         rp_check(c, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart");
         return;
     }
-    chart_title_set_name(chart, rp_tr(c, &ch->title));
+    if (c->chart_title_cell) /* a title naming input (a fund): from its text cell */
+        chart_title_set_name_range(chart, c->cur_sheet, c->chart_title_row, 0);
+    else
+        chart_title_set_name(chart, rp_tr(c, &ch->title));
     for (i = 0; i < ch->nvalues; i++) {
-        int vc = rp_table_col(t, ch->values[i]);
+        int vc = vcol >= 0 ? vcol : rp_table_col(t, ch->values[i]);
         lxw_chart_series *s = chart_add_series(chart, NULL, NULL);
         if (!s) {
             rp_check(c, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart series");
@@ -418,13 +423,16 @@ insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_
             chart_series_set_categories(s, c->cur_sheet, first, (lxw_col_t)cat, last,
                                         (lxw_col_t)cat);
         chart_series_set_values(s, c->cur_sheet, first, (lxw_col_t)vc, last, (lxw_col_t)vc);
-        chart_series_set_name_range(s, c->cur_sheet, hdr, (lxw_col_t)vc);
+        chart_series_set_name_range(s, c->cur_sheet, hdr,
+                                    (lxw_col_t)rp_table_col(t, ch->values[i]));
         if (ch->type == RP_CHART_PIE)
             chart_series_set_labels_percentage(s);
+        if (vcol >= 0)
+            break; /* a top-N chart shows its first value */
     }
     if (ch->type == RP_CHART_PIE)
         chart_legend_set_position(chart, LXW_CHART_LEGEND_RIGHT);
-    else if (ch->nvalues < 2)
+    else if (ch->nvalues < 2 || vcol >= 0)
         chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
     else
         chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
@@ -435,6 +443,14 @@ insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_
         chart_axis_set_crossing_max(chart->y_axis);
     } else if (ch->type != RP_CHART_PIE) {
         chart_axis_set_num_format(chart->y_axis, "#,##0");
+    }
+    if (ch->type != RP_CHART_PIE) {
+        lxw_chart_axis *va = ch->type == RP_CHART_BAR ? chart->x_axis : chart->y_axis;
+        lxw_chart_axis *ca = ch->type == RP_CHART_BAR ? chart->y_axis : chart->x_axis;
+        if (ch->has_value_axis)
+            chart_axis_set_name(va, rp_tr(c, &ch->value_axis));
+        if (ch->has_category_axis)
+            chart_axis_set_name(ca, rp_tr(c, &ch->category_axis));
     }
     if (cat >= 0 && ch->type == RP_CHART_LINE) {
         const char *num = c->defs->fmts[t->cols[cat].fmt].num;
@@ -449,7 +465,60 @@ insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_
              "a chart");
 }
 
+struct topv {
+    size_t i;
+    double v;
+};
+
+static int
+topv_cmp(const void *a, const void *b)
+{
+    const struct topv *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v > y->v ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
 /* --- public --- */
+
+/* Chains and segments in the taxonomy's order (every sheet the same), others as stored. */
+static void
+taxonomy_order(struct rp_ctx *c, const char *dimension, struct rp_rowref *rows, size_t n)
+{
+    enum pf_tax_kind k;
+    struct rp_rowref *tmp;
+    size_t nt, i, j, m = 0;
+    bool *used;
+
+    if (!dimension || n < 2)
+        return;
+    if (strcmp(dimension, "chain") == 0)
+        k = PF_TAX_CHAIN;
+    else if (strcmp(dimension, "segment") == 0)
+        k = PF_TAX_SEGMENT;
+    else
+        return;
+    nt = pf_taxonomy_count(c->tax, k);
+    tmp = pf_xcalloc(n, sizeof *tmp);
+    used = pf_xcalloc(n, sizeof *used);
+    for (i = 0; i < nt; i++) {
+        const char *code = pf_taxonomy_code(c->tax, k, i);
+        for (j = 0; j < n; j++)
+            if (!used[j] && strcmp(rows[j].key, code) == 0) {
+                used[j] = true;
+                tmp[m++] = rows[j];
+            }
+    }
+    for (j = 0; j < n; j++)
+        if (!used[j])
+            tmp[m++] = rows[j];
+    for (i = 0; i < n; i++) {
+        rows[i] = tmp[i];
+        rows[i].idx = i;
+    }
+    free(tmp);
+    free(used);
+}
 
 struct rp_rowref *
 rp_table_rows(struct rp_ctx *c, const struct rp_table *t, const char *fund, size_t *n)
@@ -472,6 +541,7 @@ rp_table_rows(struct rp_ctx *c, const struct rp_table *t, const char *fund, size
             out[*n].idx = *n;
             out[(*n)++].key = ks->keys[j];
         }
+        taxonomy_order(c, t->dimension, out, *n);
         return out;
     }
     for (i = 0; i < ix->nfunds; i++) {
@@ -533,6 +603,8 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
     lxw_row_t r = *row, first, total_row;
     bool has_total = t->total && nrows > 0;
     size_t i, k;
+    int chart_vc = t->chart && t->chart->nvalues ? rp_table_col(t, t->chart->values[0]) : -1;
+    double *chart_v = pf_xcalloc(nrows + 1, sizeof *chart_v);
 
     *hdr = r;
     rp_header_row(c, ws, r++, t);
@@ -645,6 +717,8 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
         for (k = 0; k < t->ncols; k++)
             if (!vals[k].ok)
                 all_num[k] = false;
+        if (chart_vc >= 0 && vals[chart_vc].ok)
+            chart_v[i] = vals[chart_vc].v;
         if (env && env->row_done)
             env->row_done(env->arg, t, rr, r);
         r++;
@@ -715,8 +789,61 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
             r++;
         }
     }
-    if (t->chart && nrows > 0) {
-        insert_chart(c, ws, t, *hdr, first, first + (lxw_row_t)nrows - 1);
+    if (t->chart && nrows > 0 && t->chart->top > 0 && nrows > (size_t)t->chart->top &&
+        chart_vc >= 0 && t->chart->categories) {
+        /* the chart shows the largest N and one "other": its data below the table, each a
+         * link to its row (the other: the rest's SUM) */
+        struct topv *tv = pf_xcalloc(nrows, sizeof *tv);
+        int cc = rp_table_col(t, t->chart->categories);
+        size_t N = (size_t)t->chart->top;
+        lxw_row_t h1;
+        pf_cents rest = 0;
+        char a[24], z[24], ha[24], hz[24];
+        lxw_format *fv = rp_fmt(c, t->cols[chart_vc].fmt, RP_PLAIN);
+
+        for (i = 0; i < nrows; i++) {
+            tv[i].i = i;
+            tv[i].v = chart_v[i];
+        }
+        qsort(tv, nrows, sizeof *tv, topv_cmp);
+        r++;
+        rp_write_text(c, ws, r++, (lxw_col_t)cc,
+                      rp_tr(c, rp_defs_string(c->defs, "chart_top")),
+                      rp_fmt_named(c, "note", RP_PLAIN));
+        h1 = r;
+        for (i = 0; i < N; i++, r++) {
+            lxw_row_t src = first + (lxw_row_t)tv[i].i;
+            const struct rp_col *col = &t->cols[cc];
+            rp_write_text(c, ws, r, (lxw_col_t)cc,
+                          col->text ? text_source(c, col->text, dim, &rows[tv[i].i]) : "",
+                          rp_fmt_named(c, "text", RP_PLAIN));
+            rp_write_formula(c, ws, r, (lxw_col_t)chart_vc,
+                             rp_cell(src, (lxw_col_t)chart_vc, false, a), tv[i].v, fv);
+        }
+        for (i = N; i < nrows; i++)
+            rest += (pf_cents)(tv[i].v * 100.0 + (tv[i].v < 0 ? -0.5 : 0.5));
+        rp_write_text(c, ws, r, (lxw_col_t)cc, rp_tr(c, rp_defs_string(c->defs, "other")),
+                      rp_fmt_named(c, "text", RP_PLAIN));
+        pf_buf_reset(&fb);
+        pf_buf_addf(&fb, "SUM(%s:%s)-SUM(", rp_cell(first, (lxw_col_t)chart_vc, false, a),
+                    rp_cell(first + (lxw_row_t)nrows - 1, (lxw_col_t)chart_vc, false, z));
+        pf_buf_addf(&fb, "%s:%s)", rp_cell(h1, (lxw_col_t)chart_vc, false, ha),
+                    rp_cell(r - 1, (lxw_col_t)chart_vc, false, hz));
+        rp_write_formula(c, ws, r, (lxw_col_t)chart_vc, pf_buf_str(&fb), (double)rest / 100.0,
+                         fv);
+        r++;
+        insert_chart(c, ws, t, *hdr, h1, r - 1, cc, chart_vc);
+        c->chart_title_cell = false;
+        {
+            lxw_row_t room = (lxw_row_t)(288.0 * chart_y_scale(t->chart, (lxw_row_t)N + 1) /
+                                         20.0) + 3;
+            if (r < *hdr + room)
+                r = *hdr + room;
+        }
+        free(tv);
+    } else if (t->chart && nrows > 0) {
+        insert_chart(c, ws, t, *hdr, first, first + (lxw_row_t)nrows - 1, -1, -1);
+        c->chart_title_cell = false;
         lxw_row_t room = (lxw_row_t)(288.0 * chart_y_scale(t->chart, (lxw_row_t)nrows) / 20.0)
                          + 3;
         if (r < *hdr + room)
@@ -731,6 +858,7 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
     free(sum_val);
     free(is_money);
     free(all_num);
+    free(chart_v);
 }
 
 void

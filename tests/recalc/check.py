@@ -397,6 +397,10 @@ def one_dataset(binp, work, keep, label, csv_dir, per_partner):
     portfolio_files = [f for f in files if os.path.basename(f).startswith("portfolio-")]
     if portfolio_files:
         readers.check_manager(check, portfolio_files[0], len(funds), label)
+        readers.check_labels(check, portfolio_files[0], "csi300", label)
+    if label == "sample":
+        rc, zh_files, err = render(binp, db, os.path.join(work, label, "zh"), "--lang", "zh")
+        readers.check_chinese(check, zh_files, label)
     if label == "sample":
         readers.check_corrections(check, statements["LP-PICC"], "CN-C02-PICC-X",
                                   "CN-C02-PICC-R", label)

@@ -212,3 +212,43 @@ def check_manager(check, path, nfunds, label):
     check("0" in areas and bool(fl) and small,
           "%s: print areas on the summary sheets; the flow blocks are not printed by default"
           % label, repr(areas)[:300])
+
+
+ENGLISH = re.compile(r"\b(nothing|flows do not|cents|None|Total|fund '|no rate|paid in)\b")
+
+
+def check_chinese(check, files, label):
+    """9. every text in Chinese under --lang zh: no engine reason, 'cents' or 'None' left
+    in English (codes and ids are not words and may stay)."""
+    bad = []
+    for f in files:
+        for sheet, cells in xlsx.cells(xlsx.parts(f)).items():
+            for ref, c in cells.items():
+                if c["f"] is None and c["t"] in ("s", "inlineStr", "str") and c["v"]:
+                    m = ENGLISH.search(c["v"])
+                    if m:
+                        bad.append("%s %s!%s: %s" % (os.path.basename(f), sheet, ref,
+                                                     c["v"][:60]))
+    check(not bad and files, "%s: --lang zh leaves no English reason, unit or 'None' (%d files)"
+          % (label, len(files)), "; ".join(bad[:4]))
+
+
+def check_labels(check, path, benchmark, label):
+    """9. the benchmark named beside every PME; LN-PME, PME+ and mPME marked as IRRs;
+    distinct unfunded labels; the currency of each gross IRR."""
+    book = xlsx.cells(xlsx.parts(path))
+    heads = [c["v"] for cells in book.values() for c in cells.values()
+             if c["v"] and c["t"] != "n" and any(k in c["v"] for k in
+                                                 ("PME", "Direct Alpha", "Gross IRR"))]
+    pme = [h for h in heads if "PME" in h or "Direct Alpha" in h]
+    irr_marked = all("IRR" in h for h in heads if any(k in h for k in ("LN-PME", "PME+",
+                                                                        "mPME")))
+    gross = [h for h in heads if "Gross IRR" in h]
+    unf = set(c["v"] for cells in book.values() for c in cells.values()
+              if c["v"] and c["t"] != "n" and "nfunded" in c["v"] and len(c["v"]) < 80)
+    check(pme and all(benchmark in h for h in pme) and irr_marked and
+          all("CNY" in h or "fund currency" in h for h in gross) and
+          any("Project unfunded" in u for u in unf) and any("artner" in u for u in unf),
+          "%s: PME titles name the benchmark, LN-PME/PME+/mPME are IRRs, gross IRRs name "
+          "their currency, partner and project unfunded are told apart" % label,
+          repr(sorted(set(pme + gross)))[:300] + repr(sorted(unf))[:200])
