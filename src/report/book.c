@@ -97,6 +97,98 @@ col_letters(lxw_col_t col, char *buf)
     return buf;
 }
 
+/* --- column widths from the values written --- */
+
+#define RP_WIDTH_COLS 64
+#define RP_WIDTH_MAX 130.0
+
+double
+rp_text_width(const char *s)
+{
+    double w = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        if (*p < 0x80) {
+            w += 1.0;
+            p++;
+        } else if (*p >= 0xE0) {  /* CJK and full-width punctuation */
+            w += 2.0;
+            p += *p >= 0xF0 ? 4 : 3;
+        } else {
+            w += 1.0;
+            p += 2;
+        }
+    }
+    return w;
+}
+
+static void
+note_width(struct rp_ctx *c, lxw_col_t col, double w)
+{
+    if (col < RP_WIDTH_COLS && w > c->usedw[col])
+        c->usedw[col] = w;
+}
+
+/* Formats whose cells are table values (titles, notes and wrapped texts are not). */
+static bool
+measured(struct rp_ctx *c, lxw_format *f)
+{
+    static const char *const names[] = { "text", "label", "reason", "digest", "pass", "fail" };
+    size_t i;
+    if (!f)
+        return true;
+    if (!c->mfmts_ok) {
+        for (i = 0; i < 6; i++) {
+            c->mfmts[2 * i] = rp_fmt_named(c, names[i], RP_PLAIN);
+            c->mfmts[2 * i + 1] = rp_fmt_named(c, names[i], RP_TOTAL);
+        }
+        c->mfmts_ok = true;
+    }
+    for (i = 0; i < 12; i++)
+        if (f == c->mfmts[i])
+            return true;
+    return false;
+}
+
+static void
+number_width(struct rp_ctx *c, lxw_col_t col, double v, lxw_format *f)
+{
+    char buf[64];
+    int digits, n;
+    if (!f || !strstr(f->num_format, "#,##0") || v != v)
+        return;
+    n = snprintf(buf, sizeof buf, "%.0f", v < 0 ? -v : v);
+    digits = n > 0 ? n : 1;
+    note_width(c, col, (double)(digits + (digits - 1) / 3 + (v < 0 ? 1 : 0) +
+                                (strstr(f->num_format, ".00") ? 3 : 0)) + 2.0);
+}
+
+static void
+fit_widths(struct rp_ctx *c)
+{
+    lxw_col_t i;
+    if (c->cur_ws)
+        for (i = 0; i < RP_WIDTH_COLS; i++)
+            if (c->usedw[i] > c->setw[i]) {
+                double w = c->usedw[i] + 1.0;
+                rp_check(c, worksheet_set_column(c->cur_ws, i, i,
+                                                 w > RP_WIDTH_MAX ? RP_WIDTH_MAX : w, NULL),
+                         "a column width");
+            }
+    c->cur_ws = NULL;
+    memset(c->setw, 0, sizeof c->setw);
+    memset(c->usedw, 0, sizeof c->usedw);
+}
+
+void
+rp_set_width(struct rp_ctx *c, lxw_worksheet *ws, lxw_col_t first, lxw_col_t last, double w)
+{
+    lxw_col_t i;
+    for (i = first; i <= last && i < RP_WIDTH_COLS; i++)
+        c->setw[i] = w;
+    rp_check(c, worksheet_set_column(ws, first, last, w, NULL), "a column width");
+}
+
 /* --- public: texts, formats, cells --- */
 
 const char *
@@ -163,6 +255,8 @@ rp_write_text(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, c
         rp_write_blank(c, ws, r, col, f);
         return;
     }
+    if (ws == c->cur_ws && measured(c, f))
+        note_width(c, col, rp_text_width(s) + 1.0);
     n = utf8_cut(s, RP_MAX_TEXT);
     if (s[n]) {
         char *cut = pf_xstrndup(s, n);
@@ -177,6 +271,8 @@ void
 rp_write_num(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, double v,
              lxw_format *f)
 {
+    if (ws == c->cur_ws)
+        number_width(c, col, v, f);
     rp_check(c, worksheet_write_number(ws, r, col, v, f), "a number cell");
 }
 
@@ -194,6 +290,8 @@ void
 rp_write_formula(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
                  const char *formula, double cached, lxw_format *f)
 {
+    if (ws == c->cur_ws)
+        number_width(c, col, cached, f);
     rp_check(c, worksheet_write_formula_num(ws, r, col, formula, f, cached), "a formula cell");
 }
 
@@ -339,11 +437,13 @@ rp_add_sheet(struct rp_ctx *c, const struct rp_sheet *s, const char *name, lxw_r
         rp_check(c, e, "a sheet name");
         return NULL;
     }
+    fit_widths(c); /* the previous sheet is done */
     ws = workbook_add_worksheet(c->wb, name);
     if (!ws) {
         rp_check(c, LXW_ERROR_MEMORY_MALLOC_FAILED, "a sheet");
         return NULL;
     }
+    c->cur_ws = ws;
     c->cur_sheet = name;
     worksheet_set_landscape(ws);
     worksheet_set_paper(ws, 9); /* A4 */
@@ -410,8 +510,7 @@ rp_col_widths(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t)
     for (i = 0; i < t->ncols; i++) {
         double w = t->cols[i].width[c->lang];
         if (w > 0)
-            rp_check(c, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, w, NULL),
-                     "a column width");
+            rp_set_width(c, ws, (lxw_col_t)i, (lxw_col_t)i, w);
     }
 }
 
@@ -465,10 +564,12 @@ rp_book_close(struct rp_ctx *c, const char *path, struct pf_err *err)
 
     if (!c->wb)
         return PF_OK;
+    fit_widths(c);
     e = workbook_close(c->wb);
     c->wb = NULL;
     free(c->fcache);
     c->fcache = NULL;
+    c->mfmts_ok = false;
     if (c->shown_path)
         path = c->shown_path;
     if (c->xerr != LXW_NO_ERROR)
@@ -665,6 +766,19 @@ cleanup:
 
 /* --- public: audit --- */
 
+/* A detail wraps within its column: the row is as tall as its lines (set before the row's
+ * cells, as constant memory requires). */
+static void
+detail_row(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_table *t,
+           const char *detail)
+{
+    double cw = t->ncols > 2 ? t->cols[2].width[c->lang] : 100;
+    double w = rp_text_width(detail);
+    int lines = cw > 0 ? (int)(w / (cw * 0.95)) + 1 : 1;
+    if (lines > 1)
+        rp_check(c, worksheet_set_row(ws, r, 15.0 * lines, NULL), "a row height");
+}
+
 /* A check's or warning's name in the book's language ("partners_nav_share" in Chinese). */
 static const char *
 note_name(struct rp_ctx *c, const char *name)
@@ -757,6 +871,7 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
     /* details stay on one line: rows here have no height to grow into */
     lxw_format *f_text = rp_fmt_named(c, "text", RP_PLAIN);
     lxw_format *f_count = rp_fmt_named(c, "count", RP_PLAIN);
+    lxw_format *f_wrap = rp_fmt_named(c, "wrap", RP_PLAIN);
 
     ws = rp_add_sheet(c, s, NULL, &r);
     if (!ws)
@@ -833,11 +948,12 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
         if (hide && hide(arg, i))
             continue;
         nchecks++;
+        detail_row(c, ws, r, t, note_detail(c, n));
         rp_write_text(c, ws, r, 0, note_name(c, n->name), rp_fmt_named(c, "text", RP_PLAIN));
         rp_write_text(c, ws, r, 1,
                       rp_tr(c, rp_defs_label(c->defs, "check", n->ok ? "pass" : "fail")),
                       rp_fmt_named(c, n->ok ? "pass" : "fail", RP_PLAIN));
-        rp_write_text(c, ws, r, 2, note_detail(c, n), f_text);
+        rp_write_text(c, ws, r, 2, note_detail(c, n), f_wrap);
         r++;
     }
     (void)nchecks;
@@ -849,8 +965,9 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
         if (n->is_check || (hide && hide(arg, i)))
             continue;
         nwarn++;
+        detail_row(c, ws, r, t, note_detail(c, n));
         rp_write_text(c, ws, r, 0, note_name(c, n->name), rp_fmt_named(c, "text", RP_PLAIN));
-        rp_write_text(c, ws, r, 2, note_detail(c, n), f_text);
+        rp_write_text(c, ws, r, 2, note_detail(c, n), f_wrap);
         r++;
     }
     if (!nwarn)

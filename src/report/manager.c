@@ -324,8 +324,7 @@ set_widths(struct rp_ctx *c, lxw_worksheet *ws, const double *w, size_t nw)
     size_t i;
     for (i = 0; i < nw; i++)
         if (w[i] > 0)
-            rp_check(c, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, w[i], NULL),
-                     "a column width");
+            rp_set_width(c, ws, (lxw_col_t)i, (lxw_col_t)i, w[i]);
 }
 
 #define MAX_WIDTH_COLS 64
@@ -452,6 +451,8 @@ correlation_table(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
     for (i = 0; i < n; i++, r++) {
         rp_write_text(c, ws, r, 0, rp_key_name(c, "chain", chains[i]),
                       rp_fmt_named(c, "label_strong", RP_PLAIN));
+        if (nw > 0 && rp_text_width(rp_key_name(c, "chain", chains[i])) + 2 > w[0])
+            w[0] = rp_text_width(rp_key_name(c, "chain", chains[i])) + 2;
         for (j = 0; j < n; j++) {
             const struct pf_result *res;
             const char *a = chains[i], *z = chains[j];

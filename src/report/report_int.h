@@ -222,6 +222,10 @@ struct rp_ctx {
     void *stmt;                /* statements: the writer's own layout (statement.c) */
     struct pf_map acct_cells;  /* statements: "fund\x1fperiod\x1fline" -> "'Sheet'!$H$9" */
     const char *cur_sheet;   /* the sheet being written (for chart ranges) */
+    lxw_worksheet *cur_ws;   /* the sheet whose column widths are being measured */
+    double setw[64], usedw[64]; /* its widths as set, and the widest value written */
+    lxw_format *mfmts[12];   /* the formats of measured cells (filled once per workbook) */
+    bool mfmts_ok;
     bool chart_title_cell;   /* the next chart's title is the text in chart_title_row, col A */
     lxw_row_t chart_title_row;
     const char *shown_path;  /* the file's final name, for messages (written to a temp) */
@@ -268,6 +272,12 @@ lxw_row_t rp_sheet_first_row(const struct rp_sheet *s);
 void rp_header_row(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                    const struct rp_table *t);
 void rp_col_widths(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t);
+/* Set columns first..last to width w (remembered: a wider value written later widens it
+ * when the sheet is done, so no text or number is cut off). */
+void rp_set_width(struct rp_ctx *c, lxw_worksheet *ws, lxw_col_t first, lxw_col_t last,
+                  double w);
+/* How wide s shows (CJK characters count two). */
+double rp_text_width(const char *s);
 const char *rp_sheet_name(const struct rp_ctx *c, const struct rp_sheet *s);
 /* The print footer: left text (input text is escaped), page x of n, the as-of date. */
 void rp_set_footer(struct rp_ctx *c, const char *left);

@@ -388,13 +388,10 @@ capital_account_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct t
     ws = rp_add_sheet(c, s, NULL, &r);
     if (!ws)
         return;
-    rp_check(c, worksheet_set_column(ws, 0, 0, t->ncols ? t->cols[0].width[c->lang] : 38,
-                                     NULL), "a column width");
-    rp_check(c, worksheet_set_column(ws, 1, (lxw_col_t)(2 * t->nperiods),
-                                     ai >= 0 ? t->cols[ai].width[c->lang] : 17, NULL),
-             "a column width");
-    rp_check(c, worksheet_set_column(ws, ck, cp, c->lang == RP_BOTH ? 24 : 16, NULL),
-             "a column width");
+    rp_set_width(c, ws, 0, 0, t->ncols ? t->cols[0].width[c->lang] : 38);
+    rp_set_width(c, ws, 1, (lxw_col_t)(2 * t->nperiods),
+                 ai >= 0 ? t->cols[ai].width[c->lang] : 17);
+    rp_set_width(c, ws, ck, cp, c->lang == RP_BOTH ? 24 : 16);
     sides[0] = c->partner;
     sides[1] = "*";
     for (f = 0; f < c->ix->nfunds; f++) {

@@ -886,8 +886,7 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
                 widths[j] = s->tables[i].cols[j].width[c->lang];
     for (j = 0; j < ncols; j++)
         if (widths[j] > 0)
-            rp_check(c, worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, widths[j], NULL),
-                     "a column width");
+            rp_set_width(c, ws, (lxw_col_t)j, (lxw_col_t)j, widths[j]);
     free(widths);
 
     for (i = 0; i < s->ntables; i++) {

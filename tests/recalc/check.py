@@ -398,6 +398,8 @@ def one_dataset(binp, work, keep, label, csv_dir, per_partner):
     if portfolio_files:
         readers.check_manager(check, portfolio_files[0], len(funds), label)
         readers.check_labels(check, portfolio_files[0], "csi300", label)
+        readers.check_no_truncation(check, portfolio_files + sorted(statements.values())[:6],
+                                    label)
     if label == "sample":
         rc, zh_files, err = render(binp, db, os.path.join(work, label, "zh"), "--lang", "zh")
         readers.check_chinese(check, zh_files, label)

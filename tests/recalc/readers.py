@@ -252,3 +252,51 @@ def check_labels(check, path, benchmark, label):
           "%s: PME titles name the benchmark, LN-PME/PME+/mPME are IRRs, gross IRRs name "
           "their currency, partner and project unfunded are told apart" % label,
           repr(sorted(set(pme + gross)))[:300] + repr(sorted(unf))[:200])
+
+
+def text_width(s):
+    return sum(2.0 if ord(ch) >= 0x2E80 else 1.0 for ch in s)
+
+
+def check_no_truncation(check, files, label):
+    """10. no text cut off by a filled neighbour and no number too wide for its column
+    (widths from the longest value, or wrapped)."""
+    import xml.etree.ElementTree as ET
+    bad = []
+    for f in files:
+        parts = xlsx.parts(f)
+        st = ET.fromstring(parts["xl/styles.xml"])
+        wraps = set()
+        for i, xf in enumerate(st.find("m:cellXfs", xlsx.NS)):
+            al = xf.find("m:alignment", xlsx.NS)
+            if al is not None and al.get("wrapText") == "1":
+                wraps.add(i)
+        book = xlsx.cells(parts)
+        for name, part in xlsx.sheet_paths(parts):
+            root = ET.fromstring(parts[part])
+            widths = {}
+            cols = root.find("m:cols", xlsx.NS)
+            for c in (cols if cols is not None else []):
+                for k in range(int(c.get("min")), int(c.get("max")) + 1):
+                    widths[k] = float(c.get("width"))
+            styles = {c.get("r"): int(c.get("s", "0")) for c in root.iter(xlsx.M + "c")}
+            cells = book[name]
+            for ref, c in cells.items():
+                r, col = rc(ref)
+                if r <= 3 or c["v"] in (None, "") or styles.get(ref) in wraps:
+                    continue
+                w = widths.get(col, 8.43)
+                if c["t"] == "n" and "#,##0" in c["fmt"]:
+                    v = abs(float(c["v"]))
+                    need = len("{:,.2f}".format(v)) if ".00" in c["fmt"] else len(
+                        "{:,.0f}".format(v))
+                    if need > w:
+                        bad.append("%s %s!%s number %s in width %.0f" % (
+                            os.path.basename(f), name, ref, c["v"], w))
+                elif c["t"] in ("s", "inlineStr", "str") and c["f"] is None:
+                    right = cells.get("%s%d" % (col_letter(col + 1), r))
+                    if right and right["v"] not in (None, "") and text_width(c["v"]) > w + 1:
+                        bad.append("%s %s!%s '%s' in width %.0f" % (
+                            os.path.basename(f), name, ref, c["v"][:40], w))
+    check(not bad, "%s: no text or number is cut off (%d files)" % (label, len(files)),
+          "; ".join(bad[:5]) + (" (+%d)" % (len(bad) - 5) if len(bad) > 5 else ""))
