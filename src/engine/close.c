@@ -90,7 +90,7 @@ fund_projects(struct eng *e, struct fund_close *fc)
     const char *F = fc->id;
     const struct pf_fund *fd = &ds->funds[fc->f];
     size_t k, n_invested = 0, n_held = 0, n_exited = 0, n_listed = 0, n_counted = 0;
-    size_t n_written_off = 0;
+    size_t n_written_off = 0, n_held_inv = 0, n_exited_inv = 0, n_walk = 0;
     struct block blk = { 0 };
     char day[16], buf[48];
     pf_status rc = PF_OK;
@@ -113,11 +113,16 @@ fund_projects(struct eng *e, struct fund_close *fc)
             n_held++;
         if (pj->listed_date != PF_DATE_NONE && pj->listed_date <= e->D)
             n_listed++;
-        /* written off: invested, not exited, nothing left (a second, independent walk of
-         * the same projects; held + exited + written off must come back to invested) */
-        if (m->invested > 0 && !(pj->exit_date != PF_DATE_NONE && pj->exit_date <= e->D) &&
-            m->nav <= 0)
-            n_written_off++;
+        /* of the invested projects: held, exited or written off (invested, not exited,
+         * nothing left); these three must come back to the invested count */
+        if (m->invested > 0) {
+            if (pj->exit_date != PF_DATE_NONE && pj->exit_date <= e->D)
+                n_exited_inv++;
+            else if (m->nav > 0)
+                n_held_inv++;
+            else
+                n_written_off++;
+        }
         if (m->invested > 0 && !m->valued)
             warn(e, "missing_valuation", "project '%s' in fund '%s' has no valuation on or "
                  "before %s: carried at cost", pj->project_id, F,
@@ -131,9 +136,24 @@ fund_projects(struct eng *e, struct fund_close *fc)
     pf_run_value(e->run, "fund", F, F, "projects_exited", (double)n_exited);
     pf_run_value(e->run, "fund", F, F, "projects_listed", (double)n_listed);
     pf_run_value(e->run, "fund", F, F, "projects_written_off", (double)n_written_off);
-    TRY(check(e, n_held + n_exited + n_written_off == n_invested, "project_counts",
-              "fund '%s': projects held (%zu) + exited (%zu) + written off (%zu) = invested "
-              "(%zu)", F, n_held, n_exited, n_written_off, n_invested));
+    /* the invested count a second way: each counted project's investment flows walked
+     * one by one (not the measures above) */
+    for (k = 0; k < e->fund_nprojects[fc->f]; k++) {
+        int p = e->fund_projects[fc->f][k];
+        struct span sp = e->proj_flows[p];
+        pf_wide inv = 0;
+        size_t j;
+        if (ds->projects[p].commitment_date > e->D)
+            continue;
+        for (j = sp.lo; j < sp.hi && ds->jflows[j].date <= e->D; j++)
+            if (ds->jflows[j].kind == PF_J_INVESTMENT)
+                inv += e->flow_in_fund[j];
+        if (inv > 0)
+            n_walk++;
+    }
+    TRY(check(e, n_held_inv + n_exited_inv + n_written_off == n_walk, "project_counts",
+              "fund '%s': of the invested projects, held (%zu) + exited (%zu) + written off "
+              "(%zu) = invested (%zu)", F, n_held_inv, n_exited_inv, n_written_off, n_walk));
     TRY(put_exposure(e, "fund", F, F, &fc->total, n_counted, fc->total.nav,
                      fc->total.invested, false));
     for (k = 0; k < e->fund_nprojects[fc->f]; k++)
