@@ -561,6 +561,26 @@ portfolio_totals(struct eng *e)
     TRY(put_money(e, "fund", NULL, "*", "unfunded", unfunded));
     put_multiples(e, "fund", NULL, "*", paid_in, distributions, nav, commitment);
     TRY(irr_block(e, &blk, NULL, "net", "fund", "*", "net_irr", nav));
+    block_release(&blk);
+    /* every counted project as one (the exposure tables' total rows): gross MOIC and IRR */
+    {
+        pf_wide inv = 0, real = 0, pnav = 0;
+        for (i = 0; i < ds->nprojects; i++) {
+            struct project_measures m;
+            if (ds->projects[i].fund < 0) /* the same projects as the exposure tables */
+                continue;
+            TRY(project_measures(e, (int)i, "CNY", true, &m));
+            if (!m.counted)
+                continue;
+            inv += m.invested;
+            real += m.realised;
+            pnav += m.nav;
+            project_flows_to(e, (int)i, true, &blk);
+        }
+        put_metric(e, "fund", NULL, "*", "moic",
+                   pf_ratio((double)(real + pnav), (double)inv, "nothing invested"));
+        TRY(irr_block(e, &blk, NULL, "gross", "fund", "*", "gross_irr", pnav));
+    }
 cleanup:
     block_release(&blk);
     return rc;
@@ -605,6 +625,37 @@ currency_rows(struct eng *e)
 cleanup:
     free(parts);
     return rc;
+}
+
+/*
+ * Each counted project's latest valuation on or before D (row valuation, key the
+ * project, col its method, date the valuation's date, value its age in days at D), so
+ * the schedule of investments can show it and flag stale ones. A project never valued
+ * has no row (it is carried at cost). Appended after every other row.
+ */
+static void
+valuation_rows(struct eng *e)
+{
+    const struct pf_dataset *ds = e->ds;
+    size_t p, i;
+
+    for (p = 0; p < ds->nprojects; p++) {
+        const struct pf_project *pj = &ds->projects[p];
+        struct span v = e->proj_vals[p];
+        const struct pf_valuation *last = NULL;
+        if (pj->fund < 0 || pj->commitment_date > e->D ||
+            (ds->funds[pj->fund].inception != PF_DATE_NONE &&
+             ds->funds[pj->fund].inception > e->D))
+            continue;
+        for (i = v.lo; i < v.hi; i++)
+            if (ds->valuations[i].date <= e->D)
+                last = &ds->valuations[i];
+        if (!last)
+            continue;
+        pf_run_row_value(e->run, "valuation", pj->fund_id, pj->project_id,
+                         last->method && *last->method ? last->method : "other", last->date,
+                         (double)(e->D - last->date));
+    }
 }
 
 /* ------------------------------------------------------------------ entry */
@@ -655,6 +706,7 @@ pf_engine_compute(const struct pf_dataset *ds, const struct pf_close_opts *o,
     TRY(portfolio(&e));
     TRY(portfolio_totals(&e));
     TRY(currency_rows(&e));
+    valuation_rows(&e);
     if (o->progress)
         o->progress(o->progress_arg, ds->nfunds + 1, ds->nfunds + 1);
     *out = run;

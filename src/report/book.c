@@ -477,6 +477,7 @@ rp_header_row(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_
     rp_check(c, worksheet_set_row(ws, r, c->lang == RP_BOTH ? 45 : 30, NULL), "a header row");
     for (i = 0; i < t->ncols; i++) {
         const char *p = rp_tr(c, &t->cols[i].title), *q;
+        int nccy = 0;
         pf_buf_reset(&b);
         /* {benchmark}: the run's index; {ccy}: CNY on portfolio tables, else the fund's */
         while ((q = strchr(p, '{')) != NULL) {
@@ -487,8 +488,12 @@ rp_header_row(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_
                 p = q + 11;
             } else if (strncmp(q, "{ccy}", 5) == 0) {
                 bool cny = t->scope && strcmp(t->scope, "portfolio") == 0;
-                pf_buf_adds(&b, rp_tr(c, rp_defs_label(c->defs, "ccy", cny ? "cny"
-                                                                        : "fund")));
+                const struct rp_text *ct = rp_defs_label(c->defs, "ccy", cny ? "cny" : "fund");
+                /* "zh / en" titles hold it twice: each half in its own language */
+                if (c->lang == RP_BOTH && ct)
+                    pf_buf_adds(&b, nccy++ == 0 ? ct->zh : ct->en);
+                else
+                    pf_buf_adds(&b, rp_tr(c, ct));
                 p = q + 5;
             } else {
                 pf_buf_addc(&b, *q);

@@ -230,10 +230,11 @@ static const char *const text_sources[] = {
     "key", "key_name", "fund_id", "fund_name", "fund_currency", "fund_vintage",
     "partner_name", "partner_kind", "partner_region_name", "project_name", "enterprise_name",
     "park_name", "region_name", "chain_name", "segment_name", "theme_name", "instrument_name",
-    "project_currency", NULL
+    "project_currency", "valuation_method", "valuation_flag", NULL
 };
 static const char *const date_sources[] = {
-    "project_commitment_date", "project_exit_date", "project_listed_date", NULL
+    "project_commitment_date", "project_exit_date", "project_listed_date", "valuation_date",
+    NULL
 };
 static const char *const row_sources[] = {
     "funds", "dimension", "partners", "projects", "partner_funds", "guidance_partners", NULL
@@ -242,7 +243,8 @@ static const char *const specials[] = { "guidance_sum", "region_invested", "acco
                                         "account:paid_in", "account:distributions",
                                         "account:nav", "account:unfunded",
                                         "partners_total:paid_in",
-                                        "partners_total:distributions", NULL };
+                                        "partners_total:distributions", "valuation_age",
+                                        NULL };
 static const char *const table_kinds[] = {
     "table", "capital_account", "lookthrough", "transactions", "blocks", "audit",
     "nav_by_chain", "jcurve", "risk_returns", "correlation", NULL
@@ -858,7 +860,7 @@ book_release(struct rp_book *b)
 
 static const char *const required_strings[] = {
     "total", "value_note", "hhi", "top5", "top10", "page_footer", "no_rows", "redacted",
-    "portfolio", "chart_top", "other", NULL
+    "portfolio", "chart_top", "other", "disclaimer", NULL
 };
 
 static bool

@@ -589,6 +589,8 @@ capital_account_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct t
     /* which cells are values: everything else of your share is a formula */
     rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "footnote", NULL)),
                   rp_fmt_named(c, "note", RP_PLAIN));
+    rp_write_text(c, ws, r++, 0, rp_tr(c, rp_defs_string(c->defs, "disclaimer")),
+                  rp_fmt_named(c, "note", RP_PLAIN));
     pf_buf_release(&fb);
 }
 

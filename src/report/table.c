@@ -188,6 +188,17 @@ rows_dimension(const struct rp_table *t)
     return t->dimension;
 }
 
+/* The project's latest valuation as the engine stored it (row valuation), or NULL. */
+static const struct pf_run_row *
+valuation_of(struct rp_ctx *c, const struct rp_rowref *rr)
+{
+    const struct rp_group *g = rr->fund ? rp_index_rows(c->ix, "valuation", rr->fund, rr->key)
+                                        : NULL;
+    return g && g->n ? &c->run->rows[g->idx[0]] : NULL;
+}
+
+#define RP_STALE_DAYS 183 /* a valuation older than about six months is flagged */
+
 static const char *
 text_source(struct rp_ctx *c, const char *src, const char *dimension,
             const struct rp_rowref *rr)
@@ -235,6 +246,20 @@ text_source(struct rp_ctx *c, const char *src, const char *dimension,
         }
         return NULL;
     }
+    if (strcmp(src, "valuation_method") == 0) {
+        const struct pf_run_row *v = valuation_of(c, rr);
+        const char *n = v ? label_name(c, "valuation_method", v->col) : NULL;
+        return v ? (n ? n : v->col) : label_name(c, "valuation_method", "none");
+    }
+    if (strcmp(src, "valuation_flag") == 0) {
+        const struct pf_run_row *v = valuation_of(c, rr);
+        const struct pf_project *pj = project_of(c, rr->key);
+        if (!v || !v->has_value || v->value <= RP_STALE_DAYS)
+            return NULL;
+        if (pj && pj->exit_date != PF_DATE_NONE && pj->exit_date <= c->run->as_of)
+            return NULL; /* exited: nothing left to value */
+        return label_name(c, "valuation_method", "stale");
+    }
     pr = project_of(c, rr->key);
     if (!pr)
         return NULL;
@@ -268,6 +293,10 @@ static pf_date
 date_source(struct rp_ctx *c, const char *src, const struct rp_rowref *rr)
 {
     const struct pf_project *pr = project_of(c, rr->key);
+    if (strcmp(src, "valuation_date") == 0) {
+        const struct pf_run_row *v = valuation_of(c, rr);
+        return v ? v->date : PF_DATE_NONE;
+    }
     if (!pr)
         return PF_DATE_NONE;
     if (strcmp(src, "project_commitment_date") == 0)
@@ -657,6 +686,14 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
                 rp_write_date(c, ws, r, (lxw_col_t)k, d, f);
                 continue;
             }
+            if (col->special && strcmp(col->special, "valuation_age") == 0) {
+                const struct pf_run_row *vr = valuation_of(c, rr);
+                if (vr && vr->has_value)
+                    rp_write_num(c, ws, r, (lxw_col_t)k, vr->value, f);
+                else
+                    rp_write_blank(c, ws, r, (lxw_col_t)k, f);
+                continue;
+            }
             if (col->special) {
                 if (env && env->special &&
                     env->special(env->arg, c, t, k, rr, r, &fb, &v)) {
@@ -740,6 +777,30 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
         for (k = 1; k < t->ncols; k++) {
             lxw_format *f = rp_fmt(c, t->cols[k].fmt, RP_TOTAL);
             if (!t->cols[k].total_sum) {
+                /* the whole set's own figure (the fund's, or the portfolio's in CNY): MOIC
+                 * as the same formula over the total row, gross IRR over its block */
+                const struct rp_col *col = &t->cols[k];
+                const char *tf = nrows ? rows[0].fund : NULL;
+                const struct pf_result *res =
+                    col->metric && (col->formula || col->xirr) &&
+                            (strcmp(dim, "project") == 0 || (t->rows &&
+                                                              strcmp(t->rows, "dimension") == 0))
+                        ? rp_index_result(c->ix, "fund", tf, tf ? tf : "*", col->metric)
+                        : NULL;
+                double v;
+                if (res && rp_result_number(res, &v)) {
+                    struct tmpl TT = { t, tot, tot, r, r, env, &rows[0], true };
+                    char *x = NULL;
+                    if (col->formula && expand(&TT, col->formula, &fb)) {
+                        rp_write_formula(c, ws, r, (lxw_col_t)k, pf_buf_str(&fb), v, f);
+                        continue;
+                    }
+                    if (col->xirr && (x = rp_xirr_formula(c, tf, "gross", v)) != NULL) {
+                        rp_write_formula(c, ws, r, (lxw_col_t)k, x, v, f);
+                        free(x);
+                        continue;
+                    }
+                }
                 rp_write_blank(c, ws, r, (lxw_col_t)k, f);
                 continue;
             }
@@ -930,6 +991,9 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
             free(rows);
         }
     }
+    if (strcmp(s->id, "summary") == 0)
+        rp_write_text(c, ws, row++, 0, rp_tr(c, rp_defs_string(c->defs, "disclaimer")),
+                      rp_fmt_named(c, "note", RP_PLAIN));
     /* print what a reader reads: the tables and the charts beside them */
     rp_check(c, worksheet_print_area(ws, 0, 0, row, (lxw_col_t)(ncols + (charts ? 10 : 0))),
              "the print area");

@@ -300,3 +300,30 @@ def check_no_truncation(check, files, label):
                             os.path.basename(f), name, ref, c["v"][:40], w))
     check(not bad, "%s: no text or number is cut off (%d files)" % (label, len(files)),
           "; ".join(bad[:5]) + (" (+%d)" % (len(bad) - 5) if len(bad) > 5 else ""))
+
+
+def check_manager_more(check, path, label):
+    """12. exposure totals carry MOIC, gross IRR and 100 % shares; valuation date, method
+    and age per project with stale ones flagged; a disclaimer in the Summary."""
+    book = xlsx.cells(xlsx.parts(path))
+    cname, chains = sheet_like(book, "Chains", "产业链")
+    totals = [rc(ref)[0] for ref, c in chains.items()
+              if c["v"] in ("Total", "合计", "合计 / Total") and c["t"] != "n"]
+    row = {}
+    if totals:
+        for ref, c in chains.items():
+            if rc(ref)[0] == totals[0]:
+                row[rc(ref)[1]] = c
+    kinds = " ".join(c["f"] or "" for c in row.values())
+    shares = [float(c["v"]) for c in row.values() if c["f"] and c["f"].startswith("SUM(")
+              and c["v"] and abs(float(c["v"]) - 1) < 1e-9]
+    check("XIRR" in kinds and "/" in kinds and len(shares) == 2,
+          "%s: exposure totals carry MOIC, gross IRR and 100 %% shares" % label, kinds[:200])
+    iname, inv = sheet_like(book, "Investments", "投资明细")
+    heads = " ".join(c["v"] for c in inv.values() if c["v"] and c["t"] != "n")
+    check(("Valued on" in heads or "最近估值日" in heads) and
+          ("Valuation flag" in heads or "估值提示" in heads),
+          "%s: investments show valuation date, method, age and a stale flag" % label)
+    sname, summ = sheet_like(book, "Summary", "概览")
+    check(bool(find_text(summ, lambda v: "Disclaimer" in v or "声明" in v)),
+          "%s: the Summary carries the disclaimer" % label)
