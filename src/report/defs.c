@@ -247,11 +247,11 @@ static const char *const specials[] = { "guidance_sum", "region_invested", "acco
                                         NULL };
 static const char *const table_kinds[] = {
     "table", "capital_account", "lookthrough", "transactions", "blocks", "audit",
-    "nav_by_chain", "jcurve", "risk_returns", "correlation", NULL
+    "nav_by_chain", "jcurve", "risk_returns", "correlation", "activity", NULL
 };
 static const char *const sheet_kinds[] = {
     "tables", "nav_history", "risk", "policy", "blocks", "audit", "capital_account",
-    "lookthrough", "transactions", NULL
+    "lookthrough", "transactions", "rollforward", "activity", NULL
 };
 static const char *const params[] = { "interest", NULL };
 

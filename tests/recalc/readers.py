@@ -327,3 +327,22 @@ def check_manager_more(check, path, label):
     sname, summ = sheet_like(book, "Summary", "概览")
     check(bool(find_text(summ, lambda v: "Disclaimer" in v or "声明" in v)),
           "%s: the Summary carries the disclaimer" % label)
+
+
+def check_manager_sheets(check, path, results, label):
+    """Readers' extras: each fund's NAV roll-forward (its ending NAV the stored fund NAV)
+    and the month's activity."""
+    book = xlsx.cells(xlsx.parts(path))
+    rname, rf = sheet_like(book, "roll-forward", "净值变动")
+    navs = sorted(round(float(r["value"]), 2) for r in results
+                  if r["dimension"] == "fund" and r["fund"] and r["key"] == r["fund"]
+                  and r["metric"] == "nav" and r["value"] is not None)
+    ends = []
+    for ref, c in rf.items():
+        if c["f"] and c["f"].startswith("SUM(") and rc(ref)[1] == 5:
+            ends.append(round(float(c["v"]), 2))
+    check(bool(rname) and all(n in ends for n in navs),
+          "%s: the NAV roll-forward ends at each fund's NAV (since inception)" % label,
+          "%r vs %r" % (ends[:6], navs[:6]))
+    aname, act = sheet_like(book, "Activity", "本月交易")
+    check(bool(aname), "%s: the month's activity sheet" % label)
