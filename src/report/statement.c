@@ -147,6 +147,22 @@ own(struct txlist *L, char *s)
     return s;
 }
 
+/*
+ * The reference a statement shows for a flow: "R-" and the first 10 hex digits of the
+ * SHA-256 of its id. The manager's ids are numbered across all partners, so the gaps
+ * between one partner's ids would tell it how many others were called with it; the
+ * digest keeps each flow traceable (the manager recomputes it) without that.
+ */
+static const char *
+flow_ref(struct txlist *L, const char *flow_id)
+{
+    char hex[65];
+    if (!flow_id || !*flow_id)
+        return flow_id;
+    pf_sha256_hex(flow_id, strlen(flow_id), hex);
+    return own(L, pf_xasprintf("R-%.10s", hex));
+}
+
 static void
 txlist_build(struct rp_ctx *c, struct txlist *L)
 {
@@ -196,7 +212,7 @@ txlist_build(struct rp_ctx *c, struct txlist *L)
         x->fi = pf->fund;
         x->fund = ds->funds[pf->fund].fund_id;
         x->currency = ds->funds[pf->fund].currency;
-        x->flow = pf->flow_id;
+        x->flow = flow_ref(L, pf->flow_id);
         x->kind = label_of(c, "flow_kind",
                            pf->kind == PF_CONTRIBUTION ? "contribution" : "distribution");
         x->purpose = (unsigned)pf->purpose < 8 ? label_of(c, "purpose",
@@ -223,7 +239,7 @@ txlist_build(struct rp_ctx *c, struct txlist *L)
         x->fi = fi;
         x->fund = ds->funds[fi].fund_id;
         x->currency = ds->funds[fi].currency;
-        x->flow = k->flow_id;
+        x->flow = flow_ref(L, k->flow_id);
         x->kind = label_of(c, "flow_kind", contrib ? "contribution" : "distribution");
         snprintf(code, sizeof code, "%s%s", k->purpose,
                  strcmp(k->purpose, "other") == 0 ? (contrib ? "_in" : "_out") : "");
@@ -233,10 +249,10 @@ txlist_build(struct rp_ctx *c, struct txlist *L)
         x->note = k->note;
         if (*k->reverses)
             x->mark = own(L, pf_xasprintf("%s %s", label_of(c, "correction", "reverses"),
-                                          k->reverses));
+                                          flow_ref(L, k->reverses)));
         else
             x->mark = own(L, pf_xasprintf("%s %s", label_of(c, "correction", "reversed"),
-                                          k->reversed_by));
+                                          flow_ref(L, k->reversed_by)));
     }
     if (L->n)
         qsort(L->tx, L->n, sizeof *L->tx, txn_cmp);

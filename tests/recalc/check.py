@@ -405,6 +405,9 @@ def one_dataset(binp, work, keep, label, csv_dir, per_partner):
     if label == "sample":
         rc, zh_files, err = render(binp, db, os.path.join(work, label, "zh"), "--lang", "zh")
         readers.check_chinese(check, zh_files, label)
+    if label != "gen":
+        readers.check_flow_refs(check, statements,
+                                read_csv(os.path.join(csv_dir, "partner_flows.csv")), label)
     if label == "sample":
         readers.check_corrections(check, statements["LP-PICC"], "CN-C02-PICC-X",
                                   "CN-C02-PICC-R", label)

@@ -93,7 +93,27 @@ def check_statement(check, path, pid, results, label):
           base + ": percentage interest shown with 4 decimals", repr(sorted(set(fmts))))
 
 
+def flow_ref(flow_id):
+    import hashlib
+    return "R-" + hashlib.sha256(flow_id.encode("utf-8")).hexdigest()[:10]
+
+
+def check_flow_refs(check, statements, flows, label):
+    """A statement shows its flows by reference (a digest), not by the manager's running
+    ids, whose gaps would count the other partners called with it."""
+    for pid, path in sorted(statements.items()):
+        text = "\n".join(xlsx.texts(xlsx.parts(path)).values())
+        own = [f["flow_id"] for f in flows if f["partner_id"] == pid]
+        raw = [i for i in own if re.search(r"(?<![A-Za-z0-9_-])%s(?![A-Za-z0-9_-])"
+                                           % re.escape(i), text)]
+        refs = [i for i in own if flow_ref(i) in text]
+        check(own and not raw and len(refs) == len(own),
+              "%s: statement of %s shows its flows by reference, not by running id"
+              % (label, pid), "raw %r, refs %d of %d" % (raw[:3], len(refs), len(own)))
+
+
 def check_corrections(check, path, reversed_id, reversing_id, label):
+    reversed_id, reversing_id = flow_ref(reversed_id), flow_ref(reversing_id)
     book = xlsx.cells(xlsx.parts(path))
     fname, fl = sheet_like(book, "Flows", "出资与分配")
     rows = {}
