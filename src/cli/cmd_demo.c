@@ -129,7 +129,7 @@ cmd_demo(struct pf_ctx *ctx, int argc, char **argv)
     struct pf_store *st = NULL;
     struct pf_run *run = NULL;
     struct pf_dataset *ds = NULL;
-    struct pf_corrections corr = { NULL, 0 };
+    struct pf_corrections corr = { NULL, 0, NULL, 0 };
     struct pf_gen_stats gs;
     struct pf_import_opts io;
     struct pf_import_result ir;

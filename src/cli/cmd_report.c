@@ -19,7 +19,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     struct pf_store *st = NULL;
     struct pf_run *run = NULL;
     struct pf_dataset *ds = NULL;
-    struct pf_corrections corr = { NULL, 0 };
+    struct pf_corrections corr = { NULL, 0, NULL, 0 };
     struct pf_taxonomy *tax = NULL;
     struct pf_report_opts ro;
     struct pf_progress prog;

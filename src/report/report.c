@@ -267,6 +267,8 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     if (npartners)
         c.note_fund = note_funds(run, ds);
     c.corr = o ? o->corrections : NULL;
+    for (i = 0; c.corr && i < c.corr->nnotes; i++)
+        pf_map_put(&c.flow_notes, c.corr->notes[i].flow_id, c.corr->notes[i].note);
     for (i = 0; i < npartners; i++) {
         if (o && o->partner && strcmp(partners[i], o->partner) != 0)
             continue;
@@ -285,6 +287,7 @@ cleanup:
     free(partners);
     free(c.note_who);
     free(c.note_fund);
+    pf_map_release(&c.flow_notes, NULL);
     pf_buf_release(&c.tmp);
     rp_index_release(&ix);
     rp_defs_free(defs);

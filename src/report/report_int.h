@@ -215,6 +215,7 @@ struct rp_ctx {
     const struct rp_sheet *flow_def;
     char footer[256];
     const struct pf_corrections *corr; /* corrected partner flows (statements), or NULL */
+    struct pf_map flow_notes;  /* flow id -> its note (borrowed from corr) */
     /* statements: a block row's formula over the partner's own flow list (NULL: a value);
      * is_nav for the block's last row (the NAV at D) */
     char *(*block_link)(struct rp_ctx *c, const char *fund, const char *block, bool is_nav,

@@ -163,6 +163,13 @@ flow_ref(struct txlist *L, const char *flow_id)
     return own(L, pf_xasprintf("R-%.10s", hex));
 }
 
+/* A counted flow's note from input (report.c indexes them once by flow id). */
+static const char *
+flow_note(struct rp_ctx *c, const char *flow_id)
+{
+    return pf_map_get(&c->flow_notes, flow_id);
+}
+
 static void
 txlist_build(struct rp_ctx *c, struct txlist *L)
 {
@@ -221,6 +228,7 @@ txlist_build(struct rp_ctx *c, struct txlist *L)
             x->recallable = label_of(c, "yes_no", pf->recallable ? "yes" : "no");
         x->amount = pf->amount;
         x->counted = true;
+        x->note = flow_note(c, pf->flow_id);
     }
     /* the corrected pairs: shown, marked, never summed */
     for (i = 0; c->corr && i < c->corr->n; i++) {

@@ -22,12 +22,15 @@ pf_store_load_corrections(struct pf_store *st, int64_t batch, struct pf_correcti
                           struct pf_err *err)
 {
     /* both members of every pair whose reversing flow is known at the batch */
+    /* both members of every corrected pair (flag 1), and the notes of the others (0) */
     static const char sql[] =
         "SELECT f.flow_id, f.fund_id, f.partner_id, f.date, f.kind, f.purpose, f.amount, "
-        "coalesce(f.reverses, ''), coalesce(f.note, ''), coalesce(r.flow_id, '') "
+        "coalesce(f.reverses, ''), coalesce(f.note, ''), coalesce(r.flow_id, ''), "
+        "(f.reverses IS NOT NULL OR r.flow_id IS NOT NULL) "
         "FROM partner_flow f LEFT JOIN partner_flow r ON r.reverses = f.flow_id "
         "AND r.batch_id <= ?1 WHERE f.batch_id <= ?1 AND (f.reverses IS NOT NULL OR "
-        "r.flow_id IS NOT NULL) ORDER BY f.fund_id, f.partner_id, f.date, f.flow_id";
+        "r.flow_id IS NOT NULL OR coalesce(f.note, '') <> '') "
+        "ORDER BY f.fund_id, f.partner_id, f.date, f.flow_id";
     sqlite3_stmt *q = NULL;
     size_t cap = 0;
     pf_status rc;
@@ -39,6 +42,13 @@ pf_store_load_corrections(struct pf_store *st, int64_t batch, struct pf_correcti
     sqlite3_bind_int64(q, 1, batch);
     while ((s = sqlite3_step(q)) == SQLITE_ROW) {
         struct pf_correction *c;
+        if (sqlite3_column_int(q, 10) == 0) { /* a note of a flow that counts */
+            out->notes = pf_xreallocarray(out->notes, out->nnotes + 1, sizeof *out->notes);
+            out->notes[out->nnotes].flow_id = col_dup(q, 0);
+            out->notes[out->nnotes].note = col_dup(q, 8);
+            out->nnotes++;
+            continue;
+        }
         char *d = col_dup(q, 3);
         const char *why;
         PF_GROW(out->v, out->n + 1, cap);
@@ -83,5 +93,10 @@ pf_corrections_release(struct pf_corrections *c)
         free(c->v[i].reversed_by);
     }
     free(c->v);
+    for (i = 0; i < c->nnotes; i++) {
+        free(c->notes[i].flow_id);
+        free(c->notes[i].note);
+    }
+    free(c->notes);
     memset(c, 0, sizeof *c);
 }
