@@ -189,6 +189,17 @@ rp_set_width(struct rp_ctx *c, lxw_worksheet *ws, lxw_col_t first, lxw_col_t las
     rp_check(c, worksheet_set_column(ws, first, last, w, NULL), "a column width");
 }
 
+/* A long note wrapped within column col (width w): the row as tall as its lines. */
+void
+rp_write_long_note(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
+                   const char *text, double w)
+{
+    double tw = rp_text_width(text);
+    int lines = w > 2 ? (int)(tw / (w * 0.92)) + 1 : 1;
+    rp_check(c, worksheet_set_row(ws, r, 15.0 * lines + 2, NULL), "a row height");
+    rp_write_text(c, ws, r, col, text, rp_fmt_named(c, "note_wrap", RP_PLAIN));
+}
+
 /* --- public: texts, formats, cells --- */
 
 const char *
@@ -474,7 +485,20 @@ rp_header_row(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_
     struct pf_buf b = PF_BUF_INIT;
     size_t i;
 
-    rp_check(c, worksheet_set_row(ws, r, c->lang == RP_BOTH ? 45 : 30, NULL), "a header row");
+    {
+        /* tall enough for the longest title wrapped in its column (CJK counted double) */
+        double height = c->lang == RP_BOTH ? 45 : 30;
+        for (i = 0; i < t->ncols; i++) {
+            double w = t->cols[i].width[c->lang] > 2 ? t->cols[i].width[c->lang] - 1 : 8;
+            double lines = 1;
+            double tw = rp_text_width(rp_tr(c, &t->cols[i].title)) + 2; /* and " †" */
+            while (tw > w * lines)
+                lines += 1;
+            if (15 * lines + 3 > height)
+                height = 15 * lines + 3;
+        }
+        rp_check(c, worksheet_set_row(ws, r, height, NULL), "a header row");
+    }
     for (i = 0; i < t->ncols; i++) {
         const char *p = rp_tr(c, &t->cols[i].title), *q;
         int nccy = 0;

@@ -277,6 +277,8 @@ void rp_col_widths(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t
  * when the sheet is done, so no text or number is cut off). */
 void rp_set_width(struct rp_ctx *c, lxw_worksheet *ws, lxw_col_t first, lxw_col_t last,
                   double w);
+void rp_write_long_note(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
+                        const char *text, double w);
 /* How wide s shows (CJK characters count two). */
 double rp_text_width(const char *s);
 const char *rp_sheet_name(const struct rp_ctx *c, const struct rp_sheet *s);

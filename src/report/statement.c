@@ -611,10 +611,14 @@ capital_account_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct t
         r++;
     }
     /* which cells are values: everything else of your share is a formula */
-    rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "footnote", NULL)),
-                  rp_fmt_named(c, "note", RP_PLAIN));
-    rp_write_text(c, ws, r++, 0, rp_tr(c, rp_defs_string(c->defs, "disclaimer")),
-                  rp_fmt_named(c, "note", RP_PLAIN));
+    {
+        /* wrapped in the line column, so the page is as wide as the statement */
+        double w = t->ncols ? t->cols[0].width[c->lang] : 40;
+        rp_write_long_note(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "footnote", NULL)),
+                           w);
+        rp_write_long_note(c, ws, r++, 0, rp_tr(c, rp_defs_string(c->defs, "disclaimer")), w);
+    }
+    rp_check(c, worksheet_print_area(ws, 0, 0, r, cp), "the print area");
     pf_buf_release(&fb);
 }
 

@@ -991,9 +991,9 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
             free(rows);
         }
     }
-    if (strcmp(s->id, "summary") == 0)
-        rp_write_text(c, ws, row++, 0, rp_tr(c, rp_defs_string(c->defs, "disclaimer")),
-                      rp_fmt_named(c, "note", RP_PLAIN));
+    if (strcmp(s->id, "summary") == 0) /* in the name column, wrapped */
+        rp_write_long_note(c, ws, row++, 1, rp_tr(c, rp_defs_string(c->defs, "disclaimer")),
+                           s->tables[0].ncols > 1 ? s->tables[0].cols[1].width[c->lang] : 34);
     /* print what a reader reads: the tables and the charts beside them */
     rp_check(c, worksheet_print_area(ws, 0, 0, row, (lxw_col_t)(ncols + (charts ? 10 : 0))),
              "the print area");
