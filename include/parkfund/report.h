@@ -28,6 +28,8 @@ struct pf_report_opts {
     const char *out_dir;  /* created if missing */
     const char *partner;  /* NULL: manager workbook + every partner; else that partner only */
     const char *lang;     /* "zh", "en" or "both" (NULL = both: "中文 / English" headers) */
+    const char *unit;     /* amounts shown in "yuan" (NULL), "wan" (10^4) or "yi" (10^8);
+                             only the display: every cell holds the full amount */
     const char *defs_dir; /* folder holding manager.json, partner.json, formats.json */
     /* the corrected partner flows, shown marked in statements; may be NULL */
     const struct pf_corrections *corrections;

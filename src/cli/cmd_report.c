@@ -15,7 +15,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     struct pf_opt opts[] = { { "db", true, NULL },      { "run", true, NULL },
                              { "as-of", true, NULL },   { "out", true, NULL },
                              { "partner", true, NULL }, { "lang", true, NULL },
-                             { "quiet", false, NULL } };
+                             { "quiet", false, NULL },  { "unit", true, NULL } };
     struct pf_store *st = NULL;
     struct pf_run *run = NULL;
     struct pf_dataset *ds = NULL;
@@ -28,7 +28,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     int64_t id = 0;
     pf_status rc;
 
-    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 7, 0, &pos, &npos)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 8, 0, &pos, &npos)))
         goto cleanup;
     if (opts[1].value && opts[2].value) {
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "give '--run' or '--as-of', not both");
@@ -48,6 +48,12 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
         strcmp(opts[5].value, "both") != 0) {
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "",
                         "option '--lang': '%s' is not zh, en or both", opts[5].value);
+        goto cleanup;
+    }
+    if (opts[7].value && strcmp(opts[7].value, "yuan") != 0 &&
+        strcmp(opts[7].value, "wan") != 0 && strcmp(opts[7].value, "yi") != 0) {
+        rc = pf_err_set(&ctx->err, PF_EUSAGE, "",
+                        "option '--unit': '%s' is not yuan, wan or yi", opts[7].value);
         goto cleanup;
     }
     if ((rc = pf_store_open(ctx->db, PF_STORE_READONLY, &st, &ctx->err)))
@@ -86,6 +92,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     ro.out_dir = opts[3].value ? opts[3].value : "out";
     ro.partner = opts[4].value;
     ro.lang = opts[5].value ? opts[5].value : "both";
+    ro.unit = opts[7].value;
     ro.defs_dir = pf_cli_reports_dir(ctx);
     ro.corrections = &corr;
     pf_progress_start(&prog, ctx, "report");

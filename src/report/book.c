@@ -234,6 +234,11 @@ rp_fmt(struct rp_ctx *c, int fmt, enum rp_variant v)
         return NULL;
     }
     apply_fmtdef(f, &c->defs->fmts[fmt]);
+    /* --unit: money shown in 万 or 亿 by the format alone (the cell keeps the full
+     * amount): "," scales by 1000, a quoted "." sets the decimal 1 or 2 digits from the
+     * end: 0"."0, = value / 10^4 to one decimal, 0"."00,, = value / 10^8 to two */
+    if (c->unit && c->defs->fmts[fmt].num && strstr(c->defs->fmts[fmt].num, "#,##0.00"))
+        format_set_num_format(f, c->unit == 4 ? "0\".\"0," : "0\".\"00,,");
     if (v == RP_TOTAL)
         apply_fmtdef(f, &c->defs->total);
     else if (v == RP_STRONG)
@@ -467,6 +472,9 @@ rp_add_sheet(struct rp_ctx *c, const struct rp_sheet *s, const char *name, lxw_r
     pf_buf_addf(&b, "%s %s · %s %lld", rp_tr(c, rp_defs_string(c->defs, "as_of")),
                 pf_date_format(c->run->as_of, day, sizeof day),
                 rp_tr(c, rp_defs_string(c->defs, "run")), (long long)c->run->id);
+    if (c->unit)
+        pf_buf_addf(&b, " · %s", rp_tr(c, rp_defs_label(c->defs, "unit",
+                                                         c->unit == 4 ? "wan" : "yi")));
     rp_write_text(c, ws, 1, 0, pf_buf_str(&b), rp_fmt_named(c, "subtitle", RP_PLAIN));
     *row = 3;
     if (sheet_has_values(s) || strcmp(s->kind, "risk") == 0) {

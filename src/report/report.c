@@ -217,6 +217,17 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     *nfiles = 0;
     memset(&ix, 0, sizeof ix);
     memset(&c, 0, sizeof c);
+    if (o && o->unit && *o->unit) {
+        if (strcmp(o->unit, "yuan") == 0)
+            c.unit = 0;
+        else if (strcmp(o->unit, "wan") == 0)
+            c.unit = 4;
+        else if (strcmp(o->unit, "yi") == 0)
+            c.unit = 8;
+        else
+            return pf_err_set(err, PF_EUSAGE, "", "unknown unit '%s' (yuan, wan or yi)",
+                              o->unit);
+    }
     if (strcmp(lang, "zh") == 0)
         c.lang = RP_ZH;
     else if (strcmp(lang, "en") == 0)

@@ -199,6 +199,7 @@ struct rp_ctx {
     const struct rp_book *book;
     const struct rp_index *ix;
     enum rp_lang lang;
+    int unit;                /* 0 yuan, 4 wan (10^4), 8 yi (10^8): money's display scale */
     const char *partner;     /* the statement's partner id, NULL for the manager */
     lxw_workbook *wb;
     lxw_format **fcache;     /* nfmts * 3 variants: plain, total, strong */

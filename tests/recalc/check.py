@@ -405,6 +405,11 @@ def one_dataset(binp, work, keep, label, csv_dir, per_partner):
     if label == "sample":
         rc, zh_files, err = render(binp, db, os.path.join(work, label, "zh"), "--lang", "zh")
         readers.check_chinese(check, zh_files, label)
+        rc, wan, err = render(binp, db, os.path.join(work, label, "wan"), "--unit", "wan",
+                              "--partner", "LP-ICBC")
+        if check(rc == 0 and len(wan) == 1, "%s: report --unit wan" % label, err):
+            readers.check_unit(check, wan[0], label)
+            check_recalc(wan, work, label + "-wan")
     if label != "gen":
         readers.check_flow_refs(check, statements,
                                 read_csv(os.path.join(csv_dir, "partner_flows.csv")), label)

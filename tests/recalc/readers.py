@@ -366,3 +366,17 @@ def check_manager_sheets(check, path, results, label):
           "%r vs %r" % (ends[:6], navs[:6]))
     aname, act = sheet_like(book, "Activity", "本月交易")
     check(bool(aname), "%s: the month's activity sheet" % label)
+
+
+def check_unit(check, path, label):
+    """--unit wan: money cells keep the full amount and show it in 万 by their format; the
+    sheets say so."""
+    book = xlsx.cells(xlsx.parts(path))
+    money = [c for cells in book.values() for c in cells.values()
+             if c["t"] == "n" and c["v"] is not None and '"."0,' in c["fmt"]]
+    plain = [c for cells in book.values() for c in cells.values()
+             if c["t"] == "n" and "#,##0.00" in c["fmt"]]
+    said = any("10,000" in (c["v"] or "") or "万元" in (c["v"] or "")
+               for cells in book.values() for c in cells.values() if c["t"] != "n")
+    check(money and not plain and said, "%s: --unit wan shows money in 万 (cells keep the "
+          "full amounts)" % label, "%d scaled, %d plain" % (len(money), len(plain)))
