@@ -559,7 +559,6 @@ capital_account_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct t
                             rp_write_num(c, ws, r, col, Ln->sign < 0 ? -val : val, fmt);
                             continue;
                         }
-                        snprintf(bc, sizeof bc, "%s", rp_cell(begin_row, col, false, bc));
                         rp_cell(begin_row, col, false, bc);
                         rp_cell(end_row, col, false, ec);
                         pf_buf_reset(&fb);
@@ -672,7 +671,7 @@ statement_block_link(struct rp_ctx *c, const char *fund, const char *block, bool
     const struct txlist *L = c->stmt;
     struct pf_buf b = PF_BUF_INIT;
     const char *navc, *fc, *kc, *kd;
-    char dcell[24], tmp[40];
+    char dcell[24];
     (void)block;
     if (is_nav) {
         navc = acct_get(c, fund, "itd", "ending_nav");
@@ -698,7 +697,6 @@ statement_block_link(struct rp_ctx *c, const char *fund, const char *block, bool
     pf_buf_addf(&b, "=%s))*", kc);
     tx_range(L, &b, L->c_amount);
     pf_buf_addc(&b, ')');
-    (void)tmp;
     return pf_buf_detach(&b);
 }
 
