@@ -4,7 +4,8 @@
  * writers that record the first libxlsxwriter error, sheet setup (names by
  * language, print setup, footer, title rows), the XIRR flow blocks and the
  * audit block. Input text only ever reaches a cell through rp_write_text
- * (worksheet_write_string), never a formula, chart title or series name.
+ * (worksheet_write_string), never a formula or series name, and a chart title only
+ * after the title's own words (a J-curve names its fund), never at its start.
  */
 #include <cJSON.h>
 #include <stdio.h>
@@ -604,6 +605,10 @@ rp_book_close(struct rp_ctx *c, const char *path, struct pf_err *err)
     fit_widths(c);
     e = workbook_close(c->wb);
     c->wb = NULL;
+    while (c->nkeep > 0)
+        free(c->keep[--c->nkeep]);
+    free(c->keep);
+    c->keep = NULL;
     free(c->fcache);
     c->fcache = NULL;
     c->mfmts_ok = false;

@@ -375,6 +375,7 @@ nav_history_sheet(struct rp_ctx *c, const struct rp_sheet *s)
                 struct rp_table_env env;
                 struct rp_rowref *rows;
                 size_t k;
+                char *ftitle;
 
                 if (!rp_index_rows(c->ix, "nav_history", fund, fund))
                     continue;
@@ -388,13 +389,14 @@ nav_history_sheet(struct rp_ctx *c, const struct rp_sheet *s)
                 memset(&env, 0, sizeof env);
                 env.value = pivot_value;
                 env.arg = &E;
-                /* the J-curve's chart is titled by this row's text: the fund it shows */
-                c->chart_title_cell = true;
-                c->chart_title_row = row;
                 rp_write_text(c, ws, row++, 0, rp_fund_title(c, fund),
                               rp_fmt_named(c, "label_strong", RP_PLAIN));
+                /* the J-curve's chart names the fund it shows */
+                ftitle = pf_xstrdup(rp_fund_title(c, fund));
+                c->chart_title_more = ftitle;
                 rp_table_write(c, ws, t, "fund", rows, pv.ndates, &env, &row, &hdr, &last);
-                c->chart_title_cell = false;
+                c->chart_title_more = NULL;
+                free(ftitle);
                 widths_of(c, ws, t, w, MAX_WIDTH_COLS);
                 free(rows);
                 pivot_release(&pv);

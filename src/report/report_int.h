@@ -228,8 +228,11 @@ struct rp_ctx {
     double setw[64], usedw[64]; /* its widths as set, and the widest value written */
     lxw_format *mfmts[12];   /* the formats of measured cells (filled once per workbook) */
     bool mfmts_ok;
-    bool chart_title_cell;   /* the next chart's title is the text in chart_title_row, col A */
-    lxw_row_t chart_title_row;
+    /* the next chart's title continues with this (a fund's title; after the chart's own
+     * words, so input text never starts a title, where '=' would make it a formula) */
+    const char *chart_title_more;
+    char **keep;             /* strings libxlsxwriter may read until the book closes */
+    size_t nkeep;
     const char *shown_path;  /* the file's final name, for messages (written to a temp) */
     struct pf_buf tmp;       /* scratch for texts */
 };

@@ -437,10 +437,14 @@ insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_
         rp_check(c, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart");
         return;
     }
-    if (c->chart_title_cell) /* a title naming input (a fund): from its text cell */
-        chart_title_set_name_range(chart, c->cur_sheet, c->chart_title_row, 0);
-    else
+    if (c->chart_title_more) { /* e.g. "J 曲线 — F001 …": the fund it shows */
+        char *title = pf_xasprintf("%s — %s", rp_tr(c, &ch->title), c->chart_title_more);
+        c->keep = pf_xreallocarray(c->keep, c->nkeep + 1, sizeof *c->keep);
+        c->keep[c->nkeep++] = title; /* alive until the book is written */
+        chart_title_set_name(chart, title);
+    } else {
         chart_title_set_name(chart, rp_tr(c, &ch->title));
+    }
     for (i = 0; i < ch->nvalues; i++) {
         int vc = vcol >= 0 ? vcol : rp_table_col(t, ch->values[i]);
         lxw_chart_series *s = chart_add_series(chart, NULL, NULL);
@@ -894,7 +898,7 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
                          fv);
         r++;
         insert_chart(c, ws, t, *hdr, h1, r - 1, cc, chart_vc);
-        c->chart_title_cell = false;
+        c->chart_title_more = NULL;
         {
             lxw_row_t room = (lxw_row_t)(288.0 * chart_y_scale(t->chart, (lxw_row_t)N + 1) /
                                          20.0) + 3;
@@ -904,7 +908,7 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
         free(tv);
     } else if (t->chart && nrows > 0) {
         insert_chart(c, ws, t, *hdr, first, first + (lxw_row_t)nrows - 1, -1, -1);
-        c->chart_title_cell = false;
+        c->chart_title_more = NULL;
         lxw_row_t room = (lxw_row_t)(288.0 * chart_y_scale(t->chart, (lxw_row_t)nrows) / 20.0)
                          + 3;
         if (r < *hdr + room)

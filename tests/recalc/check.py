@@ -400,6 +400,9 @@ def one_dataset(binp, work, keep, label, csv_dir, per_partner):
         readers.check_labels(check, portfolio_files[0], "csi300", label)
         readers.check_manager_more(check, portfolio_files[0], label)
         readers.check_manager_sheets(check, portfolio_files[0], results, label)
+        readers.check_charts(check, portfolio_files[0], [f["fund_id"] for f in funds], label)
+        readers.check_taxonomy_order(check, portfolio_files + sorted(statements.values())[:3],
+                                     label)
         readers.check_no_truncation(check, portfolio_files + sorted(statements.values())[:6],
                                     label)
     if label == "sample":

@@ -380,3 +380,55 @@ def check_unit(check, path, label):
                for cells in book.values() for c in cells.values() if c["t"] != "n")
     check(money and not plain and said, "%s: --unit wan shows money in 万 (cells keep the "
           "full amounts)" % label, "%d scaled, %d plain" % (len(money), len(plain)))
+
+
+def check_charts(check, path, fund_ids, label):
+    """8. J-curves name their fund; the region chart is the top 10 and other; value axes
+    carry a title with the unit; no chart compares cost with NAV."""
+    parts = xlsx.parts(path)
+    charts = {n: b.decode("utf-8") for n, b in parts.items()
+              if n.startswith("xl/charts/chart") and n.endswith(".xml")}
+    titles = []
+    for n, x in charts.items():
+        m = re.search(r"<c:title>.*?</c:title>", x, re.S)
+        titles.append("".join(re.findall(r"<a:t>([^<]*)</a:t>", m.group(0))) if m else "")
+    jc = [t for t in titles if "J-curve" in t or "J 曲线" in t]
+    check(jc and all(any(f in t for f in fund_ids) for t in jc),
+          "%s: every J-curve chart names its fund" % label, repr(jc[:3]))
+    top = [t for t in titles if "top 10" in t or "前 10" in t]
+    check(bool(top), "%s: the region chart shows the top 10 and other" % label, repr(titles))
+    axes_ok = all(re.search(r"<c:valAx>.*?<c:title>", x, re.S) for x in charts.values()
+                  if "<c:valAx>" in x)
+    check(axes_ok, "%s: every value axis has a title with its unit" % label)
+    cost_nav = [t for t in titles if ("Cost" in t or "成本" in t) and ("NAV" in t or "净值" in t)]
+    check(not cost_nav, "%s: no chart compares cost with NAV" % label, repr(cost_nav))
+
+
+TAXONOMY_CHAINS = ["energy", "materials", "biomed", "logistics", "equipment", "it", "finance",
+                   "agriculture"]
+SEGMENTS = ["upstream", "midstream", "downstream"]
+
+
+def check_taxonomy_order(check, files, label):
+    """8. chains and segments in the taxonomy's order on every sheet."""
+    bad = []
+    for f in files:
+        for sheet, cells in xlsx.cells(xlsx.parts(f)).items():
+            if "Flows" in sheet or "现金流" in sheet:
+                continue
+            col_a = [(rc(ref)[0], c["v"]) for ref, c in cells.items()
+                     if rc(ref)[1] == 1 and c["t"] != "n" and c["f"] is None]
+            col_a.sort()
+            for order in (TAXONOMY_CHAINS, SEGMENTS):
+                # a table's codes stand on consecutive rows: each such run must follow
+                # the taxonomy
+                run, last = [], None
+                for r, v in col_a + [(None, None)]:
+                    if v in order and (last is None or r == last + 1):
+                        run.append(v)
+                        last = r
+                        continue
+                    if len(run) > 1 and run != sorted(run, key=order.index):
+                        bad.append("%s %s: %r" % (os.path.basename(f), sheet, run))
+                    run, last = ([v], r) if v in order else ([], None)
+    check(not bad, "%s: chains and segments in taxonomy order" % label, "; ".join(bad[:3]))
