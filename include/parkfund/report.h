@@ -28,10 +28,14 @@ struct pf_report_opts {
     const char *out_dir;  /* created if missing */
     const char *partner;  /* NULL: manager workbook + every partner; else that partner only */
     const char *lang;     /* "zh", "en" or "both" (NULL = both: "中文 / English" headers) */
+    const char *unit;     /* amounts shown in "yuan" (NULL), "wan" (10^4) or "yi" (10^8);
+                             only the display: every cell holds the full amount */
     const char *defs_dir; /* folder holding manager.json, partner.json, formats.json */
     /* the run's forecast (SPEC §11), or NULL: a Forecast sheet in the manager's
      * workbook and an Expected calls sheet in each statement */
     const struct pf_forecast *forecast;
+    /* the corrected partner flows, shown marked in statements; may be NULL */
+    const struct pf_corrections *corrections;
     /* may be NULL; called with (files done, files in all) */
     void (*progress)(void *arg, size_t done, size_t total);
     void *progress_arg;

@@ -240,5 +240,35 @@ pf_status pf_store_get_forecast(struct pf_store *st, int64_t id, struct pf_forec
  * database without the forecast tables (an older binary's) has none. */
 pf_status pf_store_forecast_ids(struct pf_store *st, int64_t run_id, int64_t **ids, size_t *n,
                                 struct pf_err *err);
+/*
+ * Corrected partner flows (SPEC §4 "corrections append"): every flow reversed by a
+ * flow known at `batch`, and the reversing flow, with their notes; and the notes of the
+ * other partner flows (the data set carries no notes). The data set
+ * leaves both out of every figure; statements show them, marked. Strings are owned
+ * by the array; pf_corrections_release frees them (NULL-safe, idempotent).
+ */
+struct pf_correction {
+    char *flow_id, *fund_id, *partner_id;
+    pf_date date;
+    char *kind, *purpose;   /* as imported: contribution/distribution, the purpose code */
+    pf_cents amount;        /* fund currency, positive */
+    char *reverses;         /* the flow this one reverses, "" if none */
+    char *reversed_by;      /* the flow that reverses this one, "" if none */
+    char *note;             /* "" if none */
+};
+struct pf_flow_note {
+    char *flow_id, *note;
+};
+struct pf_corrections {
+    struct pf_correction *v;
+    size_t n;
+    struct pf_flow_note *notes; /* the notes of the partner flows that count, by fund,
+                                   partner, date */
+    size_t nnotes;
+};
+pf_status pf_store_load_corrections(struct pf_store *st, int64_t batch,
+                                    struct pf_corrections *out, /* OUT */
+                                    struct pf_err *err);
+void pf_corrections_release(struct pf_corrections *c);
 
 #endif

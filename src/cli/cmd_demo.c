@@ -129,6 +129,7 @@ cmd_demo(struct pf_ctx *ctx, int argc, char **argv)
     struct pf_store *st = NULL;
     struct pf_run *run = NULL;
     struct pf_dataset *ds = NULL;
+    struct pf_corrections corr = { NULL, 0, NULL, 0 };
     struct pf_gen_stats gs;
     struct pf_import_opts io;
     struct pf_import_result ir;
@@ -216,12 +217,15 @@ cmd_demo(struct pf_ctx *ctx, int argc, char **argv)
     /* 4. every report */
     if ((rc = pf_store_load_dataset(st, run->batch, &ds, digest, &ctx->err)))
         goto cleanup;
+    if ((rc = pf_store_load_corrections(st, run->batch, &corr, &ctx->err)))
+        goto cleanup;
     if ((rc = pf_taxonomy_load_json(ds->taxonomy_json, &runtax, &ctx->err)))
         goto cleanup;
     memset(&ro, 0, sizeof ro);
     ro.out_dir = out;
     ro.lang = "both";
     ro.defs_dir = pf_cli_reports_dir(ctx);
+    ro.corrections = &corr;
     pf_progress_start(&prog, ctx, "report");
     ro.progress = pf_progress_update;
     ro.progress_arg = &prog;
@@ -280,6 +284,7 @@ cmd_demo(struct pf_ctx *ctx, int argc, char **argv)
     printf("\n  next: parkfund --db %s show funds | verify | export --run %lld\n", db,
            (long long)run->id);
 cleanup:
+    pf_corrections_release(&corr);
     for (i = 0; i < nfiles; i++)
         free(files[i]);
     free(files);

@@ -15,10 +15,11 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     struct pf_opt opts[] = { { "db", true, NULL },      { "run", true, NULL },
                              { "as-of", true, NULL },   { "out", true, NULL },
                              { "partner", true, NULL }, { "lang", true, NULL },
-                             { "quiet", false, NULL } };
+                             { "quiet", false, NULL },  { "unit", true, NULL } };
     struct pf_store *st = NULL;
     struct pf_run *run = NULL;
     struct pf_dataset *ds = NULL;
+    struct pf_corrections corr = { NULL, 0, NULL, 0 };
     struct pf_taxonomy *tax = NULL;
     struct pf_report_opts ro;
     struct pf_forecast *fc = NULL;
@@ -28,7 +29,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     int64_t id = 0;
     pf_status rc;
 
-    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 7, 0, &pos, &npos)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 8, 0, &pos, &npos)))
         goto cleanup;
     if (opts[1].value && opts[2].value) {
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "give '--run' or '--as-of', not both");
@@ -48,6 +49,12 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
         strcmp(opts[5].value, "both") != 0) {
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "",
                         "option '--lang': '%s' is not zh, en or both", opts[5].value);
+        goto cleanup;
+    }
+    if (opts[7].value && strcmp(opts[7].value, "yuan") != 0 &&
+        strcmp(opts[7].value, "wan") != 0 && strcmp(opts[7].value, "yi") != 0) {
+        rc = pf_err_set(&ctx->err, PF_EUSAGE, "",
+                        "option '--unit': '%s' is not yuan, wan or yi", opts[7].value);
         goto cleanup;
     }
     if ((rc = pf_store_open(ctx->db, PF_STORE_READONLY, &st, &ctx->err)))
@@ -72,6 +79,8 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
         rc = pf_store_load_dataset(st, run->batch, &ds, digest, &ctx->err);
     if (rc == PF_OK) /* the run's newest forecast, if any (SPEC §11) */
         rc = pf_cli_latest_forecast(st, run->id, &fc, &ctx->err);
+    if (rc == PF_OK)
+        rc = pf_store_load_corrections(st, run->batch, &corr, &ctx->err);
     pf_store_rollback(st);
     if (rc)
         goto cleanup;
@@ -86,8 +95,10 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     ro.out_dir = opts[3].value ? opts[3].value : "out";
     ro.partner = opts[4].value;
     ro.lang = opts[5].value ? opts[5].value : "both";
+    ro.unit = opts[7].value;
     ro.defs_dir = pf_cli_reports_dir(ctx);
     ro.forecast = fc;
+    ro.corrections = &corr;
     pf_progress_start(&prog, ctx, "report");
     ro.progress = pf_progress_update;
     ro.progress_arg = &prog;
@@ -96,6 +107,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     for (i = 0; i < nfiles; i++)
         printf("%s\n", files[i]);
 cleanup:
+    pf_corrections_release(&corr);
     for (i = 0; i < nfiles; i++)
         free(files[i]);
     free(files);

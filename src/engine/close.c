@@ -145,6 +145,7 @@ fund_projects(struct eng *e, struct fund_close *fc)
     const char *F = fc->id;
     const struct pf_fund *fd = &ds->funds[fc->f];
     size_t k, n_invested = 0, n_held = 0, n_exited = 0, n_listed = 0, n_counted = 0;
+    size_t n_written_off = 0, n_held_inv = 0, n_exited_inv = 0, n_walk = 0;
     struct block blk = { 0 };
     char day[16], buf[48];
     pf_status rc = PF_OK;
@@ -167,6 +168,16 @@ fund_projects(struct eng *e, struct fund_close *fc)
             n_held++;
         if (pj->listed_date != PF_DATE_NONE && pj->listed_date <= e->D)
             n_listed++;
+        /* of the invested projects: held, exited or written off (invested, not exited,
+         * nothing left); these three must come back to the invested count */
+        if (m->invested > 0) {
+            if (pj->exit_date != PF_DATE_NONE && pj->exit_date <= e->D)
+                n_exited_inv++;
+            else if (m->nav > 0)
+                n_held_inv++;
+            else
+                n_written_off++;
+        }
         if (m->invested > 0 && !m->valued)
             warn(e, "missing_valuation", "project '%s' in fund '%s' has no valuation on or "
                  "before %s: carried at cost", pj->project_id, F,
@@ -179,6 +190,25 @@ fund_projects(struct eng *e, struct fund_close *fc)
     pf_run_value(e->run, "fund", F, F, "projects_held", (double)n_held);
     pf_run_value(e->run, "fund", F, F, "projects_exited", (double)n_exited);
     pf_run_value(e->run, "fund", F, F, "projects_listed", (double)n_listed);
+    pf_run_value(e->run, "fund", F, F, "projects_written_off", (double)n_written_off);
+    /* the invested count a second way: each counted project's investment flows walked
+     * one by one (not the measures above) */
+    for (k = 0; k < e->fund_nprojects[fc->f]; k++) {
+        int p = e->fund_projects[fc->f][k];
+        struct span sp = e->proj_flows[p];
+        pf_wide inv = 0;
+        size_t j;
+        if (ds->projects[p].commitment_date > e->D)
+            continue;
+        for (j = sp.lo; j < sp.hi && ds->jflows[j].date <= e->D; j++)
+            if (ds->jflows[j].kind == PF_J_INVESTMENT)
+                inv += e->flow_in_fund[j];
+        if (inv > 0)
+            n_walk++;
+    }
+    TRY(check(e, n_held_inv + n_exited_inv + n_written_off == n_walk, "project_counts",
+              "fund '%s': of the invested projects, held (%zu) + exited (%zu) + written off "
+              "(%zu) = invested (%zu)", F, n_held_inv, n_exited_inv, n_written_off, n_walk));
     TRY(put_exposure(e, "fund", F, F, &fc->total, n_counted, fc->total.nav,
                      fc->total.invested, false));
     for (k = 0; k < e->fund_nprojects[fc->f]; k++)
@@ -594,6 +624,174 @@ cleanup:
     return rc;
 }
 
+/*
+ * The whole portfolio's own figures in CNY (dimension fund, fund null, key "*"):
+ * commitments and LP flows converted at their dates, NAV and unfunded at D, the
+ * multiples and the net IRR over every fund's LP flows (its block is "net" with no
+ * fund). Appended after every other result, so no earlier line of the export moves.
+ */
+static pf_status
+portfolio_totals(struct eng *e)
+{
+    const struct pf_dataset *ds = e->ds;
+    pf_wide commitment = 0, paid_in = 0, distributions = 0, nav = 0, unfunded = 0;
+    pf_wide fund_unfunded = 0, lp_nav;
+    struct block blk = { 0 };
+    struct economics x;
+    int *parts = NULL;
+    size_t f, i, np;
+    pf_cents c;
+    pf_status rc = PF_OK;
+
+    for (f = 0; f < ds->nfunds; f++) {
+        const char *cur = ds->funds[f].currency;
+        struct fund_position at;
+        if (ds->funds[f].inception != PF_DATE_NONE && ds->funds[f].inception > e->D)
+            continue;
+        for (i = e->fund_commits[f].lo; i < e->fund_commits[f].hi; i++)
+            if (ds->commitments[i].date <= e->D) {
+                TRY(eng_conv(e, ds->commitments[i].amount, cur, "CNY", ds->commitments[i].date,
+                             &c));
+                commitment += c;
+            }
+        for (i = e->fund_pflows[f].lo; i < e->fund_pflows[f].hi && ds->pflows[i].date <= e->D;
+             i++) {
+            const struct pf_partner_flow *pf = &ds->pflows[i];
+            if (is_carry(pf))
+                continue; /* carried interest is not an LP flow (SPEC §10) */
+            TRY(eng_conv(e, pf->amount, cur, "CNY", pf->date, &c));
+            if (pf->kind == PF_CONTRIBUTION)
+                paid_in += c;
+            else
+                distributions += c;
+            block_add(&blk, pf->date, pf->kind == PF_CONTRIBUTION ? -(pf_wide)c : (pf_wide)c);
+        }
+        TRY(fund_position_at(e, (int)f, e->D, &at));
+        /* the LPs' NAV: net of accrued carry for a fund with terms (SPEC §10); the
+         * unfunded: each partner's, floored on its own, as the fund's own figure */
+        np = fund_partners(e, (int)f, &parts);
+        rc = fund_economics(e, (int)f, e->D, parts, np, &at, &x);
+        for (i = 0; rc == PF_OK && i < np; i++) {
+            struct partner_position pp;
+            partner_position_at(e, (int)f, parts[i], e->D, &pp);
+            fund_unfunded += unfunded_of(pp.commitment, pp.paid_in, pp.recallable);
+        }
+        free(parts);
+        parts = NULL;
+        lp_nav = x.has_terms ? at.nav - x.A : at.nav;
+        economics_release(&x);
+        TRY(rc);
+        TRY(eng_conv(e, lp_nav, cur, "CNY", e->D, &c));
+        nav += c;
+        TRY(eng_conv(e, fund_unfunded, cur, "CNY", e->D, &c));
+        unfunded += c;
+        fund_unfunded = 0;
+    }
+    TRY(put_money(e, "fund", NULL, "*", "commitment", commitment));
+    TRY(put_money(e, "fund", NULL, "*", "paid_in", paid_in));
+    TRY(put_money(e, "fund", NULL, "*", "distributions", distributions));
+    TRY(put_money(e, "fund", NULL, "*", "nav", nav));
+    TRY(put_money(e, "fund", NULL, "*", "unfunded", unfunded));
+    put_multiples(e, "fund", NULL, "*", paid_in, distributions, nav, commitment);
+    TRY(irr_block(e, &blk, NULL, "net", "fund", "*", "net_irr", nav));
+    block_release(&blk);
+    /* every counted project as one (the exposure tables' total rows): gross MOIC and IRR */
+    {
+        pf_wide inv = 0, real = 0, pnav = 0;
+        for (i = 0; i < ds->nprojects; i++) {
+            struct project_measures m;
+            if (ds->projects[i].fund < 0) /* the same projects as the exposure tables */
+                continue;
+            TRY(project_measures(e, (int)i, "CNY", true, &m));
+            if (!m.counted)
+                continue;
+            inv += m.invested;
+            real += m.realised;
+            pnav += m.nav;
+            project_flows_to(e, (int)i, true, &blk);
+        }
+        put_metric(e, "fund", NULL, "*", "moic",
+                   pf_ratio((double)(real + pnav), (double)inv, "nothing invested"));
+        TRY(irr_block(e, &blk, NULL, "gross", "fund", "*", "gross_irr", pnav));
+    }
+cleanup:
+    block_release(&blk);
+    free(parts);
+    return rc;
+}
+
+/*
+ * What a statement needs to total a partner's funds in CNY: each fund currency's
+ * rate at D (row fx, key the currency, col rate) and each partner's paid-in and
+ * distributions converted at that rate (row partner_cny, key the partner). Rows
+ * appended after every other row.
+ */
+static pf_status
+currency_rows(struct eng *e)
+{
+    const struct pf_dataset *ds = e->ds;
+    size_t f, i;
+    int *parts = NULL;
+    pf_status rc = PF_OK;
+
+    for (f = 0; f < ds->nfunds; f++) {
+        const char *F = ds->funds[f].fund_id, *cur = ds->funds[f].currency;
+        int64_t r8;
+        size_t np;
+        if (ds->funds[f].inception != PF_DATE_NONE && ds->funds[f].inception > e->D)
+            continue;
+        TRY(eng_rate_e8(e, cur, e->D, &r8));
+        pf_run_row_value(e->run, "fx", F, cur, "rate", e->D, (double)r8 / 1e8);
+        np = fund_partners(e, (int)f, &parts);
+        for (i = 0; i < np; i++) {
+            struct partner_position pt;
+            const char *P = ds->partners[parts[i]].partner_id;
+            pf_cents c;
+            partner_position_at(e, (int)f, parts[i], e->D, &pt);
+            TRY(eng_conv(e, pt.paid_in, cur, "CNY", e->D, &c));
+            TRY(put_row_money(e, "partner_cny", F, P, "paid_in", e->D, c));
+            TRY(eng_conv(e, pt.distributions, cur, "CNY", e->D, &c));
+            TRY(put_row_money(e, "partner_cny", F, P, "distributions", e->D, c));
+        }
+        free(parts);
+        parts = NULL;
+    }
+cleanup:
+    free(parts);
+    return rc;
+}
+
+/*
+ * Each counted project's latest valuation on or before D (row valuation, key the
+ * project, col its method, date the valuation's date, value its age in days at D), so
+ * the schedule of investments can show it and flag stale ones. A project never valued
+ * has no row (it is carried at cost). Appended after every other row.
+ */
+static void
+valuation_rows(struct eng *e)
+{
+    const struct pf_dataset *ds = e->ds;
+    size_t p, i;
+
+    for (p = 0; p < ds->nprojects; p++) {
+        const struct pf_project *pj = &ds->projects[p];
+        struct span v = e->proj_vals[p];
+        const struct pf_valuation *last = NULL;
+        if (pj->fund < 0 || pj->commitment_date > e->D ||
+            (ds->funds[pj->fund].inception != PF_DATE_NONE &&
+             ds->funds[pj->fund].inception > e->D))
+            continue;
+        for (i = v.lo; i < v.hi; i++)
+            if (ds->valuations[i].date <= e->D)
+                last = &ds->valuations[i];
+        if (!last)
+            continue;
+        pf_run_row_value(e->run, "valuation", pj->fund_id, pj->project_id,
+                         last->method && *last->method ? last->method : "other", last->date,
+                         (double)(e->D - last->date));
+    }
+}
+
 /* ------------------------------------------------------------------ entry */
 
 static int
@@ -728,6 +926,9 @@ pf_engine_compute(const struct pf_dataset *all, const struct pf_close_opts *o,
         TRY(close_fund(&e, (int)f, pms));
     }
     TRY(portfolio(&e));
+    TRY(portfolio_totals(&e));
+    TRY(currency_rows(&e));
+    valuation_rows(&e);
     if (o->progress)
         o->progress(o->progress_arg, ds->nfunds + 1, ds->nfunds + 1);
     *out = run;

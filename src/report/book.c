@@ -4,7 +4,8 @@
  * writers that record the first libxlsxwriter error, sheet setup (names by
  * language, print setup, footer, title rows), the XIRR flow blocks and the
  * audit block. Input text only ever reaches a cell through rp_write_text
- * (worksheet_write_string), never a formula, chart title or series name.
+ * (worksheet_write_string), never a formula or series name, and a chart title only
+ * after the title's own words (a J-curve names its fund), never at its start.
  */
 #include <cJSON.h>
 #include <errno.h>
@@ -98,6 +99,109 @@ col_letters(lxw_col_t col, char *buf)
     return buf;
 }
 
+/* --- column widths from the values written --- */
+
+#define RP_WIDTH_COLS 64
+#define RP_WIDTH_MAX 130.0
+
+double
+rp_text_width(const char *s)
+{
+    double w = 0;
+    const unsigned char *p = (const unsigned char *)s;
+    while (p && *p) {
+        if (*p < 0x80) {
+            w += 1.0;
+            p++;
+        } else if (*p >= 0xE0) {  /* CJK and full-width punctuation */
+            w += 2.0;
+            p += *p >= 0xF0 ? 4 : 3;
+        } else {
+            w += 1.0;
+            p += 2;
+        }
+    }
+    return w;
+}
+
+static void
+note_width(struct rp_ctx *c, lxw_col_t col, double w)
+{
+    if (col < RP_WIDTH_COLS && w > c->usedw[col])
+        c->usedw[col] = w;
+}
+
+/* Formats whose cells are table values (titles, notes and wrapped texts are not). */
+static bool
+measured(struct rp_ctx *c, lxw_format *f)
+{
+    static const char *const names[] = { "text", "label", "reason", "digest", "pass", "fail" };
+    size_t i;
+    if (!f)
+        return true;
+    if (!c->mfmts_ok) {
+        for (i = 0; i < 6; i++) {
+            c->mfmts[2 * i] = rp_fmt_named(c, names[i], RP_PLAIN);
+            c->mfmts[2 * i + 1] = rp_fmt_named(c, names[i], RP_TOTAL);
+        }
+        c->mfmts_ok = true;
+    }
+    for (i = 0; i < 12; i++)
+        if (f == c->mfmts[i])
+            return true;
+    return false;
+}
+
+static void
+number_width(struct rp_ctx *c, lxw_col_t col, double v, lxw_format *f)
+{
+    char buf[64];
+    int digits, n;
+    if (!f || !strstr(f->num_format, "#,##0") || v != v)
+        return;
+    n = snprintf(buf, sizeof buf, "%.0f", v < 0 ? -v : v);
+    digits = n > 0 ? n : 1;
+    note_width(c, col, (double)(digits + (digits - 1) / 3 + (v < 0 ? 1 : 0) +
+                                (strstr(f->num_format, ".00") ? 3 : 0)) + 2.0);
+}
+
+static void
+fit_widths(struct rp_ctx *c)
+{
+    lxw_col_t i;
+    if (c->cur_ws)
+        for (i = 0; i < RP_WIDTH_COLS; i++)
+            if (c->usedw[i] > c->setw[i]) {
+                double w = c->usedw[i] + 1.0;
+                rp_check(c, worksheet_set_column(c->cur_ws, i, i,
+                                                 w > RP_WIDTH_MAX ? RP_WIDTH_MAX : w, NULL),
+                         "a column width");
+            }
+    c->cur_ws = NULL;
+    memset(c->setw, 0, sizeof c->setw);
+    memset(c->usedw, 0, sizeof c->usedw);
+}
+
+void
+rp_set_width(struct rp_ctx *c, lxw_worksheet *ws, lxw_col_t first, lxw_col_t last, double w)
+{
+    lxw_col_t i;
+    for (i = first; i <= last && i < RP_WIDTH_COLS; i++)
+        c->setw[i] = w;
+    rp_check(c, worksheet_set_column(ws, first, last, w, NULL), "a column width");
+}
+
+/* A long note wrapped within column col (width w): the row as tall as its lines. */
+void
+rp_write_long_note(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
+                   const char *text, double w)
+{
+    double tw = rp_text_width(text);
+    int lines = w > 2 ? (int)(tw / (w * 0.92)) + 1 : 1;
+    rp_check(c, worksheet_set_row(ws, r, 15.0 * lines + 2, NULL), "a row height");
+    rp_write_text(c, ws, r, col, text, rp_fmt_named(c, "note_wrap", RP_PLAIN));
+}
+
 /* --- public: texts, formats, cells --- */
 
 const char *
@@ -132,6 +236,11 @@ rp_fmt(struct rp_ctx *c, int fmt, enum rp_variant v)
         return NULL;
     }
     apply_fmtdef(f, &c->defs->fmts[fmt]);
+    /* --unit: money shown in 万 or 亿 by the format alone (the cell keeps the full
+     * amount): "," scales by 1000, a quoted "." sets the decimal 1 or 2 digits from the
+     * end: 0"."0, = value / 10^4 to one decimal, 0"."00,, = value / 10^8 to two */
+    if (c->unit && c->defs->fmts[fmt].num && strstr(c->defs->fmts[fmt].num, "#,##0.00"))
+        format_set_num_format(f, c->unit == 4 ? "0\".\"0," : "0\".\"00,,");
     if (v == RP_TOTAL)
         apply_fmtdef(f, &c->defs->total);
     else if (v == RP_STRONG)
@@ -164,6 +273,8 @@ rp_write_text(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, c
         rp_write_blank(c, ws, r, col, f);
         return;
     }
+    if (ws == c->cur_ws && measured(c, f))
+        note_width(c, col, rp_text_width(s) + 1.0);
     n = utf8_cut(s, RP_MAX_TEXT);
     if (s[n]) {
         char *cut = pf_xstrndup(s, n);
@@ -178,6 +289,8 @@ void
 rp_write_num(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col, double v,
              lxw_format *f)
 {
+    if (ws == c->cur_ws)
+        number_width(c, col, v, f);
     rp_check(c, worksheet_write_number(ws, r, col, v, f), "a number cell");
 }
 
@@ -195,6 +308,8 @@ void
 rp_write_formula(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
                  const char *formula, double cached, lxw_format *f)
 {
+    if (ws == c->cur_ws)
+        number_width(c, col, cached, f);
     rp_check(c, worksheet_write_formula_num(ws, r, col, formula, f, cached), "a formula cell");
 }
 
@@ -223,8 +338,11 @@ rp_write_result(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
         rp_write_num(c, ws, r, col, v, f);
         return true;
     }
-    if (res && res->reason)
-        rp_write_text(c, ws, r, col, res->reason, rp_fmt_named(c, "reason", RP_PLAIN));
+    if (res && res->reason) {
+        const struct rp_text *t = rp_defs_label(c->defs, "reason", res->reason);
+        rp_write_text(c, ws, r, col, t ? rp_tr(c, t) : res->reason,
+                      rp_fmt_named(c, "reason", RP_PLAIN));
+    }
     else
         rp_write_blank(c, ws, r, col, f);
     return false;
@@ -315,6 +433,12 @@ sheet_has_values(const struct rp_sheet *s)
     return false;
 }
 
+lxw_row_t
+rp_sheet_first_row(const struct rp_sheet *s)
+{
+    return sheet_has_values(s) || strcmp(s->kind, "risk") == 0 ? 4 : 3;
+}
+
 lxw_worksheet *
 rp_add_sheet(struct rp_ctx *c, const struct rp_sheet *s, const char *name, lxw_row_t *row)
 {
@@ -331,11 +455,13 @@ rp_add_sheet(struct rp_ctx *c, const struct rp_sheet *s, const char *name, lxw_r
         rp_check(c, e, "a sheet name");
         return NULL;
     }
+    fit_widths(c); /* the previous sheet is done */
     ws = workbook_add_worksheet(c->wb, name);
     if (!ws) {
         rp_check(c, LXW_ERROR_MEMORY_MALLOC_FAILED, "a sheet");
         return NULL;
     }
+    c->cur_ws = ws;
     c->cur_sheet = name;
     worksheet_set_landscape(ws);
     worksheet_set_paper(ws, 9); /* A4 */
@@ -348,6 +474,9 @@ rp_add_sheet(struct rp_ctx *c, const struct rp_sheet *s, const char *name, lxw_r
     pf_buf_addf(&b, "%s %s · %s %lld", rp_tr(c, rp_defs_string(c->defs, "as_of")),
                 pf_date_format(c->run->as_of, day, sizeof day),
                 rp_tr(c, rp_defs_string(c->defs, "run")), (long long)c->run->id);
+    if (c->unit)
+        pf_buf_addf(&b, " · %s", rp_tr(c, rp_defs_label(c->defs, "unit",
+                                                         c->unit == 4 ? "wan" : "yi")));
     rp_write_text(c, ws, 1, 0, pf_buf_str(&b), rp_fmt_named(c, "subtitle", RP_PLAIN));
     *row = 3;
     if (sheet_has_values(s) || strcmp(s->kind, "risk") == 0) {
@@ -366,10 +495,46 @@ rp_header_row(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_
     struct pf_buf b = PF_BUF_INIT;
     size_t i;
 
-    rp_check(c, worksheet_set_row(ws, r, c->lang == RP_BOTH ? 45 : 30, NULL), "a header row");
+    {
+        /* tall enough for the longest title wrapped in its column (CJK counted double) */
+        double height = c->lang == RP_BOTH ? 45 : 30;
+        for (i = 0; i < t->ncols; i++) {
+            double w = t->cols[i].width[c->lang] > 2 ? t->cols[i].width[c->lang] - 1 : 8;
+            double lines = 1;
+            double tw = rp_text_width(rp_tr(c, &t->cols[i].title)) + 2; /* and " †" */
+            while (tw > w * lines)
+                lines += 1;
+            if (15 * lines + 3 > height)
+                height = 15 * lines + 3;
+        }
+        rp_check(c, worksheet_set_row(ws, r, height, NULL), "a header row");
+    }
     for (i = 0; i < t->ncols; i++) {
+        const char *p = rp_tr(c, &t->cols[i].title), *q;
+        int nccy = 0;
         pf_buf_reset(&b);
-        pf_buf_adds(&b, rp_tr(c, &t->cols[i].title));
+        /* {benchmark}: the run's index; {ccy}: CNY on portfolio tables, else the fund's */
+        while ((q = strchr(p, '{')) != NULL) {
+            pf_buf_addf(&b, "%.*s", (int)(q - p), p);
+            if (strncmp(q, "{benchmark}", 11) == 0) {
+                pf_buf_adds(&b, c->run->benchmark && *c->run->benchmark ? c->run->benchmark
+                                                                         : "—");
+                p = q + 11;
+            } else if (strncmp(q, "{ccy}", 5) == 0) {
+                bool cny = t->scope && strcmp(t->scope, "portfolio") == 0;
+                const struct rp_text *ct = rp_defs_label(c->defs, "ccy", cny ? "cny" : "fund");
+                /* "zh / en" titles hold it twice: each half in its own language */
+                if (c->lang == RP_BOTH && ct)
+                    pf_buf_adds(&b, nccy++ == 0 ? ct->zh : ct->en);
+                else
+                    pf_buf_adds(&b, rp_tr(c, ct));
+                p = q + 5;
+            } else {
+                pf_buf_addc(&b, *q);
+                p = q + 1;
+            }
+        }
+        pf_buf_adds(&b, p);
         if (t->cols[i].value_only)
             pf_buf_adds(&b, " †");
         rp_write_text(c, ws, r, (lxw_col_t)i, pf_buf_str(&b), h);
@@ -384,8 +549,7 @@ rp_col_widths(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t)
     for (i = 0; i < t->ncols; i++) {
         double w = t->cols[i].width[c->lang];
         if (w > 0)
-            rp_check(c, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, w, NULL),
-                     "a column width");
+            rp_set_width(c, ws, (lxw_col_t)i, (lxw_col_t)i, w);
     }
 }
 
@@ -441,11 +605,17 @@ rp_book_close(struct rp_ctx *c, const char *path, struct pf_err *err)
     if (!c->wb)
         return PF_OK;
     errno = 0;
+    fit_widths(c);
     e = workbook_close(c->wb);
     sys = errno;
     c->wb = NULL;
+    while (c->nkeep > 0)
+        free(c->keep[--c->nkeep]);
+    free(c->keep);
+    c->keep = NULL;
     free(c->fcache);
     c->fcache = NULL;
+    c->mfmts_ok = false;
     if (c->shown_path)
         path = c->shown_path;
     if (c->xerr != LXW_NO_ERROR)
@@ -599,6 +769,11 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
             rp_header_row(c, ws, hdr, t);
             worksheet_freeze_panes(ws, hdr + 1, 0);
             rp_check(c, worksheet_repeat_rows(ws, hdr, hdr), "the print titles");
+            /* the flows are for recalculation, not for paper: the default print is the
+             * sheet's title and header only (select the rows to print them) */
+            if (!c->partner)
+                rp_check(c, worksheet_print_area(ws, 0, 0, hdr, (lxw_col_t)t->ncols - 1),
+                         "the print area");
         }
         g = rp_index_rows(c->ix, "block", br->fund, br->key);
         for (j = 0; j < g->n; j++) {
@@ -608,10 +783,17 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
             rp_write_text(c, ws, row, RP_FLOW_COL_FUND, fr->fund ? fr->fund : portfolio, f_text);
             rp_write_text(c, ws, row, RP_FLOW_COL_BLOCK, fr->key, f_text);
             rp_write_date(c, ws, row, RP_FLOW_COL_DATE, fr->date, f_date);
-            if (fr->has_value)
-                rp_write_num(c, ws, row, RP_FLOW_COL_AMOUNT,
-                             fr->is_money ? (double)fr->cents / 100.0 : fr->value,
-                             is_nav ? f_nav : f_money);
+            if (fr->has_value) {
+                double v = fr->is_money ? (double)fr->cents / 100.0 : fr->value;
+                char *link = c->block_link ? c->block_link(c, br->fund, br->key, is_nav, row)
+                                           : NULL;
+                if (link)
+                    rp_write_formula(c, ws, row, RP_FLOW_COL_AMOUNT, link, v,
+                                     is_nav ? f_nav : f_money);
+                else
+                    rp_write_num(c, ws, row, RP_FLOW_COL_AMOUNT, v, is_nav ? f_nav : f_money);
+                free(link);
+            }
             rp_write_text(c, ws, row, RP_FLOW_COL_TYPE,
                           rp_tr(c, is_nav ? lab_nav : lab_flow), f_text);
         }
@@ -632,6 +814,86 @@ cleanup:
 }
 
 /* --- public: audit --- */
+
+/* A detail wraps within its column: the row is as tall as its lines (set before the row's
+ * cells, as constant memory requires). */
+static void
+detail_row(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_table *t,
+           const char *detail)
+{
+    double cw = t->ncols > 2 ? t->cols[2].width[c->lang] : 100;
+    double w = rp_text_width(detail);
+    int lines = cw > 0 ? (int)(w / (cw * 0.95)) + 1 : 1;
+    if (lines > 1)
+        rp_check(c, worksheet_set_row(ws, r, 15.0 * lines, NULL), "a row height");
+}
+
+/* A check's or warning's name in the book's language ("partners_nav_share" in Chinese). */
+static const char *
+note_name(struct rp_ctx *c, const char *name)
+{
+    const struct rp_text *t = rp_defs_label(c->defs, "note_name", name);
+    if (!t || c->lang == RP_EN)
+        return name;
+    pf_buf_reset(&c->tmp);
+    pf_buf_addf(&c->tmp, "%s（%s）", t->zh, name);
+    return pf_buf_str(&c->tmp);
+}
+
+/*
+ * A note's detail in the book's language. The engine writes English with amounts in
+ * cents; in Chinese the detail is the check's description with the fund, the period
+ * and each amount in 分 taken from it (both: the Chinese, then the English as stored).
+ */
+static const char *
+note_detail(struct rp_ctx *c, const struct pf_run_note *n)
+{
+    const struct rp_text *t = rp_defs_label(c->defs, "note_name", n->name);
+    const char *d = n->detail ? n->detail : "", *p;
+    static const char *const periods[] = { "month", "qtd", "ytd", "itd" };
+    size_t i;
+    bool first = true;
+
+    if (c->lang == RP_EN || !t)
+        return d;
+    pf_buf_reset(&c->tmp);
+    pf_buf_adds(&c->tmp, t->zh);
+    /* the fund and partner named, the period */
+    for (p = d; (p = strstr(p, "fund '")) != NULL; p += 6) {
+        const char *e = strchr(p + 6, '\'');
+        if (!e)
+            break;
+        pf_buf_addf(&c->tmp, "%s基金 %.*s", first ? "：" : "，", (int)(e - p - 6), p + 6);
+        first = false;
+        break;
+    }
+    if ((p = strstr(d, "partner '")) != NULL) {
+        const char *e = strchr(p + 9, '\'');
+        if (e)
+            pf_buf_addf(&c->tmp, "，合伙人 %.*s", (int)(e - p - 9), p + 9);
+    }
+    for (i = 0; i < 4; i++) {
+        char w[16];
+        snprintf(w, sizeof w, "' %s", periods[i]);
+        if (strstr(d, w)) {
+            const struct rp_text *pt = rp_defs_label(c->defs, "period", periods[i]);
+            pf_buf_addf(&c->tmp, "，%s", pt ? pt->zh : periods[i]);
+        }
+    }
+    /* amounts: "N cents" -> "N 分" */
+    for (p = d; (p = strstr(p, " cents")) != NULL; p += 6) {
+        const char *q = p;
+        while (q > d && (q[-1] == '-' || (q[-1] >= '0' && q[-1] <= '9')))
+            q--;
+        if (q < p)
+            pf_buf_addf(&c->tmp, "，%.*s 分", (int)(p - q), q);
+    }
+    if (c->lang == RP_BOTH) {
+        pf_buf_adds(&c->tmp, " / ");
+        pf_buf_adds(&c->tmp, d);
+    }
+    return pf_buf_str(&c->tmp);
+}
 
 static lxw_row_t
 audit_item(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_table *t,
@@ -658,6 +920,7 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
     /* details stay on one line: rows here have no height to grow into */
     lxw_format *f_text = rp_fmt_named(c, "text", RP_PLAIN);
     lxw_format *f_count = rp_fmt_named(c, "count", RP_PLAIN);
+    lxw_format *f_wrap = rp_fmt_named(c, "wrap", RP_PLAIN);
 
     ws = rp_add_sheet(c, s, NULL, &r);
     if (!ws)
@@ -677,38 +940,45 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
                    run->benchmark && *run->benchmark ? run->benchmark : "—", NULL);
     r = audit_item(c, ws, r, t, "digest", run->digest ? run->digest : "", "digest");
     r = audit_item(c, ws, r, t, "created_at", run->created_at ? run->created_at : "", NULL);
-    snprintf(buf, sizeof buf, "%zu", run->nresults);
-    r = audit_item(c, ws, r, t, "results", buf, NULL);
-    r++;
-
-    /* input row counts: {"kind": n, ...} */
-    rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "input_rows")),
-                  f_sec);
-    rows = run->input_rows ? cJSON_Parse(run->input_rows) : NULL;
-    if (cJSON_IsObject(rows) && cJSON_GetArraySize(rows) > 0) {
-        cJSON_ArrayForEach(it, rows) {
-            rp_write_text(c, ws, r, 0, it->string, rp_fmt_named(c, "text", RP_PLAIN));
-            if (cJSON_IsNumber(it))
-                rp_write_num(c, ws, r, 1, it->valuedouble, f_count);
-            else if (cJSON_IsString(it))
-                rp_write_text(c, ws, r, 1, it->valuestring, f_text);
-            r++;
+    /* a statement holds nothing portfolio-wide: no counts of results or input rows */
+    if (!c->partner) {
+        snprintf(buf, sizeof buf, "%zu", run->nresults);
+        r = audit_item(c, ws, r, t, "results", buf, NULL);
+        r++;
+        /* input row counts: {"kind": n, ...} */
+        rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "input_rows")),
+                      f_sec);
+        rows = run->input_rows ? cJSON_Parse(run->input_rows) : NULL;
+        if (cJSON_IsObject(rows) && cJSON_GetArraySize(rows) > 0) {
+            cJSON_ArrayForEach(it, rows) {
+                const struct rp_text *lab = rp_defs_label(c->defs, "input_kind", it->string);
+                rp_write_text(c, ws, r, 0, lab ? rp_tr(c, lab) : it->string,
+                              rp_fmt_named(c, "text", RP_PLAIN));
+                if (cJSON_IsNumber(it))
+                    rp_write_num(c, ws, r, 1, it->valuedouble, f_count);
+                else if (cJSON_IsString(it))
+                    rp_write_text(c, ws, r, 1, it->valuestring, f_text);
+                r++;
+            }
+        } else {
+            rp_write_text(c, ws, r++, 1, run->input_rows && *run->input_rows ? run->input_rows
+                                             : rp_tr(c, rp_table_text(c->defs, t, "items", "none")),
+                          f_text);
         }
-    } else {
-        rp_write_text(c, ws, r++, 1, run->input_rows && *run->input_rows ? run->input_rows
-                                         : rp_tr(c, rp_table_text(c->defs, t, "items", "none")),
-                      f_text);
     }
     r++;
 
-    /* the tally covers every check; a statement lists only those naming no other partner */
+    /* the tally covers the checks listed (a statement lists only its own funds') */
     for (i = 0; i < run->nnotes; i++)
-        if (run->notes[i].is_check) {
+        if (run->notes[i].is_check && !(hide && hide(arg, i))) {
             if (run->notes[i].ok)
                 npass++;
             else
                 nfail++;
         }
+    /* the manager's default print: the run and the tally, not hundreds of check lines */
+    if (!c->partner)
+        rp_check(c, worksheet_print_area(ws, 0, 0, r, 2), "the print area");
     rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "checks")), f_sec);
     {
         struct pf_buf b = PF_BUF_INIT;
@@ -727,11 +997,12 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
         if (hide && hide(arg, i))
             continue;
         nchecks++;
-        rp_write_text(c, ws, r, 0, n->name, rp_fmt_named(c, "text", RP_PLAIN));
+        detail_row(c, ws, r, t, note_detail(c, n));
+        rp_write_text(c, ws, r, 0, note_name(c, n->name), rp_fmt_named(c, "text", RP_PLAIN));
         rp_write_text(c, ws, r, 1,
                       rp_tr(c, rp_defs_label(c->defs, "check", n->ok ? "pass" : "fail")),
                       rp_fmt_named(c, n->ok ? "pass" : "fail", RP_PLAIN));
-        rp_write_text(c, ws, r, 2, n->detail, f_text);
+        rp_write_text(c, ws, r, 2, note_detail(c, n), f_wrap);
         r++;
     }
     (void)nchecks;
@@ -743,8 +1014,9 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
         if (n->is_check || (hide && hide(arg, i)))
             continue;
         nwarn++;
-        rp_write_text(c, ws, r, 0, n->name, rp_fmt_named(c, "text", RP_PLAIN));
-        rp_write_text(c, ws, r, 2, n->detail, f_text);
+        detail_row(c, ws, r, t, note_detail(c, n));
+        rp_write_text(c, ws, r, 0, note_name(c, n->name), rp_fmt_named(c, "text", RP_PLAIN));
+        rp_write_text(c, ws, r, 2, note_detail(c, n), f_wrap);
         r++;
     }
     if (!nwarn)

@@ -230,22 +230,28 @@ static const char *const text_sources[] = {
     "key", "key_name", "fund_id", "fund_name", "fund_currency", "fund_vintage",
     "partner_name", "partner_kind", "partner_region_name", "project_name", "enterprise_name",
     "park_name", "region_name", "chain_name", "segment_name", "theme_name", "instrument_name",
-    "project_currency", NULL
+    "project_currency", "valuation_method", "valuation_flag", NULL
 };
 static const char *const date_sources[] = {
-    "project_commitment_date", "project_exit_date", "project_listed_date", NULL
+    "project_commitment_date", "project_exit_date", "project_listed_date", "valuation_date",
+    NULL
 };
 static const char *const row_sources[] = {
     "funds", "dimension", "partners", "projects", "partner_funds", "guidance_partners", NULL
 };
-static const char *const specials[] = { "guidance_sum", "region_invested", NULL };
+static const char *const specials[] = { "guidance_sum", "region_invested", "account:commitment",
+                                        "account:paid_in", "account:distributions",
+                                        "account:nav", "account:unfunded",
+                                        "partners_total:paid_in",
+                                        "partners_total:distributions", "valuation_age",
+                                        NULL };
 static const char *const table_kinds[] = {
     "table", "capital_account", "lookthrough", "transactions", "blocks", "audit",
-    "nav_by_chain", "jcurve", "risk_returns", "correlation", NULL
+    "nav_by_chain", "jcurve", "risk_returns", "correlation", "activity", NULL
 };
 static const char *const sheet_kinds[] = {
     "tables", "nav_history", "risk", "policy", "blocks", "audit", "capital_account",
-    "lookthrough", "transactions", NULL
+    "lookthrough", "transactions", "rollforward", "activity", NULL
 };
 static const char *const params[] = { "interest", NULL };
 
@@ -434,6 +440,22 @@ parse_chart(struct loader *L, const cJSON *o, const char *path, struct rp_table 
     pathf(sub, sizeof sub, "%s.title", path);
     if (!parse_text(L, cJSON_GetObjectItemCaseSensitive(o, "title"), sub, &ch->title))
         return false;
+    it = cJSON_GetObjectItemCaseSensitive(o, "value_axis");
+    if (it) {
+        pathf(sub, sizeof sub, "%s.value_axis", path);
+        if (!parse_text(L, it, sub, &ch->value_axis))
+            return false;
+        ch->has_value_axis = true;
+    }
+    it = cJSON_GetObjectItemCaseSensitive(o, "category_axis");
+    if (it) {
+        pathf(sub, sizeof sub, "%s.category_axis", path);
+        if (!parse_text(L, it, sub, &ch->category_axis))
+            return false;
+        ch->has_category_axis = true;
+    }
+    it = cJSON_GetObjectItemCaseSensitive(o, "top");
+    ch->top = cJSON_IsNumber(it) && it->valuedouble > 0 ? (int)it->valuedouble : 0;
     ch->categories = dup_or_null(str_member(o, "categories"));
     if (ch->categories && rp_table_col(t, ch->categories) < 0)
         return bad(L, path, "chart categories name an unknown column '%s'", ch->categories),
@@ -457,6 +479,10 @@ chart_free(struct rp_chart *ch)
     if (!ch)
         return;
     text_release(&ch->title);
+    if (ch->has_value_axis)
+        text_release(&ch->value_axis);
+    if (ch->has_category_axis)
+        text_release(&ch->category_axis);
     free(ch->categories);
     for (i = 0; i < ch->nvalues; i++)
         free(ch->values[i]);
@@ -620,6 +646,7 @@ parse_table(struct loader *L, const cJSON *o, const cJSON *sets, const char *pat
     t->freeze = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "freeze"));
     t->total = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "total"));
     t->concentration = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "concentration"));
+    t->portfolio_row = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "portfolio_row"));
     t->skip_star = true;
     it = cJSON_GetObjectItemCaseSensitive(o, "title");
     if (it) {
@@ -834,7 +861,7 @@ book_release(struct rp_book *b)
 
 static const char *const required_strings[] = {
     "total", "value_note", "hhi", "top5", "top10", "page_footer", "no_rows", "redacted",
-    "portfolio", NULL
+    "portfolio", "chart_top", "other", "disclaimer", NULL
 };
 
 static bool

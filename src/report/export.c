@@ -114,6 +114,22 @@ pf_export_json(const struct pf_run *run, FILE *f, const char *path, struct pf_er
             snprintf(key, sizeof key, "%s", w->col);
             dim = "lookthrough";
             metric = w->key;
+        } else if (strcmp(w->tbl, "fx") == 0) {
+            /* key the currency; metric "rate" (CNY per unit at the as-of date) */
+            snprintf(key, sizeof key, "%s", w->key);
+            dim = "fx";
+            metric = w->col;
+        } else if (strcmp(w->tbl, "valuation") == 0) {
+            /* key <date>|<project>; metric the method; value the age in days at D */
+            snprintf(key, sizeof key, "%s|%s", pf_date_format(w->date, day, sizeof day),
+                     w->key);
+            dim = "valuation";
+            metric = w->col;
+        } else if (strcmp(w->tbl, "partner_cny") == 0) {
+            /* key the partner; metric paid_in or distributions, in CNY at the as-of rate */
+            snprintf(key, sizeof key, "%s", w->key);
+            dim = "partner_cny";
+            metric = w->col;
         } else {
             continue;
         }

@@ -324,8 +324,7 @@ set_widths(struct rp_ctx *c, lxw_worksheet *ws, const double *w, size_t nw)
     size_t i;
     for (i = 0; i < nw; i++)
         if (w[i] > 0)
-            rp_check(c, worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, w[i], NULL),
-                     "a column width");
+            rp_set_width(c, ws, (lxw_col_t)i, (lxw_col_t)i, w[i]);
 }
 
 #define MAX_WIDTH_COLS 64
@@ -376,6 +375,7 @@ nav_history_sheet(struct rp_ctx *c, const struct rp_sheet *s)
                 struct rp_table_env env;
                 struct rp_rowref *rows;
                 size_t k;
+                char *ftitle;
 
                 if (!rp_index_rows(c->ix, "nav_history", fund, fund))
                     continue;
@@ -391,7 +391,12 @@ nav_history_sheet(struct rp_ctx *c, const struct rp_sheet *s)
                 env.arg = &E;
                 rp_write_text(c, ws, row++, 0, rp_fund_title(c, fund),
                               rp_fmt_named(c, "label_strong", RP_PLAIN));
+                /* the J-curve's chart names the fund it shows */
+                ftitle = pf_xstrdup(rp_fund_title(c, fund));
+                c->chart_title_more = ftitle;
                 rp_table_write(c, ws, t, "fund", rows, pv.ndates, &env, &row, &hdr, &last);
+                c->chart_title_more = NULL;
+                free(ftitle);
                 widths_of(c, ws, t, w, MAX_WIDTH_COLS);
                 free(rows);
                 pivot_release(&pv);
@@ -448,6 +453,8 @@ correlation_table(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
     for (i = 0; i < n; i++, r++) {
         rp_write_text(c, ws, r, 0, rp_key_name(c, "chain", chains[i]),
                       rp_fmt_named(c, "label_strong", RP_PLAIN));
+        if (nw > 0 && rp_text_width(rp_key_name(c, "chain", chains[i])) + 2 > w[0])
+            w[0] = rp_text_width(rp_key_name(c, "chain", chains[i])) + 2;
         for (j = 0; j < n; j++) {
             const struct pf_result *res;
             const char *a = chains[i], *z = chains[j];
@@ -648,6 +655,329 @@ policy_sheet(struct rp_ctx *c, const struct rp_sheet *s)
     free(P.has);
 }
 
+/* --- internal: each fund's NAV roll-forward and the month's activity --- */
+
+static const struct rp_table *
+partner_account_def(struct rp_ctx *c)
+{
+    size_t i;
+    for (i = 0; i < c->defs->partner.nsheets; i++)
+        if (strcmp(c->defs->partner.sheets[i].kind, "capital_account") == 0 &&
+            c->defs->partner.sheets[i].ntables > 0)
+            return &c->defs->partner.sheets[i].tables[0];
+    return NULL;
+}
+
+static const struct pf_run_row *
+fund_account_row(struct rp_ctx *c, const char *fund, const char *period, const char *line)
+{
+    const struct rp_group *g = rp_index_rows(c->ix, "account", fund, "*");
+    size_t i, lp = strlen(period);
+    for (i = 0; g && i < g->n; i++) {
+        const struct pf_run_row *r = &c->run->rows[g->idx[i]];
+        if (strncmp(r->col, period, lp) == 0 && r->col[lp] == '.' &&
+            strcmp(r->col + lp + 1, line) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+/*
+ * The whole fund's capital account (the statements' lines, the total-fund side), one
+ * block per fund: month, quarter, year to date and since inception. The ending lines
+ * are SUMs over the lines above, cached with the stored figures.
+ */
+static void
+rollforward_sheet(struct rp_ctx *c, const struct rp_sheet *s)
+{
+    const struct rp_table *t = partner_account_def(c);
+    lxw_worksheet *ws;
+    lxw_row_t r;
+    size_t f, p, sec, l;
+    lxw_format *h = rp_fmt_named(c, "header", RP_PLAIN);
+    lxw_format *money = rp_fmt_named(c, "money", RP_PLAIN);
+    struct pf_buf fb = PF_BUF_INIT;
+
+    ws = rp_add_sheet(c, s, NULL, &r);
+    if (!ws || !t)
+        return;
+    rp_set_width(c, ws, 0, 0, t->ncols ? t->cols[0].width[c->lang] : 40);
+    rp_set_width(c, ws, 1, (lxw_col_t)t->nperiods, 18);
+    for (f = 0; f < c->ix->nfunds; f++) {
+        const char *fund = c->ix->funds[f];
+        lxw_row_t hdr;
+        if (!rp_index_rows(c->ix, "account", fund, "*"))
+            continue;
+        rp_write_text(c, ws, r++, 0, rp_fund_title(c, fund),
+                      rp_fmt_named(c, "section", RP_PLAIN));
+        hdr = r;
+        rp_write_text(c, ws, r, 0, t->ncols ? rp_tr(c, &t->cols[0].title) : "", h);
+        for (p = 0; p < t->nperiods; p++)
+            rp_write_text(c, ws, r, (lxw_col_t)(1 + p), rp_tr(c, &t->periods[p].title), h);
+        r++;
+        if (f == 0 || hdr == 4)
+            worksheet_freeze_panes(ws, r, 1);
+        for (sec = 0; sec < t->nsections; sec++) {
+            const struct rp_section *S = &t->sections[sec];
+            lxw_row_t first = r + 1;
+            rp_write_text(c, ws, r++, 0, rp_tr(c, &S->title),
+                          rp_fmt_named(c, "label_strong", RP_PLAIN));
+            for (l = 0; l < S->nlines; l++) {
+                const struct rp_line *L = &S->lines[l];
+                lxw_format *fmt = rp_fmt(c, L->fmt >= 0 ? L->fmt : rp_defs_format(c->defs,
+                                                                                   "money"),
+                                         L->sum_from ? RP_TOTAL : L->strong ? RP_STRONG
+                                                                            : RP_PLAIN);
+                rp_write_text(c, ws, r, 0, rp_tr(c, &L->title),
+                              rp_fmt_named(c, L->strong ? "label_strong" : "label", RP_PLAIN));
+                for (p = 0; p < t->nperiods; p++) {
+                    const struct pf_run_row *ar = fund_account_row(c, fund, t->periods[p].id,
+                                                                   L->id);
+                    lxw_col_t col = (lxw_col_t)(1 + p);
+                    double v;
+                    if (!ar || !ar->has_value) {
+                        rp_write_blank(c, ws, r, col, fmt);
+                        continue;
+                    }
+                    v = ar->is_money ? (double)ar->cents / 100.0 : ar->value;
+                    if (L->sum_from) {
+                        size_t a = 0, z = 0, k;
+                        char ca[24], cz[24];
+                        for (k = 0; k < l; k++) {
+                            if (strcmp(S->lines[k].id, L->sum_from) == 0)
+                                a = k;
+                            if (strcmp(S->lines[k].id, L->sum_to) == 0)
+                                z = k;
+                        }
+                        pf_buf_reset(&fb);
+                        pf_buf_addf(&fb, "SUM(%s:%s)", rp_cell(first + (lxw_row_t)a, col, false,
+                                                               ca),
+                                    rp_cell(first + (lxw_row_t)z, col, false, cz));
+                        rp_write_formula(c, ws, r, col, pf_buf_str(&fb), v, fmt);
+                    } else {
+                        rp_write_num(c, ws, r, col, L->sign < 0 ? -v : v, fmt);
+                    }
+                }
+                r++;
+            }
+        }
+        r++;
+    }
+    (void)money;
+    rp_check(c, worksheet_print_area(ws, 0, 0, r, (lxw_col_t)t->nperiods), "the print area");
+    pf_buf_release(&fb);
+}
+
+struct act {
+    pf_date date;
+    const char *fund, *what, *who, *purpose, *currency, *flow;
+    pf_cents amount;
+};
+
+static int
+act_cmp(const void *a, const void *b)
+{
+    const struct act *x = a, *y = b;
+    int k;
+    if ((k = strcmp(x->fund, y->fund)) != 0)
+        return k;
+    if (x->date != y->date)
+        return x->date < y->date ? -1 : 1;
+    return strcmp(x->flow, y->flow);
+}
+
+/* The month's activity: every partner and project flow dated in the as-of month. */
+static void
+activity_sheet(struct rp_ctx *c, const struct rp_sheet *s)
+{
+    static const char *const purposes[] = { "investment", "management_fee", "expenses",
+                                            "other_in", "return_of_capital", "gain",
+                                            "income", "other_out" };
+    static const char *const jkinds[] = { "investment", "proceeds", "dividend", "interest",
+                                          "fee_income" };
+    const struct pf_dataset *ds = c->ds;
+    const struct rp_table *t = s->ntables ? &s->tables[0] : NULL;
+    struct act *a = NULL;
+    size_t n = 0, cap = 0, i, k;
+    int y, m, d;
+    pf_date from;
+    lxw_worksheet *ws;
+    lxw_row_t r, hdr;
+
+    pf_date_to_ymd(c->run->as_of, &y, &m, &d);
+    from = pf_date_from_ymd(y, m, 1);
+    for (i = 0; i < ds->npflows; i++) {
+        const struct pf_partner_flow *pf = &ds->pflows[i];
+        const struct rp_text *lab;
+        if (pf->date < from || pf->date > c->run->as_of)
+            continue;
+        PF_GROW(a, n + 1, cap);
+        a[n].date = pf->date;
+        a[n].fund = ds->funds[pf->fund].fund_id;
+        a[n].currency = ds->funds[pf->fund].currency;
+        lab = rp_defs_label(c->defs, "flow_kind",
+                            pf->kind == PF_CONTRIBUTION ? "contribution" : "distribution");
+        a[n].what = lab ? rp_tr(c, lab) : "";
+        a[n].who = ds->partners[pf->partner].name;
+        lab = (unsigned)pf->purpose < 8 ? rp_defs_label(c->defs, "purpose",
+                                                        purposes[pf->purpose]) : NULL;
+        a[n].purpose = lab ? rp_tr(c, lab) : "";
+        a[n].flow = pf->flow_id;
+        a[n].amount = pf->amount;
+        n++;
+    }
+    for (i = 0; i < ds->njflows; i++) {
+        const struct pf_project_flow *jf = &ds->jflows[i];
+        const struct pf_project *pj;
+        const struct rp_text *lab;
+        if (jf->date < from || jf->date > c->run->as_of || jf->project < 0)
+            continue;
+        pj = &ds->projects[jf->project];
+        if (pj->fund < 0)
+            continue;
+        PF_GROW(a, n + 1, cap);
+        a[n].date = jf->date;
+        a[n].fund = pj->fund_id;
+        a[n].currency = jf->currency;
+        lab = (unsigned)jf->kind < 5 ? rp_defs_label(c->defs, "project_flow", jkinds[jf->kind])
+                                     : NULL;
+        a[n].what = lab ? rp_tr(c, lab) : "";
+        a[n].who = pj->name;
+        a[n].purpose = "";
+        a[n].flow = jf->flow_id;
+        a[n].amount = jf->amount;
+        n++;
+    }
+    if (n)
+        qsort(a, n, sizeof *a, act_cmp);
+    ws = rp_add_sheet(c, s, NULL, &r);
+    if (!ws || !t)
+        goto cleanup;
+    rp_col_widths(c, ws, t);
+    hdr = r;
+    if (n)
+        rp_check(c, worksheet_autofilter(ws, hdr, 0, hdr + (lxw_row_t)n,
+                                         (lxw_col_t)t->ncols - 1), "an autofilter");
+    rp_header_row(c, ws, r++, t);
+    worksheet_freeze_panes(ws, r, 0);
+    for (i = 0; i < n; i++, r++)
+        for (k = 0; k < t->ncols; k++) {
+            const char *id = t->cols[k].id;
+            lxw_format *f = rp_fmt(c, t->cols[k].fmt, RP_PLAIN);
+            lxw_col_t col = (lxw_col_t)k;
+            if (strcmp(id, "date") == 0)
+                rp_write_date(c, ws, r, col, a[i].date, f);
+            else if (strcmp(id, "fund") == 0)
+                rp_write_text(c, ws, r, col, a[i].fund, f);
+            else if (strcmp(id, "kind") == 0)
+                rp_write_text(c, ws, r, col, a[i].what, f);
+            else if (strcmp(id, "who") == 0)
+                rp_write_text(c, ws, r, col, a[i].who, f);
+            else if (strcmp(id, "purpose") == 0)
+                rp_write_text(c, ws, r, col, a[i].purpose, f);
+            else if (strcmp(id, "currency") == 0)
+                rp_write_text(c, ws, r, col, a[i].currency, f);
+            else if (strcmp(id, "flow") == 0)
+                rp_write_text(c, ws, r, col, a[i].flow, f);
+            else if (strcmp(id, "amount") == 0)
+                rp_write_num(c, ws, r, col, (double)a[i].amount / 100.0, f);
+        }
+    if (!n)
+        rp_write_text(c, ws, r++, 0, rp_tr(c, rp_defs_string(c->defs, "no_rows")),
+                      rp_fmt_named(c, "note", RP_PLAIN));
+    rp_check(c, worksheet_print_area(ws, 0, 0, r, (lxw_col_t)t->ncols - 1), "the print area");
+cleanup:
+    free(a);
+}
+
+/* --- internal: the Summary's paid-in and distributions over the Partners sheet --- */
+
+/*
+ * Where each fund's subtotal row of the Partners sheet will be, laid out as
+ * rp_tables_sheet writes an each_fund table (title, header, rows, total, blank):
+ * "fund" -> "'Partners'!$H$12" style cells, per column id.
+ */
+struct summary_env {
+    struct pf_map cells;     /* "fund\x1fcol" -> absolute cell with sheet */
+};
+
+static void
+summary_layout(struct rp_ctx *c, struct summary_env *E)
+{
+    const struct rp_book *b = c->book;
+    const struct rp_sheet *s = NULL;
+    const struct rp_table *t;
+    lxw_row_t r;
+    size_t i, f, k;
+    static const char *const cols[] = { "paid_in", "distributions" };
+
+    for (i = 0; i < b->nsheets; i++)
+        if (strcmp(b->sheets[i].id, "partners") == 0)
+            s = &b->sheets[i];
+    if (!s || s->ntables < 1 || !s->tables[0].total || !s->tables[0].scope ||
+        strcmp(s->tables[0].scope, "each_fund") != 0)
+        return;
+    t = &s->tables[0];
+    r = rp_sheet_first_row(s) + (t->has_title ? 1 : 0);
+    for (f = 0; f < c->ix->nfunds; f++) {
+        const char *fund = c->ix->funds[f];
+        struct rp_rowref *rows;
+        size_t n;
+        if (!rp_index_keys(c->ix, "partner", fund))
+            continue;
+        rows = rp_table_rows(c, t, fund, &n);
+        free(rows);
+        if (n == 0) {
+            r += 4; /* title, header, "none", blank */
+            continue;
+        }
+        for (k = 0; k < 2; k++) {
+            int ci = rp_table_col(t, cols[k]);
+            struct pf_buf key = PF_BUF_INIT, v = PF_BUF_INIT;
+            char cell[24];
+            if (ci < 0)
+                continue;
+            pf_buf_addf(&key, "%s\x1f%s", fund, cols[k]);
+            rp_sheet_prefix(&v, rp_sheet_name(c, s));
+            pf_buf_adds(&v, rp_cell(r + 2 + (lxw_row_t)n, (lxw_col_t)ci, true, cell));
+            free(pf_map_put(&E->cells, pf_buf_str(&key), pf_buf_detach(&v)));
+            pf_buf_release(&key);
+        }
+        r += 4 + (lxw_row_t)n;
+    }
+}
+
+static bool
+summary_special(void *arg, struct rp_ctx *c, const struct rp_table *t, size_t col,
+                const struct rp_rowref *rr, lxw_row_t row, struct pf_buf *formula,
+                double *value)
+{
+    struct summary_env *E = arg;
+    const char *sp = t->cols[col].special, *metric, *cell;
+    struct pf_buf key = PF_BUF_INIT;
+    (void)row;
+    pf_buf_reset(formula);
+    if (strncmp(sp, "partners_total:", 15) != 0)
+        return false;
+    metric = sp + 15;
+    if (!rp_result_number(rp_index_result(c->ix, "fund", rr->fund, rr->key, metric), value))
+        return false;
+    if (!rr->fund)
+        return true; /* the portfolio's CNY figure: a stored value */
+    pf_buf_addf(&key, "%s\x1f%s", rr->fund, metric);
+    cell = pf_map_get(&E->cells, pf_buf_str(&key));
+    pf_buf_release(&key);
+    if (cell)
+        pf_buf_adds(formula, cell);
+    return true;
+}
+
+static void
+str_free(void *p)
+{
+    free(p);
+}
+
 /* --- public --- */
 
 pf_status
@@ -658,9 +988,15 @@ rp_manager_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     char day[16];
     pf_status rc;
     size_t i;
+    struct summary_env SE;
+    struct rp_table_env senv;
 
     c->book = b;
     c->partner = NULL;
+    memset(&SE, 0, sizeof SE);
+    memset(&senv, 0, sizeof senv);
+    senv.special = summary_special;
+    senv.arg = &SE;
     pf_buf_addf(&title, "%s %s", rp_tr(c, &b->title),
                 pf_date_format(c->run->as_of, day, sizeof day));
     rc = rp_book_open(c, path, pf_buf_str(&title), rp_tr(c, &b->subject), err);
@@ -668,6 +1004,7 @@ rp_manager_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     if (rc != PF_OK)
         return rc;
     rp_set_footer(c, rp_tr(c, &b->footer));
+    summary_layout(c, &SE);
     for (i = 0; i < b->nsheets; i++)
         if (strcmp(b->sheets[i].kind, "blocks") == 0)
             rp_blocks_layout(c, &b->sheets[i], c->ix->blocks, c->ix->nblocks);
@@ -679,16 +1016,21 @@ rp_manager_write(struct rp_ctx *c, const char *path, struct pf_err *err)
             risk_sheet(c, s);
         else if (strcmp(s->kind, "policy") == 0)
             policy_sheet(c, s);
+        else if (strcmp(s->kind, "rollforward") == 0)
+            rollforward_sheet(c, s);
+        else if (strcmp(s->kind, "activity") == 0)
+            activity_sheet(c, s);
         else if (strcmp(s->kind, "blocks") == 0)
             rp_blocks_write(c, s);
         else if (strcmp(s->kind, "audit") == 0)
             rp_audit_write(c, s, NULL, NULL);
         else
-            rp_tables_sheet(c, s, NULL);
+            rp_tables_sheet(c, s, &senv);
     }
     rp_economics_sheet(c); /* when a fund has terms (SPEC §10) */
     rp_forecast_sheet(c); /* when the run has a forecast (SPEC §11) */
     rc = rp_book_close(c, path, err);
     rp_blocks_release(c);
+    pf_map_release(&SE.cells, str_free);
     return rc;
 }

@@ -147,6 +147,24 @@ note_partners(const struct pf_run *run, const struct pf_dataset *ds)
     return who;
 }
 
+/* For each run note, the one fund of ds it names (-1 none, -2 several). */
+static int *
+note_funds(const struct pf_run *run, const struct pf_dataset *ds)
+{
+    int *which = pf_xcalloc(run->nnotes + 1, sizeof *which);
+    size_t i, k;
+    for (i = 0; i < run->nnotes; i++) {
+        const struct pf_run_note *n = &run->notes[i];
+        which[i] = -1;
+        for (k = 0; k < ds->nfunds; k++) {
+            const struct pf_fund *f = &ds->funds[k];
+            if (mentions(n->name, f->fund_id, true) || mentions(n->detail, f->fund_id, true))
+                which[i] = which[i] == -1 ? (int)k : -2;
+        }
+    }
+    return which;
+}
+
 typedef pf_status (*writer_fn)(struct rp_ctx *c, const char *path, struct pf_err *err);
 
 /*
@@ -248,6 +266,17 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     *nfiles = 0;
     memset(&ix, 0, sizeof ix);
     memset(&c, 0, sizeof c);
+    if (o && o->unit && *o->unit) {
+        if (strcmp(o->unit, "yuan") == 0)
+            c.unit = 0;
+        else if (strcmp(o->unit, "wan") == 0)
+            c.unit = 4;
+        else if (strcmp(o->unit, "yi") == 0)
+            c.unit = 8;
+        else
+            return pf_err_set(err, PF_EUSAGE, "", "unknown unit '%s' (yuan, wan or yi)",
+                              o->unit);
+    }
     if (strcmp(lang, "zh") == 0)
         c.lang = RP_ZH;
     else if (strcmp(lang, "en") == 0)
@@ -297,6 +326,11 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     }
     if (npartners)
         c.note_who = note_partners(run, ds);
+    if (npartners)
+        c.note_fund = note_funds(run, ds);
+    c.corr = o ? o->corrections : NULL;
+    for (i = 0; c.corr && i < c.corr->nnotes; i++)
+        pf_map_put(&c.flow_notes, c.corr->notes[i].flow_id, c.corr->notes[i].note);
     for (i = 0; i < npartners; i++) {
         if (o && o->partner && strcmp(partners[i], o->partner) != 0)
             continue;
@@ -314,6 +348,8 @@ cleanup:
     free(name);
     free(partners);
     free(c.note_who);
+    free(c.note_fund);
+    pf_map_release(&c.flow_notes, NULL);
     pf_buf_release(&c.tmp);
     rp_index_release(&ix);
     rp_defs_free(defs);

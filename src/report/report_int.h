@@ -58,6 +58,9 @@ struct rp_chart {
     char *categories;  /* column id */
     char **values;     /* column ids */
     size_t nvalues;
+    struct rp_text value_axis, category_axis; /* axis titles with units (optional) */
+    bool has_value_axis, has_category_axis;
+    int top;           /* > 0: chart the top N rows by the first value, and "other" */
 };
 
 struct rp_line {       /* a capital-account line */
@@ -83,6 +86,7 @@ struct rp_table {
     struct rp_col *cols;
     size_t ncols;
     bool autofilter, total, concentration, skip_star, freeze;
+    bool portfolio_row;          /* rows "funds": a last row for the whole portfolio (key *) */
     struct rp_chart *chart;
     struct rp_section *sections; /* capital account */
     size_t nsections;
@@ -196,6 +200,7 @@ struct rp_ctx {
     const struct rp_book *book;
     const struct rp_index *ix;
     enum rp_lang lang;
+    int unit;                /* 0 yuan, 4 wan (10^4), 8 yi (10^8): money's display scale */
     const char *partner;     /* the statement's partner id, NULL for the manager */
     lxw_workbook *wb;
     lxw_format **fcache;     /* nfmts * 3 variants: plain, total, strong */
@@ -205,13 +210,31 @@ struct rp_ctx {
     const struct rp_blockref *blist; /* the blocks this workbook writes, in order */
     size_t nblist;
     int *note_who;           /* per run note: the ds partner it names, -1 none, -2 several */
+    int *note_fund;          /* per run note: the ds fund it names, -1 none, -2 several */
     char *flow_sheets[RP_MAX_FLOW_SHEETS];
     lxw_row_t flow_last[RP_MAX_FLOW_SHEETS]; /* last block row of each flow sheet */
     size_t nflow_sheets;
     const struct rp_sheet *flow_def;
     char footer[256];
+    const struct pf_corrections *corr; /* corrected partner flows (statements), or NULL */
+    struct pf_map flow_notes;  /* flow id -> its note (borrowed from corr) */
+    /* statements: a block row's formula over the partner's own flow list (NULL: a value);
+     * is_nav for the block's last row (the NAV at D) */
+    char *(*block_link)(struct rp_ctx *c, const char *fund, const char *block, bool is_nav,
+                        lxw_row_t row);
+    void *stmt;                /* statements: the writer's own layout (statement.c) */
+    struct pf_map acct_cells;  /* statements: "fund\x1fperiod\x1fline" -> "'Sheet'!$H$9" */
     const char *cur_sheet;   /* the sheet being written (for chart ranges) */
     const struct pf_forecast *forecast; /* the run's forecast to show, or NULL */
+    lxw_worksheet *cur_ws;   /* the sheet whose column widths are being measured */
+    double setw[64], usedw[64]; /* its widths as set, and the widest value written */
+    lxw_format *mfmts[12];   /* the formats of measured cells (filled once per workbook) */
+    bool mfmts_ok;
+    /* the next chart's title continues with this (a fund's title; after the chart's own
+     * words, so input text never starts a title, where '=' would make it a formula) */
+    const char *chart_title_more;
+    char **keep;             /* strings libxlsxwriter may read until the book closes */
+    size_t nkeep;
     const char *shown_path;  /* the file's final name, for messages (written to a temp) */
     struct pf_buf tmp;       /* scratch for texts */
 };
@@ -251,9 +274,19 @@ char *rp_xirr_formula(struct rp_ctx *c, const char *fund, const char *block, dou
  * *row receives the first free row. */
 lxw_worksheet *rp_add_sheet(struct rp_ctx *c, const struct rp_sheet *s, const char *name,
                             lxw_row_t *row);
+/* The first free row rp_add_sheet gives for s (after the title rows). */
+lxw_row_t rp_sheet_first_row(const struct rp_sheet *s);
 void rp_header_row(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r,
                    const struct rp_table *t);
 void rp_col_widths(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t);
+/* Set columns first..last to width w (remembered: a wider value written later widens it
+ * when the sheet is done, so no text or number is cut off). */
+void rp_set_width(struct rp_ctx *c, lxw_worksheet *ws, lxw_col_t first, lxw_col_t last,
+                  double w);
+void rp_write_long_note(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, lxw_col_t col,
+                        const char *text, double w);
+/* How wide s shows (CJK characters count two). */
+double rp_text_width(const char *s);
 const char *rp_sheet_name(const struct rp_ctx *c, const struct rp_sheet *s);
 /* The print footer: left text (input text is escaped), page x of n, the as-of date. */
 void rp_set_footer(struct rp_ctx *c, const char *left);

@@ -20,15 +20,22 @@ is_partner_fund(struct rp_ctx *c, const char *fund)
     return rp_index_results(c->ix, "partner", fund, c->partner) != NULL;
 }
 
-/* A run note the statement leaves out: it names another partner (see report.c). */
+/*
+ * A run note the statement leaves out: it names another partner, or it is not about
+ * exactly one of the partner's own funds (another fund's figures, or the whole
+ * portfolio's: a partner sees nothing about a fund it is not in).
+ */
 static bool
 hide_note(void *arg, size_t note)
 {
     struct rp_ctx *c = arg;
     int who = c->note_who ? c->note_who[note] : -1;
-    if (who == -1)
-        return false;
-    return who < 0 || strcmp(c->ds->partners[who].partner_id, c->partner) != 0;
+    int fund = c->note_fund ? c->note_fund[note] : -1;
+    if (who != -1 && (who < 0 || strcmp(c->ds->partners[who].partner_id, c->partner) != 0))
+        return true;
+    if (fund < 0)
+        return true;
+    return !is_partner_fund(c, c->ds->funds[fund].fund_id);
 }
 
 /* The partner's own XIRR blocks, "partner:<id>" in each of its funds. */
@@ -81,225 +88,16 @@ period_begins(struct rp_ctx *c, const char *fund, const char *period)
     return PF_DATE_NONE;
 }
 
-static void
-capital_account_sheet(struct rp_ctx *c, const struct rp_sheet *s)
-{
-    const struct rp_table *t = &s->tables[0];
-    lxw_worksheet *ws;
-    lxw_row_t r;
-    size_t f, p, sec, l, side;
-    int ai = rp_table_col(t, "amount");
-    int amount_fmt = ai >= 0 ? t->cols[ai].fmt : rp_defs_format(c->defs, "money");
-    lxw_format *h = rp_fmt_named(c, "header", RP_PLAIN);
-    lxw_format *hg = rp_fmt_named(c, "header_group", RP_PLAIN);
-    lxw_format *f_date = rp_fmt_named(c, "date", RP_PLAIN);
-    bool frozen = false;
-    struct pf_buf fb = PF_BUF_INIT;
-    const char *sides[2];
-
-    ws = rp_add_sheet(c, s, NULL, &r);
-    if (!ws)
-        return;
-    rp_check(c, worksheet_set_column(ws, 0, 0, t->ncols ? t->cols[0].width[c->lang] : 38,
-                                     NULL), "a column width");
-    rp_check(c, worksheet_set_column(ws, 1, (lxw_col_t)(2 * t->nperiods),
-                                     ai >= 0 ? t->cols[ai].width[c->lang] : 17, NULL),
-             "a column width");
-    sides[0] = c->partner;
-    sides[1] = "*";
-    for (f = 0; f < c->ix->nfunds; f++) {
-        const char *fund = c->ix->funds[f];
-        lxw_row_t hdr;
-        if (!is_partner_fund(c, fund))
-            continue;
-        rp_write_text(c, ws, r++, 0, rp_fund_title(c, fund), rp_fmt_named(c, "section",
-                                                                             RP_PLAIN));
-        /* two header rows: the periods (centred across two cells), then the sides */
-        hdr = r;
-        rp_write_text(c, ws, r, 0, t->ncols ? rp_tr(c, &t->cols[0].title) : "", h);
-        for (p = 0; p < t->nperiods; p++) {
-            rp_write_text(c, ws, r, (lxw_col_t)(1 + 2 * p), rp_tr(c, &t->periods[p].title), hg);
-            rp_write_blank(c, ws, r, (lxw_col_t)(2 + 2 * p), hg);
-        }
-        r++;
-        rp_check(c, worksheet_set_row(ws, r, c->lang == RP_BOTH ? 30 : 15, NULL), "a row");
-        rp_write_blank(c, ws, r, 0, h);
-        for (p = 0; p < t->nperiods; p++) {
-            rp_write_text(c, ws, r, (lxw_col_t)(1 + 2 * p),
-                          rp_tr(c, rp_table_text(c->defs, t, "sides", "partner")), h);
-            rp_write_text(c, ws, r, (lxw_col_t)(2 + 2 * p),
-                          rp_tr(c, rp_table_text(c->defs, t, "sides", "fund")), h);
-        }
-        r++;
-        if (!frozen) {
-            worksheet_freeze_panes(ws, r, 1);
-            rp_check(c, worksheet_repeat_rows(ws, hdr, r - 1), "the print titles");
-            frozen = true;
-        }
-        rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "period_begins", NULL)),
-                      rp_fmt_named(c, "note", RP_PLAIN));
-        for (p = 0; p < t->nperiods; p++) {
-            pf_date d = period_begins(c, fund, t->periods[p].id);
-            rp_write_date(c, ws, r, (lxw_col_t)(1 + 2 * p), d, f_date);
-            rp_write_date(c, ws, r, (lxw_col_t)(2 + 2 * p), d, f_date);
-        }
-        r++;
-
-        for (sec = 0; sec < t->nsections; sec++) {
-            const struct rp_section *S = &t->sections[sec];
-            lxw_row_t first = r + 1;
-            rp_write_text(c, ws, r++, 0, rp_tr(c, &S->title),
-                          rp_fmt_named(c, "label_strong", RP_PLAIN));
-            for (l = 0; l < S->nlines; l++) {
-                const struct rp_line *L = &S->lines[l];
-                enum rp_variant v = L->strong ? RP_STRONG : RP_PLAIN;
-                lxw_format *fmt = rp_fmt(c, L->fmt >= 0 ? L->fmt : amount_fmt,
-                                         L->sum_from ? RP_TOTAL : v);
-                rp_write_text(c, ws, r, 0, rp_tr(c, &L->title),
-                              rp_fmt_named(c, L->strong ? "label_strong" : "label", RP_PLAIN));
-                for (p = 0; p < t->nperiods; p++)
-                    for (side = 0; side < 2; side++) {
-                        const struct pf_run_row *ar =
-                            account_row(c, fund, sides[side], t->periods[p].id, L->id);
-                        lxw_col_t col = (lxw_col_t)(1 + 2 * p + side);
-                        double val = 0;
-                        bool have = ar && ar->has_value;
-                        if (have)
-                            val = ar->is_money ? (double)ar->cents / 100.0 : ar->value;
-                        if (L->sum_from) {
-                            size_t a = 0, z = 0, k;
-                            char ca[24], cz[24];
-                            for (k = 0; k < l; k++) {
-                                if (strcmp(S->lines[k].id, L->sum_from) == 0)
-                                    a = k;
-                                if (strcmp(S->lines[k].id, L->sum_to) == 0)
-                                    z = k;
-                            }
-                            if (!have) {
-                                rp_write_blank(c, ws, r, col, fmt);
-                                continue;
-                            }
-                            pf_buf_reset(&fb);
-                            pf_buf_addf(&fb, "SUM(%s:%s)",
-                                        rp_cell(first + (lxw_row_t)a, col, false, ca),
-                                        rp_cell(first + (lxw_row_t)z, col, false, cz));
-                            rp_write_formula(c, ws, r, col, pf_buf_str(&fb), val, fmt);
-                        } else if (have) {
-                            rp_write_num(c, ws, r, col, L->sign < 0 ? -val : val, fmt);
-                        } else {
-                            rp_write_blank(c, ws, r, col, fmt);
-                        }
-                    }
-                r++;
-            }
-        }
-        r++;
-    }
-    pf_buf_release(&fb);
-}
-
-struct look_env {
-    struct rp_ctx *c;
-    lxw_row_t row;
-    lxw_col_t col;
-    double interest;
-    bool has;
-};
-
-/* The partner's look-through in one chain: the engine's stored row, allocated to the
- * fen (the workbook renders it; it does not recompute it). */
-static bool
-look_value(void *arg, const struct rp_table *t, size_t col, const struct rp_rowref *rr,
-           double *value)
-{
-    struct look_env *E = arg;
-    const struct rp_group *g;
-    size_t i;
-
-    if (strcmp(t->cols[col].id, "look_through") != 0)
-        return false;
-    g = rp_index_rows(E->c->ix, "lookthrough", rr->fund, E->c->partner);
-    for (i = 0; g && i < g->n; i++) {
-        const struct pf_run_row *r = &E->c->run->rows[g->idx[i]];
-        if (strcmp(r->col, rr->key) == 0 && r->has_value && r->is_money) {
-            *value = (double)r->cents / 100.0;
-            return true;
-        }
-    }
-    return false;
-}
-
-static bool
-look_param(void *arg, const char *name, const struct rp_rowref *rr, char *cell, double *value)
-{
-    struct look_env *E = arg;
-    (void)rr;
-    if (strcmp(name, "interest") != 0 || !E->has)
-        return false;
-    rp_cell(E->row, E->col, true, cell);
-    *value = E->interest;
-    return true;
-}
-
-static void
-lookthrough_sheet(struct rp_ctx *c, const struct rp_sheet *s)
-{
-    const struct rp_table *t = &s->tables[0];
-    lxw_worksheet *ws;
-    lxw_row_t r, hdr, last;
-    size_t f;
-    struct look_env E;
-    struct rp_table_env env;
-
-    ws = rp_add_sheet(c, s, NULL, &r);
-    if (!ws)
-        return;
-    rp_col_widths(c, ws, t);
-    memset(&env, 0, sizeof env);
-    env.param = look_param;
-    env.value = look_value;
-    env.arg = &E;
-    for (f = 0; f < c->ix->nfunds; f++) {
-        const char *fund = c->ix->funds[f];
-        const struct pf_result *in;
-        const struct rp_keys *ks;
-        struct rp_rowref *rows;
-        size_t n = 0, k;
-
-        if (!is_partner_fund(c, fund))
-            continue;
-        rp_write_text(c, ws, r++, 0, rp_fund_title(c, fund),
-                      rp_fmt_named(c, "section", RP_PLAIN));
-        in = rp_index_result(c->ix, "partner", fund, c->partner, "interest");
-        memset(&E, 0, sizeof E);
-        E.c = c;
-        E.row = r;
-        E.col = 2;
-        E.has = rp_result_number(in, &E.interest);
-        rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "interest", NULL)),
-                      rp_fmt_named(c, "label_strong", RP_PLAIN));
-        rp_write_result(c, ws, r, E.col, in, rp_fmt_named(c, "percent", RP_STRONG));
-        r += 2;
-        ks = rp_index_keys(c->ix, "chain", fund);
-        rows = pf_xcalloc(ks ? ks->n + 1 : 1, sizeof *rows);
-        for (k = 0; ks && k < ks->n; k++) {
-            if (strcmp(ks->keys[k], "*") == 0)
-                continue;
-            rows[n].fund = fund;
-            rows[n].key = ks->keys[k];
-            rows[n].idx = n;
-            n++;
-        }
-        rp_table_write(c, ws, t, "chain", rows, n, &env, &r, &hdr, &last);
-        free(rows);
-    }
-}
+/* --- the partner's flow list (laid out before any sheet: the capital account's
+ * formulas read it) --- */
 
 struct txn {
     pf_date date;
     int order;            /* 0 commitment, 1 flow */
-    const char *fund, *flow, *kind, *purpose, *recallable;
+    const char *fund, *currency, *flow, *kind, *purpose, *recallable, *mark, *note;
     pf_cents amount;
+    bool counted;         /* false: a corrected pair (reversed / reverses), not in any sum */
+    int fi;               /* ds fund index */
 };
 
 static int
@@ -321,98 +119,913 @@ static const char *const purpose_codes[] = {
     "return_of_capital", "gain", "income", "other_out"
 };
 
-static void
-transactions_sheet(struct rp_ctx *c, const struct rp_sheet *s)
+/* Where the flow list sits: its sheet, rows and the columns the formulas read. */
+#define TX_HDR 4
+struct txlist {
+    struct txn *tx;
+    size_t n;
+    const struct rp_sheet *sheet;
+    char *prefix;                 /* "'Sheet'!" */
+    lxw_row_t first, last;        /* data rows (last < first when empty) */
+    int c_date, c_fund, c_kind, c_purpose, c_amount, c_recallable;
+    char **owned;                 /* strings built for marks */
+    size_t nowned;
+};
+
+static const char *
+label_of(struct rp_ctx *c, const char *group, const char *code)
 {
-    const struct rp_table *t = &s->tables[0];
+    const struct rp_text *t = rp_defs_label(c->defs, group, code);
+    return t ? rp_tr(c, t) : code;
+}
+
+static const char *
+own(struct txlist *L, char *s)
+{
+    L->owned = pf_xreallocarray(L->owned, L->nowned + 1, sizeof *L->owned);
+    L->owned[L->nowned++] = s;
+    return s;
+}
+
+/*
+ * The reference a statement shows for a flow: "R-" and the first 10 hex digits of the
+ * SHA-256 of its id. The manager's ids are numbered across all partners, so the gaps
+ * between one partner's ids would tell it how many others were called with it; the
+ * digest keeps each flow traceable (the manager recomputes it) without that.
+ */
+static const char *
+flow_ref(struct txlist *L, const char *flow_id)
+{
+    char hex[65];
+    if (!flow_id || !*flow_id)
+        return flow_id;
+    pf_sha256_hex(flow_id, strlen(flow_id), hex);
+    return own(L, pf_xasprintf("R-%.10s", hex));
+}
+
+/* A counted flow's note from input (report.c indexes them once by flow id). */
+static const char *
+flow_note(struct rp_ctx *c, const char *flow_id)
+{
+    return pf_map_get(&c->flow_notes, flow_id);
+}
+
+static void
+txlist_build(struct rp_ctx *c, struct txlist *L)
+{
     const struct pf_dataset *ds = c->ds;
     int pi = pf_dataset_find_partner(ds, c->partner);
-    struct txn *tx = NULL;
-    size_t n = 0, cap = 0, i;
-    lxw_worksheet *ws;
-    lxw_row_t r, hdr;
-    lxw_format *f_text = rp_fmt_named(c, "text", RP_PLAIN);
-    int di = rp_table_col(t, "date"), mi = rp_table_col(t, "amount");
-    lxw_format *f_date = rp_fmt(c, di >= 0 ? t->cols[di].fmt : -1, RP_PLAIN);
-    lxw_format *f_money = rp_fmt(c, mi >= 0 ? t->cols[mi].fmt : -1, RP_PLAIN);
+    const struct rp_table *t;
+    size_t cap = 0, i, b;
 
+    memset(L, 0, sizeof *L);
+    for (b = 0; b < c->book->nsheets; b++)
+        if (strcmp(c->book->sheets[b].kind, "transactions") == 0)
+            L->sheet = &c->book->sheets[b];
+    if (!L->sheet)
+        return;
+    t = &L->sheet->tables[0];
+    L->c_date = rp_table_col(t, "date");
+    L->c_fund = rp_table_col(t, "fund");
+    L->c_kind = rp_table_col(t, "kind");
+    L->c_purpose = rp_table_col(t, "purpose");
+    L->c_amount = rp_table_col(t, "amount");
+    L->c_recallable = rp_table_col(t, "recallable");
     for (i = 0; pi >= 0 && i < ds->ncommitments; i++) {
         const struct pf_commitment *cm = &ds->commitments[i];
         if (cm->partner != pi || cm->date > c->run->as_of)
             continue;
-        PF_GROW(tx, n + 1, cap);
-        memset(&tx[n], 0, sizeof tx[n]);
-        tx[n].date = cm->date;
-        tx[n].fund = ds->funds[cm->fund].fund_id;
-        tx[n].kind = rp_tr(c, rp_table_text(c->defs, t, "commitment", NULL));
-        tx[n].amount = cm->amount;
-        n++;
+        PF_GROW(L->tx, L->n + 1, cap);
+        memset(&L->tx[L->n], 0, sizeof L->tx[L->n]);
+        L->tx[L->n].date = cm->date;
+        L->tx[L->n].fi = cm->fund;
+        L->tx[L->n].fund = ds->funds[cm->fund].fund_id;
+        L->tx[L->n].currency = ds->funds[cm->fund].currency;
+        L->tx[L->n].kind = rp_tr(c, rp_table_text(c->defs, t, "commitment", NULL));
+        L->tx[L->n].amount = cm->amount;
+        L->tx[L->n].counted = true;
+        L->n++;
     }
     for (i = 0; pi >= 0 && i < ds->npflows; i++) {
         const struct pf_partner_flow *pf = &ds->pflows[i];
-        const struct rp_text *lab;
+        struct txn *x;
         if (pf->partner != pi || pf->date > c->run->as_of)
             continue;
-        PF_GROW(tx, n + 1, cap);
-        memset(&tx[n], 0, sizeof tx[n]);
-        tx[n].date = pf->date;
-        tx[n].order = 1;
-        tx[n].fund = ds->funds[pf->fund].fund_id;
-        tx[n].flow = pf->flow_id;
-        lab = rp_defs_label(c->defs, "flow_kind",
-                            pf->kind == PF_CONTRIBUTION ? "contribution" : "distribution");
-        tx[n].kind = rp_tr(c, lab);
-        lab = (unsigned)pf->purpose < 8 ? rp_defs_label(c->defs, "purpose",
-                                                        purpose_codes[pf->purpose]) : NULL;
-        tx[n].purpose = lab ? rp_tr(c, lab) : "";
+        PF_GROW(L->tx, L->n + 1, cap);
+        x = &L->tx[L->n++];
+        memset(x, 0, sizeof *x);
+        x->date = pf->date;
+        x->order = 1;
+        x->fi = pf->fund;
+        x->fund = ds->funds[pf->fund].fund_id;
+        x->currency = ds->funds[pf->fund].currency;
+        x->flow = flow_ref(L, pf->flow_id);
+        x->kind = label_of(c, "flow_kind",
+                           pf->kind == PF_CONTRIBUTION ? "contribution" : "distribution");
+        x->purpose = (unsigned)pf->purpose < 8 ? label_of(c, "purpose",
+                                                          purpose_codes[pf->purpose]) : "";
         if (pf->kind == PF_DISTRIBUTION)
-            tx[n].recallable = rp_tr(c, rp_defs_label(c->defs, "yes_no",
-                                                      pf->recallable ? "yes" : "no"));
-        tx[n].amount = pf->amount;
-        n++;
+            x->recallable = label_of(c, "yes_no", pf->recallable ? "yes" : "no");
+        x->amount = pf->amount;
+        x->counted = true;
+        x->note = flow_note(c, pf->flow_id);
     }
-    if (n)
-        qsort(tx, n, sizeof *tx, txn_cmp);
+    /* the corrected pairs: shown, marked, never summed */
+    for (i = 0; c->corr && i < c->corr->n; i++) {
+        const struct pf_correction *k = &c->corr->v[i];
+        int fi = pf_dataset_find_fund(ds, k->fund_id);
+        bool contrib = strcmp(k->kind, "contribution") == 0;
+        struct txn *x;
+        char code[40];
+        if (strcmp(k->partner_id, c->partner) != 0 || fi < 0 || k->date > c->run->as_of)
+            continue;
+        PF_GROW(L->tx, L->n + 1, cap);
+        x = &L->tx[L->n++];
+        memset(x, 0, sizeof *x);
+        x->date = k->date;
+        x->order = 1;
+        x->fi = fi;
+        x->fund = ds->funds[fi].fund_id;
+        x->currency = ds->funds[fi].currency;
+        x->flow = flow_ref(L, k->flow_id);
+        x->kind = label_of(c, "flow_kind", contrib ? "contribution" : "distribution");
+        snprintf(code, sizeof code, "%s%s", k->purpose,
+                 strcmp(k->purpose, "other") == 0 ? (contrib ? "_in" : "_out") : "");
+        x->purpose = label_of(c, "purpose", code);
+        x->amount = k->amount;
+        x->counted = false;
+        x->note = k->note;
+        if (*k->reverses)
+            x->mark = own(L, pf_xasprintf("%s %s", label_of(c, "correction", "reverses"),
+                                          flow_ref(L, k->reverses)));
+        else
+            x->mark = own(L, pf_xasprintf("%s %s", label_of(c, "correction", "reversed"),
+                                          flow_ref(L, k->reversed_by)));
+    }
+    if (L->n)
+        qsort(L->tx, L->n, sizeof *L->tx, txn_cmp);
+    L->first = TX_HDR + 1;
+    L->last = TX_HDR + (lxw_row_t)L->n;
+    {
+        struct pf_buf pb = PF_BUF_INIT;
+        rp_sheet_prefix(&pb, rp_sheet_name(c, L->sheet));
+        L->prefix = pf_buf_detach(&pb);
+    }
+}
+
+static void
+txlist_release(struct txlist *L)
+{
+    size_t i;
+    for (i = 0; i < L->nowned; i++)
+        free(L->owned[i]);
+    free(L->owned);
+    free(L->tx);
+    free(L->prefix);
+}
+
+/* "'Flows'!$G$6:$G$80" for a column of the flow list (one row when it is empty). */
+static void
+tx_range(const struct txlist *L, struct pf_buf *b, int col)
+{
+    char a[24], z[24];
+    lxw_row_t last = L->last >= L->first ? L->last : L->first;
+    pf_buf_adds(b, L->prefix);
+    pf_buf_adds(b, rp_cell(L->first, (lxw_col_t)col, true, a));
+    pf_buf_addc(b, ':');
+    pf_buf_adds(b, rp_cell(last, (lxw_col_t)col, true, z));
+}
+
+/* SUMPRODUCT over the flow list: fund = fund_cell, begin < date <= end (either may be
+ * NULL), kind = kind_cell, [purpose or recallable column] = crit_cell, of the amount. */
+static void
+tx_sum(const struct txlist *L, struct pf_buf *b, const char *fund_cell, const char *begin,
+       const char *end, const char *kind_cell, int crit_col, const char *crit_cell)
+{
+    pf_buf_adds(b, "SUMPRODUCT((");
+    tx_range(L, b, L->c_fund);
+    pf_buf_addf(b, "=%s)", fund_cell);
+    if (begin) {
+        pf_buf_adds(b, "*(");
+        tx_range(L, b, L->c_date);
+        pf_buf_addf(b, ">%s)", begin);
+    }
+    if (end) {
+        pf_buf_adds(b, "*(");
+        tx_range(L, b, L->c_date);
+        pf_buf_addf(b, "<=%s)", end);
+    }
+    pf_buf_adds(b, "*(");
+    tx_range(L, b, L->c_kind);
+    pf_buf_addf(b, "=%s)", kind_cell);
+    if (crit_cell && crit_col >= 0) {
+        pf_buf_adds(b, "*(");
+        tx_range(L, b, crit_col);
+        pf_buf_addf(b, "=%s)", crit_cell);
+    }
+    pf_buf_adds(b, "*");
+    tx_range(L, b, L->c_amount);
+    pf_buf_addc(b, ')');
+}
+
+/* --- capital account --- */
+
+static void
+acct_put(struct rp_ctx *c, const char *fund, const char *period, const char *line,
+         const char *sheet, lxw_row_t r, lxw_col_t col)
+{
+    struct pf_buf k = PF_BUF_INIT, v = PF_BUF_INIT;
+    char cell[24];
+    pf_buf_addf(&k, "%s\x1f%s\x1f%s", fund, period, line);
+    rp_sheet_prefix(&v, sheet);
+    pf_buf_adds(&v, rp_cell(r, col, true, cell));
+    free(pf_map_put(&c->acct_cells, pf_buf_str(&k), pf_buf_detach(&v)));
+    pf_buf_release(&k);
+}
+
+static const char *
+acct_get(struct rp_ctx *c, const char *fund, const char *period, const char *line)
+{
+    struct pf_buf k = PF_BUF_INIT;
+    const char *v;
+    pf_buf_addf(&k, "%s\x1f%s\x1f%s", fund, period, line);
+    v = pf_map_get(&c->acct_cells, pf_buf_str(&k));
+    pf_buf_release(&k);
+    return v;
+}
+
+/* What links a line of the partner's side to its flow list. */
+enum link { L_VALUE, L_CONTRIB, L_DIST, L_NEG_OF, L_COMMIT_TO_DATE, L_COMMIT_NEW, L_RECALL,
+            L_LESS_CONTRIB };
+
+static enum link
+line_link(const char *id, const char **ref)
+{
+    *ref = NULL;
+    if (strncmp(id, "contrib_", 8) == 0)
+        return L_CONTRIB;
+    if (strncmp(id, "dist_", 5) == 0)
+        return L_DIST;
+    if (strcmp(id, "management_fees") == 0) {
+        *ref = "contrib_management_fee";
+        return L_NEG_OF;
+    }
+    if (strcmp(id, "expenses") == 0) {
+        *ref = "contrib_expenses";
+        return L_NEG_OF;
+    }
+    if (strcmp(id, "commitment") == 0)
+        return L_COMMIT_TO_DATE;
+    if (strcmp(id, "new_commitments") == 0)
+        return L_COMMIT_NEW;
+    if (strcmp(id, "plus_recallable") == 0)
+        return L_RECALL;
+    if (strcmp(id, "less_contributions") == 0)
+        return L_LESS_CONTRIB;
+    return L_VALUE;
+}
+
+static void
+capital_account_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct txlist *L)
+{
+    const struct rp_table *t = &s->tables[0];
+    lxw_worksheet *ws;
+    lxw_row_t r;
+    size_t f, p, sec, l, side;
+    int ai = rp_table_col(t, "amount");
+    int amount_fmt = ai >= 0 ? t->cols[ai].fmt : rp_defs_format(c->defs, "money");
+    lxw_format *h = rp_fmt_named(c, "header", RP_PLAIN);
+    lxw_format *hg = rp_fmt_named(c, "header_group", RP_PLAIN);
+    lxw_format *f_date = rp_fmt_named(c, "date", RP_PLAIN);
+    lxw_format *f_crit = rp_fmt_named(c, "note", RP_PLAIN);
+    bool frozen = false;
+    struct pf_buf fb = PF_BUF_INIT;
+    const char *sides[2];
+    const char *sheet = rp_sheet_name(c, s);
+    lxw_col_t ck = (lxw_col_t)(1 + 2 * t->nperiods), cp = ck + 1;
+    const char *lab_contrib = label_of(c, "flow_kind", "contribution");
+    const char *lab_dist = label_of(c, "flow_kind", "distribution");
+    const char *lab_commit = rp_tr(c, rp_table_text(c->defs, L->sheet ? &L->sheet->tables[0]
+                                                                       : t, "commitment", NULL));
+    const char *lab_yes = label_of(c, "yes_no", "yes");
+
     ws = rp_add_sheet(c, s, NULL, &r);
     if (!ws)
-        goto cleanup;
+        return;
+    rp_set_width(c, ws, 0, 0, t->ncols ? t->cols[0].width[c->lang] : 38);
+    rp_set_width(c, ws, 1, (lxw_col_t)(2 * t->nperiods),
+                 ai >= 0 ? t->cols[ai].width[c->lang] : 17);
+    rp_set_width(c, ws, ck, cp, c->lang == RP_BOTH ? 24 : 16);
+    sides[0] = c->partner;
+    sides[1] = "*";
+    for (f = 0; f < c->ix->nfunds; f++) {
+        const char *fund = c->ix->funds[f];
+        int fi = pf_dataset_find_fund(c->ds, fund);
+        lxw_row_t hdr, title_row, begin_row, end_row;
+        char fund_cell[24];
+        if (!is_partner_fund(c, fund))
+            continue;
+        title_row = r;
+        rp_write_text(c, ws, r, 0, fund, rp_fmt_named(c, "section", RP_PLAIN));
+        if (fi >= 0) {
+            pf_buf_reset(&fb);
+            pf_buf_addf(&fb, "%s  (%s)", c->ds->funds[fi].name, c->ds->funds[fi].currency);
+            rp_write_text(c, ws, r, 1, pf_buf_str(&fb), rp_fmt_named(c, "section", RP_PLAIN));
+        }
+        r++;
+        rp_cell(title_row, 0, true, fund_cell);
+        acct_put(c, fund, "fund", "id", sheet, title_row, 0);
+        /* two header rows: the periods (centred across two cells), then the sides */
+        hdr = r;
+        rp_write_text(c, ws, r, 0, t->ncols ? rp_tr(c, &t->cols[0].title) : "", h);
+        for (p = 0; p < t->nperiods; p++) {
+            rp_write_text(c, ws, r, (lxw_col_t)(1 + 2 * p), rp_tr(c, &t->periods[p].title), hg);
+            rp_write_blank(c, ws, r, (lxw_col_t)(2 + 2 * p), hg);
+        }
+        rp_write_text(c, ws, r, ck, rp_tr(c, rp_table_text(c->defs, t, "criteria", "kind")), h);
+        rp_write_text(c, ws, r, cp, rp_tr(c, rp_table_text(c->defs, t, "criteria", "purpose")),
+                      h);
+        r++;
+        rp_check(c, worksheet_set_row(ws, r, c->lang == RP_BOTH ? 30 : 15, NULL), "a row");
+        rp_write_blank(c, ws, r, 0, h);
+        for (p = 0; p < t->nperiods; p++) {
+            rp_write_text(c, ws, r, (lxw_col_t)(1 + 2 * p),
+                          rp_tr(c, rp_table_text(c->defs, t, "sides", "partner")), h);
+            rp_write_text(c, ws, r, (lxw_col_t)(2 + 2 * p),
+                          rp_tr(c, rp_table_text(c->defs, t, "sides", "fund")), h);
+        }
+        rp_write_blank(c, ws, r, ck, h);
+        rp_write_blank(c, ws, r, cp, h);
+        r++;
+        if (!frozen) {
+            worksheet_freeze_panes(ws, r, 1);
+            rp_check(c, worksheet_repeat_rows(ws, hdr, r - 1), "the print titles");
+            frozen = true;
+        }
+        begin_row = r;
+        rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "period_begins", NULL)),
+                      rp_fmt_named(c, "note", RP_PLAIN));
+        for (p = 0; p < t->nperiods; p++) {
+            pf_date d = period_begins(c, fund, t->periods[p].id);
+            rp_write_date(c, ws, r, (lxw_col_t)(1 + 2 * p), d, f_date);
+            rp_write_date(c, ws, r, (lxw_col_t)(2 + 2 * p), d, f_date);
+        }
+        r++;
+        end_row = r;
+        rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "period_ends", NULL)),
+                      rp_fmt_named(c, "note", RP_PLAIN));
+        for (p = 0; p < t->nperiods; p++) {
+            rp_write_date(c, ws, r, (lxw_col_t)(1 + 2 * p), c->run->as_of, f_date);
+            rp_write_date(c, ws, r, (lxw_col_t)(2 + 2 * p), c->run->as_of, f_date);
+        }
+        r++;
+
+        for (sec = 0; sec < t->nsections; sec++) {
+            const struct rp_section *S = &t->sections[sec];
+            lxw_row_t first = r + 1;
+            rp_write_text(c, ws, r++, 0, rp_tr(c, &S->title),
+                          rp_fmt_named(c, "label_strong", RP_PLAIN));
+            for (l = 0; l < S->nlines; l++) {
+                const struct rp_line *Ln = &S->lines[l];
+                enum rp_variant v = Ln->strong ? RP_STRONG : RP_PLAIN;
+                lxw_format *fmt = rp_fmt(c, Ln->fmt >= 0 ? Ln->fmt : amount_fmt,
+                                         Ln->sum_from ? RP_TOTAL : v);
+                const char *ref = NULL;
+                enum link lk = L->sheet ? line_link(Ln->id, &ref) : L_VALUE;
+                const char *kind_lab = NULL, *crit_lab = NULL;
+                char kcell[24], ccell[24];
+                int crit_col = -1;
+
+                rp_write_text(c, ws, r, 0, rp_tr(c, &Ln->title),
+                              rp_fmt_named(c, Ln->strong ? "label_strong" : "label", RP_PLAIN));
+                /* the criteria the formulas compare with the flow list's columns */
+                if (lk == L_CONTRIB || lk == L_DIST) {
+                    char code[40];
+                    const char *pur = strchr(Ln->id, '_') + 1;
+                    kind_lab = lk == L_CONTRIB ? lab_contrib : lab_dist;
+                    snprintf(code, sizeof code, "%s%s", pur,
+                             strcmp(pur, "other") == 0 ? (lk == L_CONTRIB ? "_in" : "_out") : "");
+                    crit_lab = label_of(c, "purpose", code);
+                    crit_col = L->c_purpose;
+                } else if (lk == L_COMMIT_TO_DATE || lk == L_COMMIT_NEW) {
+                    kind_lab = lab_commit;
+                } else if (lk == L_RECALL) {
+                    kind_lab = lab_dist;
+                    crit_lab = lab_yes;
+                    crit_col = L->c_recallable;
+                }
+                if (kind_lab)
+                    rp_write_text(c, ws, r, ck, kind_lab, f_crit);
+                if (lk == L_CONTRIB || lk == L_DIST)
+                    acct_put(c, fund, "kind", lk == L_CONTRIB ? "contribution" : "distribution",
+                             sheet, r, ck);
+                if (crit_lab)
+                    rp_write_text(c, ws, r, cp, crit_lab, f_crit);
+                rp_cell(r, ck, true, kcell);
+                rp_cell(r, cp, true, ccell);
+                for (p = 0; p < t->nperiods; p++)
+                    for (side = 0; side < 2; side++) {
+                        const struct pf_run_row *ar =
+                            account_row(c, fund, sides[side], t->periods[p].id, Ln->id);
+                        lxw_col_t col = (lxw_col_t)(1 + 2 * p + side);
+                        double val = 0;
+                        bool have = ar && ar->has_value;
+                        char bc[24], ec[24];
+                        if (have)
+                            val = ar->is_money ? (double)ar->cents / 100.0 : ar->value;
+                        if (side == 0)
+                            acct_put(c, fund, t->periods[p].id, Ln->id, sheet, r, col);
+                        if (!have) {
+                            rp_write_blank(c, ws, r, col, fmt);
+                            continue;
+                        }
+                        if (Ln->sum_from) {
+                            size_t a = 0, z = 0, k;
+                            char ca[24], cz[24];
+                            for (k = 0; k < l; k++) {
+                                if (strcmp(S->lines[k].id, Ln->sum_from) == 0)
+                                    a = k;
+                                if (strcmp(S->lines[k].id, Ln->sum_to) == 0)
+                                    z = k;
+                            }
+                            pf_buf_reset(&fb);
+                            pf_buf_addf(&fb, "SUM(%s:%s)",
+                                        rp_cell(first + (lxw_row_t)a, col, false, ca),
+                                        rp_cell(first + (lxw_row_t)z, col, false, cz));
+                            rp_write_formula(c, ws, r, col, pf_buf_str(&fb), val, fmt);
+                            continue;
+                        }
+                        if (side == 1 || lk == L_VALUE) {
+                            rp_write_num(c, ws, r, col, Ln->sign < 0 ? -val : val, fmt);
+                            continue;
+                        }
+                        rp_cell(begin_row, col, false, bc);
+                        rp_cell(end_row, col, false, ec);
+                        pf_buf_reset(&fb);
+                        switch (lk) {
+                        case L_CONTRIB:
+                            tx_sum(L, &fb, fund_cell, bc, ec, kcell, crit_col, ccell);
+                            break;
+                        case L_DIST:
+                            pf_buf_addc(&fb, '-');
+                            tx_sum(L, &fb, fund_cell, bc, ec, kcell, crit_col, ccell);
+                            break;
+                        case L_COMMIT_TO_DATE:
+                            tx_sum(L, &fb, fund_cell, NULL, ec, kcell, -1, NULL);
+                            break;
+                        case L_COMMIT_NEW:
+                            tx_sum(L, &fb, fund_cell, bc, ec, kcell, -1, NULL);
+                            break;
+                        case L_RECALL:
+                            tx_sum(L, &fb, fund_cell, bc, ec, kcell, crit_col, ccell);
+                            break;
+                        case L_NEG_OF: {
+                            const char *cell = acct_get(c, fund, t->periods[p].id, ref);
+                            const char *bang = cell ? strrchr(cell, '!') : NULL;
+                            if (bang)
+                                pf_buf_addf(&fb, "-%s", bang + 1);
+                            break;
+                        }
+                        case L_LESS_CONTRIB: {
+                            const char *a = acct_get(c, fund, t->periods[p].id,
+                                                     "contrib_investment");
+                            const char *z = acct_get(c, fund, t->periods[p].id, "contrib_other");
+                            if (a && z)
+                                pf_buf_addf(&fb, "-SUM(%s:%s)", strrchr(a, '!') + 1,
+                                            strrchr(z, '!') + 1);
+                            break;
+                        }
+                        default:
+                            break;
+                        }
+                        val = Ln->sign < 0 ? -val : val;
+                        if (fb.len)
+                            rp_write_formula(c, ws, r, col, pf_buf_str(&fb), val, fmt);
+                        else
+                            rp_write_num(c, ws, r, col, val, fmt);
+                    }
+                r++;
+            }
+        }
+        r++;
+    }
+    /* which cells are values: everything else of your share is a formula */
+    {
+        /* wrapped in the line column, so the page is as wide as the statement */
+        double w = t->ncols ? t->cols[0].width[c->lang] : 40;
+        rp_write_long_note(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "footnote", NULL)),
+                           w);
+        rp_write_long_note(c, ws, r++, 0, rp_tr(c, rp_defs_string(c->defs, "disclaimer")), w);
+    }
+    rp_check(c, worksheet_print_area(ws, 0, 0, r, cp), "the print area");
+    pf_buf_release(&fb);
+}
+
+/* --- performance: links to the capital account --- */
+
+static bool
+perf_special(void *arg, struct rp_ctx *c, const struct rp_table *t, size_t col,
+             const struct rp_rowref *rr, lxw_row_t row, struct pf_buf *formula, double *value)
+{
+    const char *sp = t->cols[col].special, *metric, *a = NULL, *z = NULL;
+    const struct pf_result *res;
+    (void)arg;
+    (void)row;
+    pf_buf_reset(formula);
+    if (strncmp(sp, "account:", 8) != 0)
+        return false;
+    metric = sp + 8;
+    res = rp_index_result(c->ix, "partner", rr->fund, c->partner, metric);
+    if (!rp_result_number(res, value))
+        return false;
+    if (strcmp(metric, "commitment") == 0)
+        a = acct_get(c, rr->fund, "itd", "commitment");
+    else if (strcmp(metric, "nav") == 0)
+        a = acct_get(c, rr->fund, "itd", "ending_nav");
+    else if (strcmp(metric, "unfunded") == 0)
+        a = acct_get(c, rr->fund, "itd", "ending_unfunded");
+    else if (strcmp(metric, "paid_in") == 0) {
+        a = acct_get(c, rr->fund, "itd", "contrib_investment");
+        z = acct_get(c, rr->fund, "itd", "contrib_other");
+    } else if (strcmp(metric, "distributions") == 0) {
+        a = acct_get(c, rr->fund, "itd", "dist_return_of_capital");
+        z = acct_get(c, rr->fund, "itd", "dist_other");
+    }
+    if (!a)
+        return true; /* a plain value */
+    if (z)
+        pf_buf_addf(formula, "%sSUM(%s:%s)", strcmp(metric, "distributions") == 0 ? "-" : "",
+                    a, strrchr(z, '!') + 1);
+    else
+        pf_buf_adds(formula, a);
+    return true;
+}
+
+/* --- the IRR flows: each netted row a SUMPRODUCT over the flow list, the NAV row the
+ * capital account's ending NAV --- */
+
+static char *
+statement_block_link(struct rp_ctx *c, const char *fund, const char *block, bool is_nav,
+                     lxw_row_t row)
+{
+    const struct txlist *L = c->stmt;
+    struct pf_buf b = PF_BUF_INIT;
+    const char *navc, *fc, *kc, *kd;
+    char dcell[24];
+    (void)block;
+    if (is_nav) {
+        navc = acct_get(c, fund, "itd", "ending_nav");
+        return navc ? pf_xstrdup(navc) : NULL;
+    }
+    if (!L || !L->sheet)
+        return NULL;
+    /* criteria cells on the capital account: the fund id and the kind labels */
+    fc = acct_get(c, fund, "fund", "id");
+    kc = acct_get(c, fund, "kind", "contribution");
+    kd = acct_get(c, fund, "kind", "distribution");
+    if (!fc || !kc || !kd)
+        return NULL;
+    rp_cell(row, RP_FLOW_COL_DATE, false, dcell);
+    pf_buf_adds(&b, "SUMPRODUCT((");
+    tx_range(L, &b, L->c_fund);
+    pf_buf_addf(&b, "=%s)*(", fc);
+    tx_range(L, &b, L->c_date);
+    pf_buf_addf(&b, "=%s)*((", dcell);
+    tx_range(L, &b, L->c_kind);
+    pf_buf_addf(&b, "=%s)-(", kd);
+    tx_range(L, &b, L->c_kind);
+    pf_buf_addf(&b, "=%s))*", kc);
+    tx_range(L, &b, L->c_amount);
+    pf_buf_addc(&b, ')');
+    return pf_buf_detach(&b);
+}
+
+struct look_env {
+    struct rp_ctx *c;
+};
+
+/* The partner's look-through rows and the fund's figure beside each: the engine's
+ * stored rows, allocated to the fen (the workbook renders them; it does not recompute). */
+static bool
+look_value(void *arg, const struct rp_table *t, size_t col, const struct rp_rowref *rr,
+           double *value)
+{
+    struct look_env *E = arg;
+    const char *id = t->cols[col].id;
+    const struct rp_group *g;
+    size_t i;
+
+    if (strcmp(id, "fund_value") == 0) {
+        const struct pf_result *r =
+            strcmp(rr->key, "cash") == 0
+                ? rp_index_result(E->c->ix, "fund", rr->fund, rr->fund, "cash")
+                : rp_index_result(E->c->ix, "chain", rr->fund, rr->key, "nav");
+        return rp_result_number(r, value);
+    }
+    if (strcmp(id, "look_through") != 0)
+        return false;
+    g = rp_index_rows(E->c->ix, "lookthrough", rr->fund, E->c->partner);
+    for (i = 0; g && i < g->n; i++) {
+        const struct pf_run_row *r = &E->c->run->rows[g->idx[i]];
+        if (strcmp(r->col, rr->key) == 0 && r->has_value && r->is_money) {
+            *value = (double)r->cents / 100.0;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void
+lookthrough_sheet(struct rp_ctx *c, const struct rp_sheet *s)
+{
+    const struct rp_table *t = &s->tables[0];
+    lxw_worksheet *ws;
+    lxw_row_t r, hdr, last;
+    size_t f, nt = pf_taxonomy_count(c->tax, PF_TAX_CHAIN);
+    struct look_env E;
+    struct rp_table_env env;
+    int lc = rp_table_col(t, "look_through");
+    lxw_format *money = rp_fmt(c, lc >= 0 ? t->cols[lc].fmt : -1, RP_STRONG);
+    lxw_format *lab = rp_fmt_named(c, "label_strong", RP_PLAIN);
+
+    ws = rp_add_sheet(c, s, NULL, &r);
+    if (!ws)
+        return;
     rp_col_widths(c, ws, t);
-    hdr = r;
-    if (n) /* before the rows: constant memory */
-        rp_check(c, worksheet_autofilter(ws, hdr, 0, hdr + (lxw_row_t)n,
+    memset(&env, 0, sizeof env);
+    env.value = look_value;
+    env.arg = &E;
+    E.c = c;
+    for (f = 0; f < c->ix->nfunds; f++) {
+        const char *fund = c->ix->funds[f];
+        const struct pf_result *in, *nav;
+        const struct rp_group *g;
+        struct rp_rowref *rows;
+        size_t n = 0, k, i;
+        char tc[24], cell[24];
+        struct pf_buf fb = PF_BUF_INIT;
+        double v;
+
+        if (!is_partner_fund(c, fund))
+            continue;
+        rp_write_text(c, ws, r++, 0, rp_fund_title(c, fund),
+                      rp_fmt_named(c, "section", RP_PLAIN));
+        in = rp_index_result(c->ix, "partner", fund, c->partner, "interest");
+        rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "interest", NULL)), lab);
+        rp_write_result(c, ws, r, 2, in, rp_fmt_named(c, "interest", RP_STRONG));
+        r++;
+        rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "what", NULL)),
+                      rp_fmt_named(c, "note", RP_PLAIN));
+        r++;
+        /* the partner's rows in taxonomy order, then its share of the cash */
+        g = rp_index_rows(c->ix, "lookthrough", fund, c->partner);
+        rows = pf_xcalloc(nt + (g ? g->n : 0) + 2, sizeof *rows);
+        for (k = 0; k < nt; k++) {
+            const char *code = pf_taxonomy_code(c->tax, PF_TAX_CHAIN, k);
+            for (i = 0; g && i < g->n; i++)
+                if (strcmp(c->run->rows[g->idx[i]].col, code) == 0) {
+                    rows[n].fund = fund;
+                    rows[n].key = c->run->rows[g->idx[i]].col;
+                    rows[n].idx = n;
+                    n++;
+                    break;
+                }
+        }
+        for (i = 0; g && i < g->n; i++)
+            if (strcmp(c->run->rows[g->idx[i]].col, "cash") == 0) {
+                rows[n].fund = fund;
+                rows[n].key = c->run->rows[g->idx[i]].col;
+                rows[n].idx = n;
+                n++;
+            }
+        rp_table_write(c, ws, t, "chain", rows, n, &env, &r, &hdr, &last);
+        /* the total ties to the partner's NAV: the capital account's ending NAV beside it */
+        nav = rp_index_result(c->ix, "partner", fund, c->partner, "nav");
+        if (lc >= 0 && n > 0 && rp_result_number(nav, &v)) {
+            const char *acc = acct_get(c, fund, "itd", "ending_nav");
+            lxw_row_t total_row = last + 1, nav_row = last + 2, after = r;
+            rp_write_text(c, ws, nav_row, 1, rp_tr(c, rp_table_text(c->defs, t, "your_nav",
+                                                                     NULL)), lab);
+            if (acc)
+                rp_write_formula(c, ws, nav_row, (lxw_col_t)lc, acc, v, money);
+            else
+                rp_write_num(c, ws, nav_row, (lxw_col_t)lc, v, money);
+            rp_write_text(c, ws, nav_row + 1, 1,
+                          rp_tr(c, rp_table_text(c->defs, t, "difference", NULL)), lab);
+            pf_buf_addf(&fb, "%s-%s", rp_cell(total_row, (lxw_col_t)lc, false, tc),
+                        rp_cell(nav_row, (lxw_col_t)lc, false, cell));
+            rp_write_formula(c, ws, nav_row + 1, (lxw_col_t)lc, pf_buf_str(&fb), 0.0, money);
+            r = after > nav_row + 3 ? after : nav_row + 3;
+        }
+        pf_buf_release(&fb);
+        free(rows);
+    }
+}
+
+static void
+transactions_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct txlist *L)
+{
+    const struct rp_table *t = &s->tables[0];
+    size_t i, f;
+    lxw_worksheet *ws;
+    lxw_row_t r, hdr;
+    lxw_format *f_text = rp_fmt_named(c, "text", RP_PLAIN);
+    lxw_format *f_note = rp_fmt_named(c, "note", RP_PLAIN);
+    int di = rp_table_col(t, "date"), mi = rp_table_col(t, "amount");
+    lxw_format *f_date = rp_fmt(c, di >= 0 ? t->cols[di].fmt : -1, RP_PLAIN);
+    lxw_format *f_money = rp_fmt(c, mi >= 0 ? t->cols[mi].fmt : -1, RP_PLAIN);
+    lxw_format *h = rp_fmt_named(c, "header", RP_PLAIN);
+    lxw_format *f_rate = rp_fmt_named(c, "fx", RP_PLAIN);
+    lxw_format *f_tot = rp_fmt(c, mi >= 0 ? t->cols[mi].fmt : -1, RP_TOTAL);
+    struct pf_buf fb = PF_BUF_INIT;
+    const struct rp_text *sum_t = rp_table_text(c->defs, t, "summary", NULL);
+
+    ws = rp_add_sheet(c, s, NULL, &r);
+    if (!ws)
+        return;
+    rp_col_widths(c, ws, t);
+    hdr = TX_HDR;
+    if (L->n) /* before the rows: constant memory */
+        rp_check(c, worksheet_autofilter(ws, hdr, 0, hdr + (lxw_row_t)L->n,
                                          (lxw_col_t)t->ncols - 1), "an autofilter");
-    rp_header_row(c, ws, r++, t);
-    worksheet_freeze_panes(ws, r, 0);
+    rp_write_text(c, ws, hdr - 1, 0, rp_tr(c, rp_table_text(c->defs, t, "legend", NULL)),
+                  f_note);
+    rp_header_row(c, ws, hdr, t);
+    worksheet_freeze_panes(ws, hdr + 1, 0);
     rp_check(c, worksheet_repeat_rows(ws, hdr, hdr), "the print titles");
-    for (i = 0; i < n; i++, r++) {
+    r = hdr + 1;
+    for (i = 0; i < L->n; i++, r++) {
+        const struct txn *x = &L->tx[i];
         size_t k;
         for (k = 0; k < t->ncols; k++) {
             const char *id = t->cols[k].id;
             lxw_col_t col = (lxw_col_t)k;
             if (strcmp(id, "date") == 0)
-                rp_write_date(c, ws, r, col, tx[i].date, f_date);
+                rp_write_date(c, ws, r, col, x->date, f_date);
             else if (strcmp(id, "fund") == 0)
-                rp_write_text(c, ws, r, col, tx[i].fund, f_text);
+                rp_write_text(c, ws, r, col, x->fund, f_text);
+            else if (strcmp(id, "currency") == 0)
+                rp_write_text(c, ws, r, col, x->currency, f_text);
             else if (strcmp(id, "flow") == 0)
-                rp_write_text(c, ws, r, col, tx[i].flow, f_text);
+                rp_write_text(c, ws, r, col, x->flow, f_text);
             else if (strcmp(id, "kind") == 0)
-                rp_write_text(c, ws, r, col, tx[i].kind, f_text);
+                rp_write_text(c, ws, r, col, x->kind, f_text);
             else if (strcmp(id, "purpose") == 0)
-                rp_write_text(c, ws, r, col, tx[i].purpose, f_text);
-            else if (strcmp(id, "amount") == 0)
-                rp_write_num(c, ws, r, col, (double)tx[i].amount / 100.0, f_money);
+                rp_write_text(c, ws, r, col, x->purpose, f_text);
+            else if (strcmp(id, "amount") == 0 && x->counted)
+                rp_write_num(c, ws, r, col, (double)x->amount / 100.0, f_money);
+            else if (strcmp(id, "not_counted") == 0 && !x->counted)
+                rp_write_num(c, ws, r, col, (double)x->amount / 100.0, f_money);
             else if (strcmp(id, "recallable") == 0)
-                rp_write_text(c, ws, r, col, tx[i].recallable, f_text);
+                rp_write_text(c, ws, r, col, x->recallable, f_text);
+            else if (strcmp(id, "correction") == 0)
+                rp_write_text(c, ws, r, col, x->mark, f_text);
+            else if (strcmp(id, "note") == 0)
+                rp_write_text(c, ws, r, col, x->note, f_text);
         }
     }
-    if (!n)
-        rp_write_text(c, ws, r, 0, rp_tr(c, rp_defs_string(c->defs, "no_rows")),
-                      rp_fmt_named(c, "note", RP_PLAIN));
-cleanup:
-    free(tx);
+    if (!L->n)
+        rp_write_text(c, ws, r++, 0, rp_tr(c, rp_defs_string(c->defs, "no_rows")), f_note);
+
+    /* totals per fund (its currency) and in CNY at the as-of rate: live formulas over the
+     * list above, cached with the stored figures */
+    r++;
+    if (sum_t)
+        rp_write_text(c, ws, r++, 0, rp_tr(c, sum_t), rp_fmt_named(c, "section", RP_PLAIN));
+    {
+        static const char *const ids[] = { "fund", "currency", "contributions", "distributions",
+                                           "rate", "contributions_cny", "distributions_cny" };
+        lxw_row_t sh = r, first, lastf;
+        const char *lab_c = label_of(c, "flow_kind", "contribution");
+        const char *lab_d = label_of(c, "flow_kind", "distribution");
+        pf_cents cny_c = 0, cny_d = 0;
+        size_t nf = 0, cu;
+        const char *curs[16];
+        size_t ncur = 0;
+        char a[24], z[24], k1[24], k2[24];
+
+        rp_check(c, worksheet_set_row(ws, r, c->lang == RP_BOTH ? 45 : 30, NULL), "a row");
+        for (i = 0; i < 7; i++) {
+            const struct rp_text *tt = rp_table_text(c->defs, t, "summary_cols", ids[i]);
+            if (i == 2)
+                rp_write_text(c, ws, r, (lxw_col_t)i, lab_c, h);
+            else if (i == 3)
+                rp_write_text(c, ws, r, (lxw_col_t)i, lab_d, h);
+            else
+                rp_write_text(c, ws, r, (lxw_col_t)i, tt ? rp_tr(c, tt) : ids[i], h);
+        }
+        rp_cell(sh, 2, true, k1);
+        rp_cell(sh, 3, true, k2);
+        r++;
+        first = r;
+        for (f = 0; f < c->ix->nfunds; f++) {
+            const char *fund = c->ix->funds[f];
+            int fi = pf_dataset_find_fund(c->ds, fund);
+            const struct pf_result *pi, *di2;
+            const struct rp_group *g;
+            double v;
+            char fcell[24];
+            if (!is_partner_fund(c, fund) || fi < 0)
+                continue;
+            nf++;
+            rp_write_text(c, ws, r, 0, fund, f_text);
+            rp_write_text(c, ws, r, 1, c->ds->funds[fi].currency, f_text);
+            for (cu = 0; cu < ncur && strcmp(curs[cu], c->ds->funds[fi].currency) != 0; cu++)
+                ;
+            if (cu == ncur && ncur < 16)
+                curs[ncur++] = c->ds->funds[fi].currency;
+            rp_cell(r, 0, true, fcell);
+            pi = rp_index_result(c->ix, "partner", fund, c->partner, "paid_in");
+            di2 = rp_index_result(c->ix, "partner", fund, c->partner, "distributions");
+            if (rp_result_number(pi, &v)) {
+                pf_buf_reset(&fb);
+                tx_sum(L, &fb, fcell, NULL, NULL, k1, -1, NULL);
+                rp_write_formula(c, ws, r, 2, pf_buf_str(&fb), v, f_money);
+            }
+            if (rp_result_number(di2, &v)) {
+                pf_buf_reset(&fb);
+                tx_sum(L, &fb, fcell, NULL, NULL, k2, -1, NULL);
+                rp_write_formula(c, ws, r, 3, pf_buf_str(&fb), v, f_money);
+            }
+            g = rp_index_rows(c->ix, "fx", fund, c->ds->funds[fi].currency);
+            if (g && c->run->rows[g->idx[0]].has_value)
+                rp_write_num(c, ws, r, 4, c->run->rows[g->idx[0]].value, f_rate);
+            g = rp_index_rows(c->ix, "partner_cny", fund, c->partner);
+            for (i = 0; g && i < g->n; i++) {
+                const struct pf_run_row *w = &c->run->rows[g->idx[i]];
+                bool is_c = strcmp(w->col, "paid_in") == 0;
+                lxw_col_t col = is_c ? 5 : 6;
+                if (!w->has_value)
+                    continue;
+                pf_buf_reset(&fb);
+                pf_buf_addf(&fb, "ROUND(%s*%s,2)", rp_cell(r, is_c ? 2 : 3, false, a),
+                            rp_cell(r, 4, false, z));
+                rp_write_formula(c, ws, r, col, pf_buf_str(&fb), (double)w->cents / 100.0,
+                                 f_money);
+                if (is_c)
+                    cny_c += w->cents;
+                else
+                    cny_d += w->cents;
+            }
+            r++;
+        }
+        lastf = r - 1;
+        /* per currency: sums of the fund rows in that currency */
+        for (cu = 0; nf > 0 && cu < ncur; cu++) {
+            pf_cents sc = 0, sd = 0;
+            const struct pf_result *res;
+            char ccell[24];
+            for (f = 0; f < c->ix->nfunds; f++) {
+                const char *fund = c->ix->funds[f];
+                int fi = pf_dataset_find_fund(c->ds, fund);
+                if (!is_partner_fund(c, fund) || fi < 0 ||
+                    strcmp(c->ds->funds[fi].currency, curs[cu]) != 0)
+                    continue;
+                res = rp_index_result(c->ix, "partner", fund, c->partner, "paid_in");
+                sc += res && res->has_value ? res->cents : 0;
+                res = rp_index_result(c->ix, "partner", fund, c->partner, "distributions");
+                sd += res && res->has_value ? res->cents : 0;
+            }
+            pf_buf_reset(&fb);
+            pf_buf_addf(&fb, "%s %s", rp_tr(c, rp_defs_string(c->defs, "total")), curs[cu]);
+            rp_write_text(c, ws, r, 0, pf_buf_str(&fb), rp_fmt_named(c, "text", RP_TOTAL));
+            rp_write_text(c, ws, r, 1, curs[cu], rp_fmt_named(c, "text", RP_TOTAL));
+            rp_cell(r, 1, false, ccell);
+            for (i = 2; i < 4; i++) {
+                pf_buf_reset(&fb);
+                pf_buf_addf(&fb, "SUMPRODUCT((%s:", rp_cell(first, 1, true, a));
+                pf_buf_addf(&fb, "%s=%s)*", rp_cell(lastf, 1, true, z), ccell);
+                pf_buf_addf(&fb, "%s:", rp_cell(first, (lxw_col_t)i, true, a));
+                pf_buf_addf(&fb, "%s)", rp_cell(lastf, (lxw_col_t)i, true, z));
+                rp_write_formula(c, ws, r, (lxw_col_t)i, pf_buf_str(&fb),
+                                 (double)(i == 2 ? sc : sd) / 100.0, f_tot);
+            }
+            r++;
+        }
+        if (nf > 0) {
+            pf_buf_reset(&fb);
+            rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "cny_total", NULL)),
+                          rp_fmt_named(c, "text", RP_TOTAL));
+            for (i = 5; i < 7; i++) {
+                pf_buf_reset(&fb);
+                pf_buf_addf(&fb, "SUM(%s:", rp_cell(first, (lxw_col_t)i, false, a));
+                pf_buf_addf(&fb, "%s)", rp_cell(lastf, (lxw_col_t)i, false, z));
+                rp_write_formula(c, ws, r, (lxw_col_t)i, pf_buf_str(&fb),
+                                 (double)(i == 5 ? cny_c : cny_d) / 100.0, f_tot);
+            }
+            r++;
+        }
+    }
+    pf_buf_release(&fb);
 }
 
 /* --- public --- */
+
+static void
+cell_free(void *p)
+{
+    free(p);
+}
 
 pf_status
 rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err)
@@ -423,6 +1036,8 @@ rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     const char *name = pi >= 0 ? c->ds->partners[pi].name : c->partner;
     struct rp_blockref *blocks = NULL;
     size_t nblocks = 0;
+    struct txlist L;
+    struct rp_table_env perf;
     char day[16];
     pf_status rc;
     size_t i;
@@ -435,6 +1050,11 @@ rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     if (rc != PF_OK)
         return rc;
     rp_set_footer(c, name);
+    txlist_build(c, &L);
+    c->stmt = &L;
+    c->block_link = statement_block_link;
+    memset(&perf, 0, sizeof perf);
+    perf.special = perf_special;
     blocks = partner_blocks(c, &nblocks);
     for (i = 0; i < b->nsheets; i++)
         if (strcmp(b->sheets[i].kind, "blocks") == 0)
@@ -442,22 +1062,26 @@ rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     for (i = 0; i < b->nsheets; i++) {
         const struct rp_sheet *s = &b->sheets[i];
         if (strcmp(s->kind, "capital_account") == 0)
-            capital_account_sheet(c, s);
+            capital_account_sheet(c, s, &L);
         else if (strcmp(s->kind, "lookthrough") == 0)
             lookthrough_sheet(c, s);
         else if (strcmp(s->kind, "transactions") == 0)
-            transactions_sheet(c, s);
+            transactions_sheet(c, s, &L);
         else if (strcmp(s->kind, "blocks") == 0)
             rp_blocks_write(c, s);
         else if (strcmp(s->kind, "audit") == 0)
             rp_audit_write(c, s, hide_note, c);
         else
-            rp_tables_sheet(c, s, NULL);
+            rp_tables_sheet(c, s, &perf);
     }
     rp_economics_partner_sheet(c); /* when one of its funds has terms (SPEC §10) */
     rp_forecast_partner_sheet(c); /* when the run has a forecast (SPEC §11) */
     rc = rp_book_close(c, path, err);
     rp_blocks_release(c);
+    c->stmt = NULL;
+    c->block_link = NULL;
+    pf_map_release(&c->acct_cells, cell_free);
+    txlist_release(&L);
     free(blocks);
     return rc;
 }

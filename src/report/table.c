@@ -124,8 +124,9 @@ rp_key_name(struct rp_ctx *c, const char *dimension, const char *key)
 
     if (!dimension || !key)
         return key;
-    if (strcmp(dimension, "chain") == 0)
+    if (strcmp(dimension, "chain") == 0) {
         n = tax_name(c, PF_TAX_CHAIN, key);
+    }
     else if (strcmp(dimension, "segment") == 0)
         n = tax_name(c, PF_TAX_SEGMENT, key);
     else if (strcmp(dimension, "theme") == 0)
@@ -152,6 +153,8 @@ rp_key_name(struct rp_ctx *c, const char *dimension, const char *key)
         const struct pf_project *p = project_of(c, key);
         n = p ? p->name : NULL;
     }
+    if (!n) /* the engine's own keys: "none" (no theme), "unknown", "cash" */
+        n = label_name(c, "extra_keys", key);
     return n ? n : key;
 }
 
@@ -185,6 +188,17 @@ rows_dimension(const struct rp_table *t)
     return t->dimension;
 }
 
+/* The project's latest valuation as the engine stored it (row valuation), or NULL. */
+static const struct pf_run_row *
+valuation_of(struct rp_ctx *c, const struct rp_rowref *rr)
+{
+    const struct rp_group *g = rr->fund ? rp_index_rows(c->ix, "valuation", rr->fund, rr->key)
+                                        : NULL;
+    return g && g->n ? &c->run->rows[g->idx[0]] : NULL;
+}
+
+#define RP_STALE_DAYS 183 /* a valuation older than about six months is flagged */
+
 static const char *
 text_source(struct rp_ctx *c, const char *src, const char *dimension,
             const struct rp_rowref *rr)
@@ -202,7 +216,7 @@ text_source(struct rp_ctx *c, const char *src, const char *dimension,
         if (strcmp(src, "fund_id") == 0)
             return rr->fund ? rr->fund : rp_tr(c, rp_defs_string(c->defs, "portfolio"));
         if (!f)
-            return NULL;
+            return !rr->fund && strcmp(src, "fund_currency") == 0 ? "CNY" : NULL;
         if (strcmp(src, "fund_name") == 0)
             return f->name;
         if (strcmp(src, "fund_currency") == 0)
@@ -231,6 +245,20 @@ text_source(struct rp_ctx *c, const char *src, const char *dimension,
             return n ? n : pa->region;
         }
         return NULL;
+    }
+    if (strcmp(src, "valuation_method") == 0) {
+        const struct pf_run_row *v = valuation_of(c, rr);
+        const char *n = v ? label_name(c, "valuation_method", v->col) : NULL;
+        return v ? (n ? n : v->col) : label_name(c, "valuation_method", "none");
+    }
+    if (strcmp(src, "valuation_flag") == 0) {
+        const struct pf_run_row *v = valuation_of(c, rr);
+        const struct pf_project *pj = project_of(c, rr->key);
+        if (!v || !v->has_value || v->value <= RP_STALE_DAYS)
+            return NULL;
+        if (pj && pj->exit_date != PF_DATE_NONE && pj->exit_date <= c->run->as_of)
+            return NULL; /* exited: nothing left to value */
+        return label_name(c, "valuation_method", "stale");
     }
     pr = project_of(c, rr->key);
     if (!pr)
@@ -265,6 +293,10 @@ static pf_date
 date_source(struct rp_ctx *c, const char *src, const struct rp_rowref *rr)
 {
     const struct pf_project *pr = project_of(c, rr->key);
+    if (strcmp(src, "valuation_date") == 0) {
+        const struct pf_run_row *v = valuation_of(c, rr);
+        return v ? v->date : PF_DATE_NONE;
+    }
     if (!pr)
         return PF_DATE_NONE;
     if (strcmp(src, "project_commitment_date") == 0)
@@ -384,16 +416,18 @@ chart_y_scale(const struct rp_chart *ch, lxw_row_t nrows)
     return bars > 1.2 ? bars : 1.2;
 }
 
+/* Chart t's values from rows first..last of this sheet (top-N charts pass their helper
+ * rows, whose value sits in column vcol and name in column ccol). */
 static void
 insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_row_t hdr,
-             lxw_row_t first, lxw_row_t last)
+             lxw_row_t first, lxw_row_t last, int ccol, int vcol)
 {
     static const uint8_t types[] = { LXW_CHART_PIE, LXW_CHART_COLUMN, LXW_CHART_BAR,
                                      LXW_CHART_LINE };
     const struct rp_chart *ch = t->chart;
     lxw_chart *chart;
     lxw_chart_options opt;
-    int cat = ch->categories ? rp_table_col(t, ch->categories) : -1;
+    int cat = ccol >= 0 ? ccol : ch->categories ? rp_table_col(t, ch->categories) : -1;
     size_t i;
 
     if (last < first)
@@ -403,9 +437,16 @@ insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_
         rp_check(c, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart");
         return;
     }
-    chart_title_set_name(chart, rp_tr(c, &ch->title));
+    if (c->chart_title_more) { /* e.g. "J 曲线 — F001 …": the fund it shows */
+        char *title = pf_xasprintf("%s — %s", rp_tr(c, &ch->title), c->chart_title_more);
+        c->keep = pf_xreallocarray(c->keep, c->nkeep + 1, sizeof *c->keep);
+        c->keep[c->nkeep++] = title; /* alive until the book is written */
+        chart_title_set_name(chart, title);
+    } else {
+        chart_title_set_name(chart, rp_tr(c, &ch->title));
+    }
     for (i = 0; i < ch->nvalues; i++) {
-        int vc = rp_table_col(t, ch->values[i]);
+        int vc = vcol >= 0 ? vcol : rp_table_col(t, ch->values[i]);
         lxw_chart_series *s = chart_add_series(chart, NULL, NULL);
         if (!s) {
             rp_check(c, LXW_ERROR_MEMORY_MALLOC_FAILED, "a chart series");
@@ -415,13 +456,16 @@ insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_
             chart_series_set_categories(s, c->cur_sheet, first, (lxw_col_t)cat, last,
                                         (lxw_col_t)cat);
         chart_series_set_values(s, c->cur_sheet, first, (lxw_col_t)vc, last, (lxw_col_t)vc);
-        chart_series_set_name_range(s, c->cur_sheet, hdr, (lxw_col_t)vc);
+        chart_series_set_name_range(s, c->cur_sheet, hdr,
+                                    (lxw_col_t)rp_table_col(t, ch->values[i]));
         if (ch->type == RP_CHART_PIE)
             chart_series_set_labels_percentage(s);
+        if (vcol >= 0)
+            break; /* a top-N chart shows its first value */
     }
     if (ch->type == RP_CHART_PIE)
         chart_legend_set_position(chart, LXW_CHART_LEGEND_RIGHT);
-    else if (ch->nvalues < 2)
+    else if (ch->nvalues < 2 || vcol >= 0)
         chart_legend_set_position(chart, LXW_CHART_LEGEND_NONE);
     else
         chart_legend_set_position(chart, LXW_CHART_LEGEND_BOTTOM);
@@ -432,6 +476,14 @@ insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_
         chart_axis_set_crossing_max(chart->y_axis);
     } else if (ch->type != RP_CHART_PIE) {
         chart_axis_set_num_format(chart->y_axis, "#,##0");
+    }
+    if (ch->type != RP_CHART_PIE) {
+        lxw_chart_axis *va = ch->type == RP_CHART_BAR ? chart->x_axis : chart->y_axis;
+        lxw_chart_axis *ca = ch->type == RP_CHART_BAR ? chart->y_axis : chart->x_axis;
+        if (ch->has_value_axis)
+            chart_axis_set_name(va, rp_tr(c, &ch->value_axis));
+        if (ch->has_category_axis)
+            chart_axis_set_name(ca, rp_tr(c, &ch->category_axis));
     }
     if (cat >= 0 && ch->type == RP_CHART_LINE) {
         const char *num = c->defs->fmts[t->cols[cat].fmt].num;
@@ -446,7 +498,60 @@ insert_chart(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, lxw_
              "a chart");
 }
 
+struct topv {
+    size_t i;
+    double v;
+};
+
+static int
+topv_cmp(const void *a, const void *b)
+{
+    const struct topv *x = a, *y = b;
+    if (x->v != y->v)
+        return x->v > y->v ? -1 : 1;
+    return x->i < y->i ? -1 : x->i > y->i;
+}
+
 /* --- public --- */
+
+/* Chains and segments in the taxonomy's order (every sheet the same), others as stored. */
+static void
+taxonomy_order(struct rp_ctx *c, const char *dimension, struct rp_rowref *rows, size_t n)
+{
+    enum pf_tax_kind k;
+    struct rp_rowref *tmp;
+    size_t nt, i, j, m = 0;
+    bool *used;
+
+    if (!dimension || n < 2)
+        return;
+    if (strcmp(dimension, "chain") == 0)
+        k = PF_TAX_CHAIN;
+    else if (strcmp(dimension, "segment") == 0)
+        k = PF_TAX_SEGMENT;
+    else
+        return;
+    nt = pf_taxonomy_count(c->tax, k);
+    tmp = pf_xcalloc(n, sizeof *tmp);
+    used = pf_xcalloc(n, sizeof *used);
+    for (i = 0; i < nt; i++) {
+        const char *code = pf_taxonomy_code(c->tax, k, i);
+        for (j = 0; j < n; j++)
+            if (!used[j] && strcmp(rows[j].key, code) == 0) {
+                used[j] = true;
+                tmp[m++] = rows[j];
+            }
+    }
+    for (j = 0; j < n; j++)
+        if (!used[j])
+            tmp[m++] = rows[j];
+    for (i = 0; i < n; i++) {
+        rows[i] = tmp[i];
+        rows[i].idx = i;
+    }
+    free(tmp);
+    free(used);
+}
 
 struct rp_rowref *
 rp_table_rows(struct rp_ctx *c, const struct rp_table *t, const char *fund, size_t *n)
@@ -469,6 +574,7 @@ rp_table_rows(struct rp_ctx *c, const struct rp_table *t, const char *fund, size
             out[*n].idx = *n;
             out[(*n)++].key = ks->keys[j];
         }
+        taxonomy_order(c, t->dimension, out, *n);
         return out;
     }
     for (i = 0; i < ix->nfunds; i++) {
@@ -530,6 +636,8 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
     lxw_row_t r = *row, first, total_row;
     bool has_total = t->total && nrows > 0;
     size_t i, k;
+    int chart_vc = t->chart && t->chart->nvalues ? rp_table_col(t, t->chart->values[0]) : -1;
+    double *chart_v = pf_xcalloc(nrows + 1, sizeof *chart_v);
 
     *hdr = r;
     rp_header_row(c, ws, r++, t);
@@ -580,6 +688,14 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
             if (col->date) {
                 pf_date d = date_source(c, col->date, rr);
                 rp_write_date(c, ws, r, (lxw_col_t)k, d, f);
+                continue;
+            }
+            if (col->special && strcmp(col->special, "valuation_age") == 0) {
+                const struct pf_run_row *vr = valuation_of(c, rr);
+                if (vr && vr->has_value)
+                    rp_write_num(c, ws, r, (lxw_col_t)k, vr->value, f);
+                else
+                    rp_write_blank(c, ws, r, (lxw_col_t)k, f);
                 continue;
             }
             if (col->special) {
@@ -647,6 +763,8 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
         for (k = 0; k < t->ncols; k++)
             if (!vals[k].ok)
                 all_num[k] = false;
+        if (chart_vc >= 0 && vals[chart_vc].ok)
+            chart_v[i] = vals[chart_vc].v;
         if (env && env->row_done)
             env->row_done(env->arg, t, rr, r);
         r++;
@@ -668,6 +786,30 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
         for (k = 1; k < t->ncols; k++) {
             lxw_format *f = rp_fmt(c, t->cols[k].fmt, RP_TOTAL);
             if (!t->cols[k].total_sum) {
+                /* the whole set's own figure (the fund's, or the portfolio's in CNY): MOIC
+                 * as the same formula over the total row, gross IRR over its block */
+                const struct rp_col *col = &t->cols[k];
+                const char *tf = nrows ? rows[0].fund : NULL;
+                const struct pf_result *res =
+                    col->metric && (col->formula || col->xirr) &&
+                            (strcmp(dim, "project") == 0 || (t->rows &&
+                                                              strcmp(t->rows, "dimension") == 0))
+                        ? rp_index_result(c->ix, "fund", tf, tf ? tf : "*", col->metric)
+                        : NULL;
+                double v;
+                if (res && rp_result_number(res, &v)) {
+                    struct tmpl TT = { t, tot, tot, r, r, env, &rows[0], true };
+                    char *x = NULL;
+                    if (col->formula && expand(&TT, col->formula, &fb)) {
+                        rp_write_formula(c, ws, r, (lxw_col_t)k, pf_buf_str(&fb), v, f);
+                        continue;
+                    }
+                    if (col->xirr && (x = rp_xirr_formula(c, tf, "gross", v)) != NULL) {
+                        rp_write_formula(c, ws, r, (lxw_col_t)k, x, v, f);
+                        free(x);
+                        continue;
+                    }
+                }
                 rp_write_blank(c, ws, r, (lxw_col_t)k, f);
                 continue;
             }
@@ -717,8 +859,61 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
             r++;
         }
     }
-    if (t->chart && nrows > 0) {
-        insert_chart(c, ws, t, *hdr, first, first + (lxw_row_t)nrows - 1);
+    if (t->chart && nrows > 0 && t->chart->top > 0 && nrows > (size_t)t->chart->top &&
+        chart_vc >= 0 && t->chart->categories) {
+        /* the chart shows the largest N and one "other": its data below the table, each a
+         * link to its row (the other: the rest's SUM) */
+        struct topv *tv = pf_xcalloc(nrows, sizeof *tv);
+        int cc = rp_table_col(t, t->chart->categories);
+        size_t N = (size_t)t->chart->top;
+        lxw_row_t h1;
+        pf_cents rest = 0;
+        char a[24], z[24], ha[24], hz[24];
+        lxw_format *fv = rp_fmt(c, t->cols[chart_vc].fmt, RP_PLAIN);
+
+        for (i = 0; i < nrows; i++) {
+            tv[i].i = i;
+            tv[i].v = chart_v[i];
+        }
+        qsort(tv, nrows, sizeof *tv, topv_cmp);
+        r++;
+        rp_write_text(c, ws, r++, (lxw_col_t)cc,
+                      rp_tr(c, rp_defs_string(c->defs, "chart_top")),
+                      rp_fmt_named(c, "note", RP_PLAIN));
+        h1 = r;
+        for (i = 0; i < N; i++, r++) {
+            lxw_row_t src = first + (lxw_row_t)tv[i].i;
+            const struct rp_col *col = &t->cols[cc];
+            rp_write_text(c, ws, r, (lxw_col_t)cc,
+                          col->text ? text_source(c, col->text, dim, &rows[tv[i].i]) : "",
+                          rp_fmt_named(c, "text", RP_PLAIN));
+            rp_write_formula(c, ws, r, (lxw_col_t)chart_vc,
+                             rp_cell(src, (lxw_col_t)chart_vc, false, a), tv[i].v, fv);
+        }
+        for (i = N; i < nrows; i++)
+            rest += (pf_cents)(tv[i].v * 100.0 + (tv[i].v < 0 ? -0.5 : 0.5));
+        rp_write_text(c, ws, r, (lxw_col_t)cc, rp_tr(c, rp_defs_string(c->defs, "other")),
+                      rp_fmt_named(c, "text", RP_PLAIN));
+        pf_buf_reset(&fb);
+        pf_buf_addf(&fb, "SUM(%s:%s)-SUM(", rp_cell(first, (lxw_col_t)chart_vc, false, a),
+                    rp_cell(first + (lxw_row_t)nrows - 1, (lxw_col_t)chart_vc, false, z));
+        pf_buf_addf(&fb, "%s:%s)", rp_cell(h1, (lxw_col_t)chart_vc, false, ha),
+                    rp_cell(r - 1, (lxw_col_t)chart_vc, false, hz));
+        rp_write_formula(c, ws, r, (lxw_col_t)chart_vc, pf_buf_str(&fb), (double)rest / 100.0,
+                         fv);
+        r++;
+        insert_chart(c, ws, t, *hdr, h1, r - 1, cc, chart_vc);
+        c->chart_title_more = NULL;
+        {
+            lxw_row_t room = (lxw_row_t)(288.0 * chart_y_scale(t->chart, (lxw_row_t)N + 1) /
+                                         20.0) + 3;
+            if (r < *hdr + room)
+                r = *hdr + room;
+        }
+        free(tv);
+    } else if (t->chart && nrows > 0) {
+        insert_chart(c, ws, t, *hdr, first, first + (lxw_row_t)nrows - 1, -1, -1);
+        c->chart_title_more = NULL;
         lxw_row_t room = (lxw_row_t)(288.0 * chart_y_scale(t->chart, (lxw_row_t)nrows) / 20.0)
                          + 3;
         if (r < *hdr + room)
@@ -733,6 +928,7 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
     free(sum_val);
     free(is_money);
     free(all_num);
+    free(chart_v);
 }
 
 void
@@ -742,14 +938,17 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
     lxw_row_t row, hdr = 0, last = 0;
     double *widths;
     size_t i, j, ncols = 0;
-    bool filtered = false;
+    bool filtered = false, charts = false;
 
     ws = rp_add_sheet(c, s, NULL, &row);
     if (!ws)
         return;
-    for (i = 0; i < s->ntables; i++)
+    for (i = 0; i < s->ntables; i++) {
         if (s->tables[i].ncols > ncols)
             ncols = s->tables[i].ncols;
+        if (s->tables[i].chart)
+            charts = true;
+    }
     widths = pf_xcalloc(ncols + 1, sizeof *widths);
     for (i = 0; i < s->ntables; i++)
         for (j = 0; j < s->tables[i].ncols; j++)
@@ -757,8 +956,7 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
                 widths[j] = s->tables[i].cols[j].width[c->lang];
     for (j = 0; j < ncols; j++)
         if (widths[j] > 0)
-            rp_check(c, worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, widths[j], NULL),
-                     "a column width");
+            rp_set_width(c, ws, (lxw_col_t)j, (lxw_col_t)j, widths[j]);
     free(widths);
 
     for (i = 0; i < s->ntables; i++) {
@@ -774,9 +972,17 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
             struct rp_rowref *rows;
             size_t n;
 
-            if (each && !rp_index_keys(c->ix, t->dimension, fund))
+            if (each && !rp_index_keys(c->ix, rows_dimension(t), fund))
                 continue;
             rows = rp_table_rows(c, t, fund, &n);
+            if (!each && t->portfolio_row && rp_index_results(c->ix, rows_dimension(t), NULL,
+                                                              "*")) {
+                rows = pf_xreallocarray(rows, n + 1, sizeof *rows);
+                rows[n].fund = NULL;
+                rows[n].key = "*";
+                rows[n].idx = n;
+                n++;
+            }
             if (each)
                 rp_write_text(c, ws, row++, 0, rp_fund_title(c, fund),
                               rp_fmt_named(c, "label_strong", RP_PLAIN));
@@ -794,4 +1000,10 @@ rp_tables_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_tabl
             free(rows);
         }
     }
+    if (strcmp(s->id, "summary") == 0) /* in the name column, wrapped */
+        rp_write_long_note(c, ws, row++, 1, rp_tr(c, rp_defs_string(c->defs, "disclaimer")),
+                           s->tables[0].ncols > 1 ? s->tables[0].cols[1].width[c->lang] : 34);
+    /* print what a reader reads: the tables and the charts beside them */
+    rp_check(c, worksheet_print_area(ws, 0, 0, row, (lxw_col_t)(ncols + (charts ? 10 : 0))),
+             "the print area");
 }

@@ -34,6 +34,7 @@ import zipfile
 from xml.sax.saxutils import escape
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import readers  # noqa: E402
 import recalc  # noqa: E402
 import xlsx  # noqa: E402
 
@@ -258,6 +259,65 @@ def check_isolation(statements, partners, funds, label):
               ", ".join(leaks[:5]))
 
 
+def export_results(binp, db):
+    """The run's export as a list of result dicts (results and stored rows)."""
+    import json
+    rc, out, err = run([binp, "--db", db, "export"])
+    if rc:
+        return []
+    return json.loads(out)["results"]
+
+
+def money_forms(v):
+    """A money figure as a partner could find it: cents, the decimal the workbook
+    stores, and with thousands separators."""
+    cents = int(round(float(v) * 100))
+    if abs(cents) < 100000:  # small figures occur by chance
+        return set()
+    units, frac = divmod(abs(cents), 100)
+    sign = "-" if cents < 0 else ""
+    forms = {str(cents), "%s%d.%02d" % (sign, units, frac), "%s{:,}.%02d".format(units)
+             % (sign, frac)}
+    if frac == 0 and units % 10000:  # round figures occur by chance too
+        forms.add("%s%d" % (sign, units))
+    elif frac % 10 == 0:
+        forms.add("%s%d.%d" % (sign, units, frac // 10))
+    return forms
+
+
+def check_foreign_funds(statements, funds, results, label):
+    """Issue 9: a statement holds nothing about a fund its partner is not in (no id,
+    name, NAV, paid-in or cash in any form) and no portfolio-wide counts."""
+    own = {}
+    figures = {}
+    for r in results:
+        if r["dimension"] == "partner" and r["metric"] == "commitment":
+            own.setdefault(r["key"], set()).add(r["fund"])
+        if (r["dimension"] == "fund" and r["fund"] and r["key"] == r["fund"]
+                and r["metric"] in ("nav", "paid_in", "cash") and r["value"] is not None):
+            figures.setdefault(r["fund"], []).append((r["metric"], r["value"]))
+    for pid, path in sorted(statements.items()):
+        text = part_texts(path)
+        leaks = []
+        for f in funds:
+            fid = f["fund_id"]
+            if fid in own.get(pid, set()):
+                continue
+            if occurs(text, fid, True):
+                leaks.append("id " + fid)
+            if occurs(text, f["name"], False):
+                leaks.append("name of " + fid)
+            for metric, v in figures.get(fid, []):
+                for form in money_forms(v):
+                    if re.search(r"(?<![0-9.,])" + re.escape(form) + r"(?![0-9])", text):
+                        leaks.append("%s %s of %s" % (metric, form, fid))
+        for word in ("Input rows", "输入数据行数", "Stored results", "存储的结果数"):
+            if word in text:
+                leaks.append("portfolio-wide count '%s'" % word)
+        check(not leaks, "%s: statement of %s holds nothing about another fund or the "
+              "portfolio" % (label, pid), ", ".join(sorted(set(leaks))[:6]))
+
+
 def check_identical(a_files, b_files, label):
     same = len(a_files) == len(b_files) and len(a_files) > 0
     diff = []
@@ -336,6 +396,36 @@ def one_dataset(binp, work, keep, label, csv_dir, per_partner):
                 statements[p["partner_id"]] = f
     check(len(statements) > 0, "%s: %d partner statements found" % (label, len(statements)))
     check_isolation(statements, partners, funds, label)
+    results = export_results(binp, db)
+    check_foreign_funds(statements, funds, results, label)
+    for pid, path in sorted(statements.items())[:8 if label == "gen" else None]:
+        readers.check_statement(check, path, pid, results, label)
+    portfolio_files = [f for f in files if os.path.basename(f).startswith("portfolio-")]
+    if portfolio_files:
+        readers.check_manager(check, portfolio_files[0], len(funds), label)
+        readers.check_labels(check, portfolio_files[0], "csi300", label)
+        readers.check_manager_more(check, portfolio_files[0], label)
+        readers.check_manager_sheets(check, portfolio_files[0], results, label)
+        readers.check_charts(check, portfolio_files[0], [f["fund_id"] for f in funds], label)
+        readers.check_taxonomy_order(check, portfolio_files + sorted(statements.values())[:3],
+                                     label)
+        readers.check_no_truncation(check, portfolio_files + sorted(statements.values())[:6],
+                                    label)
+    if label == "sample":
+        rc, zh_files, err = render(binp, db, os.path.join(work, label, "zh"), "--lang", "zh")
+        readers.check_chinese(check, zh_files, label)
+        rc, wan, err = render(binp, db, os.path.join(work, label, "wan"), "--unit", "wan",
+                              "--partner", "LP-ICBC")
+        if check(rc == 0 and len(wan) == 1, "%s: report --unit wan" % label, err):
+            readers.check_unit(check, wan[0], label)
+            check_recalc(wan, work, label + "-wan")
+    if label != "gen":
+        readers.check_flow_refs(check, statements,
+                                read_csv(os.path.join(csv_dir, "partner_flows.csv")), label)
+    if label == "sample":
+        readers.check_corrections(check, statements["LP-PICC"], "CN-C02-PICC-X",
+                                  "CN-C02-PICC-R", label)
+        readers.check_links_real(check, statements["LP-ICBC"], work, label)
 
     portfolio = [f for f in files if os.path.basename(f).startswith("portfolio-")]
     if label == "hostile" and portfolio:

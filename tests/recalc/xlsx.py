@@ -105,9 +105,13 @@ FORMULA_TOKEN = re.compile(r"""\s*(?:
     | (?P<func>[A-Z][A-Z0-9.]*)\(
     | (?P<ref>\$?[A-Z]{1,3}\$?[0-9]+)
     | (?P<num>[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)
-    | (?P<op>[-+*/^(),:])
+    | (?P<op><=|>=|<>|[-+*/^(),:=<>])
 )""", re.X)
+<<<<<<< HEAD
 ALLOWED_FUNCS = {"SUM", "XIRR", "SUMPRODUCT", "ROUND", "MAX"}
+=======
+ALLOWED_FUNCS = {"SUM", "XIRR", "SUMPRODUCT", "ROUND"}
+>>>>>>> issue-9
 
 
 def formula_problem(f, sheet_names):
