@@ -4,11 +4,12 @@
 
     /usr/bin/python3 tests/e2e/oracle.py [--as-of D] [--benchmark ID] DIR EXPORT.json
 
-Runs on models/sample (sample.sh, five closes), tests/e2e/data/accounts
+Runs on models/sample (sample.sh, five closes), tests/e2e/data/terms (terms.sh,
+fund economics: any fund with a row in fund_terms.csv), tests/e2e/data/accounts
 (accounts.sh; edges.sh adds edge cases to it) and the generator's scale-1 data
 (gen_oracle.sh); oracle_mutations.sh checks that it catches a broken export.
 
-Computes the figures of SPEC section 5 from the CSVs alone (standard library
+Computes the figures of SPEC sections 5 and 10 from the CSVs alone (standard library
 only; written without reading the engine's source) and compares them with the
 engine's export (SPEC section 6). Prints one line per mismatch ("FAIL ...") and
 ends with "N passed, N failed"; exits 1 on any failure.
@@ -20,7 +21,13 @@ exactly to the fund's (SPEC 8). The capital accounts (`account`), NAV history
 (`nav_history`) and chain returns (`chain_return`) are recomputed whole: a row
 there that the oracle does not expect fails, every line of the partners' accounts
 must sum to the fund's, and every account's NAV and unfunded roll-forwards must
-balance (both from the export alone).
+balance (both from the export alone). For a fund with terms (SPEC 10) it also
+checks from the export alone: sum of partners' NAV net + accrued carry = fund NAV
+to the fen, A = E - K, clawback = max(0, -A), nav_net = F - A, partners'
+carry_charged / carry_accrued sum to K / A, partners' distributions + K = all
+distributions of the CSVs (carry is nobody's distribution), the waterfall's
+distributed tiers sum to the gross distributions and each tier's total is
+distributed + hypothetical; `waterfall` and `fees` rows are recomputed whole.
 
 Tolerances: money exact to the cent (each converted flow rounded to the cent,
 half away from zero); counts exact; ratios 1e-9 relative; IRRs 1e-6 absolute.
@@ -114,10 +121,120 @@ Data set tests/e2e/data/accounts, F-AC (CNY), D = 2024-05-15, month S = 2024-04-
     -(5,200,000 + 165,000 + 2,166.66 + 45,678.90 other) = -5,412,845.56; plus
     recallable 260,000; ending unfunded 7,847,154.44.
 
+Data set tests/e2e/data/terms (terms.sh), fund economics (SPEC 10), D = 2024-06-30:
+F-US (USD): simple 8 % hurdle, carry 20 %, catch-up 0.5; GP-US (kind gp) has no
+  commitment; carry class = LP-ICBC 5M + LP-SDIC 15M, interest_class = 1.
+  calls (every purpose): 2022-03-15 6,100,000; 2022-08-20 4,000,000    C = 10,100,000
+  gross distribution 2024-03-31: class income 200,000 + carry paid 1,000,000
+    = 1,200,000, all tier 1 (capital unreturned)       return_of_capital distributed
+  F = 12,407,724.36 (the sample's) - 1,000,000 carry = 11,407,724.36; K = 1,000,000
+  V = 1 x (F + K) = 12,407,724.36, the hypothetical final distribution:
+    H(D) = 6,100,000 (1 + .08 x 838/365) + 4,000,000 (1 + .08 x 680/365)
+           - 1,200,000 (1 + .08 x 91/365)                  = 10,592,624.6575...
+    tier 1 return_of_capital  10,100,000 - 1,200,000        =  8,900,000.00
+    tier 2 preferred_return   H(D) - 8,900,000              =  1,692,624.66
+    tier 3 catch-up: u with 0.5 u = 20 % (1,692,624.66 + u): u = P x .2/.3
+           = 1,128,416.44: catch_up_gp 564,208.22, catch_up_lp 564,208.22
+    tier 4 rest 12,407,724.36 - 8,900,000 - 1,692,624.66 - 1,128,416.44
+           = 686,683.26: split_gp 137,336.65, split_lp 549,346.61
+  E = 564,208.22 + 137,336.65 = 701,544.87 (= 20 % x (13,607,724.36 - 10,100,000))
+  A = E - K = -298,455.13: clawback 298,455.13 (the GP was paid ahead of the
+    waterfall); nav_net = F - A = 11,706,179.49
+  partners: NAV net (V - E) x 1/4 = 2,926,544.8725 -> 2,926,544.87 (LP-ICBC),
+    x 3/4 = 8,779,634.6175 -> 8,779,634.62 (LP-SDIC); GP-US 0; sum + A = F.
+    carry_charged 250,000 / 750,000; carry_accrued -74,613.7825 / -223,841.3475
+    -> largest remainder (floors -74,613.79 / -223,841.35, the cent to the larger
+    remainder, LP-ICBC): -74,613.78 / -223,841.35.
+F-CN (CNY): compound 8 %, carry 20 %, full catch-up; GP-CN (gp) committed 1M and
+  paid its calls (300,000; got 50,000 back); LP-CDHT carry-exempt; carry class =
+  ICBC 40M + SCGF 30M + PICC 20M of 101M: interest_class = 90/101.
+  calls: 2021-02-01 18,450,000 (fees included); 2022-06-30 9,000,000  C = 27,450,000
+  gross distributions: 2023-12-20 4,500,000 (class roc 3.6M + gain 0.9M);
+    2024-06-28 carry 100,000: both tier 1               distributed roc 4,600,000
+  F = 36,300,000 + 300,000 - 50,000 - 100,000 = 36,450,000; K = 100,000
+  V = 90/101 x 36,550,000 = 32,569,306.9307
+  H(D) = 18.45M x 1.08^(1245/365) + 9M x 1.08^(731/365) - 4.5M x 1.08^(193/365)
+         - 0.1M x 1.08^(2/365)                               = 29,701,387.7120
+    tier 1 return_of_capital  27,450,000 - 4,600,000         = 22,850,000.00
+    tier 2 preferred_return   H(D) - 22,850,000              =  6,851,387.71
+    tier 3 catch_up_gp        .2/.8 x 6,851,387.7120         =  1,712,846.93
+           catch_up_lp                                       =          0.00
+    tier 4 rest 32,569,306.9307 - 22,850,000 - 6,851,387.7120 - 1,712,846.9280
+           = 1,155,072.2907: split_gp 231,014.46, split_lp 924,057.83
+  E = 1,943,861.39 (= 20 % x (4,600,000 + 32,569,306.93 - 27,450,000))
+  A = 1,843,861.39; nav_net = 34,606,138.61
+  concession: LP-SCGF gives 10 % x 30/90 x 924,057.8325 = 30,801.93; LP-ICBC gets
+    2/3 of it, 20,534.62; LP-PICC 1/3, 10,267.31
+  NAV net: V - E = 30,625,445.5446; ICBC 40/90 of it + 20,534.6185 = 13,631,843.75;
+    SCGF 30/90 - 30,801.9278 = 10,177,679.92; PICC 20/90 + 10,267.3093 =
+    6,815,921.87; LP-CDHT 10/101 x (F + K) = 3,618,811.88; GP-CN 1/101 x (F + K)
+    = 361,881.19; sum 34,606,138.61 = F - A.
+  fees: 2 % of 100,000,000 (GP-CN's own commitment excluded) from 2021-01-15:
+    2021 x 351/365 = 1,923,287.67; 2022 and 2023 2,000,000.00; after 2023-12-31
+    1.5 % of invested 23,000,000 (P-CN-01 15M + P-CN-02 8M; P-CN-03 exited
+    2023-12-15) x 182/365 = 172,027.40; since inception (rounded once)
+    6,095,315.07; called 550,000.00; difference -5,545,315.07.
+
 ----------------------------------------------------------------------------
 Readings of the SPEC where it is not explicit (stated, so a difference is
 traceable)
 ----------------------------------------------------------------------------
+SPEC 10 (fund economics); those marked README are the engine's stated readings,
+adopted here because SPEC 10 is silent:
+T1  (README) Tiers 1-2 take 100 % while H > 0 or capital is unreturned (tier 1 the
+    part up to the unreturned capital, tier 2 the rest); H(s) is computed afresh at
+    each gross distribution from every call and every class part before it.
+T2  The class's part l_j of a gross distribution (in H) is what the waterfall
+    allocates to the class (tiers 1, 2, catch_up_lp, split_lp), not what the class
+    was actually paid: a carry paid ahead of the waterfall counts as the class's.
+T3  (README) E = max(0, min(GP's tiers 3-4, carry x (all gross distributions + V
+    - all calls)) - max(0, H after V)): the whole-life clawback test.
+T4  (README) The GP's own commitment (and any partner of kind gp) is an ordinary
+    account: G = interest x (F + K), never charged carry.
+T5  (README) NAV net: one largest-remainder pass over F - A (A from E rounded to
+    the cent, half away from zero) with the exact figures as weights, ties to the
+    smaller id; carry_charged / carry_accrued: K and A split over the class by
+    commitment, largest remainder.
+T6  Concession: c x the class's tiers 3-4 (catch_up_lp + split_lp, distributed
+    and hypothetical) x the guidance fund's share of the class, to the class's
+    other members by commitment (lps) or to the GP (gp); rows concession_given /
+    concession_received exist only when the terms grant one; rounded to the cent
+    for display, exact in the NAVs (README).
+T7  (README) A concession to a GP that is no partner of the fund is not applied.
+T8  With terms, a partner with flows in the fund but no commitment (a GP paid
+    carry only) is one of the fund's partners, with zero figures.
+T9  (README) Fee control: daily from inception through D, rate x basis / 365,
+    summed per calendar year and since inception and rounded once per period;
+    basis `commitment` = commitments dated on or before D of partners other than
+    the GP and kind gp; `invested` = investments (fund currency at their dates)
+    dated on or before the day of projects not exited on or before it; `nav` =
+    projects' NAV at the last quarter end strictly before the day; after
+    investment_period_end (the day after it on) the _after rate (default the same)
+    and basis (default invested). called = management_fee contributions of the
+    calendar year (every partner).
+T10 (README) Capital accounts of a fund with terms (or carry paid) add
+    carried_interest (- carry paid in the period, split over the class by
+    commitment at D, largest remainder) and accrued_carry_change (- (A_D - A_S))
+    inside the roll-forward, and the memo lines accrued_carry_beginning (A_S),
+    carry_paid, incentive_allocation_change (A_D - A_S + paid),
+    accrued_carry_ending (A_D), ending_nav_gross (ending NAV + A_D); beginning and
+    ending NAVs are net, the waterfall rerun at S. A partner's A is its
+    carry_accrued. The fund's change in value stays the projects' gain (asserted).
+T11 The fund's J-curve (nav_history) leaves carry out of `distributions` (it is no
+    LP distribution) and keeps `nav` = F; fund `distributions`/`dpi` exclude K;
+    fund PMEs end at F - A and partners' at their NAV net (mPME weights: NAV by
+    interest at each date, as before).
+T12 Waterfall tiers that split an amount by a ratio (catch_up_gp/_lp,
+    split_gp/_lp) may show either cent next to the exact figure: the engine rounds
+    the tier amount before splitting it (seen as of 2024-03-31: F-US catch_up_gp
+    exact 505,037.4429, engine 505,037.45; split_lp exact 395,904.3483, engine
+    395,904.34); return_of_capital, preferred_return, E and everything else are
+    the exact figure rounded once, half away from zero.
+D1  SPEC 10 as written counts carry paid twice: V = interest_class x (F + K) adds
+    K back, and the gross distributions already include K at its date. Oracle and
+    engine both follow the text; E is too large by about carry x K (F-CN: E =
+    1,943,861.39 against 1,923,861.39 with a final distribution of V - K; F-US:
+    701,544.87 against 407,549.85, the catch-up amplifying it).
 R1  Flows dated after D are removed first; then a flow and the flow that
     reverses it drop out together (a reversal dated after D is not yet known).
 R2  Cross-currency conversion goes through CNY: amount x rate(from, d) /
