@@ -187,8 +187,17 @@ T1  (README) Tiers 1-2 take 100 % while H > 0 or capital is unreturned (tier 1 t
 T2  The class's part l_j of a gross distribution (in H) is what the waterfall
     allocates to the class (tiers 1, 2, catch_up_lp, split_lp), not what the class
     was actually paid: a carry paid ahead of the waterfall counts as the class's.
-T3  (README) E = max(0, min(GP's tiers 3-4, carry x (all gross distributions + V
-    - all calls)) - max(0, H after V)): the whole-life clawback test.
+T3  (README) E after a whole-life clawback test at the hypothetical liquidation:
+    E = max(0, min(carry x P, T34 - max(0, H after V))), T34 the GP's tiers 3-4
+    (distributed and hypothetical), P = all gross distributions + V - all calls:
+    the GP gives back the greater of its carry beyond carry x P and what the class
+    still lacks of its hurdle (the usual LPA clawback). The README's words "at most
+    carry x P, less whatever H still owes the class after V" also read as
+    min(T34, carry x P) - H+, which the oracle first took: on F-CB (below) that is
+    300,000 - 163,367.78 = 136,632.22 against the engine's 300,000.00; but paying
+    the class its missing 163,367.78 out of the GP's 870,000 leaves 706,632.22,
+    more than the cap, so subtracting H+ from the cap charges the shortfall twice.
+    SPEC 10's own text has no clawback test (E = T34 = 870,000.00 there).
 T4  (README) The GP's own commitment (and any partner of kind gp) is an ordinary
     account: G = interest x (F + K), never charged carry.
 T5  (README) NAV net: one largest-remainder pass over F - A (A from E rounded to
@@ -1295,7 +1304,7 @@ def economics(ds, fid, t):
     carry = Fr(terms["carry"])
     t34 = Fr(sum((tiers[b]["catch_up_gp"] + tiers[b]["split_gp"] for b in tiers), Decimal(0)))
     profit = sum(dists.values()) + V - Fr(C)                 # the whole life (T3)
-    E = max(Fr(0), min(t34, carry * profit) - max(Fr(0), Fr(h_end)))
+    E = max(Fr(0), min(carry * profit, t34 - max(Fr(0), Fr(h_end))))
     Er = round_cent(E)
     A = Er - K
     # concession (SPEC 10, T6): each guidance-fund member gives c x its share of the
