@@ -174,6 +174,21 @@ F-CN (CNY): compound 8 %, carry 20 %, full catch-up; GP-CN (gp) committed 1M and
     1.5 % of invested 23,000,000 (P-CN-01 15M + P-CN-02 8M; P-CN-03 exited
     2023-12-15) x 182/365 = 172,027.40; since inception (rounded once)
     6,095,315.07; called 550,000.00; difference -5,545,315.07.
+F-CB (CNY): compound 8 %, carry 20 %, full catch-up; class LP-CBK 10M + LP-PICC 5M
+  (interest_class 1; GP-CB has no commitment). The whole-life clawback test (T3):
+  calls 2022-01-10 9,150,000 (fees included); 2023-06-30 4,500,000  C = 13,650,000
+  gross distribution 2023-01-20: class 12,750,000 + carry paid 750,000 = 13,500,000
+    tier 1 9,150,000.00; tier 2 9,150,000 x (1.08^(375/365) - 1) = 752,858.39;
+    catch-up .2/.8 x 752,858.39 = 188,214.60 (GP); rest 3,408,927.01: split_gp
+    681,785.40, split_lp 2,727,141.61; the GP's tiers 870,000.00 = 20 % of
+    (13,500,000 - 9,150,000)
+  the 2023-06-30 call reopens tier 1; P-CB-01 written down to 900,000 at D:
+  F = 900,000, K = 750,000, V = 1,650,000: all tier 1 (hypothetical roc)
+  H after V = 9,150,000 x 1.08^(902/365) - (9,150,000 + 752,858.39 + 2,727,141.61)
+    x 1.08^(527/365) + 4,500,000 x 1.08^(366/365) - 1,650,000  = 163,367.78 > 0
+  P = 13,500,000 + 1,650,000 - 13,650,000 = 1,500,000; carry x P = 300,000
+  E = min(300,000, 870,000 - 163,367.78) = 300,000.00; A = -450,000.00 (clawback
+    450,000.00); nav_net = 1,350,000.00: LP-CBK 900,000.00, LP-PICC 450,000.00.
 
 ----------------------------------------------------------------------------
 Readings of the SPEC where it is not explicit (stated, so a difference is
@@ -243,7 +258,10 @@ D1  SPEC 10 as written counts carry paid twice: V = interest_class x (F + K) add
     K back, and the gross distributions already include K at its date. Oracle and
     engine both follow the text; E is too large by about carry x K (F-CN: E =
     1,943,861.39 against 1,923,861.39 with a final distribution of V - K; F-US:
-    701,544.87 against 407,549.85, the catch-up amplifying it).
+    701,544.87 against 407,549.85, the catch-up amplifying it; F-CB: carry x P =
+    300,000 against 150,000). Example: one LP pays in 100, the fund is worth 200
+    and pays the GP 20 (F = 180, K = 20; no hurdle): the gross distributions are
+    20 + V = 20 + 200 = 220, so E = 20 % x 120 = 24, not 20 % x 100 = 20.
 R1  Flows dated after D are removed first; then a flow and the flow that
     reverses it drop out together (a reversal dated after D is not yet known).
 R2  Cross-currency conversion goes through CNY: amount x rate(from, d) /

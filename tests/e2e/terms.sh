@@ -6,7 +6,9 @@
 #         LP-SCGF to the other LPs, LP-CDHT carry-exempt, GP-CN with a 1,000,000
 #         commitment paying its calls, carry of 100,000 paid on 2024-06-28;
 #   F-US: simple 8 % hurdle, catch-up 0.5, GP-US with no commitment, paid carry of
-#         1,000,000 on 2024-03-31, more than it is entitled to (clawback exposure).
+#         1,000,000 on 2024-03-31, more than it is entitled to (clawback exposure);
+#   F-CB: a third small fund whose carry, paid on an early exit, is undone by a later
+#         call and a write-down (the whole-life clawback test).
 # The independent oracle (tests/e2e/oracle.py, written from SPEC 10's text; the
 # waterfalls worked by hand in its header) recomputes every exported figure. Closes:
 # 2024-06-30 (the hand-worked one), 2024-03-31 (D on F-US's carry date), 2023-12-20
