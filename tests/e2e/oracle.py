@@ -254,6 +254,12 @@ T12 Waterfall tiers that split an amount by a ratio (catch_up_gp/_lp,
     exact 505,037.4429, engine 505,037.45; split_lp exact 395,904.3483, engine
     395,904.34); return_of_capital, preferred_return, E and everything else are
     the exact figure rounded once, half away from zero.
+T13 The hypothetical final distribution V = interest_class x (F + K) is money,
+    rounded to the fen (half away from zero) before the waterfall runs. Found on
+    the generator's data with terms (terms_gen.sh): F001 at 2024-07-31 ends inside
+    a full catch-up, so E = V - tiers 1-2: exact V gives E = 28,596,124,979.67
+    cents -> 285,961,249.80; V to the fen 28,596,124,979.18 cents -> 285,961,249.79,
+    the engine's.
 D1  SPEC 10 as written counts carry paid twice: V = interest_class x (F + K) adds
     K back, and the gross distributions already include K at its date. Oracle and
     engine both follow the text; E is too large by about carry x K (F-CN: E =
@@ -1211,12 +1217,20 @@ def dec(x):
     return WF.divide(Decimal(x.numerator), Decimal(x.denominator))
 
 
+_GROWTH = {}
+
+
 def growth(terms, days):
     """f(d) of SPEC 10: (1 + h)^(d/365) compound, 1 + h d/365 simple."""
-    h = Decimal(terms["hurdle"])
-    if (terms.get("hurdle_basis") or "compound") == "simple":
-        return WF.add(1, WF.divide(WF.multiply(h, days), 365))
-    return WF.power(WF.add(1, h), WF.divide(Decimal(days), Decimal(365)))
+    basis = terms.get("hurdle_basis") or "compound"
+    k = (terms["hurdle"], basis, days)
+    if k not in _GROWTH:
+        h = Decimal(terms["hurdle"])
+        if basis == "simple":
+            _GROWTH[k] = WF.add(1, WF.divide(WF.multiply(h, days), 365))
+        else:
+            _GROWTH[k] = WF.power(WF.add(1, h), WF.divide(Decimal(days), Decimal(365)))
+    return _GROWTH[k]
 
 
 def waterfall(terms, calls, dists, t, V):
@@ -1307,7 +1321,7 @@ def economics(ds, fid, t):
         _ECON[fid, t] = e
         return e
     ic = Fr(mc, tot)
-    V = ic * (F + K)
+    V = round_cent(ic * (F + K))  # T13: a distribution, to the fen
     calls, dists = {}, {}
     for f in pf:
         d, a = D(f["date"]), cents(f["amount"])
