@@ -7,7 +7,8 @@
 Runs on models/sample (sample.sh, five closes), tests/e2e/data/terms (terms.sh,
 fund economics: any fund with a row in fund_terms.csv), tests/e2e/data/accounts
 (accounts.sh; edges.sh adds edge cases to it) and the generator's scale-1 data
-(gen_oracle.sh); oracle_mutations.sh checks that it catches a broken export.
+(gen_oracle.sh; terms_gen.sh adds terms to it); oracle_mutations.sh and terms.sh
+check that it catches a broken export.
 
 Computes the figures of SPEC sections 5 and 10 from the CSVs alone (standard library
 only; written without reading the engine's source) and compares them with the
@@ -237,8 +238,10 @@ T9  (README) Fee control: daily from inception through D, rate x basis / 365,
     and basis (default invested). called = management_fee contributions of the
     calendar year (every partner).
 T10 (README) Capital accounts of a fund with terms (or carry paid) add
-    carried_interest (- carry paid in the period, split over the class by
-    commitment at D, largest remainder) and accrued_carry_change (- (A_D - A_S))
+    carried_interest (- carry paid in the period; a partner's is the change of its
+    carry_charged from S to D, each a largest-remainder split of K to date: a
+    split of the period's K alone differs by a cent on the generator's data,
+    F007 YTD, LP0049 300,325.25 against 300,325.24 — SPEC 10 is silent) and accrued_carry_change (- (A_D - A_S))
     inside the roll-forward, and the memo lines accrued_carry_beginning (A_S),
     carry_paid, incentive_allocation_change (A_D - A_S + paid),
     accrued_carry_ending (A_D), ending_nav_gross (ending NAV + A_D); beginning and
@@ -1126,7 +1129,10 @@ def account_block(ex, ds, fid):
             end = split_by_interest(ds, fid, nav_e, AS_OF)
             ab = ae = {}
         inc = split_by_interest(ds, fid, income, AS_OF)
-        kp = carry_split(ds, fid, k_per, AS_OF) if has_carry else {}
+        if terms:  # T10: the period's carry charged = the change in carry_charged
+            kp = {p: ee["charged"].get(p, 0) - eb["charged"].get(p, 0) for p in lps}
+        else:
+            kp = carry_split(ds, fid, k_per, AS_OF) if has_carry else {}
         Lps = {}
         for p in lps:
             Lp = account_lines([f for f in pf if f["partner_id"] == p], cm_b.get(p, 0),
