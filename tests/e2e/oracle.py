@@ -153,21 +153,21 @@ F-CN (CNY): compound 8 %, carry 20 %, full catch-up; GP-CN (gp) committed 1M and
   gross distributions: 2023-12-20 4,500,000 (class roc 3.6M + gain 0.9M);
     2024-06-28 carry 100,000: both tier 1               distributed roc 4,600,000
   F = 36,300,000 + 300,000 - 50,000 - 100,000 = 36,450,000; K = 100,000
-  V = 90/101 x 36,550,000 = 32,569,306.9307
+  V = 90/101 x 36,550,000 = 32,569,306.9307 -> 32,569,306.93 (to the fen, T13)
   H(D) = 18.45M x 1.08^(1245/365) + 9M x 1.08^(731/365) - 4.5M x 1.08^(193/365)
          - 0.1M x 1.08^(2/365)                               = 29,701,387.7120
     tier 1 return_of_capital  27,450,000 - 4,600,000         = 22,850,000.00
     tier 2 preferred_return   H(D) - 22,850,000              =  6,851,387.71
     tier 3 catch_up_gp        .2/.8 x 6,851,387.7120         =  1,712,846.93
            catch_up_lp                                       =          0.00
-    tier 4 rest 32,569,306.9307 - 22,850,000 - 6,851,387.7120 - 1,712,846.9280
-           = 1,155,072.2907: split_gp 231,014.46, split_lp 924,057.83
-  E = 1,943,861.39 (= 20 % x (4,600,000 + 32,569,306.93 - 27,450,000))
+    tier 4 rest 32,569,306.93 - 22,850,000 - 6,851,387.7120 - 1,712,846.9280
+           = 1,155,072.2900: split_gp 231,014.46, split_lp 924,057.83
+  E = 1,943,861.386 -> 1,943,861.39 (= 20 % x (4,600,000 + 32,569,306.93 - 27,450,000))
   A = 1,843,861.39; nav_net = 34,606,138.61
-  concession: LP-SCGF gives 10 % x 30/90 x 924,057.8325 = 30,801.93; LP-ICBC gets
+  concession: LP-SCGF gives 10 % x 30/90 x 924,057.8320 = 30,801.93; LP-ICBC gets
     2/3 of it, 20,534.62; LP-PICC 1/3, 10,267.31
-  NAV net: V - E = 30,625,445.5446; ICBC 40/90 of it + 20,534.6185 = 13,631,843.75;
-    SCGF 30/90 - 30,801.9278 = 10,177,679.92; PICC 20/90 + 10,267.3093 =
+  NAV net: V - E = 30,625,445.5440; ICBC 40/90 of it + 20,534.6185 = 13,631,843.75;
+    SCGF 30/90 - 30,801.9277 = 10,177,679.92; PICC 20/90 + 10,267.3092 =
     6,815,921.87; LP-CDHT 10/101 x (F + K) = 3,618,811.88; GP-CN 1/101 x (F + K)
     = 361,881.19; sum 34,606,138.61 = F - A.
   fees: 2 % of 100,000,000 (GP-CN's own commitment excluded) from 2021-01-15:
@@ -209,7 +209,7 @@ T3  (README) E after a whole-life clawback test at the hypothetical liquidation:
     the GP gives back the greater of its carry beyond carry x P and what the class
     still lacks of its hurdle (the usual LPA clawback). The README's words "at most
     carry x P, less whatever H still owes the class after V" also read as
-    min(T34, carry x P) - H+, which the oracle first took: on F-CB (below) that is
+    min(T34, carry x P) - H+, which the oracle first took: on F-CB (above) that is
     300,000 - 163,367.78 = 136,632.22 against the engine's 300,000.00; but paying
     the class its missing 163,367.78 out of the GP's 870,000 leaves 706,632.22,
     more than the cap, so subtracting H+ from the cap charges the shortfall twice.

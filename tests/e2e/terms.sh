@@ -12,7 +12,7 @@
 # The independent oracle (tests/e2e/oracle.py, written from SPEC 10's text; the
 # waterfalls worked by hand in its header) recomputes every exported figure. Closes:
 # 2024-06-30 (the hand-worked one), 2024-03-31 (D on F-US's carry date), 2023-12-20
-# (before any carry; D on a distribution date) and 2022-07-01.
+# (F-US and F-CN before any carry; D on a distribution date) and 2022-07-01.
 # Then the oracle's own test: the 2024-06-30 export broken in small ways (a waterfall
 # tier, a partner's NAV net, a carry line of a capital account, ... each by a cent or
 # a swap), each of which must raise the oracle's failure count.
@@ -123,6 +123,9 @@ if [ -s run1.json ]; then
         "rate:fund:F-US:F-US:net_irr_before_carry" \
         "rate:partner:F-CN:LP-SCGF:net_irr" \
         "cent:nav_history:F-US:2024-03-31|*:distributions" \
+        "cent:fund:F-CB:F-CB:carry_entitled" \
+        "move:partner:F-CB:LP-CBK:nav:LP-PICC" \
+        "cent:account:F-CB:itd|incentive_allocation_change:LP-CBK" \
         ; do
         if mutate run1.json mut.json "$mu" >log 2>&1; then
             oracle 2024-06-30 mut.json
