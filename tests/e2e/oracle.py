@@ -27,8 +27,9 @@ checks from the export alone: sum of partners' NAV net + accrued carry = fund NA
 to the fen, A = E - K, clawback = max(0, -A), nav_net = F - A, partners'
 carry_charged / carry_accrued sum to K / A, partners' distributions + K = all
 distributions of the CSVs (carry is nobody's distribution), the waterfall's
-distributed tiers sum to the gross distributions and each tier's total is
-distributed + hypothetical; `waterfall` and `fees` rows are recomputed whole.
+distributed tiers sum to the gross distributions and the hypothetical ones to V,
+each tier's total is distributed + hypothetical (all to the fen); `waterfall`
+and `fees` rows are recomputed whole.
 
 Tolerances: money exact to the cent (each converted flow rounded to the cent,
 half away from zero); counts exact; ratios 1e-9 relative; IRRs 1e-6 absolute.
@@ -1654,14 +1655,20 @@ def main():
             gross = sum(cents(f["amount"]) for f in ds.pflows_by.get(fid, [])
                         if f["kind"] == "distribution"
                         and (is_carry(f) or f["partner_id"] in e["members"]))
+            # the tiers partition money, so they add up to the fen (this also pins
+            # the ratio tiers, whose own rows may take either cent, T12)
             dsum = sum(wf.get((t, "distributed"), 0) for t in TIERS)
-            ok(abs(dsum * 100 - gross) <= len(TIERS),
+            ok(dsum * 100 == gross,
                "waterfall/%s: distributed tiers sum to %s, gross distributions %s"
                % (fid, dsum, Decimal(gross) / 100))
+            hsum = sum(wf.get((t, "hypothetical"), 0) for t in TIERS)
+            ok(hsum * 100 == max(0, e.get("V", 0)),
+               "waterfall/%s: hypothetical tiers sum to %s, V %s"
+               % (fid, hsum, Decimal(e.get("V", 0)) / 100))
             for t in TIERS:
                 d_, h_, t_ = (wf.get((t, m)) for m in ("distributed", "hypothetical", "total"))
-                ok(None not in (d_, h_, t_) and abs(d_ + h_ - t_) <= Decimal("0.01"),
-                   "waterfall/%s/%s: distributed %s + hypothetical %s vs total %s"
+                ok(None not in (d_, h_, t_) and d_ + h_ == t_,
+                   "waterfall/%s/%s: distributed %s + hypothetical %s != total %s"
                    % (fid, t, d_, h_, t_))
     # from the export alone: every account line of the partners sums to the fund's, and
     # every account balances (NAV and unfunded roll-forwards)

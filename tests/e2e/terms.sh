@@ -102,6 +102,8 @@ if [ -s run1.json ]; then
     for mu in \
         "cent:waterfall:F-CN:preferred_return:hypothetical" \
         "add:waterfall:F-US:catch_up_lp:total:0.02" \
+        "cent:waterfall:F-US:split_gp:hypothetical" \
+        "move:waterfall:F-US:split_lp:hypothetical:split_gp" \
         "swap:waterfall:F-US:catch_up_gp:split_gp:hypothetical" \
         "drop:waterfall:F-US:split_lp:distributed" \
         "extra:fees:F-CN:2025:accrued" \
