@@ -4,11 +4,13 @@
 
     /usr/bin/python3 tests/e2e/oracle.py [--as-of D] [--benchmark ID] DIR EXPORT.json
 
-Runs on models/sample (sample.sh, five closes), tests/e2e/data/accounts
+Runs on models/sample (sample.sh, five closes), tests/e2e/data/terms (terms.sh,
+fund economics: any fund with a row in fund_terms.csv), tests/e2e/data/accounts
 (accounts.sh; edges.sh adds edge cases to it) and the generator's scale-1 data
-(gen_oracle.sh); oracle_mutations.sh checks that it catches a broken export.
+(gen_oracle.sh; terms_gen.sh adds terms to it); oracle_mutations.sh and terms.sh
+check that it catches a broken export.
 
-Computes the figures of SPEC section 5 from the CSVs alone (standard library
+Computes the figures of SPEC sections 5 and 10 from the CSVs alone (standard library
 only; written without reading the engine's source) and compares them with the
 engine's export (SPEC section 6). Prints one line per mismatch ("FAIL ...") and
 ends with "N passed, N failed"; exits 1 on any failure.
@@ -20,7 +22,14 @@ exactly to the fund's (SPEC 8). The capital accounts (`account`), NAV history
 (`nav_history`) and chain returns (`chain_return`) are recomputed whole: a row
 there that the oracle does not expect fails, every line of the partners' accounts
 must sum to the fund's, and every account's NAV and unfunded roll-forwards must
-balance (both from the export alone).
+balance (both from the export alone). For a fund with terms (SPEC 10) it also
+checks from the export alone: sum of partners' NAV net + accrued carry = fund NAV
+to the fen, A = E - K, clawback = max(0, -A), nav_net = F - A, partners'
+carry_charged / carry_accrued sum to K / A, partners' distributions + K = all
+distributions of the CSVs (carry is nobody's distribution), the waterfall's
+distributed tiers sum to the gross distributions and the hypothetical ones to V,
+each tier's total is distributed + hypothetical (all to the fen); `waterfall`
+and `fees` rows are recomputed whole.
 
 Tolerances: money exact to the cent (each converted flow rounded to the cent,
 half away from zero); counts exact; ratios 1e-9 relative; IRRs 1e-6 absolute.
@@ -114,10 +123,155 @@ Data set tests/e2e/data/accounts, F-AC (CNY), D = 2024-05-15, month S = 2024-04-
     -(5,200,000 + 165,000 + 2,166.66 + 45,678.90 other) = -5,412,845.56; plus
     recallable 260,000; ending unfunded 7,847,154.44.
 
+Data set tests/e2e/data/terms (terms.sh), fund economics (SPEC 10), D = 2024-06-30:
+F-US (USD): simple 8 % hurdle, carry 20 %, catch-up 0.5; GP-US (kind gp) has no
+  commitment; carry class = LP-ICBC 5M + LP-SDIC 15M, interest_class = 1.
+  calls (every purpose): 2022-03-15 6,100,000; 2022-08-20 4,000,000    C = 10,100,000
+  gross distribution 2024-03-31: class income 200,000 + carry paid 1,000,000
+    = 1,200,000, all tier 1 (capital unreturned)       return_of_capital distributed
+  F = 12,407,724.36 (the sample's) - 1,000,000 carry = 11,407,724.36; K = 1,000,000
+  V = 1 x (F + K) = 12,407,724.36, the hypothetical final distribution:
+    H(D) = 6,100,000 (1 + .08 x 838/365) + 4,000,000 (1 + .08 x 680/365)
+           - 1,200,000 (1 + .08 x 91/365)                  = 10,592,624.6575...
+    tier 1 return_of_capital  10,100,000 - 1,200,000        =  8,900,000.00
+    tier 2 preferred_return   H(D) - 8,900,000              =  1,692,624.66
+    tier 3 catch-up: u with 0.5 u = 20 % (1,692,624.66 + u): u = P x .2/.3
+           = 1,128,416.44: catch_up_gp 564,208.22, catch_up_lp 564,208.22
+    tier 4 rest 12,407,724.36 - 8,900,000 - 1,692,624.66 - 1,128,416.44
+           = 686,683.26: split_gp 137,336.65, split_lp 549,346.61
+  E = 564,208.22 + 137,336.65 = 701,544.87 (= 20 % x (13,607,724.36 - 10,100,000))
+  A = E - K = -298,455.13: clawback 298,455.13 (the GP was paid ahead of the
+    waterfall); nav_net = F - A = 11,706,179.49
+  partners: NAV net (V - E) x 1/4 = 2,926,544.8725 -> 2,926,544.87 (LP-ICBC),
+    x 3/4 = 8,779,634.6175 -> 8,779,634.62 (LP-SDIC); GP-US 0; sum + A = F.
+    carry_charged 250,000 / 750,000; carry_accrued -74,613.7825 / -223,841.3475
+    -> largest remainder (floors -74,613.79 / -223,841.35, the cent to the larger
+    remainder, LP-ICBC): -74,613.78 / -223,841.35.
+F-CN (CNY): compound 8 %, carry 20 %, full catch-up; GP-CN (gp) committed 1M and
+  paid its calls (300,000; got 50,000 back); LP-CDHT carry-exempt; carry class =
+  ICBC 40M + SCGF 30M + PICC 20M of 101M: interest_class = 90/101.
+  calls: 2021-02-01 18,450,000 (fees included); 2022-06-30 9,000,000  C = 27,450,000
+  gross distributions: 2023-12-20 4,500,000 (class roc 3.6M + gain 0.9M);
+    2024-06-28 carry 100,000: both tier 1               distributed roc 4,600,000
+  F = 36,300,000 + 300,000 - 50,000 - 100,000 = 36,450,000; K = 100,000
+  V = 90/101 x 36,550,000 = 32,569,306.9307 -> 32,569,306.93 (to the fen, T13)
+  H(D) = 18.45M x 1.08^(1245/365) + 9M x 1.08^(731/365) - 4.5M x 1.08^(193/365)
+         - 0.1M x 1.08^(2/365)                               = 29,701,387.7120
+    tier 1 return_of_capital  27,450,000 - 4,600,000         = 22,850,000.00
+    tier 2 preferred_return   H(D) - 22,850,000              =  6,851,387.71
+    tier 3 catch_up_gp        .2/.8 x 6,851,387.7120         =  1,712,846.93
+           catch_up_lp                                       =          0.00
+    tier 4 rest 32,569,306.93 - 22,850,000 - 6,851,387.7120 - 1,712,846.9280
+           = 1,155,072.2900: split_gp 231,014.46, split_lp 924,057.83
+  E = 1,943,861.386 -> 1,943,861.39 (= 20 % x (4,600,000 + 32,569,306.93 - 27,450,000))
+  A = 1,843,861.39; nav_net = 34,606,138.61
+  concession: LP-SCGF gives 10 % x 30/90 x 924,057.8320 = 30,801.93; LP-ICBC gets
+    2/3 of it, 20,534.62; LP-PICC 1/3, 10,267.31
+  NAV net: V - E = 30,625,445.5440; ICBC 40/90 of it + 20,534.6185 = 13,631,843.75;
+    SCGF 30/90 - 30,801.9277 = 10,177,679.92; PICC 20/90 + 10,267.3092 =
+    6,815,921.87; LP-CDHT 10/101 x (F + K) = 3,618,811.88; GP-CN 1/101 x (F + K)
+    = 361,881.19; sum 34,606,138.61 = F - A.
+  fees: 2 % of 100,000,000 (GP-CN's own commitment excluded) from 2021-01-15:
+    2021 x 351/365 = 1,923,287.67; 2022 and 2023 2,000,000.00; after 2023-12-31
+    1.5 % of invested 23,000,000 (P-CN-01 15M + P-CN-02 8M; P-CN-03 exited
+    2023-12-15) x 182/365 = 172,027.40; since inception (rounded once)
+    6,095,315.07; called 550,000.00; difference -5,545,315.07.
+F-CB (CNY): compound 8 %, carry 20 %, full catch-up; class LP-CBK 10M + LP-PICC 5M
+  (interest_class 1; GP-CB has no commitment). The whole-life clawback test (T3):
+  calls 2022-01-10 9,150,000 (fees included); 2023-06-30 4,500,000  C = 13,650,000
+  gross distribution 2023-01-20: class 12,750,000 + carry paid 750,000 = 13,500,000
+    tier 1 9,150,000.00; tier 2 9,150,000 x (1.08^(375/365) - 1) = 752,858.39;
+    catch-up .2/.8 x 752,858.39 = 188,214.60 (GP); rest 3,408,927.01: split_gp
+    681,785.40, split_lp 2,727,141.61; the GP's tiers 870,000.00 = 20 % of
+    (13,500,000 - 9,150,000)
+  the 2023-06-30 call reopens tier 1; P-CB-01 written down to 900,000 at D:
+  F = 900,000, K = 750,000, V = 1,650,000: all tier 1 (hypothetical roc)
+  H after V = 9,150,000 x 1.08^(902/365) - (9,150,000 + 752,858.39 + 2,727,141.61)
+    x 1.08^(527/365) + 4,500,000 x 1.08^(366/365) - 1,650,000  = 163,367.78 > 0
+  P = 13,500,000 + 1,650,000 - 13,650,000 = 1,500,000; carry x P = 300,000
+  E = min(300,000, 870,000 - 163,367.78) = 300,000.00; A = -450,000.00 (clawback
+    450,000.00); nav_net = 1,350,000.00: LP-CBK 900,000.00, LP-PICC 450,000.00.
+
 ----------------------------------------------------------------------------
 Readings of the SPEC where it is not explicit (stated, so a difference is
 traceable)
 ----------------------------------------------------------------------------
+SPEC 10 (fund economics); those marked README are the engine's stated readings,
+adopted here because SPEC 10 is silent:
+T1  (README) Tiers 1-2 take 100 % while H > 0 or capital is unreturned (tier 1 the
+    part up to the unreturned capital, tier 2 the rest); H(s) is computed afresh at
+    each gross distribution from every call and every class part before it.
+T2  The class's part l_j of a gross distribution (in H) is what the waterfall
+    allocates to the class (tiers 1, 2, catch_up_lp, split_lp), not what the class
+    was actually paid: a carry paid ahead of the waterfall counts as the class's.
+T3  (README) E after a whole-life clawback test at the hypothetical liquidation:
+    E = max(0, min(carry x P, T34 - max(0, H after V))), T34 the GP's tiers 3-4
+    (distributed and hypothetical), P = all gross distributions + V - all calls:
+    the GP gives back the greater of its carry beyond carry x P and what the class
+    still lacks of its hurdle (the usual LPA clawback). The README's words "at most
+    carry x P, less whatever H still owes the class after V" also read as
+    min(T34, carry x P) - H+, which the oracle first took: on F-CB (above) that is
+    300,000 - 163,367.78 = 136,632.22 against the engine's 300,000.00; but paying
+    the class its missing 163,367.78 out of the GP's 870,000 leaves 706,632.22,
+    more than the cap, so subtracting H+ from the cap charges the shortfall twice.
+    SPEC 10's own text has no clawback test (E = T34 = 870,000.00 there).
+T4  (README) The GP's own commitment (and any partner of kind gp) is an ordinary
+    account: G = interest x (F + K), never charged carry.
+T5  (README) NAV net: one largest-remainder pass over F - A (A from E rounded to
+    the cent, half away from zero) with the exact figures as weights, ties to the
+    smaller id; carry_charged / carry_accrued: K and A split over the class by
+    commitment, largest remainder.
+T6  Concession: c x the class's tiers 3-4 (catch_up_lp + split_lp, distributed
+    and hypothetical) x the guidance fund's share of the class, to the class's
+    other members by commitment (lps) or to the GP (gp); rows concession_given /
+    concession_received exist only when the terms grant one; rounded to the cent
+    for display, exact in the NAVs (README).
+T7  (README) A concession to a GP that is no partner of the fund is not applied.
+T8  With terms, a partner with flows in the fund but no commitment (a GP paid
+    carry only) is one of the fund's partners, with zero figures.
+T9  (README) Fee control: daily from inception through D, rate x basis / 365,
+    summed per calendar year and since inception and rounded once per period;
+    basis `commitment` = commitments dated on or before D of partners other than
+    the GP and kind gp; `invested` = investments (fund currency at their dates)
+    dated on or before the day of projects not exited on or before it; `nav` =
+    projects' NAV at the last quarter end strictly before the day; after
+    investment_period_end (the day after it on) the _after rate (default the same)
+    and basis (default invested). called = management_fee contributions of the
+    calendar year (every partner).
+T10 (README) Capital accounts of a fund with terms (or carry paid) add
+    carried_interest (- carry paid in the period; a partner's is the change of its
+    carry_charged from S to D, each a largest-remainder split of K to date: a
+    split of the period's K alone differs by a cent on the generator's data,
+    F007 YTD, LP0049 300,325.25 against 300,325.24 — SPEC 10 is silent) and accrued_carry_change (- (A_D - A_S))
+    inside the roll-forward, and the memo lines accrued_carry_beginning (A_S),
+    carry_paid, incentive_allocation_change (A_D - A_S + paid),
+    accrued_carry_ending (A_D), ending_nav_gross (ending NAV + A_D); beginning and
+    ending NAVs are net, the waterfall rerun at S. A partner's A is its
+    carry_accrued. The fund's change in value stays the projects' gain (asserted).
+T11 The fund's J-curve (nav_history) leaves carry out of `distributions` (it is no
+    LP distribution) and keeps `nav` = F; fund `distributions`/`dpi` exclude K;
+    fund PMEs end at F - A and partners' at their NAV net (mPME weights: NAV by
+    interest at each date, as before).
+T12 Waterfall tiers that split an amount by a ratio (catch_up_gp/_lp,
+    split_gp/_lp) may show either cent next to the exact figure: the engine rounds
+    the tier amount before splitting it (seen as of 2024-03-31: F-US catch_up_gp
+    exact 505,037.4429, engine 505,037.45; split_lp exact 395,904.3483, engine
+    395,904.34); return_of_capital, preferred_return, E and everything else are
+    the exact figure rounded once, half away from zero.
+T13 The hypothetical final distribution V = interest_class x (F + K) is money,
+    rounded to the fen (half away from zero) before the waterfall runs. Found on
+    the generator's data with terms (terms_gen.sh): F001 at 2024-07-31 ends inside
+    a full catch-up, so E = V - tiers 1-2: exact V gives E = 28,596,124,979.67
+    cents -> 285,961,249.80; V to the fen 28,596,124,979.18 cents -> 285,961,249.79,
+    the engine's.
+D1  SPEC 10 as written counts carry paid twice: V = interest_class x (F + K) adds
+    K back, and the gross distributions already include K at its date. Oracle and
+    engine both follow the text; E is too large by about carry x K (F-CN: E =
+    1,943,861.39 against 1,923,861.39 with a final distribution of V - K; F-US:
+    701,544.87 against 407,549.85, the catch-up amplifying it; F-CB: carry x P =
+    300,000 against 150,000). Example: one LP pays in 100, the fund is worth 200
+    and pays the GP 20 (F = 180, K = 20; no hurdle): the gross distributions are
+    20 + V = 20 + 200 = 220, so E = 20 % x 120 = 24, not 20 % x 100 = 20.
 R1  Flows dated after D are removed first; then a flow and the flow that
     reverses it drop out together (a reversal dated after D is not yet known).
 R2  Cross-currency conversion goes through CNY: amount x rate(from, d) /
@@ -185,7 +339,7 @@ import json
 import math
 import os
 import sys
-from decimal import Decimal
+from decimal import Context, Decimal
 from fractions import Fraction as Fr
 
 AS_OF = dt.date(2024, 6, 30)
@@ -244,6 +398,10 @@ class Data:
         bench = {D(r["date"]): Fr(r["level"]) for r in g("benchmarks") if r["index_id"] == BENCH}
         self.bench = (sorted(bench), [bench[k] for k in sorted(bench)])
         self.ties = []
+        # SPEC 10: fund_terms (optional file; one row per fund, the last row wins)
+        self.terms = {}
+        if os.path.exists(os.path.join(dirname, "fund_terms.csv")):
+            self.terms = {r["fund_id"]: r for r in g("fund_terms") if r["fund_id"] in self.funds}
         # indexes (speed only; every figure is still computed from these rows)
         self.vals_by = {}  # pid -> ([dates], [cents]) the last row for a date wins
         tmp = {}
@@ -461,13 +619,18 @@ def quarter_ends(first, last):
 # ---------------------------------------------------------------- expectations
 
 MONEY = {"commitment", "paid_in", "distributions", "nav", "cash", "unfunded",
-         "committed", "invested", "realised", "project_unfunded"}
+         "committed", "invested", "realised", "project_unfunded",
+         # SPEC 10
+         "carry_paid", "carry_accrued", "carry_entitled", "clawback", "nav_net",
+         "fees_accrued", "fees_called", "fees_difference", "carry_charged",
+         "concession_given", "concession_received"}
 COUNTS = {"count", "projects_invested", "projects_held", "projects_exited", "projects_listed",
           "projects_written_off"}
-RATES = {"net_irr", "gross_irr", "direct_alpha", "ln_pme", "pme_plus", "mpme"}
+RATES = {"net_irr", "gross_irr", "direct_alpha", "ln_pme", "pme_plus", "mpme",
+         "net_irr_before_carry", "spread_fees_costs", "spread_carry"}
 SPEC_DIMS = {"fund", "partner", "project", "chain", "segment", "theme", "region",
              "overseas_centre", "park", "instrument", "currency", "vintage", "chain_corr",
-             "account", "nav_history", "chain_return", "lookthrough"}
+             "account", "nav_history", "chain_return", "lookthrough", "waterfall", "fees"}
 CHAINS = {"energy", "materials", "biomed", "logistics", "equipment", "it", "finance",
           "agriculture"}
 SPEC_METRICS = set("""commitment paid_in distributions nav cash unfunded interest tvpi dpi
@@ -475,7 +638,9 @@ SPEC_METRICS = set("""commitment paid_in distributions nav cash unfunded interes
     projects_invested projects_held projects_exited projects_listed reinvestment count
     committed invested realised nav project_unfunded moic gross_irr nav_share cost_share
     hhi top5_share top10_share mean_return stdev_return volatility max_drawdown
-    correlation projects_written_off""".split())
+    correlation projects_written_off carry_paid carry_accrued carry_entitled clawback nav_net
+    net_irr_before_carry spread_fees_costs spread_carry fees_accrued fees_called
+    fees_difference carry_charged concession_given concession_received""".split())
 # the stored tables the README lists after the results: their metric holds a partner id,
 # a J-curve series or a method, so only the dimension is checked
 STORED_DIMS = {"account", "nav_history", "chain_return", "lookthrough", "fx", "partner_cny",
@@ -612,11 +777,18 @@ def fund_block(ex, ds, fid):
     for c in ds.commitments:
         if c["fund_id"] == fid:
             comm[c["partner_id"]] = comm.get(c["partner_id"], 0) + cents(c["amount"])
-    lps = sorted(comm)
     total_comm = sum(comm.values())
     pf = [f for f in ds.pflows if f["fund_id"] == fid]
+    terms = fid in ds.terms
+    # T8: with terms, a partner with flows and no commitment (a GP of kind gp paid
+    # carry only) is a partner of the fund too, with zero figures
+    lps = sorted(set(comm) | (set(f["partner_id"] for f in pf) if terms else set()))
+    for p in lps:
+        comm.setdefault(p, 0)
 
     def lp_figs(flows):
+        # SPEC 10: carried-interest distributions are nobody's LP distributions
+        flows = [f for f in flows if not is_carry(f)]
         contrib = sum(cents(f["amount"]) for f in flows if f["kind"] == "contribution")
         dist = sum(cents(f["amount"]) for f in flows if f["kind"] == "distribution")
         recall = sum(cents(f["amount"]) for f in flows
@@ -633,7 +805,7 @@ def fund_block(ex, ds, fid):
                 and f["purpose"] in ("investment", "other"))
             - sum(f["invested"] for f in figs.values())
             + sum(f["realised"] for f in figs.values())
-            - dist)
+            - sum(cents(f["amount"]) for f in pf if f["kind"] == "distribution"))
     proj_nav = sum(f["nav"] for f in figs.values())
     nav = proj_nav + cash
     invested = sum(f["invested"] for f in figs.values())
@@ -649,12 +821,20 @@ def fund_block(ex, ds, fid):
     ex.add(*k, "unfunded", sum(max(0, comm[p] - lp_figs([f for f in pf if f["partner_id"] == p])[0]
                                   + lp_figs([f for f in pf if f["partner_id"] == p])[2])
                                for p in lps))
-    ex.add(*k, "tvpi", Fr(dist + nav, pi) if pi else None)  # R19
+    # SPEC 10: with terms the fund's multiples and net IRR end at F - A
+    e = None
+    net = nav
+    if terms:
+        e = terms_block(ex, ds, fid, cf, pi, dist, None,
+                        [fl for p in pids for fl in figs[p]["flows"]],
+                        sum(f["nav"] for f in figs.values()))
+        net = nav - e["A"]
+    ex.add(*k, "tvpi", Fr(dist + net, pi) if pi else None)  # R19
     ex.add(*k, "dpi", Fr(dist, pi) if pi else None)
-    ex.add(*k, "rvpi", Fr(nav, pi) if pi else None)
+    ex.add(*k, "rvpi", Fr(net, pi) if pi else None)
     ex.add(*k, "pic", Fr(pi, total_comm) if total_comm else None)
-    ex.add(*k, "net_irr", xirr(cf + [(AS_OF, nav)])[0])
-    pme_block(ex, *k, ds, cf, nav)
+    ex.add(*k, "net_irr", xirr(cf + [(AS_OF, net)])[0])
+    pme_block(ex, *k, ds, cf, net)
     ex.add(*k, "mpme", mpme(ds, cf, nav, lambda t: fund_nav_at(ds, fid, t)))
     gf = sum(v for p, v in comm.items() if ds.partners[p]["kind"] == "guidance_fund")
     ex.add(*k, "leverage", Fr(total_comm, gf) if gf else None)
@@ -687,6 +867,8 @@ def fund_block(ex, ds, fid):
     # partners
     w = [Fr(comm[p], total_comm) for p in lps]
     navs = dict(zip(lps, largest_remainder(nav, w, lps)))
+    if e is not None:
+        navs = {p: e["nav"].get(p, 0) for p in lps}  # net of accrued carry (SPEC 10)
     cashes = dict(zip(lps, largest_remainder(cash, w, lps)))
     for p, wi in zip(lps, w):
         ppi, pdist, precall, pcf = lp_figs([f for f in pf if f["partner_id"] == p])
@@ -704,6 +886,8 @@ def fund_block(ex, ds, fid):
         ex.add(*k, "pic", Fr(ppi, comm[p]) if comm[p] else None)
         ex.add(*k, "net_irr", xirr(pcf + [(AS_OF, navs[p])])[0])
         pme_block(ex, *k, ds, pcf, navs[p])
+        if e is not None:
+            partner_terms(ex, fid, p, e)
 
         def pnav_at(t, p=p):
             cm = {}
@@ -853,8 +1037,10 @@ def split_by_interest(ds, fid, total, t):
     return dict(zip(ids, largest_remainder(total, [Fr(cm[i], tot) for i in ids], ids)))
 
 
-def account_lines(flows, comm_begin, comm_end, S, nav_b, nav_e, income):
-    """The ILPA lines of one account (fund or partner) for the period (S, D]."""
+def account_lines(flows, comm_begin, comm_end, S, nav_b, nav_e, income, carry=None):
+    """The ILPA lines of one account (fund or partner) for the period (S, D].
+    carry (SPEC 10): None, or (carry charged in the period, accrued carry at S, at D)."""
+    flows = [f for f in flows if not is_carry(f)]  # carry paid: its own line below
     inper = [f for f in flows if S < D(f["date"]) <= AS_OF]
     L = {"beginning_nav": nav_b}
     for p in CONTRIB_PURPOSES:
@@ -871,6 +1057,16 @@ def account_lines(flows, comm_begin, comm_end, S, nav_b, nav_e, income):
     L["ending_nav"] = nav_e
     L["change_in_value"] = (nav_e - nav_b - contrib + dist - L["management_fees"]
                             - L["expenses"] - income)
+    if carry is not None:  # T10: inside the roll-forward, and ILPA's memo lines
+        paid, a_b, a_e = carry
+        L["carried_interest"] = -paid
+        L["accrued_carry_change"] = -(a_e - a_b)
+        L["change_in_value"] -= L["carried_interest"] + L["accrued_carry_change"]
+        L["accrued_carry_beginning"] = a_b
+        L["carry_paid"] = paid
+        L["incentive_allocation_change"] = a_e - a_b + paid
+        L["accrued_carry_ending"] = a_e
+        L["ending_nav_gross"] = nav_e + a_e
 
     def raw(t, comm):
         pi = sum(cents(f["amount"]) for f in flows
@@ -899,18 +1095,29 @@ def account_block(ex, ds, fid):
     pf = ds.pflows_by.get(fid, [])
     pids = sorted(p for p, r in ds.projects.items() if r["fund_id"] == fid)
     cm_end = commitments_at(ds, fid, AS_OF)
-    lps = sorted(cm_end)
+    terms = fid in ds.terms
+    lps = sorted(set(cm_end) | (set(f["partner_id"] for f in pf if D(f["date"]) <= AS_OF)
+                                if terms else set()))  # T8
+    for p in lps:
+        cm_end.setdefault(p, 0)
     tot_end = sum(cm_end.values())
-    nav_e = fund_nav_at(ds, fid, AS_OF)
+    # SPEC 10: a fund with terms (or with carry paid) has the carry lines; its NAVs
+    # are net of accrued carry, the waterfall rerun at each period's start
+    has_carry = terms or any(is_carry(f) and D(f["date"]) <= AS_OF for f in pf)
+    acc = lambda t: economics(ds, fid, t)["A"] if terms else 0
+    nav_e = fund_nav_at(ds, fid, AS_OF) - acc(AS_OF)
+    lines = ACCOUNT_LINES + (CARRY_LINES if has_carry else ())
     for per in PERIODS:
         S = period_start(per, D(fund["inception_date"]))
         if S >= AS_OF:
             continue  # an empty period has no rows (R14)
         cm_b = commitments_at(ds, fid, S)
-        nav_b = fund_nav_at(ds, fid, S)
+        nav_b = fund_nav_at(ds, fid, S) - acc(S)
         income = sum(ds.flow_in(f, cur) for p in pids for f in ds.jflows_by.get(p, [])
                      if f["kind"] in INCOME_KINDS and S < D(f["date"]) <= AS_OF)
-        L = account_lines(pf, sum(cm_b.values()), tot_end, S, nav_b, nav_e, income)
+        k_per = sum(cents(f["amount"]) for f in pf if is_carry(f) and S < D(f["date"]) <= AS_OF)
+        L = account_lines(pf, sum(cm_b.values()), tot_end, S, nav_b, nav_e, income,
+                          (k_per, acc(S), acc(AS_OF)) if has_carry else None)
         # SPEC: the fund's change in value is the projects' NAV at end - at start
         #   - investments + proceeds of the period (an independent path to the same figure)
         pnav = lambda t: sum(ds.conv(ds.proj_nav(p, t), ds.projects[p]["currency"], cur, t)
@@ -922,22 +1129,33 @@ def account_block(ex, ds, fid):
         civ = pnav(AS_OF) - pnav(S) - inv + pro
         assert civ == L["change_in_value"], (fid, per, civ, L["change_in_value"])
         L["interest"] = Fr(1)
-        begin = split_by_interest(ds, fid, nav_b, S)
-        end = split_by_interest(ds, fid, nav_e, AS_OF)
+        if terms:
+            eb, ee = economics(ds, fid, S), economics(ds, fid, AS_OF)
+            begin, end = eb["nav"], ee["nav"]
+            ab, ae = eb["accrued"], ee["accrued"]
+        else:
+            begin = split_by_interest(ds, fid, nav_b, S)
+            end = split_by_interest(ds, fid, nav_e, AS_OF)
+            ab = ae = {}
         inc = split_by_interest(ds, fid, income, AS_OF)
+        if terms:  # T10: the period's carry charged = the change in carry_charged
+            kp = {p: ee["charged"].get(p, 0) - eb["charged"].get(p, 0) for p in lps}
+        else:
+            kp = carry_split(ds, fid, k_per, AS_OF) if has_carry else {}
         Lps = {}
         for p in lps:
             Lp = account_lines([f for f in pf if f["partner_id"] == p], cm_b.get(p, 0),
-                               cm_end[p], S, begin.get(p, 0), end.get(p, 0), inc.get(p, 0))
+                               cm_end[p], S, begin.get(p, 0), end.get(p, 0), inc.get(p, 0),
+                               (kp.get(p, 0), ab.get(p, 0), ae.get(p, 0)) if has_carry else None)
             Lp["interest"] = Fr(cm_end[p], tot_end)
             Lps[p] = Lp
         # R20: the fund's unfunded lines are its partners' (each floored on its own)
         for line in ("beginning_unfunded", "unfunded_adjustment", "ending_unfunded"):
             L[line] = sum(Lp[line] for Lp in Lps.values())
-        for line in ACCOUNT_LINES:
+        for line in lines:
             ex.add("account", fid, per + "|" + line, "*", L[line])
         for p in lps:
-            for line in ACCOUNT_LINES:
+            for line in lines:
                 ex.add("account", fid, per + "|" + line, p, Lps[p][line])
 
 
@@ -977,15 +1195,320 @@ def nav_history(ex, ds):
             ex.add("nav_history", fid, k, "paid_in", sum(
                 cents(f["amount"]) for f in pf if f["kind"] == "contribution" and D(f["date"]) <= t))
             ex.add("nav_history", fid, k, "distributions", sum(
-                cents(f["amount"]) for f in pf if f["kind"] == "distribution" and D(f["date"]) <= t))
+                cents(f["amount"]) for f in pf if f["kind"] == "distribution"
+                and not is_carry(f) and D(f["date"]) <= t))  # T11
             pi_t = sum(cents(f["amount"]) for f in pf
                        if f["kind"] == "contribution" and D(f["date"]) <= t)
-            di_t = sum(cents(f["amount"]) for f in pf
-                       if f["kind"] == "distribution" and D(f["date"]) <= t)
+            di_t = sum(cents(f["amount"]) for f in pf if f["kind"] == "distribution"
+                       and not is_carry(f) and D(f["date"]) <= t)
             nav_t = fund_nav_at(ds, fid, t)
             ex.add("nav_history", fid, k, "nav", nav_t)
             ex.add("nav_history", fid, k, "net_cash", di_t - pi_t)
             ex.add("nav_history", fid, k, "net_value", di_t + nav_t - pi_t)
+
+
+# ---------------------------------------------------------------- fund economics (SPEC 10)
+#
+# Written from SPEC section 10's text and the README's stated readings (T1-T12 in the
+# header); any fund with a row in fund_terms.csv is handled, whatever the data set.
+
+WF = Context(prec=60)  # the waterfall's arithmetic (compound growth is irrational)
+TIERS = ("return_of_capital", "preferred_return", "catch_up_gp", "catch_up_lp",
+         "split_gp", "split_lp")
+RATIO_TIERS = ("catch_up_gp", "catch_up_lp", "split_gp", "split_lp")
+EXACT_TIERS = {}  # (fund, tier, metric) -> the exact amount in cents (Fraction)
+CARRY_LINES = ("carried_interest", "accrued_carry_change", "accrued_carry_beginning",
+               "carry_paid", "incentive_allocation_change", "accrued_carry_ending",
+               "ending_nav_gross")
+
+
+def is_carry(f):
+    return f["kind"] == "distribution" and f["purpose"] == "carried_interest"
+
+
+def dec(x):
+    """Fraction or int -> Decimal in the waterfall's context."""
+    x = Fr(x)
+    return WF.divide(Decimal(x.numerator), Decimal(x.denominator))
+
+
+_GROWTH = {}
+
+
+def growth(terms, days):
+    """f(d) of SPEC 10: (1 + h)^(d/365) compound, 1 + h d/365 simple."""
+    basis = terms.get("hurdle_basis") or "compound"
+    k = (terms["hurdle"], basis, days)
+    if k not in _GROWTH:
+        h = Decimal(terms["hurdle"])
+        if basis == "simple":
+            _GROWTH[k] = WF.add(1, WF.divide(WF.multiply(h, days), 365))
+        else:
+            _GROWTH[k] = WF.power(WF.add(1, h), WF.divide(Decimal(days), Decimal(365)))
+    return _GROWTH[k]
+
+
+def waterfall(terms, calls, dists, t, V):
+    """The whole-fund waterfall on the carry class as one investor (SPEC 10).
+    calls, dists: {date: cents} (dists gross: the class's plus the carry paid that
+    day); V: the hypothetical final distribution at t (Decimal). Returns
+    ({"distributed"|"hypothetical": {tier: Decimal}}, H after V, total calls)."""
+    carry = Decimal(terms["carry"])
+    cu = Decimal(terms.get("catch_up") or "1")
+    zero = Decimal(0)
+    out = {"distributed": dict.fromkeys(TIERS, zero), "hypothetical": dict.fromkeys(TIERS, zero)}
+    st = {"C": zero, "R": zero, "P": zero, "G": zero}
+    hist_c, hist_l = [], []
+
+    def H(s):  # the hurdle account at s over the flows so far
+        v = zero
+        for d, c in hist_c:
+            v = WF.add(v, WF.multiply(c, growth(terms, (s - d).days)))
+        for d, l in hist_l:
+            v = WF.subtract(v, WF.multiply(l, growth(terms, (s - d).days)))
+        return v
+
+    def alloc(s, X, bucket):
+        b = out[bucket]
+        unret = max(zero, st["C"] - st["R"])
+        y = min(X, max(zero, H(s), unret))                  # tiers 1+2 (T1)
+        t1 = min(y, unret)
+        t2 = WF.subtract(y, t1)
+        st["R"] += t1
+        st["P"] += t2
+        rem = WF.subtract(X, y)
+        cgp = clp = zero
+        if cu > carry and rem > 0:                          # tier 3 (only if cu > carry)
+            need = WF.divide(WF.subtract(WF.multiply(carry, st["P"]), st["G"]),
+                             WF.subtract(cu, carry))
+            u = min(rem, max(zero, need))
+            cgp = WF.multiply(cu, u)
+            clp = WF.subtract(u, cgp)
+            rem = WF.subtract(rem, u)
+            st["P"] = WF.add(st["P"], u)
+            st["G"] = WF.add(st["G"], cgp)
+        sgp = WF.multiply(carry, rem)                       # tier 4
+        slp = WF.subtract(rem, sgp)
+        st["P"] = WF.add(st["P"], rem)
+        st["G"] = WF.add(st["G"], sgp)
+        for k, v in zip(TIERS, (t1, t2, cgp, clp, sgp, slp)):
+            b[k] = WF.add(b[k], v)
+        hist_l.append((s, t1 + t2 + clp + slp))             # the class's part (T2)
+
+    for s in sorted(set(calls) | set(dists)):
+        if calls.get(s):                                    # calls first on a date
+            st["C"] += calls[s]
+            hist_c.append((s, Decimal(calls[s])))
+        if dists.get(s):
+            alloc(s, Decimal(dists[s]), "distributed")
+    if V > 0:
+        alloc(t, V, "hypothetical")
+    return out, H(t), st["C"]
+
+
+_ECON = {}
+
+
+def economics(ds, fid, t):
+    """Everything SPEC 10 derives at date t (t <= D) for a fund with terms; also
+    used at each period's start (the waterfall rerun there)."""
+    if (fid, t) in _ECON:
+        return _ECON[fid, t]
+    terms = ds.terms[fid]
+    cm = commitments_at(ds, fid, t)
+    tot = sum(cm.values())
+    pf = [f for f in ds.pflows_by.get(fid, []) if D(f["date"]) <= t]
+    F = fund_nav_at(ds, fid, t)
+    K = sum(cents(f["amount"]) for f in pf if is_carry(f))
+    gp = terms["gp_partner_id"]
+    exempt = set(x.strip() for x in (terms.get("carry_exempt") or "").split(";") if x.strip())
+    members = sorted(p for p in cm if p != gp and ds.partners[p]["kind"] != "gp"
+                     and p not in exempt)
+    ids = sorted(set(cm) | set(f["partner_id"] for f in pf))
+    e = {"F": F, "K": K, "members": members, "ids": ids, "tiers": None}
+    mc = sum(cm[p] for p in members)
+    if not tot or not mc:
+        # nothing committed (R15) or an empty class: no waterfall, nothing accrues
+        e.update(E=Fr(0), Er=0, A=0, given={}, received={},
+                 concession=Fr(terms.get("concession") or "0") > 0)
+        e["nav"] = split_by_interest(ds, fid, F, t)
+        e["charged"], e["accrued"] = {}, {}
+        _ECON[fid, t] = e
+        return e
+    ic = Fr(mc, tot)
+    V = round_cent(ic * (F + K))  # T13: a distribution, to the fen
+    calls, dists = {}, {}
+    for f in pf:
+        d, a = D(f["date"]), cents(f["amount"])
+        if is_carry(f):
+            dists[d] = dists.get(d, 0) + a
+        elif f["partner_id"] in members:
+            if f["kind"] == "contribution":
+                calls[d] = calls.get(d, 0) + a
+            else:
+                dists[d] = dists.get(d, 0) + a
+    tiers, h_end, C = waterfall(terms, calls, dists, t, dec(V))
+    carry = Fr(terms["carry"])
+    t34 = Fr(sum((tiers[b]["catch_up_gp"] + tiers[b]["split_gp"] for b in tiers), Decimal(0)))
+    profit = sum(dists.values()) + V - Fr(C)                 # the whole life (T3)
+    E = max(Fr(0), min(carry * profit, t34 - max(Fr(0), Fr(h_end))))
+    Er = round_cent(E)
+    A = Er - K
+    # concession (SPEC 10, T6): each guidance-fund member gives c x its share of the
+    # class's tiers 3-4 (catch_up_lp + split_lp, distributed and hypothetical)
+    c = Fr(terms.get("concession") or "0")
+    e["concession"] = c > 0
+    given, received = {}, {}
+    if c > 0:
+        cls34 = Fr(sum((tiers[b]["catch_up_lp"] + tiers[b]["split_lp"] for b in tiers),
+                       Decimal(0)))
+        gfs = [p for p in members if ds.partners[p]["kind"] == "guidance_fund"]
+        to = terms.get("concession_to") or "lps"
+        if to == "gp" and gp not in cm:
+            gfs = []  # T7: the GP is no partner of the fund: not applied
+        for p in gfs:
+            given[p] = c * cls34 * Fr(cm[p], mc)
+        pool = sum(given.values())
+        if pool:
+            if to == "gp":
+                received[gp] = pool
+            else:
+                rest = [p for p in members if p not in gfs]
+                rc = sum(cm[p] for p in rest)
+                for p in rest:
+                    received[p] = pool * Fr(cm[p], rc)
+    x = {}
+    for p in ids:
+        if p in members:
+            x[p] = (V - E) * Fr(cm[p], mc)
+        else:
+            x[p] = (F + K) * Fr(cm.get(p, 0), tot)
+        x[p] += received.get(p, 0) - given.get(p, 0)
+    sx = sum(x.values())
+    T = F - A
+    e["nav"] = dict(zip(ids, largest_remainder(T, [x[p] / sx if sx else Fr(0) for p in ids], ids)))
+    e["exact_nav"] = x
+    e.update(ic=ic, V=V, tiers=tiers, H_end=h_end, C=C, E=E, Er=Er, A=A, t34=t34,
+             profit=profit, given=given, received=received)
+    mw = [Fr(cm[p], mc) for p in members]
+    e["charged"] = dict(zip(members, largest_remainder(K, mw, members)))
+    e["accrued"] = dict(zip(members, largest_remainder(A, mw, members)))
+    _ECON[fid, t] = e
+    return e
+
+
+def carry_split(ds, fid, amount, t):
+    """A sum of carry paid charged to partners at t: to the class by commitment (with
+    terms), else to every partner by interest (README: no terms, carry paid anyway)."""
+    if fid in ds.terms:
+        e = economics(ds, fid, t)
+        cm = commitments_at(ds, fid, t)
+        ms = e["members"]
+        mc = sum(cm[p] for p in ms)
+        if not mc:
+            return {}
+        return dict(zip(ms, largest_remainder(amount, [Fr(cm[p], mc) for p in ms], ms)))
+    return split_by_interest(ds, fid, amount, t)
+
+
+def fee_control(ds, fid):
+    """Management fees the terms imply (SPEC 10, T9): {year: exact}, exact ITD."""
+    terms = ds.terms[fid]
+    fund = ds.funds[fid]
+    cur = fund["currency"]
+    inc = D(fund["inception_date"])
+    gp = terms["gp_partner_id"]
+    cm = commitments_at(ds, fid, AS_OF)
+    comm_basis = sum(v for p, v in cm.items() if p != gp and ds.partners[p]["kind"] != "gp")
+    pids = [p for p, r in ds.projects.items() if r["fund_id"] == fid]
+    inv = []  # (date, project, cents) investments in fund currency at their dates
+    for p in pids:
+        for f in ds.jflows_by.get(p, []):
+            if f["kind"] == "investment":
+                inv.append((D(f["date"]), p, ds.flow_in(f, cur)))
+    qnav = {}
+
+    def basis(kind, day):
+        if kind == "commitment":
+            return comm_basis
+        if kind == "invested":
+            return sum(a for d, p, a in inv if d <= day
+                       and not (ds.projects[p]["exit_date"]
+                                and D(ds.projects[p]["exit_date"]) <= day))
+        if kind == "nav":
+            q = _quarter_start(day)  # the last quarter end strictly before the day
+            if q not in qnav:
+                qnav[q] = sum(ds.conv(ds.proj_nav(p, q), ds.projects[p]["currency"], cur, q)
+                              for p in pids if D(ds.projects[p]["commitment_date"]) <= q)
+            return qnav[q]
+        raise SystemExit("oracle: fee basis %r" % kind)
+
+    ipe = D(terms["investment_period_end"]) if terms.get("investment_period_end") else None
+    rate0, basis0 = Fr(terms["fee_rate"]), terms["fee_basis"]
+    rate1 = Fr(terms.get("fee_rate_after") or terms["fee_rate"])
+    basis1 = terms.get("fee_basis_after") or "invested"
+    years = {}
+    day = inc
+    while day <= AS_OF:
+        after = ipe is not None and day > ipe
+        r, b = (rate1, basis1) if after else (rate0, basis0)
+        years[day.year] = years.get(day.year, Fr(0)) + r * basis(b, day) / 365
+        day += dt.timedelta(days=1)
+    return years, sum(years.values(), Fr(0))
+
+
+def terms_block(ex, ds, fid, cf, pi, dist, pids_flows, gross_proj_flows, proj_nav):
+    """The fund's SPEC 10 figures. cf: LP flows without carry; pi, dist likewise."""
+    e = economics(ds, fid, AS_OF)
+    k = ("fund", fid, fid)
+    F, K, A, Er = e["F"], e["K"], e["A"], e["Er"]
+    ex.add(*k, "carry_paid", K)
+    ex.add(*k, "carry_entitled", Er)
+    ex.add(*k, "carry_accrued", A)
+    ex.add(*k, "clawback", max(0, -A))
+    ex.add(*k, "nav_net", F - A)
+    irr_net = xirr(cf + [(AS_OF, F - A)])[0]
+    irr_before = xirr(cf + [(AS_OF, F)])[0]
+    irr_gross = xirr(gross_proj_flows + [(AS_OF, proj_nav)])[0]
+    ex.add(*k, "net_irr_before_carry", irr_before)
+    ex.add(*k, "spread_fees_costs", irr_gross - irr_before
+           if irr_gross is not None and irr_before is not None else None)
+    ex.add(*k, "spread_carry", irr_before - irr_net
+           if irr_before is not None and irr_net is not None else None)
+    if e["tiers"] is not None:
+        for tier in TIERS:
+            d = Fr(e["tiers"]["distributed"][tier])
+            h = Fr(e["tiers"]["hypothetical"][tier])
+            EXACT_TIERS[fid, tier, "distributed"] = d
+            EXACT_TIERS[fid, tier, "hypothetical"] = h
+            EXACT_TIERS[fid, tier, "total"] = d + h
+            ex.add("waterfall", fid, tier, "distributed", round_cent(d))
+            ex.add("waterfall", fid, tier, "hypothetical", round_cent(h))
+            ex.add("waterfall", fid, tier, "total", round_cent(d + h))
+    years, itd = fee_control(ds, fid)
+    called = {}
+    for f in ds.pflows_by.get(fid, []):
+        if f["kind"] == "contribution" and f["purpose"] == "management_fee":
+            y = D(f["date"]).year
+            called[y] = called.get(y, 0) + cents(f["amount"])
+    for y in sorted(years):
+        acc = round_cent(years[y])
+        ex.add("fees", fid, str(y), "accrued", acc)
+        ex.add("fees", fid, str(y), "called", called.get(y, 0))
+        ex.add("fees", fid, str(y), "difference", called.get(y, 0) - acc)
+    ex.add(*k, "fees_accrued", round_cent(itd))
+    ex.add(*k, "fees_called", sum(called.values()))
+    ex.add(*k, "fees_difference", sum(called.values()) - round_cent(itd))
+    return e
+
+
+def partner_terms(ex, fid, p, e):
+    k = ("partner", fid, p)
+    ex.add(*k, "carry_charged", e["charged"].get(p, 0))
+    ex.add(*k, "carry_accrued", e["accrued"].get(p, 0))
+    if e["concession"]:  # rows only where the terms grant a concession
+        ex.add(*k, "concession_given", round_cent(e["given"].get(p, Fr(0))))
+        ex.add(*k, "concession_received", round_cent(e["received"].get(p, Fr(0))))
 
 
 # ---------------------------------------------------------------- compare
@@ -1062,7 +1585,11 @@ def main():
             if v is None:
                 ok(False, "%s: oracle %s, engine null (%s)" % (name, show(kind, want), r.get("reason")))
                 continue
-            if kind == "money":
+            if kind == "money" and k[0] == "waterfall" and k[2] in RATIO_TIERS:
+                # T12: a tier that splits an amount by a ratio: the engine's cent may be
+                # either neighbour of the exact figure (rounding order unspecified)
+                good = abs(Fr(Decimal(v) * 100) - EXACT_TIERS[k[1], k[2], k[3]]) < 1
+            elif kind == "money":
                 good = Decimal(v) * 100 == Decimal(want)
             elif kind == "count":
                 good = Decimal(v) == Decimal(want)
@@ -1074,9 +1601,10 @@ def main():
             ok(good, "%s: oracle %s, engine %s" % (name, show(kind, want), v))
     # the new dimensions are recomputed whole: a row the oracle does not expect there
     # (another partner, period, line, date or chain) is a failure, not "unchecked"
-    extra = [k for k in got if k[0] in ("account", "nav_history", "chain_return")
+    extra = [k for k in got if k[0] in ("account", "nav_history", "chain_return",
+                                         "waterfall", "fees")
              and k not in exp_keys]
-    ok(not extra, "%d account/nav_history/chain_return rows the oracle does not expect, e.g. %s"
+    ok(not extra, "%d account/nav_history/chain_return/waterfall/fees rows the oracle does not expect, e.g. %s"
        % (len(extra), sorted(extra, key=str)[:3]))
     # SPEC 6: value null <=> a reason; dimension and metric names from the contract
     bad = [r for r in doc["results"] if (r["value"] is None) != bool(r.get("reason"))]
@@ -1087,14 +1615,72 @@ def main():
            r["dimension"] not in ("fx", "partner_cny", "valuation")]
     ok(not bad, "%d rows with a dimension, key or metric not in SPEC 6, e.g. %s" % (len(bad), bad[:1]))
     # SPEC 8: partners' figures sum exactly to the fund's (from the export alone)
+    def fv(fid, m, dim="fund", key=None):
+        rows = got.get((dim, fid, fid if key is None else key, m))
+        return None if not rows else rows[0]["value"]
+
+    def psum(fid, m):
+        parts = [r[0]["value"] for k, r in got.items()
+                 if k[0] == "partner" and k[1] == fid and k[3] == m]
+        return None if None in parts else sum(parts)
+
     for fid in sorted(ds.funds):
         for m in ("commitment", "paid_in", "distributions", "nav", "cash", "unfunded"):
-            fund_v = got.get(("fund", fid, fid, m), [{"value": None}])[0]["value"]
-            parts = [r[0]["value"] for k, r in got.items()
-                     if k[0] == "partner" and k[1] == fid and k[3] == m]
-            ok(fund_v is not None and None not in parts and sum(parts) == fund_v,
-               "fund/%s: partners' %s sum to %s, fund %s" % (
-                   fid, m, sum(p for p in parts if p is not None), fund_v))
+            fund_v, parts = fv(fid, m), psum(fid, m)
+            if m == "nav" and fid in ds.terms:
+                # SPEC 10's identity, to the fen: sum of partners' NAV net + A = F
+                a = fv(fid, "carry_accrued")
+                ok(None not in (fund_v, parts, a) and parts + a == fund_v,
+                   "fund/%s: partners' NAV net %s + accrued carry %s != fund NAV %s"
+                   % (fid, parts, a, fund_v))
+                continue
+            ok(fund_v is not None and parts is not None and parts == fund_v,
+               "fund/%s: partners' %s sum to %s, fund %s" % (fid, m, parts, fund_v))
+    # SPEC 10 from the export alone (plus the CSVs' carry flows)
+    for fid in sorted(ds.terms):
+        K, E, A = fv(fid, "carry_paid"), fv(fid, "carry_entitled"), fv(fid, "carry_accrued")
+        F, claw, net = fv(fid, "nav"), fv(fid, "clawback"), fv(fid, "nav_net")
+        if None in (K, E, A, F, claw, net):
+            ok(False, "fund/%s: a carry figure is missing or null" % fid)
+            continue
+        ok(A == E - K, "fund/%s: carry_accrued %s != entitled %s - paid %s" % (fid, A, E, K))
+        ok(claw == max(0, -A), "fund/%s: clawback %s, accrued %s" % (fid, claw, A))
+        ok(net == F - A, "fund/%s: nav_net %s != nav %s - accrued %s" % (fid, net, F, A))
+        ok(psum(fid, "carry_charged") == K,
+           "fund/%s: partners' carry_charged sum to %s, carry paid %s" % (fid, psum(fid, "carry_charged"), K))
+        ok(psum(fid, "carry_accrued") == A,
+           "fund/%s: partners' carry_accrued sum to %s, fund %s" % (fid, psum(fid, "carry_accrued"), A))
+        # carried-interest distributions are in nobody's distributions
+        alld = sum(cents(f["amount"]) for f in ds.pflows_by.get(fid, [])
+                   if f["kind"] == "distribution")
+        ok(psum(fid, "distributions") is not None
+           and psum(fid, "distributions") * 100 + K * 100 == alld,
+           "fund/%s: partners' distributions %s + carry paid %s != all distributions %s"
+           % (fid, psum(fid, "distributions"), K, Decimal(alld) / 100))
+        # the waterfall's distributed tiers are the gross distributions to date (to a cent
+        # per tier of rounding), and each tier's total is distributed + hypothetical
+        wf = {(k[2], k[3]): r[0]["value"] for k, r in got.items()
+              if k[0] == "waterfall" and k[1] == fid}
+        if wf:
+            e = economics(ds, fid, AS_OF)
+            gross = sum(cents(f["amount"]) for f in ds.pflows_by.get(fid, [])
+                        if f["kind"] == "distribution"
+                        and (is_carry(f) or f["partner_id"] in e["members"]))
+            # the tiers partition money, so they add up to the fen (this also pins
+            # the ratio tiers, whose own rows may take either cent, T12)
+            dsum = sum(wf.get((t, "distributed"), 0) for t in TIERS)
+            ok(dsum * 100 == gross,
+               "waterfall/%s: distributed tiers sum to %s, gross distributions %s"
+               % (fid, dsum, Decimal(gross) / 100))
+            hsum = sum(wf.get((t, "hypothetical"), 0) for t in TIERS)
+            ok(hsum * 100 == max(0, e.get("V", 0)),
+               "waterfall/%s: hypothetical tiers sum to %s, V %s"
+               % (fid, hsum, Decimal(e.get("V", 0)) / 100))
+            for t in TIERS:
+                d_, h_, t_ = (wf.get((t, m)) for m in ("distributed", "hypothetical", "total"))
+                ok(None not in (d_, h_, t_) and d_ + h_ == t_,
+                   "waterfall/%s/%s: distributed %s + hypothetical %s != total %s"
+                   % (fid, t, d_, h_, t_))
     # from the export alone: every account line of the partners sums to the fund's, and
     # every account balances (NAV and unfunded roll-forwards)
     acc = {}
@@ -1105,7 +1691,7 @@ def main():
     for (fid, per, who), L in sorted(acc.items()):
         if who != "*":
             continue
-        for line in ACCOUNT_LINES:
+        for line in ACCOUNT_LINES + tuple(c for c in CARRY_LINES if c in L):
             parts = [M.get(line) for (f2, p2, w2), M in acc.items()
                      if f2 == fid and p2 == per and w2 != "*"]
             ok(L.get(line) is not None and None not in parts
@@ -1118,6 +1704,7 @@ def main():
             nav_ok = (L["beginning_nav"] + sum(L["contrib_" + p] for p in CONTRIB_PURPOSES)
                       - sum(L["dist_" + p] for p in DIST_PURPOSES) + L["management_fees"]
                       + L["expenses"] + L["investment_income"] + L["change_in_value"]
+                      + L.get("carried_interest", 0) + L.get("accrued_carry_change", 0)
                       == L["ending_nav"])
             unf_ok = (L["beginning_unfunded"] + L["new_commitments"] + L["less_contributions"]
                       + L["plus_recallable"] + L["unfunded_adjustment"] == L["ending_unfunded"])
@@ -1139,7 +1726,7 @@ def kind_of(k):
     dim, _, key, metric = k
     if dim == "account":
         return "ratio" if key.split("|", 1)[1] == "interest" else "money"
-    if dim in ("nav_history", "lookthrough"):
+    if dim in ("nav_history", "lookthrough", "waterfall", "fees"):
         return "money"
     if dim == "chain_return":
         return "ratio"
@@ -1159,7 +1746,8 @@ def shape_ok(r, ds):
         return False
     if dim == "account":
         per, _, line = key.partition("|")
-        return (r["fund"] in ds.funds and per in PERIODS and line in ACCOUNT_LINES
+        return (r["fund"] in ds.funds and per in PERIODS
+                and (line in ACCOUNT_LINES or line in CARRY_LINES)
                 and (metric == "*" or metric in ds.partners))
     if dim == "nav_history":
         date, _, what = key.partition("|")
@@ -1174,6 +1762,12 @@ def shape_ok(r, ds):
     if dim == "lookthrough":
         return (r["fund"] in ds.funds and metric in ds.partners
                 and (key == "cash" or key in CHAINS))
+    if dim == "waterfall":
+        return (r["fund"] in ds.terms and key in TIERS
+                and metric in ("distributed", "hypothetical", "total"))
+    if dim == "fees":
+        return (r["fund"] in ds.terms and len(key) == 4 and key.isdigit()
+                and metric in ("accrued", "called", "difference"))
     if dim == "chain_return":
         q, _, ch = key.partition("|")
         return (r["fund"] is None and metric == "return" and ch in CHAINS and len(q) == 6
