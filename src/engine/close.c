@@ -409,12 +409,12 @@ reconcile(struct eng *e, const struct fund_close *fc)
             tiers_d += x->wf.distributed[tier];
             tiers_h += x->wf.hypothetical[tier];
         }
-        TRY(check(e, tiers_d == x->class_gross_distributions && tiers_h == x->V &&
+        TRY(check(e, tiers_d == x->class_gross_distributions && tiers_h == x->final_value &&
                      x->E <= x->wf.tiers_gp,
                   "waterfall_tiers", "fund '%s': the tiers hold every distribution of the "
                   "carry class plus the carry paid (%lld cents) and the hypothetical one (%lld "
                   "cents), and the GP is entitled to no more than its tiers", F,
-                  (long long)x->class_gross_distributions, (long long)x->V));
+                  (long long)x->class_gross_distributions, (long long)x->final_value));
     }
     TRY(check(e, shares_ok, "partners_nav_share", "fund '%s': each partner's NAV and cash is "
               "its interest (commitment / the fund's) of the fund's, to the fen, and they sum "

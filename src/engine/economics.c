@@ -179,7 +179,11 @@ fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
                         pf_date_format(t, day, sizeof day), x->V < 0 ? "is negative and" : "");
         goto cleanup;
     }
-    if ((rc = pf_waterfall_run(&wt, ev, nev, t, (pf_cents)x->V, &x->wf)) != PF_OK) {
+    /* the hypothetical final distribution is the class's NAV before accrual, V - K: the
+     * carry paid is already among the gross distributions on its dates, and F is after
+     * it left, so SPEC §10's "V" would count it twice (README, "Readings") */
+    x->final_value = x->V - x->K > 0 ? x->V - x->K : 0;
+    if ((rc = pf_waterfall_run(&wt, ev, nev, t, (pf_cents)x->final_value, &x->wf)) != PF_OK) {
         pf_err_set(e->err, rc, "", "the waterfall of fund '%s' cannot be run: its terms are "
                    "out of range", ds->funds[f].fund_id);
         goto cleanup;

@@ -227,6 +227,7 @@ struct economics {
     pf_wide F, K, C;                /* fund NAV, carry paid, commitments, as at the date */
     pf_wide class_commitment, class_calls, class_gross_distributions;
     pf_wide V, E, A;                /* class value, GP entitlement, accrued carry (E - K) */
+    pf_wide final_value;            /* the waterfall's hypothetical distribution: V - K */
     struct pf_waterfall wf;
     /* per partner of the fund (the close's order): */
     bool *member;                   /* in the carry class */

@@ -27,7 +27,7 @@ checks from the export alone: sum of partners' NAV net + accrued carry = fund NA
 to the fen, A = E - K, clawback = max(0, -A), nav_net = F - A, partners'
 carry_charged / carry_accrued sum to K / A, partners' distributions + K = all
 distributions of the CSVs (carry is nobody's distribution), the waterfall's
-distributed tiers sum to the gross distributions and the hypothetical ones to V,
+distributed tiers sum to the gross distributions and the hypothetical ones to V - K,
 each tier's total is distributed + hypothetical (all to the fen); `waterfall`
 and `fees` rows are recomputed whole.
 
@@ -266,10 +266,12 @@ T13 The hypothetical final distribution V = interest_class x (F + K) is money,
     the engine's.
 D1  SPEC 10 as written counts carry paid twice: V = interest_class x (F + K) adds
     K back, and the gross distributions already include K at its date. Oracle and
-    engine both follow the text; E is too large by about carry x K (F-CN: E =
-    1,943,861.39 against 1,923,861.39 with a final distribution of V - K; F-US:
-    701,544.87 against 407,549.85, the catch-up amplifying it; F-CB: carry x P =
-    300,000 against 150,000). Example: one LP pays in 100, the fund is worth 200
+    engine both take the final hypothetical distribution as V - K (the class's NAV
+    before accrual, SPEC's own "V - K"); the text's V made E too large by about
+    carry x K (F-CN: 1,943,861.39 against 1,923,861.39; F-US: 701,544.87 against
+    407,549.85, the catch-up amplifying it; F-CB: carry x P = 300,000 against
+    150,000). The hand-worked tiers above were written with V and are superseded
+    for the hypothetical tier amounts by this reading. Example: one LP pays in 100, the fund is worth 200
     and pays the GP 20 (F = 180, K = 20; no hurdle): the gross distributions are
     20 + V = 20 + 200 = 220, so E = 20 % x 120 = 24, not 20 % x 100 = 20.
 R1  Flows dated after D are removed first; then a flow and the flow that
@@ -1347,10 +1349,13 @@ def economics(ds, fid, t):
                 calls[d] = calls.get(d, 0) + a
             else:
                 dists[d] = dists.get(d, 0) + a
-    tiers, h_end, C = waterfall(terms, calls, dists, t, dec(V))
+    # D1: the final distribution is the class's NAV before accrual, V - K (the carry
+    # paid is already among the gross distributions; SPEC 10's V counts it twice)
+    final = max(0, V - K)
+    tiers, h_end, C = waterfall(terms, calls, dists, t, dec(final))
     carry = Fr(terms["carry"])
     t34 = Fr(sum((tiers[b]["catch_up_gp"] + tiers[b]["split_gp"] for b in tiers), Decimal(0)))
-    profit = sum(dists.values()) + V - Fr(C)                 # the whole life (T3)
+    profit = sum(dists.values()) + final - Fr(C)             # the whole life (T3)
     E = max(Fr(0), min(carry * profit, t34 - max(Fr(0), Fr(h_end))))
     Er = round_cent(E)
     A = Er - K
@@ -1673,9 +1678,9 @@ def main():
                "waterfall/%s: distributed tiers sum to %s, gross distributions %s"
                % (fid, dsum, Decimal(gross) / 100))
             hsum = sum(wf.get((t, "hypothetical"), 0) for t in TIERS)
-            ok(hsum * 100 == max(0, e.get("V", 0)),
+            ok(hsum * 100 == max(0, e.get("V", 0) - e.get("K", 0)),
                "waterfall/%s: hypothetical tiers sum to %s, V %s"
-               % (fid, hsum, Decimal(e.get("V", 0)) / 100))
+               % (fid, hsum, Decimal(max(0, e.get("V", 0) - e.get("K", 0))) / 100))
             for t in TIERS:
                 d_, h_, t_ = (wf.get((t, m)) for m in ("distributed", "hypothetical", "total"))
                 ok(None not in (d_, h_, t_) and d_ + h_ == t_,
