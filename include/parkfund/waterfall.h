@@ -78,7 +78,8 @@ struct pf_waterfall {
     pf_wide distributed[PF_TIER_COUNT];  /* the actual distributions, to date */
     pf_wide hypothetical[PF_TIER_COUNT]; /* the final hypothetical one at D */
     pf_wide tiers_gp;                    /* tiers 3 and 4 to the GP, both kinds */
-    pf_wide entitlement;                 /* E: tiers_gp after the clawback test */
+    pf_wide entitlement;                 /* E: the GP's tiers (unrounded) after the clawback
+                                            test, rounded once: within a cent of tiers_gp */
     pf_wide hurdle_at_end;               /* H after the final distribution, cents */
 };
 

@@ -28,6 +28,7 @@ struct state {
     pf_wide profit, gp_profit;        /* tiers 2-4 in all; tiers 3-4 to the GP */
     /* the GP's shares are rounded on the running totals, so rounding never builds up */
     pf_wide catch_up_total, catch_up_gp, split_total, split_gp;
+    bool caught_up;  /* the last profit went to the split: the GP holds carry of it all */
 };
 
 static long double
@@ -65,15 +66,22 @@ add_leg(struct state *s, pf_date d, pf_wide a)
     s->nlegs++;
 }
 
-/* H(d) in cents, rounded. */
-static pf_wide
-hurdle_account(const struct state *s, pf_date d)
+/* H(d) in cents, exactly as computed (long double). */
+static long double
+hurdle_exact(const struct state *s, pf_date d)
 {
     long double h = 0;
     size_t i;
     for (i = 0; i < s->nlegs; i++)
         h += (long double)s->legs[i].amount * growth(s->t, s->legs[i].date, d);
-    return round_ld(h);
+    return h;
+}
+
+/* H(d) in cents, rounded (it bounds a tier, which is whole cents). */
+static pf_wide
+hurdle_account(const struct state *s, pf_date d)
+{
+    return round_ld(hurdle_exact(s, d));
 }
 
 /*
@@ -97,6 +105,8 @@ distribute(struct state *s, pf_date d, pf_wide x, pf_wide tier[PF_TIER_COUNT])
         pf_wide first = x < bound ? x : bound, roc = unreturned < first ? unreturned : first;
         tier[PF_TIER_RETURN_OF_CAPITAL] += roc;
         tier[PF_TIER_PREFERRED_RETURN] += first - roc;
+        if (first > roc)
+            s->caught_up = false;
         s->returned += roc;
         s->profit += first - roc;
         to_class += first;
@@ -115,6 +125,7 @@ distribute(struct state *s, pf_date d, pf_wide x, pf_wide tier[PF_TIER_COUNT])
             s->catch_up_gp += gp;
             tier[PF_TIER_CATCH_UP_GP] += gp;
             tier[PF_TIER_CATCH_UP_LP] += part - gp;
+            s->caught_up = false;
             s->profit += part;
             s->gp_profit += gp;
             to_class += part - gp;
@@ -128,6 +139,7 @@ distribute(struct state *s, pf_date d, pf_wide x, pf_wide tier[PF_TIER_COUNT])
         s->split_gp += gp;
         tier[PF_TIER_SPLIT_GP] += gp;
         tier[PF_TIER_SPLIT_LP] += x - gp;
+        s->caught_up = true;
         s->profit += x;
         s->gp_profit += gp;
         to_class += x - gp;
@@ -155,6 +167,7 @@ pf_waterfall_run(const struct pf_waterfall_terms *t, const struct pf_wf_event *e
     struct state s;
     const struct pf_wf_event **order = NULL;
     pf_wide dists = 0, profit, cap;
+    long double h_end, gp_exact;
     size_t i;
 
     if (!(t->carry >= 0 && t->carry < 1) || !(t->hurdle >= 0 && t->hurdle < 1) ||
@@ -189,9 +202,19 @@ pf_waterfall_run(const struct pf_waterfall_terms *t, const struct pf_wf_event *e
      * capital and preferred return */
     profit = dists + final_value - s.contributed;
     cap = profit > 0 ? pf_wide_times_rate(profit, t->carry) : 0;
-    out->entitlement = out->tiers_gp;
-    if (out->hurdle_at_end > 0)
-        out->entitlement -= out->hurdle_at_end;
+    /* the shortfall is taken unrounded and the result rounded once (rounding is
+     * monotonic, so the order against the cap does not matter) */
+    /* the GP's tiers unrounded (each tier's share is rounded on its own running total, so
+     * their sum may sit a cent off the exact figure); E is rounded once */
+    if (t->catch_up > t->carry && s.caught_up)
+        /* past the catch-up the GP holds exactly `carry` of all profit distributed */
+        gp_exact = (long double)llround(t->carry * 1e8) / 1e8L * (long double)s.profit;
+    else
+        gp_exact = (long double)llround(t->catch_up * 1e8) / 1e8L *
+                       (long double)s.catch_up_total +
+                   (long double)llround(t->carry * 1e8) / 1e8L * (long double)s.split_total;
+    h_end = hurdle_exact(&s, as_of);
+    out->entitlement = round_ld(h_end > 0 ? gp_exact - h_end : gp_exact);
     if (out->entitlement > cap)
         out->entitlement = cap;
     if (out->entitlement < 0)

@@ -107,11 +107,7 @@ FORMULA_TOKEN = re.compile(r"""\s*(?:
     | (?P<num>[0-9]+(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?)
     | (?P<op><=|>=|<>|[-+*/^(),:=<>])
 )""", re.X)
-<<<<<<< HEAD
 ALLOWED_FUNCS = {"SUM", "XIRR", "SUMPRODUCT", "ROUND", "MAX"}
-=======
-ALLOWED_FUNCS = {"SUM", "XIRR", "SUMPRODUCT", "ROUND"}
->>>>>>> issue-9
 
 
 def formula_problem(f, sheet_names):
