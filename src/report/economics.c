@@ -80,6 +80,8 @@ tier_chart(struct rp_ctx *c, lxw_worksheet *ws, const char *fund, lxw_row_t firs
         chart_series_set_name_range(s, c->cur_sheet, hdr, (lxw_col_t)k);
     }
     chart_axis_set_reverse(ch->y_axis); /* tiers top-down, in their order */
+    /* a bar chart's values run along x */
+    chart_axis_set_name(ch->x_axis, L(c, "金额（基金币种）", "amount (fund currency)"));
     chart_axis_set_num_format(ch->x_axis, "#,##0");
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     memset(&opt, 0, sizeof opt);

@@ -123,6 +123,7 @@ fan_chart(struct rp_ctx *c, lxw_worksheet *ws, const char *title, lxw_row_t hdr,
     }
     chart_legend_set_position(ch, LXW_CHART_LEGEND_BOTTOM);
     chart_axis_set_num_format(ch->y_axis, "#,##0");
+    chart_axis_set_name(ch->y_axis, L(c, "金额（人民币元）", "amount (CNY)"));
     chart_axis_set_label_position(ch->x_axis, LXW_CHART_AXIS_LABEL_POSITION_LOW);
     memset(&opt, 0, sizeof opt);
     opt.x_scale = 1.6;

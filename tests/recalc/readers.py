@@ -354,9 +354,12 @@ def check_manager_sheets(check, path, results, label):
     and the month's activity."""
     book = xlsx.cells(xlsx.parts(path))
     rname, rf = sheet_like(book, "roll-forward", "净值变动")
-    navs = sorted(round(float(r["value"]), 2) for r in results
-                  if r["dimension"] == "fund" and r["fund"] and r["key"] == r["fund"]
-                  and r["metric"] == "nav" and r["value"] is not None)
+    # a fund with terms ends at its NAV net of accrued carry (SPEC 10: nav_net)
+    own = {(r["fund"], r["metric"]): r["value"] for r in results
+           if r["dimension"] == "fund" and r["fund"] and r["key"] == r["fund"]
+           and r["metric"] in ("nav", "nav_net") and r["value"] is not None}
+    navs = sorted(round(float(own.get((f, "nav_net"), v)), 2) for (f, m), v in own.items()
+                  if m == "nav")
     ends = []
     for ref, c in rf.items():
         if c["f"] and c["f"].startswith("SUM(") and rc(ref)[1] == 5:
