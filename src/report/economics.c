@@ -288,7 +288,8 @@ rp_economics_sheet(struct rp_ctx *c)
             if (!ws)
                 return;
             worksheet_set_column(ws, 0, 0, 46, NULL);
-            worksheet_set_column(ws, 1, 3, 20, NULL);
+            worksheet_set_column(ws, 1, 2, 20, NULL);
+            worksheet_set_column(ws, 3, 3, 30, NULL); /* "difference (called − accrued)" */
         }
         r = fund_block(c, ws, r, F);
     }
