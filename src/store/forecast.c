@@ -70,28 +70,7 @@ pf_store_put_forecast(struct pf_store *st, struct pf_forecast *f, struct pf_err 
                            &q, err)))
         goto cleanup;
     for (i = 0; i < f->res->nresults; i++) {
-        const struct pf_result *r = &f->res->results[i];
-        sqlite3_bind_int64(q, 1, f->id);
-        sqlite3_bind_int64(q, 2, (int64_t)i + 1);
-        sqlite3_bind_text(q, 3, r->dimension, -1, SQLITE_STATIC);
-        if (r->fund)
-            sqlite3_bind_text(q, 4, r->fund, -1, SQLITE_STATIC);
-        else
-            sqlite3_bind_null(q, 4);
-        sqlite3_bind_text(q, 5, r->key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 6, r->metric, -1, SQLITE_STATIC);
-        if (r->has_value && r->is_money)
-            sqlite3_bind_int64(q, 7, r->cents);
-        else
-            sqlite3_bind_null(q, 7);
-        if (r->has_value && !r->is_money)
-            sqlite3_bind_double(q, 8, r->value);
-        else
-            sqlite3_bind_null(q, 8);
-        if (r->has_value)
-            sqlite3_bind_null(q, 9);
-        else
-            sqlite3_bind_text(q, 9, r->reason ? r->reason : "no value", -1, SQLITE_STATIC);
+        store_bind_result(q, f->id, (int64_t)i + 1, &f->res->results[i], "no value");
         if ((s = done(st, q, err)))
             goto cleanup;
     }

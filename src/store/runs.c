@@ -138,6 +138,33 @@ pf_run_note_add(struct pf_run *run, bool is_check, const char *name, int ok, con
     n->detail = pf_xstrdup(detail ? detail : "");
 }
 
+void
+store_bind_result(sqlite3_stmt *q, int64_t owner, int64_t seq, const struct pf_result *r,
+                  const char *no_reason)
+{
+    sqlite3_bind_int64(q, 1, owner);
+    sqlite3_bind_int64(q, 2, seq);
+    sqlite3_bind_text(q, 3, r->dimension, -1, SQLITE_STATIC);
+    if (r->fund)
+        sqlite3_bind_text(q, 4, r->fund, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 4);
+    sqlite3_bind_text(q, 5, r->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 6, r->metric, -1, SQLITE_STATIC);
+    if (r->has_value && r->is_money)
+        sqlite3_bind_int64(q, 7, r->cents);
+    else
+        sqlite3_bind_null(q, 7);
+    if (r->has_value && !r->is_money)
+        sqlite3_bind_double(q, 8, r->value);
+    else
+        sqlite3_bind_null(q, 8);
+    if (!r->has_value && (r->reason || no_reason))
+        sqlite3_bind_text(q, 9, r->reason ? r->reason : no_reason, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(q, 9);
+}
+
 static void
 bind_text_or_null(sqlite3_stmt *q, int i, const char *s)
 {
@@ -204,22 +231,7 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
                            &q, err)))
         goto cleanup;
     for (i = 0; i < run->nresults; i++) {
-        const struct pf_result *r = &run->results[i];
-        sqlite3_bind_int64(q, 1, run->id);
-        sqlite3_bind_int64(q, 2, (int64_t)i + 1);
-        sqlite3_bind_text(q, 3, r->dimension, -1, SQLITE_STATIC);
-        bind_text_or_null(q, 4, r->fund);
-        sqlite3_bind_text(q, 5, r->key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 6, r->metric, -1, SQLITE_STATIC);
-        if (r->has_value && r->is_money)
-            sqlite3_bind_int64(q, 7, r->cents);
-        else
-            sqlite3_bind_null(q, 7);
-        if (r->has_value && !r->is_money)
-            sqlite3_bind_double(q, 8, r->value);
-        else
-            sqlite3_bind_null(q, 8);
-        bind_text_or_null(q, 9, r->has_value ? NULL : r->reason);
+        store_bind_result(q, run->id, (int64_t)i + 1, &run->results[i], NULL);
         if ((s = step_done(st, q, err)))
             goto cleanup;
     }

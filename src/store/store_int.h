@@ -27,6 +27,11 @@ struct pf_store {
 
 /* Map a SQLite result code to a status with the connection's message copied. */
 pf_status store_fail(struct pf_store *st, int rc, const char *what, struct pf_err *err);
+/* Bind a result as (owner, seq, dimension, fund, key, metric, cents, value, reason) to the
+ * first nine parameters of q (run_result and forecast_result share the shape); a result
+ * without a value and without a reason stores no_reason (may be NULL). */
+void store_bind_result(sqlite3_stmt *q, int64_t owner, int64_t seq, const struct pf_result *r,
+                       const char *no_reason);
 pf_status store_prepare(struct pf_store *st, const char *sql, sqlite3_stmt **q,
                         struct pf_err *err);
 pf_status store_exec(struct pf_store *st, const char *sql, struct pf_err *err);
