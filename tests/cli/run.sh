@@ -18,6 +18,12 @@ for c in "$top"/tests/cli/*/*.sh; do
         PARKFUND_NOW=2024-07-01T08:00:00Z LC_ALL=C HOME="$scratch" \
         ASAN_OPTIONS="${ASAN_OPTIONS:-}" UBSAN_OPTIONS="${UBSAN_OPTIONS:-}" \
         sh "$c" >"$scratch/.stdout" 2>"$scratch/.stderr"; echo $? >"$scratch/.exit")
+    # a seal chain head covers the file names as given, so it depends on where the tree
+    # is checked out ($SRC/...): compare it as a 64-digit hash, not its value
+    for s in stdout stderr; do
+        sed 's/chain head [0-9a-f]\{64\}/chain head <64 hex digits>/' "$scratch/.$s" \
+            >"$scratch/.$s.n" && mv "$scratch/.$s.n" "$scratch/.$s"
+    done
     if [ "$update" = "--update" ]; then
         cp "$scratch/.exit" "$c.exit"
         cp "$scratch/.stdout" "$c.stdout.exact"
