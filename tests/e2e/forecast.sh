@@ -10,7 +10,7 @@ set -u
 PF=$1
 case $PF in /*) ;; *) PF=$(pwd)/$PF ;; esac
 top=$(cd "$(dirname "$0")/../.." && pwd)
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/pffc.XXXXXX")
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/pffc.XXXXXX") || exit 2
 trap 'rm -rf "$tmp"' EXIT
 cd "$tmp" || exit 2
 pass=0

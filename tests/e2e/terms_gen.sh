@@ -78,25 +78,7 @@ with open(os.path.join(d, "partner_flows.csv"), "a", encoding="utf-8", newline="
 PY
 "$bin" --db t.db init >log 2>&1 || { cat log; no "init"; }
 "$bin" --db t.db import data/*.csv >log 2>&1 || { cat log; no "import"; }
-run=0
-for d in 2024-12-31 2024-08-20; do
-    run=$((run + 1))
-    if "$bin" --db t.db close --as-of $d --benchmark csi300 >log 2>&1 &&
-       "$bin" --db t.db export --run $run --out run$run.json >log 2>&1; then
-        /usr/bin/python3 "$here/oracle.py" --as-of $d --benchmark csi300 data run$run.json >oracle$run.txt 2>&1
-        status=$?
-        sed "s/^/[as of $d] /" oracle$run.txt
-        line=$(tail -n 1 oracle$run.txt)
-        p=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\1/p')
-        f=$(echo "$line" | sed -n 's/^\([0-9]*\) passed, \([0-9]*\) failed$/\2/p')
-        if [ -z "$p" ]; then no "oracle as of $d ended without a count (exit $status)"; continue; fi
-        pass=$((pass + p))
-        fail=$((fail + f))
-        [ "$status" -eq 0 ] || [ "$f" -ne 0 ] || no "oracle as of $d exited $status"
-    else
-        cat log
-        no "close/export as of $d"
-    fi
-done
+. "$here/oracle_closes.inc"
+oracle_closes data 2024-12-31 2024-08-20
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
