@@ -94,6 +94,62 @@ economics_release(struct economics *x)
     memset(x, 0, sizeof *x);
 }
 
+/*
+ * 让利: each guidance-fund member of the class gives up `concession` of its share of the
+ * class's tiers 3-4 to the other members pro rata (lps) or to the GP (gp), moving the
+ * exact NAV figures; nobody to receive it: nothing given, and a warning at D.
+ */
+static void
+concession(struct eng *e, int f, pf_date t, const int *partners, size_t np,
+           const pf_wide *commit, int gp_at, struct economics *x)
+{
+    const struct pf_dataset *ds = e->ds;
+    const struct pf_fund_terms *terms = x->terms;
+    long double conc;
+    pf_wide tiers34_lp, recv_base = 0;
+    size_t i;
+
+    conc = (long double)terms->concession_e8 / 1e8L;
+    tiers34_lp = x->wf.distributed[PF_TIER_CATCH_UP_LP] + x->wf.distributed[PF_TIER_SPLIT_LP] +
+                 x->wf.hypothetical[PF_TIER_CATCH_UP_LP] + x->wf.hypothetical[PF_TIER_SPLIT_LP];
+    if (conc > 0 && tiers34_lp > 0 && x->class_commitment > 0) {
+        bool to_gp = terms->concession_to && strcmp(terms->concession_to, "gp") == 0;
+        long double gave = 0;
+        for (i = 0; i < np; i++)
+            if (x->member[i] && strcmp(ds->partners[partners[i]].kind, "guidance_fund") != 0)
+                recv_base += commit[i];
+        for (i = 0; i < np; i++) {
+            long double g;
+            if (!x->member[i] || strcmp(ds->partners[partners[i]].kind, "guidance_fund") != 0)
+                continue;
+            g = conc * (long double)tiers34_lp * (long double)commit[i] /
+                (long double)x->class_commitment;
+            if (to_gp ? gp_at < 0 : recv_base == 0)
+                continue; /* nobody to receive it: nothing given (a warning below) */
+            x->exact[i] -= g;
+            x->given[i] = (pf_cents)llroundl(g);
+            gave += g;
+        }
+        if (gave > 0) {
+            for (i = 0; i < np; i++) {
+                long double r = 0;
+                if (to_gp && (int)i == gp_at)
+                    r = gave;
+                else if (!to_gp && x->member[i] &&
+                         strcmp(ds->partners[partners[i]].kind, "guidance_fund") != 0)
+                    r = gave * (long double)commit[i] / (long double)recv_base;
+                x->exact[i] += r;
+                x->received[i] = (pf_cents)llroundl(r);
+            }
+        } else if (t == e->D) {
+            warn(e, "concession_not_applied", "fund '%s': the concession has nobody to go to "
+                 "(%s)", ds->funds[f].fund_id, to_gp ? "the GP is not a partner of the fund"
+                                                    : "no member of the class besides the "
+                                                      "guidance funds");
+        }
+    }
+}
+
 pf_status
 fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
                const struct fund_position *pos, struct economics *x)
@@ -104,9 +160,8 @@ fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
     struct pf_wf_event *ev = NULL;
     size_t nev = 0, cap = 0, i, nmem = 0;
     struct span s = e->fund_pflows[f];
-    pf_wide *commit = NULL, tiers34_lp, given_total = 0, recv_base = 0;
+    pf_wide *commit = NULL;
     int64_t *w = NULL;
-    long double conc;
     int gp_at = -1;
     pf_status rc = PF_OK;
     char day[16];
@@ -199,49 +254,7 @@ fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
                           : (long double)(x->F + x->K) * (long double)commit[i] /
                                 (long double)x->C;
 
-    /* 让利: each guidance-fund member gives up `concession` of its share of the class's
-     * tiers 3-4, to the other members pro rata or to the GP */
-    conc = (long double)terms->concession_e8 / 1e8L;
-    tiers34_lp = x->wf.distributed[PF_TIER_CATCH_UP_LP] + x->wf.distributed[PF_TIER_SPLIT_LP] +
-                 x->wf.hypothetical[PF_TIER_CATCH_UP_LP] + x->wf.hypothetical[PF_TIER_SPLIT_LP];
-    if (conc > 0 && tiers34_lp > 0 && x->class_commitment > 0) {
-        bool to_gp = terms->concession_to && strcmp(terms->concession_to, "gp") == 0;
-        long double gave = 0;
-        for (i = 0; i < np; i++)
-            if (x->member[i] && strcmp(ds->partners[partners[i]].kind, "guidance_fund") != 0)
-                recv_base += commit[i];
-        for (i = 0; i < np; i++) {
-            long double g;
-            if (!x->member[i] || strcmp(ds->partners[partners[i]].kind, "guidance_fund") != 0)
-                continue;
-            g = conc * (long double)tiers34_lp * (long double)commit[i] /
-                (long double)x->class_commitment;
-            if (to_gp ? gp_at < 0 : recv_base == 0)
-                continue; /* nobody to receive it: nothing given (a warning below) */
-            x->exact[i] -= g;
-            x->given[i] = (pf_cents)llroundl(g);
-            gave += g;
-            given_total += x->given[i];
-        }
-        if (gave > 0) {
-            for (i = 0; i < np; i++) {
-                long double r = 0;
-                if (to_gp && (int)i == gp_at)
-                    r = gave;
-                else if (!to_gp && x->member[i] &&
-                         strcmp(ds->partners[partners[i]].kind, "guidance_fund") != 0)
-                    r = gave * (long double)commit[i] / (long double)recv_base;
-                x->exact[i] += r;
-                x->received[i] = (pf_cents)llroundl(r);
-            }
-        } else if (t == e->D) {
-            warn(e, "concession_not_applied", "fund '%s': the concession has nobody to go to "
-                 "(%s)", ds->funds[f].fund_id, to_gp ? "the GP is not a partner of the fund"
-                                                    : "no member of the class besides the "
-                                                      "guidance funds");
-        }
-    }
-    (void)given_total;
+    concession(e, f, t, partners, np, commit, gp_at, x);
     share_by_figures(x->F - x->A, x->exact, np, x->nav_net);
 
     /* the members' shares of K and A, to the fen */
