@@ -29,6 +29,12 @@ struct state {
     /* the GP's shares are rounded on the running totals, so rounding never builds up */
     pf_wide catch_up_total, catch_up_gp, split_total, split_gp;
     bool caught_up;  /* the last profit went to the split: the GP holds carry of it all */
+    /* growth() by whole days elapsed, filled as asked: the hurdle account is summed
+     * over every leg at every distribution, and the same day counts recur (powl was
+     * 80 % of a close); a cached value is the very bits growth() returns */
+    long double *grow;
+    unsigned char *grown;
+    size_t ngrow;
 };
 
 static long double
@@ -66,6 +72,20 @@ add_leg(struct state *s, pf_date d, pf_wide a)
     s->nlegs++;
 }
 
+static long double
+growth_cached(const struct state *s, pf_date from, pf_date to)
+{
+    size_t k;
+    if (to < from || (size_t)(to - from) >= s->ngrow)
+        return growth(s->t, from, to);
+    k = (size_t)(to - from);
+    if (!s->grown[k]) {
+        s->grow[k] = growth(s->t, from, to);
+        s->grown[k] = 1;
+    }
+    return s->grow[k];
+}
+
 /* H(d) in cents, exactly as computed (long double). */
 static long double
 hurdle_exact(const struct state *s, pf_date d)
@@ -73,7 +93,7 @@ hurdle_exact(const struct state *s, pf_date d)
     long double h = 0;
     size_t i;
     for (i = 0; i < s->nlegs; i++)
-        h += (long double)s->legs[i].amount * growth(s->t, s->legs[i].date, d);
+        h += (long double)s->legs[i].amount * growth_cached(s, s->legs[i].date, d);
     return h;
 }
 
@@ -183,6 +203,13 @@ pf_waterfall_run(const struct pf_waterfall_terms *t, const struct pf_wf_event *e
     for (i = 0; i < n; i++)
         order[i] = &ev[i];
     qsort(order, n, sizeof *order, cmp_event);
+    /* every day count the run can ask for: as_of back to the first event (a span
+     * beyond a century is computed as asked, not cached) */
+    if (n > 0 && order[0]->date <= as_of && as_of - order[0]->date < 40000) {
+        s.ngrow = (size_t)(as_of - order[0]->date) + 1;
+        s.grow = pf_xmalloc(s.ngrow * sizeof *s.grow);
+        s.grown = pf_xcalloc(s.ngrow, 1);
+    }
     for (i = 0; i < n && order[i]->date <= as_of; i++) {
         if (order[i]->call) {
             s.contributed += order[i]->amount;
@@ -221,5 +248,7 @@ pf_waterfall_run(const struct pf_waterfall_terms *t, const struct pf_wf_event *e
         out->entitlement = 0;
     free(order);
     free(s.legs);
+    free(s.grow);
+    free(s.grown);
     return PF_OK;
 }
