@@ -63,6 +63,12 @@ pf_wide_times_rate(pf_wide amount, double rate)
 static void
 add_leg(struct state *s, pf_date d, pf_wide a)
 {
+    /* legs of one date are one leg (a × f + b × f = (a + b) × f): the hurdle is summed
+     * over dates, not over the class's partners' flows on them */
+    if (s->nlegs > 0 && s->legs[s->nlegs - 1].date == d) {
+        s->legs[s->nlegs - 1].amount += a;
+        return;
+    }
     if (s->nlegs == s->cap) {
         s->cap = s->cap ? 2 * s->cap : 32;
         s->legs = pf_xreallocarray(s->legs, s->cap, sizeof *s->legs);

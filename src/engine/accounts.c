@@ -289,9 +289,9 @@ capital_accounts(struct eng *e, struct fund_close *fc)
         make_lines(&FL, &hb, &hd, T->income - TB.income);
         /* the fund's unfunded is its partners' (each floored on its own), summed */
         FL.v[L_BEGINNING_UNFUNDED] = FL.v[L_ENDING_UNFUNDED] = FL.v[L_UNFUNDED_ADJUSTMENT] = 0;
+        partner_positions_at(e, fc->f, fc->partners, np, B, at_B);
         for (i = 0; i < np; i++) {
             const struct partner_position *d = &fc->pos[i];
-            partner_position_at(e, fc->f, fc->partners[i], B, &at_B[i]);
             FL.v[L_BEGINNING_UNFUNDED] += unfunded_of(at_B[i].commitment, at_B[i].paid_in,
                                                       at_B[i].recallable);
             FL.v[L_ENDING_UNFUNDED] += unfunded_of(d->commitment, d->paid_in, d->recallable);

@@ -15,6 +15,105 @@
 
 /* ------------------------------------------------------------ one fund */
 
+struct dated {
+    pf_date date;
+    pf_cents amount;
+};
+
+static int
+cmp_dated(const void *a, const void *b)
+{
+    pf_date x = ((const struct dated *)a)->date, y = ((const struct dated *)b)->date;
+    return x < y ? -1 : x > y;
+}
+
+/* Group idx[0..n) (indices of the fund's facts, in their order) by partner slot into
+ * *at (counts, then starts; np + 1) and *out, keeping each partner's facts in order. */
+static void
+by_partner(const int *slot, const int *partner_of, size_t n, size_t np, size_t **at,
+           size_t **out)
+{
+    size_t i, *pos;
+    *at = pf_xcalloc(np + 2, sizeof **at);
+    *out = pf_xmalloc((n ? n : 1) * sizeof **out);
+    for (i = 0; i < n; i++)
+        if (partner_of[i] >= 0 && slot[partner_of[i]] >= 0)
+            (*at)[slot[partner_of[i]] + 1]++;
+    for (i = 0; i < np; i++)
+        (*at)[i + 1] += (*at)[i];
+    pos = pf_xmalloc((np + 1) * sizeof *pos);
+    memcpy(pos, *at, (np + 1) * sizeof *pos);
+    for (i = 0; i < n; i++)
+        if (partner_of[i] >= 0 && slot[partner_of[i]] >= 0)
+            (*out)[pos[slot[partner_of[i]]]++] = i;
+    free(pos);
+}
+
+/* The fund's per-partner indexes of fund_close (flow_at, commit_at, commit_day). */
+static void
+index_partners(const struct eng *e, struct fund_close *fc)
+{
+    const struct pf_dataset *ds = e->ds;
+    struct span fl = e->fund_pflows[fc->f], cm = e->fund_commits[fc->f];
+    size_t nf = fl.hi - fl.lo, nc = cm.hi - cm.lo, i, k;
+    int *slot = pf_xmalloc((ds->npartners + 1) * sizeof *slot);
+    int *who = pf_xmalloc((nf + nc + 1) * sizeof *who);
+    struct dated *order = pf_xmalloc((nc + 1) * sizeof *order);
+
+    for (i = 0; i < ds->npartners; i++)
+        slot[i] = -1;
+    for (i = 0; i < fc->npartners; i++)
+        slot[fc->partners[i]] = (int)i;
+    for (i = 0; i < nf; i++)
+        who[i] = ds->pflows[fl.lo + i].partner;
+    by_partner(slot, who, nf, fc->npartners, &fc->flow_at, &fc->flow_idx);
+    for (i = 0; i < nf; i++)
+        fc->flow_idx[i] += fl.lo;
+    for (i = 0; i < nc; i++)
+        who[i] = ds->commitments[cm.lo + i].partner;
+    by_partner(slot, who, nc, fc->npartners, &fc->commit_at, &fc->commit_idx);
+    for (i = 0; i < nc; i++)
+        fc->commit_idx[i] += cm.lo;
+    /* the fund's commitments by date (the sums of a date are exact, so their order
+     * within the date does not matter) */
+    for (i = 0; i < nc; i++) {
+        order[i].date = ds->commitments[cm.lo + i].date;
+        order[i].amount = ds->commitments[cm.lo + i].amount;
+    }
+    qsort(order, nc, sizeof *order, cmp_dated);
+    fc->commit_day = pf_xmalloc((nc + 1) * sizeof *fc->commit_day);
+    fc->commit_cum = pf_xmalloc((nc + 1) * sizeof *fc->commit_cum);
+    for (i = 0, k = 0; i < nc; i++) {
+        const struct dated *c = &order[i];
+        if (k > 0 && fc->commit_day[k - 1] == c->date) {
+            fc->commit_cum[k - 1] += c->amount;
+            continue;
+        }
+        fc->commit_day[k] = c->date;
+        fc->commit_cum[k] = (k > 0 ? fc->commit_cum[k - 1] : 0) + c->amount;
+        k++;
+    }
+    fc->ncommit_day = k;
+    free(slot);
+    free(who);
+    free(order);
+}
+
+/* The fund's commitments up to t (fund_commitment_at, by bisection). */
+static pf_wide
+fund_commitment_by_day(const struct fund_close *fc, pf_date t)
+{
+    size_t lo = 0, hi = fc->ncommit_day;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (fc->commit_day[mid] <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? fc->commit_cum[lo - 1] : 0;
+}
+
 /* The fund's partners, their positions at D, and the NAV and cash shared among them. */
 static pf_status
 share_among_partners(struct eng *e, struct fund_close *fc)
@@ -28,8 +127,9 @@ share_among_partners(struct eng *e, struct fund_close *fc)
     fc->paid_in = pf_xcalloc(np + 1, sizeof *fc->paid_in);
     fc->nav = pf_xcalloc(np + 1, sizeof *fc->nav);
     fc->cash = pf_xcalloc(np + 1, sizeof *fc->cash);
+    index_partners(e, fc);
+    partner_positions_at(e, fc->f, fc->partners, np, e->D, fc->pos);
     for (i = 0; i < np; i++) {
-        partner_position_at(e, fc->f, fc->partners[i], e->D, &fc->pos[i]);
         fc->commitment[i] = fc->pos[i].commitment;
         fc->paid_in[i] = fc->pos[i].paid_in;
     }
@@ -122,7 +222,7 @@ fund_rows(struct eng *e, struct fund_close *fc)
             goto cleanup;
     }
     TRY(irr_block_rate(e, &blk, F, "net", "fund", F, "net_irr", lp_nav, &fc->net_irr));
-    TRY(pme_all(e, fc->f, -1, "fund", F, F, lp_nav, NULL));
+    TRY(pme_all(e, fc->f, NULL, 0, "fund", F, F, lp_nav, NULL));
     for (i = 0; i < fc->npartners; i++)
         if (strcmp(ds->partners[fc->partners[i]].kind, "guidance_fund") == 0)
             guidance += fc->pos[i].commitment;
@@ -247,33 +347,40 @@ gross_to_net(struct eng *e, const struct fund_close *fc)
     put_metric(e, "fund", F, F, "spread_carry", b);
 }
 
-/* The partner's interest on each of its flow dates, for mPME's NAV. */
+/* The partner's interest on each of its flow dates, for mPME's NAV (partner i of fc). */
 static double *
-interest_on_flow_dates(const struct eng *e, int f, int partner)
+interest_on_flow_dates(const struct eng *e, const struct fund_close *fc, size_t i)
 {
     const struct pf_dataset *ds = e->ds;
-    struct span s = e->fund_pflows[f];
-    size_t j, nd = 0;
+    size_t j, k, nd = 0;
     pf_date last = PF_DATE_NONE;
     double *at;
 
-    for (j = s.lo; j < s.hi && ds->pflows[j].date <= e->D; j++)
-        if (ds->pflows[j].partner == partner && ds->pflows[j].date != last) {
-            last = ds->pflows[j].date;
+    for (k = fc->flow_at[i]; k < fc->flow_at[i + 1]; k++) {
+        const struct pf_partner_flow *pf = &ds->pflows[fc->flow_idx[k]];
+        if (pf->date > e->D)
+            break;
+        if (pf->date != last) {
+            last = pf->date;
             nd++;
         }
+    }
     at = pf_xcalloc(nd + 1, sizeof *at);
     nd = 0;
     last = PF_DATE_NONE;
-    for (j = s.lo; j < s.hi && ds->pflows[j].date <= e->D; j++) {
-        struct partner_position a;
-        pf_wide fc;
-        if (ds->pflows[j].partner != partner || ds->pflows[j].date == last)
+    for (k = fc->flow_at[i]; k < fc->flow_at[i + 1]; k++) {
+        const struct pf_partner_flow *pf = &ds->pflows[fc->flow_idx[k]];
+        pf_wide mine = 0, all;
+        if (pf->date > e->D)
+            break;
+        if (pf->date == last)
             continue;
-        last = ds->pflows[j].date;
-        partner_position_at(e, f, partner, last, &a);
-        fc = fund_commitment_at(e, f, last);
-        at[nd++] = fc ? (double)a.commitment / (double)fc : 0;
+        last = pf->date;
+        for (j = fc->commit_at[i]; j < fc->commit_at[i + 1]; j++)
+            if (ds->commitments[fc->commit_idx[j]].date <= last)
+                mine += ds->commitments[fc->commit_idx[j]].amount;
+        all = fund_commitment_by_day(fc, last);
+        at[nd++] = all ? (double)mine / (double)all : 0;
     }
     return at;
 }
@@ -316,8 +423,6 @@ partner_rows(struct eng *e, struct fund_close *fc)
         const struct pf_partner *pp = &ds->partners[fc->partners[i]];
         const struct partner_position *pt = &fc->pos[i];
         const char *P = pp->partner_id;
-        struct span s = e->fund_pflows[fc->f];
-
         TRY(put_money(e, "partner", F, P, "commitment", pt->commitment));
         TRY(put_money(e, "partner", F, P, "paid_in", pt->paid_in));
         TRY(put_money(e, "partner", F, P, "distributions", pt->distributions));
@@ -332,16 +437,19 @@ partner_rows(struct eng *e, struct fund_close *fc)
             pf_run_empty(e->run, "partner", F, P, "interest", "the fund has no commitments");
         put_multiples(e, "partner", F, P, pt->paid_in, pt->distributions, fc->nav[i],
                       pt->commitment);
-        for (j = s.lo; j < s.hi && ds->pflows[j].date <= e->D; j++) {
-            const struct pf_partner_flow *pf = &ds->pflows[j];
-            if (pf->partner == fc->partners[i] && !is_carry(pf))
+        for (j = fc->flow_at[i]; j < fc->flow_at[i + 1]; j++) {
+            const struct pf_partner_flow *pf = &ds->pflows[fc->flow_idx[j]];
+            if (pf->date > e->D)
+                break;
+            if (!is_carry(pf))
                 block_add(&blk, pf->date, pf->kind == PF_CONTRIBUTION ? -pf->amount : pf->amount);
         }
         snprintf(bkey, sizeof bkey, "partner:%s", P);
         TRY(irr_block(e, &blk, F, bkey, "partner", P, "net_irr", fc->nav[i]));
         block_release(&blk);
-        interest_at = interest_on_flow_dates(e, fc->f, fc->partners[i]);
-        TRY(pme_all(e, fc->f, fc->partners[i], "partner", F, P, fc->nav[i], interest_at));
+        interest_at = interest_on_flow_dates(e, fc, i);
+        TRY(pme_all(e, fc->f, fc->flow_idx + fc->flow_at[i], fc->flow_at[i + 1] - fc->flow_at[i],
+                    "partner", F, P, fc->nav[i], interest_at));
         free(interest_at);
         interest_at = NULL;
         if (strcmp(pp->kind, "guidance_fund") == 0)
@@ -577,6 +685,12 @@ close_fund(struct eng *e, int f, struct project_measures *pms)
 cleanup:
     economics_release(&fc.econ);
     free(fc.partners);
+    free(fc.flow_at);
+    free(fc.flow_idx);
+    free(fc.commit_at);
+    free(fc.commit_idx);
+    free(fc.commit_day);
+    free(fc.commit_cum);
     free(fc.pos);
     free(fc.commitment);
     free(fc.paid_in);
@@ -640,6 +754,7 @@ portfolio_totals(struct eng *e)
     struct block blk = { 0 };
     struct economics x;
     int *parts = NULL;
+    struct partner_position *pos = NULL;
     size_t f, i, np;
     pf_cents c;
     pf_status rc = PF_OK;
@@ -672,11 +787,10 @@ portfolio_totals(struct eng *e)
          * unfunded: each partner's, floored on its own, as the fund's own figure */
         np = fund_partners(e, (int)f, &parts);
         rc = fund_economics(e, (int)f, e->D, parts, np, &at, &x);
-        for (i = 0; rc == PF_OK && i < np; i++) {
-            struct partner_position pp;
-            partner_position_at(e, (int)f, parts[i], e->D, &pp);
-            fund_unfunded += unfunded_of(pp.commitment, pp.paid_in, pp.recallable);
-        }
+        pos = pf_xreallocarray(pos, np + 1, sizeof *pos);
+        partner_positions_at(e, (int)f, parts, np, e->D, pos);
+        for (i = 0; rc == PF_OK && i < np; i++)
+            fund_unfunded += unfunded_of(pos[i].commitment, pos[i].paid_in, pos[i].recallable);
         free(parts);
         parts = NULL;
         lp_nav = x.has_terms ? at.nav - x.A : at.nav;
@@ -718,6 +832,7 @@ portfolio_totals(struct eng *e)
 cleanup:
     block_release(&blk);
     free(parts);
+    free(pos);
     return rc;
 }
 
@@ -733,6 +848,7 @@ currency_rows(struct eng *e)
     const struct pf_dataset *ds = e->ds;
     size_t f, i;
     int *parts = NULL;
+    struct partner_position *pos = NULL;
     pf_status rc = PF_OK;
 
     for (f = 0; f < ds->nfunds; f++) {
@@ -744,14 +860,14 @@ currency_rows(struct eng *e)
         TRY(eng_rate_e8(e, cur, e->D, &r8));
         pf_run_row_value(e->run, "fx", F, cur, "rate", e->D, (double)r8 / 1e8);
         np = fund_partners(e, (int)f, &parts);
+        pos = pf_xreallocarray(pos, np + 1, sizeof *pos);
+        partner_positions_at(e, (int)f, parts, np, e->D, pos);
         for (i = 0; i < np; i++) {
-            struct partner_position pt;
             const char *P = ds->partners[parts[i]].partner_id;
             pf_cents c;
-            partner_position_at(e, (int)f, parts[i], e->D, &pt);
-            TRY(eng_conv(e, pt.paid_in, cur, "CNY", e->D, &c));
+            TRY(eng_conv(e, pos[i].paid_in, cur, "CNY", e->D, &c));
             TRY(put_row_money(e, "partner_cny", F, P, "paid_in", e->D, c));
-            TRY(eng_conv(e, pt.distributions, cur, "CNY", e->D, &c));
+            TRY(eng_conv(e, pos[i].distributions, cur, "CNY", e->D, &c));
             TRY(put_row_money(e, "partner_cny", F, P, "distributions", e->D, c));
         }
         free(parts);
@@ -759,6 +875,7 @@ currency_rows(struct eng *e)
     }
 cleanup:
     free(parts);
+    free(pos);
     return rc;
 }
 

@@ -162,6 +162,8 @@ fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
     struct span s = e->fund_pflows[f];
     pf_wide *commit = NULL;
     int64_t *w = NULL;
+    struct partner_position *pp = NULL;
+    bool *mem_of = NULL;
     int gp_at = -1;
     pf_status rc = PF_OK;
     char day[16];
@@ -183,10 +185,10 @@ fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
     x->received = pf_xcalloc(np + 1, sizeof *x->received);
     commit = pf_xcalloc(np + 1, sizeof *commit);
     w = pf_xcalloc(np + 1, sizeof *w);
+    pp = pf_xcalloc(np + 1, sizeof *pp);
+    partner_positions_at(e, f, partners, np, t, pp);
     for (i = 0; i < np; i++) {
-        struct partner_position pp;
-        partner_position_at(e, f, partners[i], t, &pp);
-        commit[i] = pp.commitment;
+        commit[i] = pp[i].commitment;
         x->member[i] = !exempt(ds, terms, partners[i]);
         if (x->member[i]) {
             x->class_commitment += commit[i];
@@ -195,22 +197,17 @@ fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
         if (strcmp(ds->partners[partners[i]].partner_id, terms->gp_partner_id) == 0)
             gp_at = (int)i;
     }
+    /* membership by data set index: a lookup per flow, not a search of the partners */
+    mem_of = pf_xcalloc(ds->npartners + 1, sizeof *mem_of);
+    for (i = 0; i < np; i++)
+        mem_of[partners[i]] = x->member[i];
 
     /* the class as one investor: its calls, and its gross distributions (its own
      * distributions plus the carry paid on that date) */
     for (i = s.lo; i < s.hi && ds->pflows[i].date <= t; i++) {
         const struct pf_partner_flow *pf = &ds->pflows[i];
-        size_t j;
-        bool mem = false;
-        if (!is_carry(pf)) {
-            for (j = 0; j < np; j++)
-                if (partners[j] == pf->partner) {
-                    mem = x->member[j];
-                    break;
-                }
-            if (!mem)
-                continue;
-        }
+        if (!is_carry(pf) && (pf->partner < 0 || !mem_of[pf->partner]))
+            continue;
         PF_GROW(ev, nev + 1, cap);
         ev[nev].date = pf->date;
         ev[nev].amount = pf->amount;
@@ -276,6 +273,8 @@ fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
     }
 cleanup:
     free(ev);
+    free(pp);
+    free(mem_of);
     free(commit);
     free(w);
     return rc;

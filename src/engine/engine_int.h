@@ -145,8 +145,10 @@ is_carry(const struct pf_partner_flow *pf)
 }
 
 pf_status fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o);
-void partner_position_at(const struct eng *e, int f, int partner, pf_date t,
-                         struct partner_position *o);
+/* What each of partners[0..np) (distinct data set indices) holds in fund f as at t,
+ * into out[0..np), in one sweep of the fund's commitments and flows */
+void partner_positions_at(const struct eng *e, int f, const int *partners, size_t np, pf_date t,
+                          struct partner_position *out);
 pf_wide fund_commitment_at(const struct eng *e, int f, pf_date t);
 /* The fund's NAV on t, computed once per fund and date (partners ask for the same dates). */
 pf_status fund_nav_cached(struct eng *e, int f, pf_date t, pf_wide *nav);
@@ -208,11 +210,14 @@ pf_status exposure(struct eng *e, const int *projs, size_t np,
 /* ---- performance.c ---- */
 
 /*
- * The PME family for one set of LP flows (fund: partner < 0; or one partner).
+ * The PME family for one set of LP flows (the fund's, or one partner's).
  * interest_at[i] turns the fund's NAV after the i-th flow date into the holder's.
  */
-pf_status pme_all(struct eng *e, int f, int partner, const char *dim, const char *fund,
-                  const char *key, pf_wide nav_at_D, const double *interest_at);
+/* only[0..nonly): the ds->pflows indices of one partner's flows in the fund, in date
+ * order (NULL: all the fund's flows) */
+pf_status pme_all(struct eng *e, int f, const size_t *only, size_t nonly, const char *dim,
+                  const char *fund, const char *key, pf_wide nav_at_D,
+                  const double *interest_at);
 /* Multiples (tvpi, dpi, rvpi, pic) of one holder. */
 void put_multiples(struct eng *e, const char *dim, const char *fund, const char *key,
                    pf_wide paid_in, pf_wide distributions, pf_wide nav, pf_wide commitment);
@@ -258,6 +263,15 @@ struct fund_close {
     struct project_measures total;  /* this fund's counted projects */
     struct economics econ;          /* at D (has_terms false for a fund without terms) */
     struct pf_metric gross_irr, net_irr_before_carry, net_irr; /* for the bridge */
+    /* partner i's flows of the fund, in date order: flow_idx[flow_at[i] .. flow_at[i+1]),
+     * indices into ds->pflows; its commitments likewise (commit_at, commit_idx); and
+     * the fund's commitments by date with their running total, for the fund's
+     * commitment on any date by bisection. Every per-partner walk uses these, so a
+     * fund's work is linear in its partners (a fund of 16,000) */
+    size_t *flow_at, *flow_idx, *commit_at, *commit_idx;
+    pf_date *commit_day;
+    pf_wide *commit_cum;
+    size_t ncommit_day;
 };
 
 /* ---- fees.c: the management-fee control (a fund with terms) ---- */

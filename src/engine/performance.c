@@ -33,8 +33,8 @@ pme_add(struct pme_flows *b, pf_date d, double contrib, double dist)
 }
 
 pf_status
-pme_all(struct eng *e, int f, int partner, const char *dim, const char *fund, const char *key,
-        pf_wide nav_at_D, const double *interest_at)
+pme_all(struct eng *e, int f, const size_t *only, size_t nonly, const char *dim,
+        const char *fund, const char *key, pf_wide nav_at_D, const double *interest_at)
 {
     static const char *const names[] = { "ks_pme", "direct_alpha", "ln_pme", "pme_plus", "mpme" };
     const struct pf_dataset *ds = e->ds;
@@ -51,9 +51,11 @@ pme_all(struct eng *e, int f, int partner, const char *dim, const char *fund, co
                          "no benchmark given (close --benchmark ID)");
         return PF_OK;
     }
-    for (i = s.lo; i < s.hi && ds->pflows[i].date <= e->D; i++) {
-        const struct pf_partner_flow *pf = &ds->pflows[i];
-        if ((partner >= 0 && pf->partner != partner) || is_carry(pf))
+    for (i = only ? 0 : s.lo; i < (only ? nonly : s.hi); i++) {
+        const struct pf_partner_flow *pf = &ds->pflows[only ? only[i] : i];
+        if (pf->date > e->D)
+            break;
+        if (is_carry(pf))
             continue; /* carried interest is not an LP flow (SPEC §10) */
         pme_add(&b, pf->date, pf->kind == PF_CONTRIBUTION ? (double)pf->amount / 100.0 : 0,
                 pf->kind == PF_DISTRIBUTION ? (double)pf->amount / 100.0 : 0);
