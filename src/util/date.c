@@ -108,6 +108,22 @@ pf_date_format(pf_date day, char *buf, size_t n)
         return buf;
     }
     pf_date_to_ymd(day, &y, &m, &d);
+    /* digit by digit: a close formats a date for every stored row (millions), and
+     * snprintf was a tenth of its time */
+    if (n >= 11 && y >= 0 && y <= 9999) {
+        buf[0] = (char)('0' + y / 1000);
+        buf[1] = (char)('0' + y / 100 % 10);
+        buf[2] = (char)('0' + y / 10 % 10);
+        buf[3] = (char)('0' + y % 10);
+        buf[4] = '-';
+        buf[5] = (char)('0' + m / 10);
+        buf[6] = (char)('0' + m % 10);
+        buf[7] = '-';
+        buf[8] = (char)('0' + d / 10);
+        buf[9] = (char)('0' + d % 10);
+        buf[10] = '\0';
+        return buf;
+    }
     snprintf(buf, n, "%04d-%02d-%02d", y, m, d);
     return buf;
 }

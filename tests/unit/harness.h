@@ -33,6 +33,13 @@ static struct {
     int line;
 } pf_t_loop;
 
+/* May a failed check print its got/want line? Not past a loop's first few failures. */
+static inline int
+pf_t_show(void)
+{
+    return pf_t_loop.depth == 0 || pf_t_loop.failed <= PF_T_LOOP_SHOW;
+}
+
 static inline int
 pf_t_check(int ok, const char *what, const char *file, int line)
 {
@@ -95,20 +102,20 @@ pf_t_loop_end(void)
 #define CHECK_NEAR(got, want, tol)                                                        \
     do {                                                                                  \
         double g_ = (got), w_ = (want);                                                   \
-        if (!pf_t_check(fabs(g_ - w_) <= (tol), #got " ~ " #want, __FILE__, __LINE__))    \
+        if (!pf_t_check(fabs(g_ - w_) <= (tol), #got " ~ " #want, __FILE__, __LINE__) && pf_t_show())    \
             fprintf(stderr, "     got %.12g want %.12g\n", g_, w_);                       \
     } while (0)
 #define CHECK_STR(got, want)                                                              \
     do {                                                                                  \
         const char *g_ = (got), *w_ = (want);                                             \
         if (!pf_t_check(g_ && w_ && strcmp(g_, w_) == 0, #got " == " #want, __FILE__,     \
-                        __LINE__))                                                        \
+                        __LINE__) && pf_t_show())                                                        \
             fprintf(stderr, "     got '%s' want '%s'\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)"); \
     } while (0)
 #define CHECK_INT(got, want)                                                              \
     do {                                                                                  \
         long long g_ = (long long)(got), w_ = (long long)(want);                          \
-        if (!pf_t_check(g_ == w_, #got " == " #want, __FILE__, __LINE__))                 \
+        if (!pf_t_check(g_ == w_, #got " == " #want, __FILE__, __LINE__) && pf_t_show())                 \
             fprintf(stderr, "     got %lld want %lld\n", g_, w_);                         \
     } while (0)
 

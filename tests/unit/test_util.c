@@ -72,6 +72,17 @@ test_dates(void)
                              sizeof buf), "2023-11-30");
     CHECK_STR(pf_date_format(pf_date_quarter_end(pf_date_from_ymd(2024, 8, 3)), buf, sizeof buf),
               "2024-09-30");
+    /* the digit-by-digit format against the printf one it replaced, every day of
+     * years 0..9999, and beyond (printf again: five digits) */
+    LOOP_BEGIN("date: format equals %04d-%02d-%02d");
+    for (d = pf_date_from_ymd(0, 1, 1); d <= pf_date_from_ymd(10001, 12, 31); d += 1) {
+        char want[32];
+        pf_date_to_ymd(d, &y, &m, &dd);
+        snprintf(want, sizeof want, "%04d-%02d-%02d", y, m, dd);
+        CHECK_STR(pf_date_format(d, buf, sizeof buf), want);
+    }
+    LOOP_END();
+    CHECK_STR(pf_date_format(pf_date_from_ymd(10000, 1, 1), buf, sizeof buf), "10000-01-01");
     /* Excel: 2008-01-01 is serial 39448 (Excel XIRR documentation example) */
     CHECK_NEAR(pf_date_excel(pf_date_from_ymd(2008, 1, 1)), 39448, 0);
 }
