@@ -199,10 +199,53 @@ same_owner(const struct pf_run_row *a, const struct pf_run_row *b)
            (!a->fund || strcmp(a->fund, b->fund) == 0);
 }
 
+/* Rows any other table packs into run_pack: a dated amount (migration 0005). */
+static bool
+is_pack_row(const struct pf_run_row *r)
+{
+    return r->is_money && r->has_value && r->date != PF_DATE_NONE && !strchr(r->col, ':') &&
+           !strchr(r->col, ';') && strcmp(r->tbl, "block") != 0;
+}
+
+/* How many rows from i on go into one run_pack row (0: store row i on its own). */
+static size_t
+pack_length(const struct pf_run *run, size_t i)
+{
+    const struct pf_run_row *r = &run->rows[i];
+    size_t j = i;
+    if (!is_pack_row(r))
+        return 0;
+    while (j < run->nrows && is_pack_row(&run->rows[j]) &&
+           (run->rows[j].tbl == r->tbl || strcmp(run->rows[j].tbl, r->tbl) == 0) &&
+           same_owner(&run->rows[j], r))
+        j++;
+    return j - i > 1 ? j - i : 0;
+}
+
+/* "col:YYYY-MM-DD:cents" appended, without printf (a close appends millions) */
+static void
+add_dated(struct pf_buf *b, const struct pf_run_row *r)
+{
+    char day[16], num[24], *p = num + sizeof num;
+    unsigned long long u = r->cents < 0 ? 0ULL - (unsigned long long)r->cents
+                                        : (unsigned long long)r->cents;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (r->cents < 0)
+        *--p = '-';
+    pf_buf_adds(b, r->col);
+    pf_buf_addc(b, ':');
+    pf_buf_adds(b, pf_date_format(r->date, day, sizeof day));
+    pf_buf_addc(b, ':');
+    pf_buf_add(b, p, (size_t)(num + sizeof num - p));
+}
+
 pf_status
 pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
 {
-    sqlite3_stmt *q = NULL, *qb = NULL;
+    sqlite3_stmt *q = NULL, *qb = NULL, *qp = NULL;
     struct pf_buf flows = PF_BUF_INIT;
     pf_status s;
     char day[16];
@@ -244,17 +287,43 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
     if ((s = store_prepare(st, "INSERT INTO run_block(run_id, seq, fund, key, flows) "
                                "VALUES (?,?,?,?,?)", &qb, err)))
         goto cleanup;
+    /* a database still at migration 4 (opened by an older parkfund since) has no
+     * run_pack: its rows go to run_row, one by one, as they used to */
+    if (st->schema_version >= 5 &&
+        (s = store_prepare(st, "INSERT INTO run_pack(run_id, seq, tbl, fund, key, rows) "
+                               "VALUES (?,?,?,?,?,?)", &qp, err)))
+        goto cleanup;
     for (i = 0; i < run->nrows; i++) {
         const struct pf_run_row *r = &run->rows[i];
+        size_t n = qp ? pack_length(run, i) : 0, k;
+        if (n > 0) {
+            pf_buf_reset(&flows);
+            for (k = i; k < i + n; k++) {
+                if (k > i)
+                    pf_buf_addc(&flows, ';');
+                add_dated(&flows, &run->rows[k]);
+            }
+            sqlite3_bind_int64(qp, 1, run->id);
+            sqlite3_bind_int64(qp, 2, (int64_t)i + 1);
+            sqlite3_bind_text(qp, 3, r->tbl, -1, SQLITE_STATIC);
+            bind_text_or_null(qp, 4, r->fund);
+            sqlite3_bind_text(qp, 5, r->key, -1, SQLITE_STATIC);
+            sqlite3_bind_text(qp, 6, pf_buf_str(&flows), -1, SQLITE_STATIC);
+            if ((s = step_done(st, qp, err)))
+                goto cleanup;
+            i += n - 1;
+            continue;
+        }
         if (is_block_row(r)) {
             /* a block's consecutive rows go into one run_block row */
             size_t j = i;
             pf_buf_reset(&flows);
             for (; j < run->nrows && is_block_row(&run->rows[j]) &&
-                   same_owner(&run->rows[j], r); j++)
-                pf_buf_addf(&flows, "%s%s:%s:%lld", j > i ? ";" : "", run->rows[j].col,
-                            pf_date_format(run->rows[j].date, day, sizeof day),
-                            (long long)run->rows[j].cents);
+                   same_owner(&run->rows[j], r); j++) {
+                if (j > i)
+                    pf_buf_addc(&flows, ';');
+                add_dated(&flows, &run->rows[j]);
+            }
             sqlite3_bind_int64(qb, 1, run->id);
             sqlite3_bind_int64(qb, 2, (int64_t)i + 1);
             bind_text_or_null(qb, 3, r->fund);
@@ -310,14 +379,16 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
 cleanup:
     sqlite3_finalize(q);
     sqlite3_finalize(qb);
+    sqlite3_finalize(qp);
     pf_buf_release(&flows);
     return s;
 }
 
-/* One run_block row back into its rows ('col:YYYY-MM-DD:cents;...'). */
+/* One run_block or run_pack row back into its rows ('col:YYYY-MM-DD:cents;...'). */
 static pf_status
 expand_block(struct pf_run *run, sqlite3_stmt *q, struct pf_err *err)
 {
+    const char *tbl = (const char *)sqlite3_column_text(q, 1);
     const char *fund = (const char *)sqlite3_column_text(q, 2);
     const char *key = (const char *)sqlite3_column_text(q, 3);
     const char *p = (const char *)sqlite3_column_text(q, 8);
@@ -343,13 +414,13 @@ expand_block(struct pf_run *run, sqlite3_stmt *q, struct pf_err *err)
         end = num_end;
         if (end == c2 + 1 || (*end && *end != ';'))
             goto bad;
-        pf_run_row_money(run, "block", fund, key, col, d, (pf_cents)cents);
+        pf_run_row_money(run, tbl, fund, key, col, d, (pf_cents)cents);
         p = *end ? end + 1 : end;
     }
     return PF_OK;
 bad:
-    return pf_err_set(err, PF_EDATA, "", "run %lld: block '%s' is malformed", (long long)run->id,
-                      key ? key : "");
+    return pf_err_set(err, PF_EDATA, "", "run %lld: packed rows '%s' of '%s' are malformed",
+                      (long long)run->id, key ? key : "", tbl ? tbl : "");
 }
 
 pf_status
@@ -416,10 +487,18 @@ pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf
     sqlite3_finalize(q);
     q = NULL;
 
-    if ((s = store_prepare(st, "SELECT seq, tbl, fund, key, col, date, cents, value, NULL "
-                               "FROM run_row WHERE run_id = ?1 UNION ALL SELECT seq, 'block', "
-                               "fund, key, NULL, NULL, NULL, NULL, flows FROM run_block "
-                               "WHERE run_id = ?1 ORDER BY 1", &q, err)))
+    if ((s = store_prepare(st, st->schema_version >= 5
+                                   ? "SELECT seq, tbl, fund, key, col, date, cents, value, NULL "
+                                     "FROM run_row WHERE run_id = ?1 UNION ALL SELECT seq, "
+                                     "'block', fund, key, NULL, NULL, NULL, NULL, flows FROM "
+                                     "run_block WHERE run_id = ?1 UNION ALL SELECT seq, tbl, "
+                                     "fund, key, NULL, NULL, NULL, NULL, rows FROM run_pack "
+                                     "WHERE run_id = ?1 ORDER BY 1"
+                                   : "SELECT seq, tbl, fund, key, col, date, cents, value, NULL "
+                                     "FROM run_row WHERE run_id = ?1 UNION ALL SELECT seq, "
+                                     "'block', fund, key, NULL, NULL, NULL, NULL, flows FROM "
+                                     "run_block WHERE run_id = ?1 ORDER BY 1",
+                           &q, err)))
         goto cleanup;
     sqlite3_bind_int64(q, 1, run->id);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {

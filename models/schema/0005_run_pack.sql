@@ -1,0 +1,25 @@
+-- parkfund schema, migration 5: a run's dated money rows stored packed (issue 12).
+-- Never edit once released. Triggers are written plainly (verify compares each with
+-- the stored text).
+--
+-- A close stores about a thousand capital-account and NAV-history rows per fund, each
+-- a row of run_row: most of a close's time went into storing them one by one. A run
+-- of consecutive rows of one table and owner (fund, key), each with a date and an
+-- amount in cents, is now one run_pack row, like a run_block: seq is the first row's,
+-- and the rows take the seqs after it, in order. `rows` is
+-- 'col:YYYY-MM-DD:cents;col:YYYY-MM-DD:cents;...' (col holds neither ':' nor ';').
+-- Runs stored before this migration keep their rows in run_row and read as before.
+CREATE TABLE IF NOT EXISTS run_pack (
+    run_id  INTEGER NOT NULL REFERENCES run(run_id),
+    seq     INTEGER NOT NULL,
+    tbl     TEXT NOT NULL,
+    fund    TEXT,
+    key     TEXT NOT NULL,
+    rows    TEXT NOT NULL,
+    PRIMARY KEY (run_id, seq)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER run_pack_no_update BEFORE UPDATE ON run_pack BEGIN SELECT RAISE(ABORT, 'runs are append-only'); END;
+CREATE TRIGGER run_pack_no_delete BEFORE DELETE ON run_pack BEGIN SELECT RAISE(ABORT, 'runs are append-only'); END;
+CREATE TRIGGER run_pack_guard BEFORE INSERT ON run_pack WHEN EXISTS (SELECT 1 FROM run_pack WHERE run_id = NEW.run_id AND seq = NEW.seq) BEGIN
+    SELECT RAISE(ABORT, 'run_pack: a stored row is never replaced');
+END;
