@@ -23,6 +23,18 @@ echo "-- a database made before application_id (schema version 1)"
 $PF --db legacy.db init 2>/dev/null
 $PF --db legacy.db import $SRC/models/sample/*.csv > /dev/null
 $PF --db legacy.db close --as-of 2024-06-30 > /dev/null
+# the run as a parkfund before migration 5 stored it: its packed rows one by one in
+# run_row (expanded here by SQL, independently of parkfund's reader)
+sqlite3 legacy.db "WITH RECURSIVE split(run_id, seq, tbl, fund, key, rest, item) AS (
+    SELECT run_id, seq, tbl, fund, key, rows || ';', NULL FROM run_pack
+    UNION ALL SELECT run_id, seq + 1, tbl, fund, key, substr(rest, instr(rest, ';') + 1),
+        substr(rest, 1, instr(rest, ';') - 1) FROM split WHERE rest <> '')
+  INSERT INTO run_row(run_id, seq, tbl, fund, key, col, date, cents, value)
+  SELECT run_id, seq - 1, tbl, fund, key, substr(item, 1, instr(item, ':') - 1),
+      substr(item, instr(item, ':') + 1, 10), CAST(substr(item, instr(item, ':') + 12) AS INTEGER), NULL
+  FROM split WHERE item IS NOT NULL;
+  DROP TABLE run_pack;"
+echo "legacy rows unpacked: $(sqlite3 legacy.db 'SELECT count(*) FROM run_row')"
 sqlite3 legacy.db "DROP TABLE batch_seal; DROP TABLE forecast_note; DROP TABLE forecast_result; DROP TABLE forecast; DROP TABLE fund_terms; PRAGMA application_id = 0; PRAGMA user_version = 1;"
 for t in $(sqlite3 legacy.db "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%_guard'"); do
     sqlite3 legacy.db "DROP TRIGGER $t"
