@@ -267,6 +267,9 @@ eng_prepare(struct eng *e)
     e->pre_proceeds = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_proceeds);
     e->pre_income = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_income);
     e->navcache_fund = -1;
+    e->partner_slot = pf_xmalloc((ds->npartners + 1) * sizeof *e->partner_slot);
+    for (i = 0; i < ds->npartners; i++)
+        e->partner_slot[i] = -1;
     e->fund_projects = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_projects);
     e->fund_nprojects = pf_xcalloc(ds->nfunds + 1, sizeof *e->fund_nprojects);
     e->proj_park = pf_xcalloc(ds->nprojects + 1, sizeof *e->proj_park);
@@ -407,6 +410,7 @@ eng_release(struct eng *e)
     free(e->pre_proceeds);
     free(e->pre_income);
     free(e->navcache_date);
+    free(e->partner_slot);
     free(e->navcache_nav);
     free(e->proj_park);
     free(e->proj_region);

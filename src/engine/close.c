@@ -56,14 +56,11 @@ index_partners(const struct eng *e, struct fund_close *fc)
     const struct pf_dataset *ds = e->ds;
     struct span fl = e->fund_pflows[fc->f], cm = e->fund_commits[fc->f];
     size_t nf = fl.hi - fl.lo, nc = cm.hi - cm.lo, i, k;
-    int *slot = pf_xmalloc((ds->npartners + 1) * sizeof *slot);
+    const int *slot = e->partner_slot;
     int *who = pf_xmalloc((nf + nc + 1) * sizeof *who);
     struct dated *order = pf_xmalloc((nc + 1) * sizeof *order);
 
-    for (i = 0; i < ds->npartners; i++)
-        slot[i] = -1;
-    for (i = 0; i < fc->npartners; i++)
-        slot[fc->partners[i]] = (int)i;
+    partner_slots_set(e, fc->partners, fc->npartners);
     for (i = 0; i < nf; i++)
         who[i] = ds->pflows[fl.lo + i].partner;
     by_partner(slot, who, nf, fc->npartners, &fc->flow_at, &fc->flow_idx);
@@ -94,7 +91,7 @@ index_partners(const struct eng *e, struct fund_close *fc)
         k++;
     }
     fc->ncommit_day = k;
-    free(slot);
+    partner_slots_clear(e, fc->partners, fc->npartners);
     free(who);
     free(order);
 }

@@ -163,7 +163,6 @@ fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
     pf_wide *commit = NULL;
     int64_t *w = NULL;
     struct partner_position *pp = NULL;
-    bool *mem_of = NULL;
     int gp_at = -1;
     pf_status rc = PF_OK;
     char day[16];
@@ -197,16 +196,15 @@ fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
         if (strcmp(ds->partners[partners[i]].partner_id, terms->gp_partner_id) == 0)
             gp_at = (int)i;
     }
-    /* membership by data set index: a lookup per flow, not a search of the partners */
-    mem_of = pf_xcalloc(ds->npartners + 1, sizeof *mem_of);
-    for (i = 0; i < np; i++)
-        mem_of[partners[i]] = x->member[i];
+    /* membership by a lookup per flow, not a search of the partners */
+    partner_slots_set(e, partners, np);
 
     /* the class as one investor: its calls, and its gross distributions (its own
      * distributions plus the carry paid on that date) */
     for (i = s.lo; i < s.hi && ds->pflows[i].date <= t; i++) {
         const struct pf_partner_flow *pf = &ds->pflows[i];
-        if (!is_carry(pf) && (pf->partner < 0 || !mem_of[pf->partner]))
+        if (!is_carry(pf) && (pf->partner < 0 || e->partner_slot[pf->partner] < 0 ||
+                              !x->member[e->partner_slot[pf->partner]]))
             continue;
         PF_GROW(ev, nev + 1, cap);
         ev[nev].date = pf->date;
@@ -218,6 +216,7 @@ fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
         else
             x->class_gross_distributions += pf->amount;
     }
+    partner_slots_clear(e, partners, np);
     /* V = interest_class x (F + K), to the cent */
     x->V = x->class_commitment > 0
                ? pf_wide_div_round((x->F + x->K) * x->class_commitment, x->C) : 0;
@@ -274,7 +273,6 @@ fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
 cleanup:
     free(ev);
     free(pp);
-    free(mem_of);
     free(commit);
     free(w);
     return rc;

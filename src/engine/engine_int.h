@@ -89,6 +89,11 @@ struct eng {
     const char **proj_region, **proj_centre;
     struct span bench;         /* the benchmark's levels in ds->bench */
     bool have_bench;
+    /* per partner of the data set: its place among the partners a fund's sweep is
+     * about, or -1. All -1 between uses: a sweep sets its partners' entries and puts
+     * them back (partner_slots_set/_clear), so no fund's work costs the size of the
+     * whole book */
+    int *partner_slot;
 };
 
 /* ---- book.c ---- */
@@ -145,6 +150,8 @@ is_carry(const struct pf_partner_flow *pf)
 }
 
 pf_status fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o);
+void partner_slots_set(const struct eng *e, const int *partners, size_t np);
+void partner_slots_clear(const struct eng *e, const int *partners, size_t np);
 /* What each of partners[0..np) (distinct data set indices) holds in fund f as at t,
  * into out[0..np), in one sweep of the fund's commitments and flows */
 void partner_positions_at(const struct eng *e, int f, const int *partners, size_t np, pf_date t,

@@ -68,17 +68,14 @@ partner_positions_at(const struct eng *e, int f, const int *partners, size_t np,
     const struct pf_dataset *ds = e->ds;
     /* one sweep of the fund's facts for all its partners: asking partner by partner
      * cost partners x flows (a fund of 16,000 partners) */
-    int *slot = pf_xmalloc((ds->npartners ? ds->npartners : 1) * sizeof *slot);
+    const int *slot = e->partner_slot;
     struct span s;
     size_t i;
 
     memset(out, 0, np * sizeof *out);
     if (t == PF_DATE_NONE)
-        goto cleanup;
-    for (i = 0; i < ds->npartners; i++)
-        slot[i] = -1;
-    for (i = 0; i < np; i++)
-        slot[partners[i]] = (int)i;
+        return;
+    partner_slots_set(e, partners, np);
     s = e->fund_commits[f];
     for (i = s.lo; i < s.hi; i++) {
         int p = ds->commitments[i].partner;
@@ -104,8 +101,23 @@ partner_positions_at(const struct eng *e, int f, const int *partners, size_t np,
                 o->recallable += pf->amount;
         }
     }
-cleanup:
-    free(slot);
+    partner_slots_clear(e, partners, np);
+}
+
+void
+partner_slots_set(const struct eng *e, const int *partners, size_t np)
+{
+    size_t i;
+    for (i = 0; i < np; i++)
+        e->partner_slot[partners[i]] = (int)i;
+}
+
+void
+partner_slots_clear(const struct eng *e, const int *partners, size_t np)
+{
+    size_t i;
+    for (i = 0; i < np; i++)
+        e->partner_slot[partners[i]] = -1;
 }
 
 pf_wide
@@ -149,27 +161,40 @@ fund_nav_cached(struct eng *e, int f, pf_date t, pf_wide *nav)
     return PF_OK;
 }
 
+static int
+cmp_int(const void *a, const void *b)
+{
+    int x = *(const int *)a, y = *(const int *)b;
+    return x < y ? -1 : x > y;
+}
+
 size_t
 fund_partners(const struct eng *e, int f, int **out)
 {
     const struct pf_dataset *ds = e->ds;
-    /* one pass over the fund's own facts, not one per partner of the whole book */
-    bool *in = pf_xcalloc(ds->npartners + 1, sizeof *in);
-    int *parts = pf_xmalloc((ds->npartners ? ds->npartners : 1) * sizeof *parts);
-    struct span s = e->fund_commits[f];
+    /* one pass over the fund's own facts, nothing the size of the whole book: each
+     * partner met is marked in partner_slot (then put back), and the list sorted
+     * (data set order, which is by id) */
+    struct span c = e->fund_commits[f], s = e->fund_pflows[f];
+    int *parts = pf_xmalloc((c.hi - c.lo + s.hi - s.lo + 1) * sizeof *parts);
     size_t i, np = 0;
 
-    for (i = s.lo; i < s.hi; i++)
-        if (ds->commitments[i].date <= e->D && ds->commitments[i].partner >= 0)
-            in[ds->commitments[i].partner] = true;
-    s = e->fund_pflows[f];
-    for (i = s.lo; i < s.hi && ds->pflows[i].date <= e->D; i++)
-        if (ds->pflows[i].partner >= 0)
-            in[ds->pflows[i].partner] = true;
-    for (i = 0; i < ds->npartners; i++)
-        if (in[i])
-            parts[np++] = (int)i;
-    free(in);
+    for (i = c.lo; i < c.hi; i++) {
+        int p = ds->commitments[i].partner;
+        if (ds->commitments[i].date <= e->D && p >= 0 && e->partner_slot[p] < 0) {
+            e->partner_slot[p] = 0;
+            parts[np++] = p;
+        }
+    }
+    for (i = s.lo; i < s.hi && ds->pflows[i].date <= e->D; i++) {
+        int p = ds->pflows[i].partner;
+        if (p >= 0 && e->partner_slot[p] < 0) {
+            e->partner_slot[p] = 0;
+            parts[np++] = p;
+        }
+    }
+    partner_slots_clear(e, parts, np);
+    qsort(parts, np, sizeof *parts, cmp_int);
     *out = parts;
     return np;
 }
