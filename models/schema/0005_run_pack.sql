@@ -1,4 +1,5 @@
--- parkfund schema, migration 5: a run's dated money rows stored packed (issue 12).
+-- parkfund schema, migration 5: a run's results and dated money rows stored packed
+-- (issue 12).
 -- Never edit once released. Triggers are written plainly (verify compares each with
 -- the stored text).
 --
@@ -22,4 +23,24 @@ CREATE TRIGGER run_pack_no_update BEFORE UPDATE ON run_pack BEGIN SELECT RAISE(A
 CREATE TRIGGER run_pack_no_delete BEFORE DELETE ON run_pack BEGIN SELECT RAISE(ABORT, 'runs are append-only'); END;
 CREATE TRIGGER run_pack_guard BEFORE INSERT ON run_pack WHEN EXISTS (SELECT 1 FROM run_pack WHERE run_id = NEW.run_id AND seq = NEW.seq) BEGIN
     SELECT RAISE(ABORT, 'run_pack: a stored row is never replaced');
+END;
+-- Likewise a run of consecutive results of one dimension and fund is one
+-- run_result_pack row: seq is the first result's, the n results take the seqs after
+-- it. `results` is a BLOB of n records, each: a tag byte ('C' money, 'V' value,
+-- 'R' no value), key NUL, metric NUL, then for 'C' the cents and for 'V' the IEEE 754
+-- bits of the double, 8 bytes little-endian, for 'R' the reason NUL. Read them with
+-- `parkfund export` or `parkfund show`.
+CREATE TABLE IF NOT EXISTS run_result_pack (
+    run_id    INTEGER NOT NULL REFERENCES run(run_id),
+    seq       INTEGER NOT NULL,
+    dimension TEXT NOT NULL,
+    fund      TEXT,
+    n         INTEGER NOT NULL CHECK (n > 0),
+    results   BLOB NOT NULL,
+    PRIMARY KEY (run_id, seq)
+) STRICT, WITHOUT ROWID;
+CREATE TRIGGER run_result_pack_no_update BEFORE UPDATE ON run_result_pack BEGIN SELECT RAISE(ABORT, 'runs are append-only'); END;
+CREATE TRIGGER run_result_pack_no_delete BEFORE DELETE ON run_result_pack BEGIN SELECT RAISE(ABORT, 'runs are append-only'); END;
+CREATE TRIGGER run_result_pack_guard BEFORE INSERT ON run_result_pack WHEN EXISTS (SELECT 1 FROM run_result_pack WHERE run_id = NEW.run_id AND seq = NEW.seq) BEGIN
+    SELECT RAISE(ABORT, 'run_result_pack: a stored row is never replaced');
 END;

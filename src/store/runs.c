@@ -199,6 +199,125 @@ same_owner(const struct pf_run_row *a, const struct pf_run_row *b)
            (!a->fund || strcmp(a->fund, b->fund) == 0);
 }
 
+/* --- result packs (run_result_pack, migration 5) --- */
+
+static bool
+same_str(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* How many results from i on share result i's dimension and fund (1: alone). */
+static size_t
+result_run_length(const struct pf_run *run, size_t i)
+{
+    const struct pf_result *r = &run->results[i];
+    size_t j = i + 1;
+    while (j < run->nresults && same_str(run->results[j].dimension, r->dimension) &&
+           same_str(run->results[j].fund, r->fund))
+        j++;
+    return j - i;
+}
+
+static void
+put_u64(struct pf_buf *b, uint64_t u)
+{
+    char le[8];
+    int k;
+    for (k = 0; k < 8; k++)
+        le[k] = (char)(u >> (8 * k) & 0xff);
+    pf_buf_add(b, le, 8);
+}
+
+/* One result as a pack record (see 0005_run_pack.sql). */
+static void
+add_result(struct pf_buf *b, const struct pf_result *r, const char *no_reason)
+{
+    pf_buf_addc(b, r->has_value ? (r->is_money ? 'C' : 'V') : 'R');
+    pf_buf_add(b, r->key, strlen(r->key) + 1);
+    pf_buf_add(b, r->metric, strlen(r->metric) + 1);
+    if (r->has_value && r->is_money) {
+        put_u64(b, (uint64_t)r->cents);
+    } else if (r->has_value) {
+        uint64_t bits;
+        memcpy(&bits, &r->value, sizeof bits);
+        put_u64(b, bits);
+    } else {
+        const char *why = r->reason ? r->reason : no_reason;
+        pf_buf_add(b, why, strlen(why) + 1);
+    }
+}
+
+/* A NUL-terminated field at *p within end, or NULL (and *p unchanged) if none. */
+static const char *
+take_str(const unsigned char **p, const unsigned char *end)
+{
+    const unsigned char *z = memchr(*p, '\0', (size_t)(end - *p));
+    const char *s = (const char *)*p;
+    if (!z)
+        return NULL;
+    *p = z + 1;
+    return s;
+}
+
+static bool
+take_u64(const unsigned char **p, const unsigned char *end, uint64_t *u)
+{
+    int k;
+    if (end - *p < 8)
+        return false;
+    *u = 0;
+    for (k = 0; k < 8; k++)
+        *u |= (uint64_t)(*p)[k] << (8 * k);
+    *p += 8;
+    return true;
+}
+
+/* A run_result_pack row back into its results. */
+static pf_status
+expand_results(struct pf_run *run, sqlite3_stmt *q, struct pf_err *err)
+{
+    const char *dim = (const char *)sqlite3_column_text(q, 1);
+    const char *fund = (const char *)sqlite3_column_text(q, 2);
+    const unsigned char *p = sqlite3_column_blob(q, 8);
+    const unsigned char *end = p + sqlite3_column_bytes(q, 8);
+    int64_t n = sqlite3_column_int64(q, 3), k;
+
+    for (k = 0; k < n && p && p < end; k++) {
+        char tag = (char)*p++;
+        const char *key = take_str(&p, end), *metric = key ? take_str(&p, end) : NULL;
+        struct pf_result *r;
+        uint64_t u;
+        if (!metric)
+            goto bad;
+        if (tag == 'C' || tag == 'V') {
+            if (!take_u64(&p, end, &u))
+                goto bad;
+            r = new_result(run, dim, fund, key, metric);
+            r->has_value = true;
+            if (tag == 'C') {
+                r->is_money = true;
+                r->cents = (pf_cents)u;
+            } else {
+                memcpy(&r->value, &u, sizeof r->value);
+            }
+        } else if (tag == 'R') {
+            const char *why = take_str(&p, end);
+            if (!why)
+                goto bad;
+            r = new_result(run, dim, fund, key, metric);
+            r->reason = intern(run, why);
+        } else {
+            goto bad;
+        }
+    }
+    if (k == n && p == end)
+        return PF_OK;
+bad:
+    return pf_err_set(err, PF_EDATA, "", "run %lld: packed results of '%s' are malformed",
+                      (long long)run->id, dim ? dim : "");
+}
+
 /* Rows any other table packs into run_pack: a dated amount (migration 0005). */
 static bool
 is_pack_row(const struct pf_run_row *r)
@@ -245,7 +364,8 @@ add_dated(struct pf_buf *b, const struct pf_run_row *r)
 pf_status
 pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
 {
-    sqlite3_stmt *q = NULL, *qb = NULL, *qp = NULL;
+    sqlite3_stmt *q = NULL, *qb = NULL, *qp = NULL, *qr = NULL;
+    bool packs = st->schema_version >= 5;
     struct pf_buf flows = PF_BUF_INIT;
     pf_status s;
     char day[16];
@@ -268,13 +388,45 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
     run->id = sqlite3_last_insert_rowid(st->db);
     sqlite3_finalize(q);
     q = NULL;
+    /*
+     * The run's own rows go in with the guard triggers off, as an import's do
+     * (seal.c): they guard the tables against another client's REPLACE, and these
+     * are plain INSERTs of new keys under the run just made (a duplicate would still
+     * fail on the primary key). With a trigger on the table, SQLite keeps a statement
+     * journal for every INSERT: a temporary file written page by page, 1.3 million
+     * writes for a large close, most of its time. The run row itself went in above
+     * with the triggers on.
+     */
+    store_triggers_off(st);
 
     if ((s = store_prepare(st, "INSERT INTO run_result(run_id, seq, dimension, fund, key, "
                                "metric, cents, value, reason) VALUES (?,?,?,?,?,?,?,?,?)",
                            &q, err)))
         goto cleanup;
+    /* a database still at migration 4 (opened by an older parkfund since) has no
+     * packs: its results and rows go one by one, as they used to */
+    if (packs && (s = store_prepare(st, "INSERT INTO run_result_pack(run_id, seq, dimension, "
+                                        "fund, n, results) VALUES (?,?,?,?,?,?)", &qr, err)))
+        goto cleanup;
     for (i = 0; i < run->nresults; i++) {
-        store_bind_result(q, run->id, (int64_t)i + 1, &run->results[i], NULL);
+        const struct pf_result *r = &run->results[i];
+        size_t n = packs ? result_run_length(run, i) : 1, k;
+        if (n > 1) {
+            pf_buf_reset(&flows);
+            for (k = i; k < i + n; k++)
+                add_result(&flows, &run->results[k], "no value");
+            sqlite3_bind_int64(qr, 1, run->id);
+            sqlite3_bind_int64(qr, 2, (int64_t)i + 1);
+            sqlite3_bind_text(qr, 3, r->dimension, -1, SQLITE_STATIC);
+            bind_text_or_null(qr, 4, r->fund);
+            sqlite3_bind_int64(qr, 5, (int64_t)n);
+            sqlite3_bind_blob(qr, 6, flows.len ? flows.s : "", (int)flows.len, SQLITE_STATIC);
+            if ((s = step_done(st, qr, err)))
+                goto cleanup;
+            i += n - 1;
+            continue;
+        }
+        store_bind_result(q, run->id, (int64_t)i + 1, r, NULL);
         if ((s = step_done(st, q, err)))
             goto cleanup;
     }
@@ -289,7 +441,7 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
         goto cleanup;
     /* a database still at migration 4 (opened by an older parkfund since) has no
      * run_pack: its rows go to run_row, one by one, as they used to */
-    if (st->schema_version >= 5 &&
+    if (packs &&
         (s = store_prepare(st, "INSERT INTO run_pack(run_id, seq, tbl, fund, key, rows) "
                                "VALUES (?,?,?,?,?,?)", &qp, err)))
         goto cleanup;
@@ -380,6 +532,8 @@ cleanup:
     sqlite3_finalize(q);
     sqlite3_finalize(qb);
     sqlite3_finalize(qp);
+    sqlite3_finalize(qr);
+    store_triggers_on(st);
     pf_buf_release(&flows);
     return s;
 }
@@ -460,23 +614,35 @@ pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf
     sqlite3_finalize(q);
     q = NULL;
 
-    if ((s = store_prepare(st, "SELECT dimension, fund, key, metric, cents, value, reason FROM "
-                               "run_result WHERE run_id = ? ORDER BY seq", &q, err)))
+    if ((s = store_prepare(st, st->schema_version >= 5
+                                   ? "SELECT seq, dimension, fund, key, metric, cents, value, "
+                                     "reason, NULL FROM run_result WHERE run_id = ?1 UNION ALL "
+                                     "SELECT seq, dimension, fund, n, NULL, NULL, NULL, NULL, "
+                                     "results FROM run_result_pack WHERE run_id = ?1 ORDER BY 1"
+                                   : "SELECT seq, dimension, fund, key, metric, cents, value, "
+                                     "reason, NULL FROM run_result WHERE run_id = ?1 ORDER BY 1",
+                           &q, err)))
         goto cleanup;
     sqlite3_bind_int64(q, 1, run->id);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        struct pf_result *r = new_result(run, (const char *)sqlite3_column_text(q, 0),
-                                         (const char *)sqlite3_column_text(q, 1),
-                                         (const char *)sqlite3_column_text(q, 2),
-                                         (const char *)sqlite3_column_text(q, 3));
-        if (sqlite3_column_type(q, 4) != SQLITE_NULL) {
+        struct pf_result *r;
+        if (sqlite3_column_type(q, 8) != SQLITE_NULL) {
+            if ((s = expand_results(run, q, err)) != PF_OK)
+                goto cleanup;
+            continue;
+        }
+        r = new_result(run, (const char *)sqlite3_column_text(q, 1),
+                       (const char *)sqlite3_column_text(q, 2),
+                       (const char *)sqlite3_column_text(q, 3),
+                       (const char *)sqlite3_column_text(q, 4));
+        if (sqlite3_column_type(q, 5) != SQLITE_NULL) {
             r->is_money = r->has_value = true;
-            r->cents = sqlite3_column_int64(q, 4);
-        } else if (sqlite3_column_type(q, 5) != SQLITE_NULL) {
+            r->cents = sqlite3_column_int64(q, 5);
+        } else if (sqlite3_column_type(q, 6) != SQLITE_NULL) {
             r->has_value = true;
-            r->value = sqlite3_column_double(q, 5);
+            r->value = sqlite3_column_double(q, 6);
         } else {
-            const unsigned char *why = sqlite3_column_text(q, 6);
+            const unsigned char *why = sqlite3_column_text(q, 7);
             r->reason = intern(run, why ? (const char *)why : "no value");
         }
     }

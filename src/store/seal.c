@@ -141,6 +141,12 @@ store_triggers_on(struct pf_store *st)
     triggers(st, 1);
 }
 
+void
+store_triggers_off(struct pf_store *st)
+{
+    triggers(st, 0);
+}
+
 /* --- the '(batch)' chain --- */
 
 static pf_status

@@ -300,7 +300,11 @@ pf_store_open(const char *path, unsigned flags, struct pf_store **out, struct pf
     if ((s = store_exec(st, "PRAGMA foreign_keys = ON", err)) != PF_OK)
         goto cleanup;
     if (!st->readonly) {
-        if ((s = store_exec(st, "PRAGMA journal_mode = WAL", err)) != PF_OK)
+        /* 64 KiB pages for a new database (an existing one keeps its own: the pragma
+         * only counts before the first write): a close writes a few hundred MB at
+         * scale, one write call per page, twice (the WAL, then the checkpoint) */
+        if ((s = store_exec(st, "PRAGMA page_size = 65536", err)) != PF_OK ||
+            (s = store_exec(st, "PRAGMA journal_mode = WAL", err)) != PF_OK)
             goto cleanup;
     }
     if ((s = store_exec(st, "PRAGMA synchronous = FULL", err)) != PF_OK)

@@ -47,6 +47,7 @@ char *store_col_dup(sqlite3_stmt *q, int i);
 void store_seal_row(struct pf_store *st, enum pf_kind k, const char *const *vals);
 void store_seal_reset(struct pf_store *st);
 void store_triggers_on(struct pf_store *st); /* after an import's rows (seal.c) */
+void store_triggers_off(struct pf_store *st); /* while a run is stored (runs.c) */
 pf_status store_seal_existing(struct pf_store *st, struct pf_err *err);
 
 extern const char *const pf_schema_migrations[];

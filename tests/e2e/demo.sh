@@ -20,7 +20,7 @@ grep -q "manager's workbook: out/portfolio-2026-10-31.xlsx" demo.txt && ok || no
 [ -s out/portfolio-2026-10-31.xlsx ] && ok || no "no manager workbook"
 [ -s out/demo.db ] && ok || no "no demo database"
 # every partner with a commitment in the run has a statement
-partners=$(sqlite3 out/demo.db "SELECT DISTINCT key FROM run_result WHERE dimension = 'partner' AND metric = 'commitment' ORDER BY 1")
+partners=$(sqlite3 out/demo.db "SELECT DISTINCT partner_id FROM commitment WHERE date <= '2026-10-31' ORDER BY 1")
 n=0
 missing=0
 for p in $partners; do

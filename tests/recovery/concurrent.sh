@@ -150,7 +150,8 @@ check_db() {  # expected signature name (base, x, y, xy), expected number of run
         if [ -n "$line" ]; then
             id=$(echo "$line" | sed 's/^run \([0-9]*\):.*/\1/')
             cnt=$(echo "$line" | sed 's/.* \([0-9]*\) results$/\1/')
-            have=$(sqlite3 "$db" "SELECT count(*) FROM run_result WHERE run_id = $id")
+            # results are stored one by one or packed (run_result_pack, n apiece)
+            have=$(sqlite3 "$db" "SELECT (SELECT count(*) FROM run_result WHERE run_id = $id) + (SELECT coalesce(sum(n), 0) FROM run_result_pack WHERE run_id = $id)")
             [ "$have" = "$cnt" ] || bad "run $id has $have results, its close reported $cnt"
         fi
         i=$((i + 1))
