@@ -134,6 +134,115 @@ test_runs(void)
     pf_run_free(run);
 }
 
+static bool
+same_opt(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* Results and rows packed (migration 5) come back exactly as made, in run order:
+ * compared field by field with the run in memory. */
+static void
+test_run_packs(void)
+{
+    struct pf_store *st = NULL;
+    struct pf_err err = { 0 };
+    struct pf_run *run = pf_run_new(), *back = NULL, *empty = pf_run_new();
+    pf_date d = pf_date_from_ymd(2025, 6, 30);
+    static const double odd[] = { -0.0, 4.9406564584124654e-324, 1.7976931348623157e308,
+                                  0.1 + 0.2, -1.0 / 3.0 };
+    sqlite3_stmt *q = NULL;
+    size_t i;
+    int packs = 0, rpacks = 0;
+
+    run->as_of = d;
+    run->batch = 1;
+    run->engine = pf_xstrdup("test");
+    run->digest = pf_xstrdup("def");
+    run->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
+    pf_run_money(run, "fund", "F;1", "F;1", "nav", INT64_MIN + 1);
+    for (i = 0; i < sizeof odd / sizeof odd[0]; i++)
+        pf_run_value(run, "fund", "F;1", "F;1", "ratio", odd[i]);
+    pf_run_empty(run, "fund", "F;1", "F;1", "irr", "a reason; with: separators\t and 中文");
+    pf_run_money(run, "fund", "F2", "F2", "nav", 1); /* another fund: a new pack */
+    pf_run_money(run, "chain", NULL, "it:x", "nav", INT64_MAX);
+    pf_run_empty(run, "chain", NULL, "", "irr", "");
+    pf_run_money(run, "solo", "F2", "k", "nav", 5); /* alone: stays in run_result */
+    pf_run_row_money(run, "account", "F;1", "*", "itd.beginning_nav", d - 365, -7);
+    pf_run_row_money(run, "account", "F;1", "*", "itd.ending_nav", d, INT64_MIN + 1);
+    pf_run_row_money(run, "account", "F;1", "P1", "itd.ending_nav", d, 9); /* other key */
+    pf_run_row_money(run, "account", "F;1", "P1", "itd.ending_nav", d, 10);
+    pf_run_row_value(run, "account", "F;1", "P1", "itd.share", d, 0.5);  /* not money */
+    pf_run_row_money(run, "account", "F;1", "P1", "a:b", d, 11);         /* ':' in col */
+    pf_run_row_money(run, "nav_history", NULL, "it", "nav", d - 31, 12);
+    pf_run_row_money(run, "nav_history", NULL, "it", "nav", d, 13);
+    pf_run_row_money(run, "block", "F;1", "net", "flow", d, -100);
+    pf_run_row_money(run, "block", "F;1", "net", "nav", d, 100);
+    CHECK(pf_store_open(path, 0, &st, &err) == PF_OK);
+    CHECK(pf_store_begin_write(st, &err) == PF_OK);
+    CHECK(pf_store_put_run(st, run, &err) == PF_OK);
+    CHECK(pf_store_commit(st, &err) == PF_OK);
+    /* the packed tables were used (else this would test run_result alone) */
+    if (sqlite3_prepare_v2(st->db, "SELECT (SELECT count(*) FROM run_pack WHERE run_id = ?1), "
+                           "(SELECT count(*) FROM run_result_pack WHERE run_id = ?1)", -1, &q,
+                           NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, run->id);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            packs = sqlite3_column_int(q, 0);
+            rpacks = sqlite3_column_int(q, 1);
+        }
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    CHECK_INT(packs, 3);  /* account '*', account P1's two, nav_history */
+    CHECK_INT(rpacks, 2); /* fund F;1 (7 results), chain (2) */
+    CHECK(pf_store_get_run(st, run->id, &back, &err) == PF_OK);
+    if (back) {
+        CHECK_INT(back->nresults, run->nresults);
+        for (i = 0; i < run->nresults && i < back->nresults; i++) {
+            const struct pf_result *a = &run->results[i], *b = &back->results[i];
+            CHECK(same_opt(a->dimension, b->dimension) && same_opt(a->fund, b->fund) &&
+                  same_opt(a->key, b->key) && same_opt(a->metric, b->metric));
+            CHECK(a->has_value == b->has_value && a->is_money == b->is_money);
+            CHECK(a->cents == b->cents && memcmp(&a->value, &b->value, sizeof a->value) == 0);
+            CHECK(same_opt(a->reason, b->reason));
+        }
+        CHECK_INT(back->nrows, run->nrows);
+        for (i = 0; i < run->nrows && i < back->nrows; i++) {
+            const struct pf_run_row *a = &run->rows[i], *b = &back->rows[i];
+            CHECK(same_opt(a->tbl, b->tbl) && same_opt(a->fund, b->fund) &&
+                  same_opt(a->key, b->key) && same_opt(a->col, b->col) && a->date == b->date);
+            CHECK(a->has_value == b->has_value && a->is_money == b->is_money &&
+                  a->cents == b->cents && memcmp(&a->value, &b->value, sizeof a->value) == 0);
+        }
+    }
+    pf_run_free(back);
+    back = NULL;
+    /* a damaged pack (as another client could write one) is an error naming it, not a
+     * short run: a record cut in the middle of its amount */
+    empty->as_of = d;
+    empty->batch = 1;
+    empty->engine = pf_xstrdup("test");
+    empty->digest = pf_xstrdup("0");
+    empty->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
+    CHECK(pf_store_begin_write(st, &err) == PF_OK);
+    CHECK(pf_store_put_run(st, empty, &err) == PF_OK);
+    CHECK(pf_store_commit(st, &err) == PF_OK);
+    if (sqlite3_prepare_v2(st->db, "INSERT INTO run_result_pack VALUES (?1, 1, 'fund', 'F', 1, "
+                           "CAST(X'436B006D0001020304' AS BLOB))", -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, empty->id);
+        CHECK(sqlite3_step(q) == SQLITE_DONE);
+    }
+    sqlite3_finalize(q);
+    pf_err_clear(&err);
+    CHECK(pf_store_get_run(st, empty->id, &back, &err) == PF_EDATA);
+    CHECK(strstr(err.msg, "packed results of 'fund' are malformed") != NULL);
+    pf_run_free(back);
+    pf_store_close(st);
+    pf_run_free(run);
+    pf_run_free(empty);
+}
+
 static void
 test_busy(void)
 {
@@ -218,6 +327,7 @@ main(void)
     snprintf(path, sizeof path, "/tmp/pf_test_store_%d.db", (int)getpid());
     test_versions();
     test_runs();
+    test_run_packs();
     test_busy();
     test_seals();
     remove(path);
