@@ -785,9 +785,16 @@ pf_status
 pf_store_list_runs(struct pf_store *st, void (*fn)(void *arg, const char *const *cols),
                    void *arg, struct pf_err *err)
 {
-    return list(st, "SELECT r.run_id, r.as_of, r.batch_id, r.created_at, r.engine, "
-                    "coalesce(r.benchmark, ''), (SELECT count(*) FROM run_result x "
-                    "WHERE x.run_id = r.run_id) FROM run r ORDER BY r.run_id", 7, fn, arg, err);
+    return list(st, st->schema_version >= 5
+                        ? "SELECT r.run_id, r.as_of, r.batch_id, r.created_at, r.engine, "
+                          "coalesce(r.benchmark, ''), (SELECT count(*) FROM run_result x "
+                          "WHERE x.run_id = r.run_id) + (SELECT coalesce(sum(n), 0) FROM "
+                          "run_result_pack x WHERE x.run_id = r.run_id) FROM run r ORDER BY "
+                          "r.run_id"
+                        : "SELECT r.run_id, r.as_of, r.batch_id, r.created_at, r.engine, "
+                          "coalesce(r.benchmark, ''), (SELECT count(*) FROM run_result x "
+                          "WHERE x.run_id = r.run_id) FROM run r ORDER BY r.run_id",
+                7, fn, arg, err);
 }
 
 pf_status

@@ -35,6 +35,31 @@ sqlite3 legacy.db "WITH RECURSIVE split(run_id, seq, tbl, fund, key, rest, item)
   FROM split WHERE item IS NOT NULL;
   DROP TABLE run_pack;"
 echo "legacy rows unpacked: $(sqlite3 legacy.db 'SELECT count(*) FROM run_row')"
+# and its results (records: tag, key NUL, metric NUL, 8 bytes LE or a reason NUL)
+/usr/bin/python3 - legacy.db <<'PY'
+import sqlite3, struct, sys
+db = sqlite3.connect(sys.argv[1])
+out = []
+for run_id, seq, dim, fund, n, blob in db.execute("SELECT run_id, seq, dimension, fund, n, results FROM run_result_pack"):
+    p = 0
+    for k in range(n):
+        tag = chr(blob[p]); p += 1
+        z = blob.index(b"\0", p); key = blob[p:z].decode(); p = z + 1
+        z = blob.index(b"\0", p); metric = blob[p:z].decode(); p = z + 1
+        cents = value = reason = None
+        if tag == "C":
+            cents = struct.unpack_from("<q", blob, p)[0]; p += 8
+        elif tag == "V":
+            value = struct.unpack_from("<d", blob, p)[0]; p += 8
+        else:
+            z = blob.index(b"\0", p); reason = blob[p:z].decode(); p = z + 1
+        out.append((run_id, seq + k, dim, fund, key, metric, cents, value, reason))
+    assert p == len(blob)
+db.executemany("INSERT INTO run_result VALUES (?,?,?,?,?,?,?,?,?)", out)
+db.execute("DROP TABLE run_result_pack")
+db.commit()
+PY
+echo "legacy results unpacked: $(sqlite3 legacy.db 'SELECT count(*) FROM run_result')"
 sqlite3 legacy.db "DROP TABLE batch_seal; DROP TABLE forecast_note; DROP TABLE forecast_result; DROP TABLE forecast; DROP TABLE fund_terms; PRAGMA application_id = 0; PRAGMA user_version = 1;"
 for t in $(sqlite3 legacy.db "SELECT name FROM sqlite_schema WHERE type = 'trigger' AND name LIKE '%_guard'"); do
     sqlite3 legacy.db "DROP TRIGGER $t"
