@@ -55,6 +55,11 @@ struct pf_close_opts {
     /* may be NULL; called with (done, total) while computing */
     void (*progress)(void *arg, size_t done, size_t total);
     void *progress_arg;
+    /* may be NULL; pf_engine_close fills the wall and CPU seconds of its three phases
+     * (load the data set, compute, store the run) for `close --timings` */
+    struct pf_close_timings {
+        double wall[3], cpu[3];
+    } *timings;
 };
 
 /*

@@ -188,6 +188,10 @@ void pf_map_release(struct pf_map *m, void (*free_val)(void *));
  * auditors can reproduce time-stamped output. *epoch receives the seconds.
  */
 char *pf_now_iso(char *buf, size_t n, int64_t *epoch);
+/* Seconds on the monotonic clock and of this process's CPU time (for phase timings,
+ * never for results). */
+double pf_wall_seconds(void);
+double pf_cpu_seconds(void);
 char *pf_epoch_iso(int64_t epoch, char *buf, size_t n);
 bool pf_iso_epoch(const char *iso, int64_t *epoch); /* parses pf_now_iso's format */
 /* Is PARKFUND_NOW unset, empty, epoch seconds or pf_now_iso's format? (A pinned clock

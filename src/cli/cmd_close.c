@@ -30,18 +30,23 @@ pf_status
 cmd_close(struct pf_ctx *ctx, int argc, char **argv)
 {
     struct pf_opt opts[] = { { "db", true, NULL }, { "as-of", true, NULL },
-                             { "benchmark", true, NULL }, { "quiet", false, NULL } };
+                             { "benchmark", true, NULL }, { "quiet", false, NULL },
+                             { "timings", false, NULL } };
     struct pf_store *st = NULL;
     struct pf_run *run = NULL;
     struct pf_close_opts co;
+    struct pf_close_timings tm;
     struct pf_progress prog;
     char **pos = NULL;
     size_t npos, i, nw = 0, nc = 0;
     pf_status rc;
 
-    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 4, 0, &pos, &npos)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 5, 0, &pos, &npos)))
         goto cleanup;
     memset(&co, 0, sizeof co);
+    memset(&tm, 0, sizeof tm);
+    if (opts[4].value)
+        co.timings = &tm;
     if (!opts[1].value) {
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "option '--as-of' is required");
         goto cleanup;
@@ -70,6 +75,11 @@ cmd_close(struct pf_ctx *ctx, int argc, char **argv)
         fprintf(stderr, "parkfund: ... and %zu more warnings (see the Audit sheet)\n", nw - 20);
     printf("run %lld: as of %s, batch %lld, %zu results, %zu checks passed, %zu warnings\n",
            (long long)run->id, opts[1].value, (long long)run->batch, run->nresults, nc, nw);
+    /* for benchmarks (make bench): the three phases, wall and CPU seconds */
+    if (co.timings)
+        fprintf(stderr, "parkfund: timings: load_s=%.3f compute_s=%.3f store_s=%.3f "
+                "load_cpu_s=%.3f compute_cpu_s=%.3f store_cpu_s=%.3f\n", tm.wall[0],
+                tm.wall[1], tm.wall[2], tm.cpu[0], tm.cpu[1], tm.cpu[2]);
 cleanup:
     pf_run_free(run);
     pf_store_close(st);

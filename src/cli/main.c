@@ -21,11 +21,13 @@ static const struct pf_cmd commands[] = {
       "  --kind KIND      the kind of every CSV file named\n"
       "  --encoding ENC   convert from ENC with iconv (e.g. gb18030)\n"
       "  --dry-run        validate and count, write nothing\n", cmd_import },
-    { "close", "parkfund close --as-of YYYY-MM-DD [--benchmark ID] [--db FILE]",
+    { "close", "parkfund close --as-of YYYY-MM-DD [--benchmark ID] [--timings] [--db FILE]",
       "Compute every figure as of the date from the data known now, check that the\n"
       "capital accounts reconcile, and store the result as a numbered run.\n"
       "  --as-of D        the close date (YYYY-MM-DD); flows after it are ignored\n"
-      "  --benchmark ID   an imported index (benchmarks.csv) for the PME family\n", cmd_close },
+      "  --benchmark ID   an imported index (benchmarks.csv) for the PME family\n"
+      "  --timings        print the seconds of loading, computing and storing on stderr\n",
+      cmd_close },
     { "report", "parkfund report [--run N | --as-of D] [--out DIR] [--partner ID] "
       "[--lang zh|en|both] [--unit yuan|wan|yi]",
       "Write the manager's workbook and one statement per partner (Excel, with live\n"

@@ -1061,6 +1061,19 @@ cleanup:
 
 /* ------------------------------------------- load, compute, store (the CLI's close) */
 
+/* The phase that ends now: its seconds into o->timings, and the clocks restarted. */
+static void
+lap(const struct pf_close_opts *o, int phase, double *w0, double *c0)
+{
+    double w = pf_wall_seconds(), c = pf_cpu_seconds();
+    if (o && o->timings) {
+        o->timings->wall[phase] = w - *w0;
+        o->timings->cpu[phase] = c - *c0;
+    }
+    *w0 = w;
+    *c0 = c;
+}
+
 pf_status
 pf_engine_close(struct pf_store *st, const struct pf_close_opts *o, struct pf_run **out,
                 struct pf_err *err)
@@ -1071,6 +1084,7 @@ pf_engine_close(struct pf_store *st, const struct pf_close_opts *o, struct pf_ru
     char digest[65], now[32];
     pf_status rc;
     bool in_tx = false;
+    double w0 = pf_wall_seconds(), c0 = pf_cpu_seconds();
 
     if (out)
         *out = NULL;
@@ -1086,7 +1100,9 @@ pf_engine_close(struct pf_store *st, const struct pf_close_opts *o, struct pf_ru
     TRY(pf_store_load_dataset(st, batch, &ds, digest, err));
     pf_store_rollback(st);
     in_tx = false;
+    lap(o, 0, &w0, &c0);
     TRY(pf_engine_compute(ds, o, &run, err));
+    lap(o, 1, &w0, &c0);
     TRY(pf_store_begin_write(st, err));
     in_tx = true;
     run->digest = pf_xstrdup(digest);
@@ -1094,6 +1110,7 @@ pf_engine_close(struct pf_store *st, const struct pf_close_opts *o, struct pf_ru
     TRY(pf_store_put_run(st, run, err));
     TRY(pf_store_commit(st, err));
     in_tx = false;
+    lap(o, 2, &w0, &c0);
     if (out) {
         *out = run;
         run = NULL;

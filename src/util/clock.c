@@ -89,3 +89,21 @@ pf_now_iso(char *buf, size_t n, int64_t *epoch)
         *epoch = t;
     return pf_epoch_iso(t, buf, n);
 }
+
+double
+pf_wall_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double
+pf_cpu_seconds(void)
+{
+    struct timespec ts;
+    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
+        return 0;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
