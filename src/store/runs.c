@@ -46,17 +46,29 @@ intern(struct pf_run *run, const char *s)
     return (char *)pf_map_intern(run->strings, s);
 }
 
+/* intern(s), taking the previous entry's string when s equals it: consecutive
+ * results and rows mostly share their dimension, fund and key, and a comparison costs
+ * less than a hash and a probe (millions of entries in a large close) */
+static char *
+intern_as(struct pf_run *run, const char *s, char *prev)
+{
+    if (s && prev && (s == prev || strcmp(s, prev) == 0))
+        return prev;
+    return intern(run, s);
+}
+
 static struct pf_result *
 new_result(struct pf_run *run, const char *dim, const char *fund, const char *key,
            const char *metric)
 {
-    struct pf_result *r;
+    struct pf_result *r, *p;
     PF_GROW(run->results, run->nresults + 1, run->cresults);
+    p = run->nresults ? &run->results[run->nresults - 1] : NULL;
     r = &run->results[run->nresults++];
     memset(r, 0, sizeof *r);
-    r->dimension = intern(run, dim);
-    r->fund = intern(run, fund);
-    r->key = intern(run, key);
+    r->dimension = intern_as(run, dim, p ? p->dimension : NULL);
+    r->fund = intern_as(run, fund, p ? p->fund : NULL);
+    r->key = intern_as(run, key, p ? p->key : NULL);
     r->metric = intern(run, metric);
     return r;
 }
@@ -96,13 +108,14 @@ static struct pf_run_row *
 new_row(struct pf_run *run, const char *tbl, const char *fund, const char *key, const char *col,
         pf_date date)
 {
-    struct pf_run_row *r;
+    struct pf_run_row *r, *p;
     PF_GROW(run->rows, run->nrows + 1, run->crows);
+    p = run->nrows ? &run->rows[run->nrows - 1] : NULL;
     r = &run->rows[run->nrows++];
     memset(r, 0, sizeof *r);
-    r->tbl = intern(run, tbl);
-    r->fund = intern(run, fund);
-    r->key = intern(run, key);
+    r->tbl = intern_as(run, tbl, p ? p->tbl : NULL);
+    r->fund = intern_as(run, fund, p ? p->fund : NULL);
+    r->key = intern_as(run, key, p ? p->key : NULL);
     r->col = intern(run, col);
     r->date = date;
     return r;
