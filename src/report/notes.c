@@ -86,7 +86,8 @@ key_of(const char *s)
 static size_t
 hash_of(uint32_t key)
 {
-    return (size_t)(key * 2654435761u);
+    uint32_t h = key * 2654435761u; /* the high bits mix all of the key's */
+    return (size_t)(h ^ h >> 15);
 }
 
 static int

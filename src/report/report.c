@@ -338,9 +338,11 @@ write_parallel(struct rp_ctx *c, const struct job *jobs, size_t njobs, size_t nw
     }
     close(fd[0]);
     for (w = 0; w < started; w++) {
-        while (waitpid(pids[w], &status, 0) < 0 && errno == EINTR)
+        pid_t got;
+        status = 0;
+        while ((got = waitpid(pids[w], &status, 0)) < 0 && errno == EINTR)
             ;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        if (got < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
             died = true;
     }
     if (first_bad < njobs) {
