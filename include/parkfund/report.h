@@ -36,6 +36,10 @@ struct pf_report_opts {
     const struct pf_forecast *forecast;
     /* the corrected partner flows, shown marked in statements; may be NULL */
     const struct pf_corrections *corrections;
+    /* files written at once, each by its own worker process (forked once everything
+     * is loaded): 0 = one per online core, 1 = one after another in this process.
+     * The files are the same either way. */
+    unsigned jobs;
     /* may be NULL; called with (files done, files in all) */
     void (*progress)(void *arg, size_t done, size_t total);
     void *progress_arg;

@@ -15,7 +15,8 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     struct pf_opt opts[] = { { "db", true, NULL },      { "run", true, NULL },
                              { "as-of", true, NULL },   { "out", true, NULL },
                              { "partner", true, NULL }, { "lang", true, NULL },
-                             { "quiet", false, NULL },  { "unit", true, NULL } };
+                             { "quiet", false, NULL },  { "unit", true, NULL },
+                             { "jobs", true, NULL } };
     struct pf_store *st = NULL;
     struct pf_run *run = NULL;
     struct pf_dataset *ds = NULL;
@@ -27,9 +28,10 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     char **pos = NULL, **files = NULL, digest[65];
     size_t npos, nfiles = 0, i;
     int64_t id = 0;
+    unsigned jobs = 0;
     pf_status rc;
 
-    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 8, 0, &pos, &npos)))
+    if ((rc = pf_cli_parse(ctx, argc, argv, opts, 9, 0, &pos, &npos)))
         goto cleanup;
     if (opts[1].value && opts[2].value) {
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "", "give '--run' or '--as-of', not both");
@@ -56,6 +58,17 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
         rc = pf_err_set(&ctx->err, PF_EUSAGE, "",
                         "option '--unit': '%s' is not yuan, wan or yi", opts[7].value);
         goto cleanup;
+    }
+    if (opts[8].value) {
+        char *end;
+        long long v = strtoll(opts[8].value, &end, 10);
+        if (!*opts[8].value || *end || v <= 0 || v > 1024) {
+            rc = pf_err_set(&ctx->err, PF_EUSAGE, "",
+                            "option '--jobs': '%s' is not a number of processes (1 to 1024)",
+                            opts[8].value);
+            goto cleanup;
+        }
+        jobs = (unsigned)v;
     }
     if ((rc = pf_store_open(ctx->db, PF_STORE_READONLY, &st, &ctx->err)))
         goto cleanup;
@@ -99,6 +112,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     ro.defs_dir = pf_cli_reports_dir(ctx);
     ro.forecast = fc;
     ro.corrections = &corr;
+    ro.jobs = jobs; /* 0: one per online core */
     pf_progress_start(&prog, ctx, "report");
     ro.progress = pf_progress_update;
     ro.progress_arg = &prog;

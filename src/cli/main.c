@@ -29,7 +29,7 @@ static const struct pf_cmd commands[] = {
       "  --timings        print the seconds of loading, computing and storing on stderr\n",
       cmd_close },
     { "report", "parkfund report [--run N | --as-of D] [--out DIR] [--partner ID] "
-      "[--lang zh|en|both] [--unit yuan|wan|yi]",
+      "[--lang zh|en|both] [--unit yuan|wan|yi] [--jobs N]",
       "Write the manager's workbook and one statement per partner (Excel, with live\n"
       "formulas) for a stored run.\n"
       "  --run N          the run to render (default: the newest)\n"
@@ -38,7 +38,9 @@ static const struct pf_cmd commands[] = {
       "  --partner ID     only that partner's statement\n"
       "  --lang L         zh, en or both (default both)\n"
       "  --unit U         show amounts in yuan (default), wan (10^4) or yi (10^8);\n"
-      "                   the cells keep the full amounts\n", cmd_report },
+      "                   the cells keep the full amounts\n"
+      "  --jobs N         write N files at once, each in its own process (default:\n"
+      "                   one per online core; 1: one after another); same files\n", cmd_report },
     { "verify", "parkfund verify [--run N] [--db FILE]",
       "Check every batch's rows against its seal, then recompute stored runs from the\n"
       "data as known at their cut-off batch; exit 1 with the rows or a diff on any\n"

@@ -929,8 +929,8 @@ audit_item(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const struct rp_tab
 }
 
 void
-rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
-               bool (*hide)(void *arg, size_t note), void *arg)
+rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s, const size_t *show,
+               size_t nshow)
 {
     const struct rp_table *t = &s->tables[0];
     const struct pf_run *run = c->run;
@@ -939,6 +939,7 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
     char buf[64], day[16];
     cJSON *rows = NULL, *it;
     size_t i, nchecks = 0, nwarn = 0, npass = 0, nfail = 0;
+    size_t nlist = show ? nshow : run->nnotes;
     lxw_format *f_sec = rp_fmt_named(c, "section", RP_PLAIN);
     /* details stay on one line: rows here have no height to grow into */
     lxw_format *f_text = rp_fmt_named(c, "text", RP_PLAIN);
@@ -992,13 +993,15 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
     r++;
 
     /* the tally covers the checks listed (a statement lists only its own funds') */
-    for (i = 0; i < run->nnotes; i++)
-        if (run->notes[i].is_check && !(hide && hide(arg, i))) {
-            if (run->notes[i].ok)
+    for (i = 0; i < nlist; i++) {
+        const struct pf_run_note *n = &run->notes[show ? show[i] : i];
+        if (n->is_check) {
+            if (n->ok)
                 npass++;
             else
                 nfail++;
         }
+    }
     /* the manager's default print: the run and the tally, not hundreds of check lines */
     if (!c->partner)
         rp_check(c, worksheet_print_area(ws, 0, 0, r, 2), "the print area");
@@ -1013,11 +1016,9 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
         pf_buf_release(&b);
     }
     r++;
-    for (i = 0; i < run->nnotes; i++) {
-        const struct pf_run_note *n = &run->notes[i];
+    for (i = 0; i < nlist; i++) {
+        const struct pf_run_note *n = &run->notes[show ? show[i] : i];
         if (!n->is_check)
-            continue;
-        if (hide && hide(arg, i))
             continue;
         nchecks++;
         detail_row(c, ws, r, t, note_detail(c, n));
@@ -1032,9 +1033,9 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
     r++;
     rp_write_text(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "items", "warnings")),
                   f_sec);
-    for (i = 0; i < run->nnotes; i++) {
-        const struct pf_run_note *n = &run->notes[i];
-        if (n->is_check || (hide && hide(arg, i)))
+    for (i = 0; i < nlist; i++) {
+        const struct pf_run_note *n = &run->notes[show ? show[i] : i];
+        if (n->is_check)
             continue;
         nwarn++;
         detail_row(c, ws, r, t, note_detail(c, n));

@@ -335,8 +335,9 @@ rp_economics_partner_sheet(struct rp_ctx *c)
 
     if (!c->partner)
         return;
-    for (f = 0; f < c->ix->nfunds; f++) {
-        const char *F = c->ix->funds[f];
+    /* the partner's own funds only (rp_statement_write set them) */
+    for (f = 0; c->pfunds && f < c->pfunds->n; f++) {
+        const char *F = c->pfunds->keys[f];
         lxw_format *money = rp_fmt_named(c, "money", RP_PLAIN);
         lxw_format *head = rp_fmt_named(c, "header", RP_PLAIN);
         const struct pf_result *conc;

@@ -101,6 +101,20 @@ rp_index_build(struct rp_index *ix, const struct pf_run *run)
             ix->blocks[ix->nblocks++].key = r->key;
         }
     }
+    /* each partner's funds, in funds order (a statement walks only its own) */
+    for (i = 0; i < ix->nfunds; i++) {
+        const struct rp_keys *ks = rp_index_keys(ix, "partner", ix->funds[i]);
+        size_t k;
+        for (k = 0; ks && k < ks->n; k++) {
+            struct rp_keys *pf = pf_map_get(&ix->partner_funds, ks->keys[k]);
+            if (!pf) {
+                pf = pf_xcalloc(1, sizeof *pf);
+                pf_map_put(&ix->partner_funds, ks->keys[k], pf);
+            }
+            PF_GROW(pf->keys, pf->n + 1, pf->cap);
+            pf->keys[pf->n++] = ix->funds[i];
+        }
+    }
     pf_map_release(&seen, NULL);
     pf_buf_release(&b);
 }
@@ -112,6 +126,7 @@ rp_index_release(struct rp_index *ix)
     pf_map_release(&ix->res_keys, keys_free);
     pf_map_release(&ix->rows, group_free);
     pf_map_release(&ix->row_keys, keys_free);
+    pf_map_release(&ix->partner_funds, keys_free);
     free(ix->funds);
     free(ix->blocks);
     memset(ix, 0, sizeof *ix);
@@ -175,4 +190,10 @@ rp_index_row_keys(const struct rp_index *ix, const char *tbl, const char *fund)
     k = pf_map_get(&ix->row_keys, pf_buf_str(&b));
     pf_buf_release(&b);
     return k;
+}
+
+const struct rp_keys *
+rp_index_partner_funds(const struct rp_index *ix, const char *partner)
+{
+    return partner ? pf_map_get(&ix->partner_funds, partner) : NULL;
 }

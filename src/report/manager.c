@@ -1023,7 +1023,7 @@ rp_manager_write(struct rp_ctx *c, const char *path, struct pf_err *err)
         else if (strcmp(s->kind, "blocks") == 0)
             rp_blocks_write(c, s);
         else if (strcmp(s->kind, "audit") == 0)
-            rp_audit_write(c, s, NULL, NULL);
+            rp_audit_write(c, s, NULL, 0);
         else
             rp_tables_sheet(c, s, &senv);
     }

@@ -5,20 +5,23 @@
  * workbook to a hidden temporary name that is renamed into place once it is
  * complete, so a failed render never leaves a half-written .xlsx behind.
  */
+#define _DEFAULT_SOURCE /* MAP_ANONYMOUS: the workers' shared counter */
 #include <errno.h>
+#include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/types.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "report_int.h"
 #include "parkfund/banned.h"
 
 /* --- internal --- */
-
-#define ID_CHARS "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-"
 
 /* mkdir -p */
 static pf_status
@@ -107,64 +110,6 @@ file_name(const char *stem, const char *id, pf_date as_of)
     return out;
 }
 
-/* Does text name needle? Ids match as whole words ("LP1" is not in "LP10"). */
-static bool
-mentions(const char *text, const char *needle, bool word)
-{
-    size_t n = strlen(needle);
-    const char *p = text;
-    if (!n || !text)
-        return false;
-    while ((p = strstr(p, needle)) != NULL) {
-        bool left = p == text || !strchr(ID_CHARS, p[-1]);
-        bool right = p[n] == '\0' || !strchr(ID_CHARS, p[n]);
-        if (!word || (left && right))
-            return true;
-        p++;
-    }
-    return false;
-}
-
-/* For each run note, the one partner of ds it names (-1 none, -2 several). */
-static int *
-note_partners(const struct pf_run *run, const struct pf_dataset *ds)
-{
-    int *who = pf_xcalloc(run->nnotes + 1, sizeof *who);
-    size_t i, k;
-    for (i = 0; i < run->nnotes; i++) {
-        const struct pf_run_note *n = &run->notes[i];
-        who[i] = -1;
-        for (k = 0; k < ds->npartners; k++) {
-            const struct pf_partner *p = &ds->partners[k];
-            bool hit = mentions(n->name, p->partner_id, true) ||
-                       mentions(n->detail, p->partner_id, true) ||
-                       (p->name && (mentions(n->name, p->name, false) ||
-                                    mentions(n->detail, p->name, false)));
-            if (hit)
-                who[i] = who[i] == -1 ? (int)k : -2;
-        }
-    }
-    return who;
-}
-
-/* For each run note, the one fund of ds it names (-1 none, -2 several). */
-static int *
-note_funds(const struct pf_run *run, const struct pf_dataset *ds)
-{
-    int *which = pf_xcalloc(run->nnotes + 1, sizeof *which);
-    size_t i, k;
-    for (i = 0; i < run->nnotes; i++) {
-        const struct pf_run_note *n = &run->notes[i];
-        which[i] = -1;
-        for (k = 0; k < ds->nfunds; k++) {
-            const struct pf_fund *f = &ds->funds[k];
-            if (mentions(n->name, f->fund_id, true) || mentions(n->detail, f->fund_id, true))
-                which[i] = which[i] == -1 ? (int)k : -2;
-        }
-    }
-    return which;
-}
-
 typedef pf_status (*writer_fn)(struct rp_ctx *c, const char *path, struct pf_err *err);
 
 /*
@@ -213,11 +158,10 @@ capture_end(struct capture *cap)
     fclose(cap->f);
 }
 
+/* Write one workbook to a temporary name and rename it into place. */
 static pf_status
-write_one(struct rp_ctx *c, const char *dir, const char *name, writer_fn fn, char ***files,
-          size_t *nfiles, size_t *cfiles, struct pf_err *err)
+write_file(struct rp_ctx *c, const char *path, writer_fn fn, struct pf_err *err)
 {
-    char *path = pf_xasprintf("%s/%s", dir, name);
     char *tmp = pf_tmp_path(path);
     struct capture cap;
     pf_status rc;
@@ -234,15 +178,231 @@ write_one(struct rp_ctx *c, const char *dir, const char *name, writer_fn fn, cha
     if (rename(tmp, path) != 0) {
         rc = pf_err_set(err, PF_EIO, "", "cannot write '%s': %s", path, strerror(errno));
         unlink(tmp);
-        goto cleanup;
     }
-    PF_GROW(*files, *nfiles + 1, *cfiles);
-    (*files)[(*nfiles)++] = path;
-    path = NULL;
 cleanup:
-    free(path);
     free(tmp);
     return rc;
+}
+
+/* One file to write: the manager's workbook (partner NULL) or a partner's statement. */
+struct job {
+    const char *partner;
+    char *path;
+};
+
+static pf_status
+run_job(struct rp_ctx *c, const struct job *j, struct pf_err *err)
+{
+    c->partner = j->partner;
+    return write_file(c, j->path, j->partner ? rp_statement_write : rp_manager_write, err);
+}
+
+/*
+ * Parallel writing. Everything is loaded and indexed before the workers are
+ * forked, so each reads its own copy of the run, the data and the index; none
+ * touches a database connection (the caller's stays idle in the parent), and
+ * each ends with _exit so no atexit handler or stdio buffer runs twice. Workers
+ * take the next file from a counter they share (the manager's workbook, the
+ * biggest, first), and report each file through a pipe: its number and its
+ * error (status PF_OK when written). One record is one write() of at most
+ * PIPE_BUF bytes, so records from several workers never interleave.
+ * After a failure no worker starts another file; the files before the failing
+ * one were all started already, so the first error in file order is the one
+ * the sequential path would have met.
+ */
+struct shared {
+    atomic_size_t next;
+    atomic_int stop;
+};
+
+struct record {
+    size_t job;
+    struct pf_err err;
+};
+_Static_assert(sizeof(struct record) <= PIPE_BUF, "a worker's record must be one atomic write");
+
+static void
+worker(struct rp_ctx *c, const struct job *jobs, size_t njobs, struct shared *sh, int fd)
+{
+    for (;;) {
+        struct record rec;
+        size_t j, off = 0;
+        if (atomic_load(&sh->stop))
+            break;
+        if ((j = atomic_fetch_add(&sh->next, 1)) >= njobs)
+            break;
+        memset(&rec, 0, sizeof rec);
+        rec.job = j;
+        if (run_job(c, &jobs[j], &rec.err) != PF_OK) {
+            if (rec.err.status == PF_OK) /* a writer that forgot its message */
+                pf_err_set(&rec.err, PF_EINTERNAL, "", "cannot write '%s'", jobs[j].path);
+            atomic_store(&sh->stop, 1);
+        }
+        while (off < sizeof rec) {
+            ssize_t w = write(fd, (const char *)&rec + off, sizeof rec - off);
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                _exit(1);
+            off += (size_t)w;
+        }
+        if (rec.err.status != PF_OK)
+            break;
+    }
+    _exit(0);
+}
+
+/* Read one whole record; false at the end (every worker gone). */
+static bool
+read_record(int fd, struct record *rec)
+{
+    size_t off = 0;
+    while (off < sizeof *rec) {
+        ssize_t r = read(fd, (char *)rec + off, sizeof *rec - off);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return false;
+        off += (size_t)r;
+    }
+    return true;
+}
+
+/*
+ * Write jobs[0..njobs) with up to nworkers processes; ok[j] receives whether
+ * file j was written. Returns the first failure in file order (its message in
+ * err), PF_OK when every file was written. *forked is false when no worker
+ * could be started (the caller then writes sequentially).
+ */
+static pf_status
+write_parallel(struct rp_ctx *c, const struct job *jobs, size_t njobs, size_t nworkers,
+               const struct pf_report_opts *o, size_t *done, size_t total, bool *ok,
+               bool *forked, struct pf_err *err)
+{
+    struct shared *sh;
+    pid_t *pids = pf_xcalloc(nworkers, sizeof *pids);
+    size_t started = 0, w, j, first_bad = njobs;
+    struct record rec;
+    struct pf_err bad;
+    int fd[2], status;
+    bool died = false;
+    pf_status rc = PF_OK;
+
+    *forked = false;
+    memset(&bad, 0, sizeof bad);
+    sh = mmap(NULL, sizeof *sh, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (sh == MAP_FAILED) {
+        free(pids);
+        return PF_OK;
+    }
+    atomic_init(&sh->next, 0);
+    atomic_init(&sh->stop, 0);
+    if (pipe(fd) != 0) {
+        munmap(sh, sizeof *sh);
+        free(pids);
+        return PF_OK;
+    }
+    fflush(NULL); /* nothing buffered is written twice */
+    for (w = 0; w < nworkers; w++) {
+        pid_t pid = fork();
+        if (pid < 0)
+            break; /* the ones started share the work */
+        if (pid == 0) {
+            close(fd[0]);
+            worker(c, jobs, njobs, sh, fd[1]);
+        }
+        pids[started++] = pid;
+    }
+    close(fd[1]);
+    if (started == 0) {
+        close(fd[0]);
+        munmap(sh, sizeof *sh);
+        free(pids);
+        return PF_OK;
+    }
+    *forked = true;
+    while (read_record(fd[0], &rec)) {
+        if (rec.job >= njobs)
+            continue;
+        if (rec.err.status == PF_OK) {
+            ok[rec.job] = true;
+            if (o && o->progress)
+                o->progress(o->progress_arg, ++*done, total);
+        } else {
+            atomic_store(&sh->stop, 1);
+            if (rec.job < first_bad) {
+                first_bad = rec.job;
+                bad = rec.err;
+            }
+        }
+    }
+    close(fd[0]);
+    for (w = 0; w < started; w++) {
+        pid_t got;
+        status = 0;
+        while ((got = waitpid(pids[w], &status, 0)) < 0 && errno == EINTR)
+            ;
+        if (got < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+            died = true;
+    }
+    if (first_bad < njobs) {
+        rc = pf_err_set(err, bad.status, bad.where, "%s", bad.msg);
+    } else {
+        for (j = 0; j < njobs && ok[j]; j++)
+            ;
+        if (j < njobs)
+            rc = pf_err_set(err, PF_EINTERNAL, "", "cannot write '%s': a report worker %s",
+                            jobs[j].path, died ? "stopped before it was done" : "gave up");
+    }
+    munmap(sh, sizeof *sh);
+    free(pids);
+    return rc;
+}
+
+/* Each partner's own commitments and flows (indices into ds), and its corrected
+ * flows by partner id: a statement then reads its own rows, not everyone's. */
+static void
+index_partner_rows(struct rp_ctx *c, const struct pf_dataset *ds)
+{
+    size_t i;
+    c->p_commit = pf_xcalloc(ds->npartners + 1, sizeof *c->p_commit);
+    c->p_flows = pf_xcalloc(ds->npartners + 1, sizeof *c->p_flows);
+    for (i = 0; i < ds->ncommitments; i++) {
+        struct rp_group *g;
+        if (ds->commitments[i].partner < 0 ||
+            (size_t)ds->commitments[i].partner >= ds->npartners)
+            continue;
+        g = &c->p_commit[ds->commitments[i].partner];
+        PF_GROW(g->idx, g->n + 1, g->cap);
+        g->idx[g->n++] = i;
+    }
+    for (i = 0; i < ds->npflows; i++) {
+        struct rp_group *g;
+        if (ds->pflows[i].partner < 0 || (size_t)ds->pflows[i].partner >= ds->npartners)
+            continue;
+        g = &c->p_flows[ds->pflows[i].partner];
+        PF_GROW(g->idx, g->n + 1, g->cap);
+        g->idx[g->n++] = i;
+    }
+    for (i = 0; c->corr && i < c->corr->n; i++) {
+        struct rp_group *g = pf_map_get(&c->p_corr, c->corr->v[i].partner_id);
+        if (!g) {
+            g = pf_xcalloc(1, sizeof *g);
+            pf_map_put(&c->p_corr, c->corr->v[i].partner_id, g);
+        }
+        PF_GROW(g->idx, g->n + 1, g->cap);
+        g->idx[g->n++] = i;
+    }
+}
+
+static void
+group_free(void *p)
+{
+    struct rp_group *g = p;
+    if (g) {
+        free(g->idx);
+        free(g);
+    }
 }
 
 /* --- public --- */
@@ -258,8 +418,9 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     const char **partners = NULL;
     const char *dir = o && o->out_dir && *o->out_dir ? o->out_dir : "out";
     const char *lang = o && o->lang ? o->lang : "both";
-    size_t npartners = 0, cfiles = 0, i, total, done = 0;
-    char *name = NULL;
+    size_t npartners = 0, cfiles = 0, i, total, done = 0, njobs = 0, nworkers;
+    struct job *jobs = NULL;
+    bool *ok = NULL, forked = false;
     pf_status rc;
 
     *files = NULL;
@@ -312,43 +473,93 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     c.defs = defs;
     c.ix = &ix;
     c.forecast = o ? o->forecast : NULL;
-    total = o && o->partner ? 1 : 1 + npartners;
-    if (o && o->progress)
-        o->progress(o->progress_arg, 0, total);
-    if (!(o && o->partner)) {
-        name = file_name(defs->manager.file, NULL, run->as_of);
-        if ((rc = write_one(&c, dir, name, rp_manager_write, files, nfiles, &cfiles, err)))
-            goto cleanup;
-        free(name);
-        name = NULL;
-        if (o && o->progress)
-            o->progress(o->progress_arg, ++done, total);
-    }
-    if (npartners)
-        c.note_who = note_partners(run, ds);
-    if (npartners)
-        c.note_fund = note_funds(run, ds);
     c.corr = o ? o->corrections : NULL;
     for (i = 0; c.corr && i < c.corr->nnotes; i++)
         pf_map_put(&c.flow_notes, c.corr->notes[i].flow_id, c.corr->notes[i].note);
+    /* once per report, what statements look up: the partner and fund each note
+     * names, the notes about each fund (in note order), each partner's own rows */
+    if (npartners) {
+        c.note_who = pf_xcalloc(run->nnotes + 1, sizeof *c.note_who);
+        c.note_fund = pf_xcalloc(run->nnotes + 1, sizeof *c.note_fund);
+        rp_notes_attribute(run, ds, c.note_who, c.note_fund);
+        for (i = 0; i < run->nnotes; i++) {
+            struct rp_group *g;
+            if (c.note_fund[i] < 0)
+                continue;
+            g = pf_map_get(&c.fund_notes, ds->funds[c.note_fund[i]].fund_id);
+            if (!g) {
+                g = pf_xcalloc(1, sizeof *g);
+                pf_map_put(&c.fund_notes, ds->funds[c.note_fund[i]].fund_id, g);
+            }
+            PF_GROW(g->idx, g->n + 1, g->cap);
+            g->idx[g->n++] = i;
+        }
+        index_partner_rows(&c, ds);
+    }
+    /* the files, in the order they are listed: the manager's workbook, then the
+     * statements by partner id */
+    jobs = pf_xcalloc(npartners + 2, sizeof *jobs);
+    if (!(o && o->partner)) {
+        char *name = file_name(defs->manager.file, NULL, run->as_of);
+        jobs[njobs++].path = pf_xasprintf("%s/%s", dir, name);
+        free(name);
+    }
     for (i = 0; i < npartners; i++) {
+        char *name;
         if (o && o->partner && strcmp(partners[i], o->partner) != 0)
             continue;
-        c.partner = partners[i];
         name = file_name(defs->partner.file, partners[i], run->as_of);
-        if ((rc = write_one(&c, dir, name, rp_statement_write, files, nfiles, &cfiles, err)))
-            goto cleanup;
+        jobs[njobs].partner = partners[i];
+        jobs[njobs++].path = pf_xasprintf("%s/%s", dir, name);
         free(name);
-        name = NULL;
-        if (o && o->progress)
-            o->progress(o->progress_arg, ++done, total);
     }
-    rc = PF_OK;
+    total = njobs;
+    if (o && o->progress)
+        o->progress(o->progress_arg, 0, total);
+    nworkers = o && o->jobs ? o->jobs : 0;
+    if (nworkers == 0) {
+        long n = sysconf(_SC_NPROCESSORS_ONLN);
+        nworkers = n > 0 ? (size_t)n : 1;
+    }
+    if (nworkers > njobs)
+        nworkers = njobs;
+    ok = pf_xcalloc(njobs + 1, sizeof *ok);
+    if (nworkers > 1)
+        rc = write_parallel(&c, jobs, njobs, nworkers, o, &done, total, ok, &forked, err);
+    if (!forked) {
+        for (i = 0; i < njobs; i++) {
+            if ((rc = run_job(&c, &jobs[i], err)) != PF_OK)
+                break;
+            ok[i] = true;
+            if (o && o->progress)
+                o->progress(o->progress_arg, ++done, total);
+        }
+    }
+    /* every file written, in file order (also after a failure: nothing written is
+     * removed) */
+    for (i = 0; i < njobs; i++) {
+        if (!ok[i])
+            continue;
+        PF_GROW(*files, *nfiles + 1, cfiles);
+        (*files)[(*nfiles)++] = jobs[i].path;
+        jobs[i].path = NULL;
+    }
 cleanup:
-    free(name);
+    for (i = 0; i < njobs; i++)
+        free(jobs[i].path);
+    free(jobs);
+    free(ok);
     free(partners);
     free(c.note_who);
     free(c.note_fund);
+    pf_map_release(&c.fund_notes, group_free);
+    for (i = 0; c.p_commit && i < ds->npartners; i++)
+        free(c.p_commit[i].idx);
+    for (i = 0; c.p_flows && i < ds->npartners; i++)
+        free(c.p_flows[i].idx);
+    free(c.p_commit);
+    free(c.p_flows);
+    pf_map_release(&c.p_corr, group_free);
     pf_map_release(&c.flow_notes, NULL);
     pf_buf_release(&c.tmp);
     rp_index_release(&ix);

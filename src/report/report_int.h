@@ -162,6 +162,7 @@ struct rp_index {
     size_t nfunds, cfunds;
     struct rp_blockref *blocks; /* every XIRR block, in run order */
     size_t nblocks, cblocks;
+    struct pf_map partner_funds; /* partner id -> rp_keys: the funds it is in (funds order) */
 };
 
 void rp_index_build(struct rp_index *ix, const struct pf_run *run);
@@ -176,6 +177,22 @@ const struct rp_group *rp_index_rows(const struct rp_index *ix, const char *tbl,
                                      const char *fund, const char *key);
 const struct rp_keys *rp_index_row_keys(const struct rp_index *ix, const char *tbl,
                                         const char *fund);
+/* The funds a partner has results in, in the order of ix->funds; NULL for none. */
+const struct rp_keys *rp_index_partner_funds(const struct rp_index *ix, const char *partner);
+
+/* ------------------------------------------------------------------ notes */
+
+/*
+ * For each run note (who and fund hold run->nnotes entries): the one partner of
+ * ds it names (its index; -1 none, -2 several distinct partners) and likewise the
+ * one fund. Ids are named as whole words of ID characters (A-Z a-z 0-9 _ -), a
+ * partner's name anywhere in the note's name or detail. Costs the notes' length,
+ * not notes times partners.
+ */
+void rp_notes_attribute(const struct pf_run *run, const struct pf_dataset *ds, int *who,
+                        int *fund);
+/* Does text name needle? word: as a whole word of ID characters (plain search). */
+bool rp_mentions(const char *text, const char *needle, bool word);
 
 /* ------------------------------------------------------ rendering context */
 
@@ -211,6 +228,12 @@ struct rp_ctx {
     size_t nblist;
     int *note_who;           /* per run note: the ds partner it names, -1 none, -2 several */
     int *note_fund;          /* per run note: the ds fund it names, -1 none, -2 several */
+    struct pf_map fund_notes; /* ds fund id -> rp_group: the run notes about it, in order */
+    const struct rp_keys *pfunds; /* statements: the partner's funds, in ix->funds order */
+    /* statements: per ds partner, its commitments and flows (indices into ds), and per
+     * partner id its corrected flows (indices into corr->v); NULL: read them all */
+    struct rp_group *p_commit, *p_flows;
+    struct pf_map p_corr;
     char *flow_sheets[RP_MAX_FLOW_SHEETS];
     lxw_row_t flow_last[RP_MAX_FLOW_SHEETS]; /* last block row of each flow sheet */
     size_t nflow_sheets;
@@ -307,9 +330,10 @@ void rp_blocks_layout(struct rp_ctx *c, const struct rp_sheet *s,
 void rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s);
 void rp_blocks_release(struct rp_ctx *c);
 
-/* The audit block; hide(note index) true leaves a note out (statements). */
-void rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s,
-                    bool (*hide)(void *arg, size_t note), void *arg);
+/* The audit block; show lists the run notes to show (ascending indices, a statement's
+ * own), or is NULL for every note (the manager's). */
+void rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s, const size_t *show,
+                    size_t nshow);
 
 /* ------------------------------------------------------------ tables */
 

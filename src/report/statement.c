@@ -14,42 +14,55 @@
 
 /* --- internal --- */
 
-static bool
-is_partner_fund(struct rp_ctx *c, const char *fund)
+static int
+size_cmp(const void *a, const void *b)
 {
-    return rp_index_results(c->ix, "partner", fund, c->partner) != NULL;
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+    return (x > y) - (x < y);
 }
 
 /*
- * A run note the statement leaves out: it names another partner, or it is not about
- * exactly one of the partner's own funds (another fund's figures, or the whole
- * portfolio's: a partner sees nothing about a fund it is not in).
+ * The run notes the statement shows, ascending: those about exactly one of the
+ * partner's own funds (not another fund's figures, nor the whole portfolio's: a
+ * partner sees nothing about a fund it is not in) that name no other partner.
+ * Only the partner's funds' notes are read (report.c lists them per fund once).
  */
-static bool
-hide_note(void *arg, size_t note)
+static size_t *
+shown_notes(struct rp_ctx *c, size_t *n)
 {
-    struct rp_ctx *c = arg;
-    int who = c->note_who ? c->note_who[note] : -1;
-    int fund = c->note_fund ? c->note_fund[note] : -1;
-    if (who != -1 && (who < 0 || strcmp(c->ds->partners[who].partner_id, c->partner) != 0))
-        return true;
-    if (fund < 0)
-        return true;
-    return !is_partner_fund(c, c->ds->funds[fund].fund_id);
+    size_t *out = NULL, cap = 0, f, i;
+
+    *n = 0;
+    for (f = 0; c->pfunds && f < c->pfunds->n; f++) {
+        const struct rp_group *g = pf_map_get(&c->fund_notes, c->pfunds->keys[f]);
+        for (i = 0; g && i < g->n; i++) {
+            int who = c->note_who ? c->note_who[g->idx[i]] : -1;
+            if (who != -1 &&
+                (who < 0 || strcmp(c->ds->partners[who].partner_id, c->partner) != 0))
+                continue;
+            PF_GROW(out, *n + 1, cap);
+            out[(*n)++] = g->idx[i];
+        }
+    }
+    /* in note order when the partner is in several funds */
+    if (c->pfunds && c->pfunds->n > 1 && *n > 1)
+        qsort(out, *n, sizeof *out, size_cmp);
+    return out;
 }
 
 /* The partner's own XIRR blocks, "partner:<id>" in each of its funds. */
 static struct rp_blockref *
 partner_blocks(struct rp_ctx *c, size_t *n)
 {
-    struct rp_blockref *out = pf_xcalloc(c->ix->nfunds + 1, sizeof *out);
+    size_t nf = c->pfunds ? c->pfunds->n : 0;
+    struct rp_blockref *out = pf_xcalloc(nf + 1, sizeof *out);
     char *key = pf_xasprintf("partner:%s", c->partner);
     size_t f;
 
     *n = 0;
-    for (f = 0; f < c->ix->nfunds; f++) {
-        const struct rp_group *g = rp_index_rows(c->ix, "block", c->ix->funds[f], key);
-        if (!g || !is_partner_fund(c, c->ix->funds[f]))
+    for (f = 0; f < nf; f++) {
+        const struct rp_group *g = rp_index_rows(c->ix, "block", c->pfunds->keys[f], key);
+        if (!g)
             continue;
         out[*n].fund = c->run->rows[g->idx[0]].fund;
         out[(*n)++].key = c->run->rows[g->idx[0]].key;
@@ -176,7 +189,8 @@ txlist_build(struct rp_ctx *c, struct txlist *L)
     const struct pf_dataset *ds = c->ds;
     int pi = pf_dataset_find_partner(ds, c->partner);
     const struct rp_table *t;
-    size_t cap = 0, i, b;
+    const struct rp_group *gc, *gf, *gk;
+    size_t cap = 0, j, b, nc, nf, nk;
 
     memset(L, 0, sizeof *L);
     for (b = 0; b < c->book->nsheets; b++)
@@ -191,8 +205,15 @@ txlist_build(struct rp_ctx *c, struct txlist *L)
     L->c_purpose = rp_table_col(t, "purpose");
     L->c_amount = rp_table_col(t, "amount");
     L->c_recallable = rp_table_col(t, "recallable");
-    for (i = 0; pi >= 0 && i < ds->ncommitments; i++) {
-        const struct pf_commitment *cm = &ds->commitments[i];
+    /* the partner's own rows when report.c listed them, else all of them */
+    gc = pi >= 0 && c->p_commit ? &c->p_commit[pi] : NULL;
+    gf = pi >= 0 && c->p_flows ? &c->p_flows[pi] : NULL;
+    gk = c->corr && c->p_corr.n ? pf_map_get(&c->p_corr, c->partner) : NULL;
+    nc = gc ? gc->n : ds->ncommitments;
+    nf = gf ? gf->n : ds->npflows;
+    nk = c->p_corr.n ? (gk ? gk->n : 0) : c->corr ? c->corr->n : 0;
+    for (j = 0; pi >= 0 && j < nc; j++) {
+        const struct pf_commitment *cm = &ds->commitments[gc ? gc->idx[j] : j];
         if (cm->partner != pi || cm->date > c->run->as_of)
             continue;
         PF_GROW(L->tx, L->n + 1, cap);
@@ -206,8 +227,8 @@ txlist_build(struct rp_ctx *c, struct txlist *L)
         L->tx[L->n].counted = true;
         L->n++;
     }
-    for (i = 0; pi >= 0 && i < ds->npflows; i++) {
-        const struct pf_partner_flow *pf = &ds->pflows[i];
+    for (j = 0; pi >= 0 && j < nf; j++) {
+        const struct pf_partner_flow *pf = &ds->pflows[gf ? gf->idx[j] : j];
         struct txn *x;
         if (pf->partner != pi || pf->date > c->run->as_of)
             continue;
@@ -231,8 +252,8 @@ txlist_build(struct rp_ctx *c, struct txlist *L)
         x->note = flow_note(c, pf->flow_id);
     }
     /* the corrected pairs: shown, marked, never summed */
-    for (i = 0; c->corr && i < c->corr->n; i++) {
-        const struct pf_correction *k = &c->corr->v[i];
+    for (j = 0; j < nk; j++) {
+        const struct pf_correction *k = &c->corr->v[gk ? gk->idx[j] : j];
         int fi = pf_dataset_find_fund(ds, k->fund_id);
         bool contrib = strcmp(k->kind, "contribution") == 0;
         struct txn *x;
@@ -418,13 +439,11 @@ capital_account_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct t
     rp_set_width(c, ws, ck, cp, c->lang == RP_BOTH ? 24 : 16);
     sides[0] = c->partner;
     sides[1] = "*";
-    for (f = 0; f < c->ix->nfunds; f++) {
-        const char *fund = c->ix->funds[f];
+    for (f = 0; c->pfunds && f < c->pfunds->n; f++) {
+        const char *fund = c->pfunds->keys[f];
         int fi = pf_dataset_find_fund(c->ds, fund);
         lxw_row_t hdr, title_row, begin_row, end_row;
         char fund_cell[24];
-        if (!is_partner_fund(c, fund))
-            continue;
         title_row = r;
         rp_write_text(c, ws, r, 0, fund, rp_fmt_named(c, "section", RP_PLAIN));
         if (fi >= 0) {
@@ -756,8 +775,8 @@ lookthrough_sheet(struct rp_ctx *c, const struct rp_sheet *s)
     env.value = look_value;
     env.arg = &E;
     E.c = c;
-    for (f = 0; f < c->ix->nfunds; f++) {
-        const char *fund = c->ix->funds[f];
+    for (f = 0; c->pfunds && f < c->pfunds->n; f++) {
+        const char *fund = c->pfunds->keys[f];
         const struct pf_result *in, *nav;
         const struct rp_group *g;
         struct rp_rowref *rows;
@@ -766,8 +785,6 @@ lookthrough_sheet(struct rp_ctx *c, const struct rp_sheet *s)
         struct pf_buf fb = PF_BUF_INIT;
         double v;
 
-        if (!is_partner_fund(c, fund))
-            continue;
         rp_write_text(c, ws, r++, 0, rp_fund_title(c, fund),
                       rp_fmt_named(c, "section", RP_PLAIN));
         in = rp_index_result(c->ix, "partner", fund, c->partner, "interest");
@@ -918,14 +935,14 @@ transactions_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct txli
         rp_cell(sh, 3, true, k2);
         r++;
         first = r;
-        for (f = 0; f < c->ix->nfunds; f++) {
-            const char *fund = c->ix->funds[f];
+        for (f = 0; c->pfunds && f < c->pfunds->n; f++) {
+            const char *fund = c->pfunds->keys[f];
             int fi = pf_dataset_find_fund(c->ds, fund);
             const struct pf_result *pi, *di2;
             const struct rp_group *g;
             double v;
             char fcell[24];
-            if (!is_partner_fund(c, fund) || fi < 0)
+            if (fi < 0)
                 continue;
             nf++;
             rp_write_text(c, ws, r, 0, fund, f_text);
@@ -975,10 +992,10 @@ transactions_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct txli
             pf_cents sc = 0, sd = 0;
             const struct pf_result *res;
             char ccell[24];
-            for (f = 0; f < c->ix->nfunds; f++) {
-                const char *fund = c->ix->funds[f];
+            for (f = 0; c->pfunds && f < c->pfunds->n; f++) {
+                const char *fund = c->pfunds->keys[f];
                 int fi = pf_dataset_find_fund(c->ds, fund);
-                if (!is_partner_fund(c, fund) || fi < 0 ||
+                if (fi < 0 ||
                     strcmp(c->ds->funds[fi].currency, curs[cu]) != 0)
                     continue;
                 res = rp_index_result(c->ix, "partner", fund, c->partner, "paid_in");
@@ -1035,7 +1052,7 @@ rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     int pi = pf_dataset_find_partner(c->ds, c->partner);
     const char *name = pi >= 0 ? c->ds->partners[pi].name : c->partner;
     struct rp_blockref *blocks = NULL;
-    size_t nblocks = 0;
+    size_t nblocks = 0, *notes = NULL, nnotes = 0;
     struct txlist L;
     struct rp_table_env perf;
     char day[16];
@@ -1043,6 +1060,7 @@ rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     size_t i;
 
     c->book = b;
+    c->pfunds = rp_index_partner_funds(c->ix, c->partner);
     pf_buf_addf(&title, "%s %s — %s", rp_tr(c, &b->title),
                 pf_date_format(c->run->as_of, day, sizeof day), name);
     rc = rp_book_open(c, path, pf_buf_str(&title), rp_tr(c, &b->subject), err);
@@ -1069,9 +1087,12 @@ rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err)
             transactions_sheet(c, s, &L);
         else if (strcmp(s->kind, "blocks") == 0)
             rp_blocks_write(c, s);
-        else if (strcmp(s->kind, "audit") == 0)
-            rp_audit_write(c, s, hide_note, c);
-        else
+        else if (strcmp(s->kind, "audit") == 0) {
+            notes = shown_notes(c, &nnotes);
+            rp_audit_write(c, s, notes, nnotes);
+            free(notes);
+            notes = NULL;
+        } else
             rp_tables_sheet(c, s, &perf);
     }
     rp_economics_partner_sheet(c); /* when one of its funds has terms (SPEC §10) */

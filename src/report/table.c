@@ -558,8 +558,8 @@ rp_table_rows(struct rp_ctx *c, const struct rp_table *t, const char *fund, size
 {
     const struct rp_index *ix = c->ix;
     struct rp_rowref *out = NULL;
-    size_t cap = 0, i, j;
-    const struct rp_keys *ks;
+    size_t cap = 0, i, j, nf;
+    const struct rp_keys *ks, *pf;
 
     *n = 0;
     if (!t->rows)
@@ -577,8 +577,12 @@ rp_table_rows(struct rp_ctx *c, const struct rp_table *t, const char *fund, size
         taxonomy_order(c, t->dimension, out, *n);
         return out;
     }
-    for (i = 0; i < ix->nfunds; i++) {
-        const char *f = ix->funds[i];
+    /* a statement's partner_funds rows: its own funds only, in the same order */
+    pf = strcmp(t->rows, "partner_funds") == 0 && c->partner
+             ? rp_index_partner_funds(ix, c->partner) : NULL;
+    nf = strcmp(t->rows, "partner_funds") == 0 && c->partner ? (pf ? pf->n : 0) : ix->nfunds;
+    for (i = 0; i < nf; i++) {
+        const char *f = pf ? pf->keys[i] : ix->funds[i];
         if (fund && strcmp(f, fund) != 0)
             continue;
         if (strcmp(t->rows, "funds") == 0) {

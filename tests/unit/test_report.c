@@ -459,6 +459,201 @@ test_empty(const char *scratch, const struct pf_taxonomy *tax)
     pf_run_free(run);
 }
 
+/* --- which partner and fund a run note names: the index against the plain search --- */
+
+/* The plain search the index replaced (notes x partners x strstr), kept as the oracle. */
+static void
+old_attrib(const struct pf_run *run, const struct pf_dataset *ds, int *who, int *fund)
+{
+    size_t i, k;
+    for (i = 0; i < run->nnotes; i++) {
+        const struct pf_run_note *n = &run->notes[i];
+        who[i] = -1;
+        fund[i] = -1;
+        for (k = 0; k < ds->npartners; k++) {
+            const struct pf_partner *p = &ds->partners[k];
+            bool hit = rp_mentions(n->name, p->partner_id, true) ||
+                       rp_mentions(n->detail, p->partner_id, true) ||
+                       (p->name && (rp_mentions(n->name, p->name, false) ||
+                                    rp_mentions(n->detail, p->name, false)));
+            if (hit)
+                who[i] = who[i] == -1 ? (int)k : -2;
+        }
+        for (k = 0; k < ds->nfunds; k++) {
+            const struct pf_fund *f = &ds->funds[k];
+            if (rp_mentions(n->name, f->fund_id, true) || rp_mentions(n->detail, f->fund_id, true))
+                fund[i] = fund[i] == -1 ? (int)k : -2;
+        }
+    }
+}
+
+/* Both answers for every note of run; true when they agree (and, when want_who is given,
+ * match it). */
+static bool
+attrib_agrees(const struct pf_run *run, const struct pf_dataset *ds, const int *want_who,
+              const int *want_fund)
+{
+    int *w1 = pf_xcalloc(run->nnotes + 1, sizeof *w1), *f1 = pf_xcalloc(run->nnotes + 1, sizeof *f1);
+    int *w2 = pf_xcalloc(run->nnotes + 1, sizeof *w2), *f2 = pf_xcalloc(run->nnotes + 1, sizeof *f2);
+    bool same = true;
+    size_t i;
+
+    old_attrib(run, ds, w1, f1);
+    rp_notes_attribute(run, ds, w2, f2);
+    for (i = 0; i < run->nnotes; i++) {
+        bool ok = w1[i] == w2[i] && f1[i] == f2[i] && (!want_who || w2[i] == want_who[i]) &&
+                  (!want_fund || f2[i] == want_fund[i]);
+        if (!ok) {
+            fprintf(stderr, "     note %zu name '%s' detail '%s': old %d/%d, new %d/%d",
+                    i, run->notes[i].name ? run->notes[i].name : "(null)",
+                    run->notes[i].detail ? run->notes[i].detail : "(null)", w1[i], f1[i],
+                    w2[i], f2[i]);
+            if (want_who)
+                fprintf(stderr, ", want %d/%d", want_who[i], want_fund[i]);
+            fprintf(stderr, "\n");
+            same = false;
+        }
+    }
+    free(w1);
+    free(f1);
+    free(w2);
+    free(f2);
+    return same;
+}
+
+static void
+attrib_free(struct pf_run *run, struct pf_dataset *ds)
+{
+    size_t i;
+    for (i = 0; i < run->nnotes; i++) {
+        free(run->notes[i].name);
+        free(run->notes[i].detail);
+    }
+    free(run->notes);
+    for (i = 0; i < ds->npartners; i++) {
+        free(ds->partners[i].partner_id);
+        free(ds->partners[i].name);
+    }
+    free(ds->partners);
+    for (i = 0; i < ds->nfunds; i++)
+        free(ds->funds[i].fund_id);
+    free(ds->funds);
+}
+
+static void
+test_note_attribution(void)
+{
+    /* ids with characters outside A-Z a-z 0-9 _ - (found by the plain search), a name
+     * inside another name, names shorter than the index's prefix, an empty name */
+    static const char *const pids[] = { "LP1", "LP10", "LP.X", "LP 7", "合伙人甲", "GP-2_b",
+                                        "Q", "DUP" };
+    static const char *const pnames[] = { "Alpha Bank", "Alpha Bank Group", "长江银行", "AB",
+                                          "乙", "Zeta", NULL, "" };
+    static const char *const fids[] = { "F1", "F10", "F.3", "基金一" };
+    static const struct { const char *name, *detail; int who, fund; } cases[] = {
+        { "x", "fund 'F1': partner LP1 paid", 0, 0 },
+        { "x", "fund 'F10': partner LP10 paid", 1, 1 },
+        { "LP1", NULL, 0, -1 },
+        { NULL, "LP1x LP100 xLP1 F1a", -1, -1 },          /* not whole words */
+        { "x", "LP1-2 and LP1_", -1, -1 },                 /* '-' and '_' are id characters */
+        { "x", "LP1.5 F1.", 0, 0 },                        /* '.' is not */
+        { "x", "LP1 and LP10 in F1", -2, 0 },              /* two partners */
+        { "x", "F1 and F10", -1, -2 },                     /* two funds */
+        { "x", "Alpha Bank Group in F10", -2, 1 },         /* a name inside another name */
+        { "x", "Alpha Bank in F10", 0, 1 },
+        { "x", "LP1 is Alpha Bank", 0, -1 },               /* one partner by id and name */
+        { "Alpha Bank", "LP10", -2, -1 },
+        { "x", "LP.X paid; F.3", 2, 2 },                   /* a '.' in the ids */
+        { "x", "aLP.Xb F.3x", -1, -1 },
+        { "x", "LP 7!", 3, -1 },                           /* a space in the id */
+        { "x", "LP 70", -1, -1 },
+        { "合伙人甲出资", "基金一", 4, 3 },                /* CJK ids: no ID characters */
+        { "x", "长江银行股份", 2, -1 },
+        { "x", "xABx", 3, -1 },                            /* a 2-byte name: a substring */
+        { "x", "甲乙丙", 4, -1 },                          /* a 3-byte name */
+        { "x", "Zet", -1, -1 },
+        { "x", "GP-2_b.", 5, -1 },
+        { "x", "Q", 6, -1 },
+        { "x", "", -1, -1 },
+        { "x", "DUP", -2, -1 },                            /* two partners share an id */
+    };
+    struct pf_run run;
+    struct pf_dataset ds;
+    int want_who[64], want_fund[64];
+    size_t i, r;
+    unsigned seed = 12;
+
+    memset(&run, 0, sizeof run);
+    memset(&ds, 0, sizeof ds);
+    ds.npartners = sizeof pids / sizeof *pids + 1;
+    ds.partners = pf_xcalloc(ds.npartners, sizeof *ds.partners);
+    for (i = 0; i + 1 < ds.npartners; i++) {
+        ds.partners[i].partner_id = pf_xstrdup(pids[i]);
+        ds.partners[i].name = pnames[i] ? pf_xstrdup(pnames[i]) : NULL;
+    }
+    ds.partners[i].partner_id = pf_xstrdup("DUP"); /* the same id again */
+    ds.partners[i].name = pf_xstrdup("Omega");
+    ds.nfunds = sizeof fids / sizeof *fids;
+    ds.funds = pf_xcalloc(ds.nfunds, sizeof *ds.funds);
+    for (i = 0; i < ds.nfunds; i++)
+        ds.funds[i].fund_id = pf_xstrdup(fids[i]);
+    run.nnotes = sizeof cases / sizeof *cases;
+    run.notes = pf_xcalloc(run.nnotes, sizeof *run.notes);
+    for (i = 0; i < run.nnotes; i++) {
+        run.notes[i].name = cases[i].name ? pf_xstrdup(cases[i].name) : NULL;
+        run.notes[i].detail = cases[i].detail ? pf_xstrdup(cases[i].detail) : NULL;
+        want_who[i] = cases[i].who;
+        want_fund[i] = cases[i].fund;
+    }
+    CHECK(attrib_agrees(&run, &ds, want_who, want_fund));
+    attrib_free(&run, &ds);
+
+    /* random ids, names and notes over a few pieces that run into each other */
+    LOOP_BEGIN("note attribution: index == plain search, random texts");
+    for (r = 0; r < 200; r++) {
+        static const char *const bits[] = { "LP", "1", "0", ".", " ", "-", "_", "中", "文",
+                                            "A", "B", "F", "'", "x" };
+        const size_t nbits = sizeof bits / sizeof *bits;
+        struct pf_buf b = PF_BUF_INIT;
+        size_t j, len;
+#define RND() (seed = seed * 1103515245u + 12345u, (seed >> 16) & 0x7fff)
+#define RANDOM_TEXT(maxlen)                                                               \
+    (pf_buf_reset(&b), len = (size_t)RND() % (maxlen), (void)0);                          \
+    for (j = 0; j < len; j++)                                                             \
+        pf_buf_adds(&b, bits[RND() % nbits]);
+        memset(&run, 0, sizeof run);
+        memset(&ds, 0, sizeof ds);
+        ds.npartners = 1 + (size_t)RND() % 12;
+        ds.partners = pf_xcalloc(ds.npartners, sizeof *ds.partners);
+        for (i = 0; i < ds.npartners; i++) {
+            RANDOM_TEXT(4)
+            ds.partners[i].partner_id = pf_xstrdup(pf_buf_str(&b));
+            RANDOM_TEXT(5)
+            ds.partners[i].name = RND() % 5 ? pf_xstrdup(pf_buf_str(&b)) : NULL;
+        }
+        ds.nfunds = 1 + (size_t)RND() % 4;
+        ds.funds = pf_xcalloc(ds.nfunds, sizeof *ds.funds);
+        for (i = 0; i < ds.nfunds; i++) {
+            RANDOM_TEXT(4)
+            ds.funds[i].fund_id = pf_xstrdup(pf_buf_str(&b));
+        }
+        run.nnotes = 20;
+        run.notes = pf_xcalloc(run.nnotes, sizeof *run.notes);
+        for (i = 0; i < run.nnotes; i++) {
+            RANDOM_TEXT(8)
+            run.notes[i].name = RND() % 7 ? pf_xstrdup(pf_buf_str(&b)) : NULL;
+            RANDOM_TEXT(30)
+            run.notes[i].detail = RND() % 7 ? pf_xstrdup(pf_buf_str(&b)) : NULL;
+        }
+#undef RANDOM_TEXT
+#undef RND
+        CHECK(attrib_agrees(&run, &ds, NULL, NULL));
+        attrib_free(&run, &ds);
+        pf_buf_release(&b);
+    }
+    LOOP_END();
+}
+
 int
 main(void)
 {
@@ -475,6 +670,7 @@ main(void)
         return 1;
     }
     test_cells();
+    test_note_attribution();
     test_defs(scratch);
     test_render(scratch, tax);
     test_empty(scratch, tax);
