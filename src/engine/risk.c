@@ -11,26 +11,74 @@
 #include "parkfund/banned.h"
 
 /*
+ * Each chain's projects, found once: proj[at[c] .. at[c+1]) are chain c's, in data set
+ * order. The month-end and quarter-end NAVs asked every project its chain at every
+ * date (projects x chains x dates string comparisons, a tenth of a large close).
+ */
+struct chain_set {
+    size_t *at;
+    int *proj;
+};
+
+static void
+chain_set_build(const struct eng *e, const char **chains, size_t nch, struct chain_set *cs)
+{
+    const struct pf_dataset *ds = e->ds;
+    int *which = pf_xmalloc((ds->nprojects + 1) * sizeof *which);
+    size_t p, c, *pos;
+
+    cs->at = pf_xcalloc(nch + 2, sizeof *cs->at);
+    cs->proj = pf_xmalloc((ds->nprojects + 1) * sizeof *cs->proj);
+    for (p = 0; p < ds->nprojects; p++) {
+        which[p] = -1;
+        for (c = 0; c < nch; c++)
+            if (strcmp(ds->projects[p].chain, chains[c]) == 0) {
+                which[p] = (int)c;
+                cs->at[c + 1]++;
+                break;
+            }
+    }
+    for (c = 0; c < nch; c++)
+        cs->at[c + 1] += cs->at[c];
+    pos = pf_xmalloc((nch + 1) * sizeof *pos);
+    memcpy(pos, cs->at, (nch + 1) * sizeof *pos);
+    for (p = 0; p < ds->nprojects; p++)
+        if (which[p] >= 0)
+            cs->proj[pos[which[p]]++] = (int)p;
+    free(pos);
+    free(which);
+}
+
+static void
+chain_set_release(struct chain_set *cs)
+{
+    free(cs->at);
+    free(cs->proj);
+}
+
+/*
  * The chain's project NAV on t in CNY. For the NAV history a project counts from its
  * commitment date; for the Dietz returns every project counts (committed_only false),
  * so the NAVs cover exactly the projects whose flows the return counts.
  */
 static pf_status
-chain_nav_cny(struct eng *e, const char *chain, pf_date t, bool committed_only, pf_wide *out)
+chain_nav_cny(struct eng *e, const struct chain_set *cs, size_t c, pf_date t,
+              bool committed_only, pf_wide *out)
 {
     const struct pf_dataset *ds = e->ds;
-    size_t p;
+    size_t k;
     pf_status rc;
 
     *out = 0;
-    for (p = 0; p < ds->nprojects; p++) {
+    for (k = cs->at[c]; k < cs->at[c + 1]; k++) {
+        int p = cs->proj[k];
         const struct pf_project *pj = &ds->projects[p];
-        pf_cents c;
-        if (strcmp(pj->chain, chain) != 0 || (committed_only && pj->commitment_date > t))
+        pf_cents v;
+        if (committed_only && pj->commitment_date > t)
             continue;
-        if ((rc = eng_conv(e, eng_project_nav(e, (int)p, t, NULL), pj->currency, "CNY", t, &c)))
+        if ((rc = eng_conv(e, eng_project_nav(e, p, t, NULL), pj->currency, "CNY", t, &v)))
             return rc;
-        *out += c;
+        *out += v;
     }
     return PF_OK;
 }
@@ -51,16 +99,14 @@ first_investment(const struct eng *e)
 
 /* The chain's money in (+) and out (-) of its projects in (S, E], in CNY. */
 static void
-chain_flows(const struct eng *e, const char *chain, pf_date S, pf_date E, pf_date **fd,
-            double **fa, size_t *nf)
+chain_flows(const struct eng *e, const struct chain_set *cs, size_t c, pf_date S, pf_date E,
+            pf_date **fd, double **fa, size_t *nf)
 {
     const struct pf_dataset *ds = e->ds;
-    size_t p, i, cap_d = 0, cap_a = 0;
+    size_t k, i, cap_d = 0, cap_a = 0;
     *nf = 0;
-    for (p = 0; p < ds->nprojects; p++) {
-        struct span s = e->proj_flows[p];
-        if (strcmp(ds->projects[p].chain, chain) != 0)
-            continue;
+    for (k = cs->at[c]; k < cs->at[c + 1]; k++) {
+        struct span s = e->proj_flows[cs->proj[k]];
         for (i = s.lo; i < s.hi; i++) {
             const struct pf_project_flow *jf = &ds->jflows[i];
             if (jf->date <= S || jf->date > E)
@@ -101,6 +147,7 @@ pf_status
 chain_risk(struct eng *e, const char **chains, size_t nch)
 {
     pf_date first = first_investment(e), q, *qends = NULL;
+    struct chain_set cs = { NULL, NULL };
     size_t nq = 0, cq = 0, c, i, j;
     double *ret = NULL;
     bool *has = NULL;
@@ -116,6 +163,7 @@ chain_risk(struct eng *e, const char **chains, size_t nch)
     }
     ret = pf_xcalloc(nch * (nq + 1) + 1, sizeof *ret);
     has = pf_xcalloc(nch * (nq + 1) + 1, sizeof *has);
+    chain_set_build(e, chains, nch, &cs);
     for (c = 0; c < nch; c++) {
         double *series = pf_xcalloc(nq + 1, sizeof *series);
         size_t ns = 0;
@@ -129,14 +177,14 @@ chain_risk(struct eng *e, const char **chains, size_t nch)
             double *fa = NULL;
             size_t nf = 0;
             struct pf_metric r;
-            rc = chain_nav_cny(e, chains[c], S, false, &nav_begin);
+            rc = chain_nav_cny(e, &cs, c, S, false, &nav_begin);
             if (rc == PF_OK)
-                rc = chain_nav_cny(e, chains[c], E, false, &nav_end);
+                rc = chain_nav_cny(e, &cs, c, E, false, &nav_end);
             if (rc) {
                 free(series);
                 goto cleanup;
             }
-            chain_flows(e, chains[c], S, E, &fd, &fa, &nf);
+            chain_flows(e, &cs, c, S, E, &fd, &fa, &nf);
             r = pf_modified_dietz((double)nav_begin / 100.0, (double)nav_end / 100.0, S, E, fd,
                                   fa, nf);
             free(fd);
@@ -173,6 +221,7 @@ chain_risk(struct eng *e, const char **chains, size_t nch)
         }
     }
 cleanup:
+    chain_set_release(&cs);
     free(qends);
     free(ret);
     free(has);
@@ -185,6 +234,7 @@ chain_nav_history(struct eng *e, const char **chains, size_t nch)
 {
     const struct pf_dataset *ds = e->ds;
     pf_date first = PF_DATE_NONE, me;
+    struct chain_set cs = { NULL, NULL };
     size_t i;
     pf_status rc = PF_OK;
 
@@ -193,17 +243,19 @@ chain_nav_history(struct eng *e, const char **chains, size_t nch)
             first = ds->jflows[i].date;
     if (first == PF_DATE_NONE)
         return PF_OK;
+    chain_set_build(e, chains, nch, &cs);
     for (me = pf_date_month_end(first);; me = pf_date_add_months_end(me, 1)) {
         pf_date t = me > e->D ? e->D : me;
         for (i = 0; i < nch; i++) {
             pf_wide v;
-            TRY(chain_nav_cny(e, chains[i], t, true, &v));
+            TRY(chain_nav_cny(e, &cs, i, t, true, &v));
             TRY(put_row_money(e, "nav_history", NULL, chains[i], "nav", t, v));
         }
         if (t == e->D)
             break;
     }
 cleanup:
+    chain_set_release(&cs);
     return rc;
 }
 
