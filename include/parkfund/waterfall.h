@@ -61,11 +61,22 @@ enum pf_tier {
  * "split_lp" (SPEC §10's keys of the waterfall dimension). */
 extern const char *const pf_tier_names[PF_TIER_COUNT];
 
+/*
+ * The hurdle's growth factor f(d) by whole days elapsed, computed once and kept for
+ * the next run with the same hurdle (a fund's waterfall is rerun at each period's
+ * start, and funds share hurdles): a cached factor is the same bits as a fresh one.
+ * One per thread. pf_wf_growth_free accepts NULL.
+ */
+struct pf_wf_growth;
+struct pf_wf_growth *pf_wf_growth_new(void);
+void pf_wf_growth_free(struct pf_wf_growth *g);
+
 struct pf_waterfall_terms {
     double carry;     /* 0 <= carry < 1 */
     double hurdle;    /* 0 <= hurdle < 1, per year */
     double catch_up;  /* 0 <= catch_up <= 1 */
     bool simple;      /* simple hurdle (else compound) */
+    struct pf_wf_growth *growth; /* may be NULL: a cache for the one run */
 };
 
 struct pf_wf_event {

@@ -32,10 +32,56 @@ struct state {
     /* growth() by whole days elapsed, filled as asked: the hurdle account is summed
      * over every leg at every distribution, and the same day counts recur (powl was
      * 80 % of a close); a cached value is the very bits growth() returns */
-    long double *grow;
-    unsigned char *grown;
-    size_t ngrow;
+    struct pf_wf_growth *g;
 };
+
+struct pf_wf_growth {
+    double hurdle;       /* the factors' terms */
+    bool simple;
+    long double *v;      /* v[d] = growth over d days, when has[d] */
+    unsigned char *has;
+    size_t n;
+};
+
+struct pf_wf_growth *
+pf_wf_growth_new(void)
+{
+    return pf_xcalloc(1, sizeof(struct pf_wf_growth));
+}
+
+static void
+growth_release(struct pf_wf_growth *g)
+{
+    free(g->v);
+    free(g->has);
+}
+
+void
+pf_wf_growth_free(struct pf_wf_growth *g)
+{
+    if (!g)
+        return;
+    growth_release(g);
+    free(g);
+}
+
+/* g ready for t's hurdle and day counts 0 .. n - 1 */
+static void
+growth_prepare(struct pf_wf_growth *g, const struct pf_waterfall_terms *t, size_t n)
+{
+    if (g->hurdle != t->hurdle || g->simple != t->simple) {
+        if (g->has)
+            memset(g->has, 0, g->n);
+        g->hurdle = t->hurdle;
+        g->simple = t->simple;
+    }
+    if (n > g->n) {
+        g->v = pf_xreallocarray(g->v, n, sizeof *g->v);
+        g->has = pf_xreallocarray(g->has, n, 1);
+        memset(g->has + g->n, 0, n - g->n);
+        g->n = n;
+    }
+}
 
 static long double
 growth(const struct pf_waterfall_terms *t, pf_date from, pf_date to)
@@ -82,14 +128,14 @@ static long double
 growth_cached(const struct state *s, pf_date from, pf_date to)
 {
     size_t k;
-    if (to < from || (size_t)(to - from) >= s->ngrow)
+    if (!s->g || to < from || (size_t)(to - from) >= s->g->n)
         return growth(s->t, from, to);
     k = (size_t)(to - from);
-    if (!s->grown[k]) {
-        s->grow[k] = growth(s->t, from, to);
-        s->grown[k] = 1;
+    if (!s->g->has[k]) {
+        s->g->v[k] = growth(s->t, from, to);
+        s->g->has[k] = 1;
     }
-    return s->grow[k];
+    return s->g->v[k];
 }
 
 /* H(d) in cents, exactly as computed (long double). */
@@ -191,6 +237,7 @@ pf_waterfall_run(const struct pf_waterfall_terms *t, const struct pf_wf_event *e
                  pf_date as_of, pf_cents final_value, struct pf_waterfall *out)
 {
     struct state s;
+    struct pf_wf_growth local = { 0, false, NULL, NULL, 0 };
     const struct pf_wf_event **order = NULL;
     pf_wide dists = 0, profit, cap;
     long double h_end, gp_exact;
@@ -212,9 +259,8 @@ pf_waterfall_run(const struct pf_waterfall_terms *t, const struct pf_wf_event *e
     /* every day count the run can ask for: as_of back to the first event (a span
      * beyond a century is computed as asked, not cached) */
     if (n > 0 && order[0]->date <= as_of && as_of - order[0]->date < 40000) {
-        s.ngrow = (size_t)(as_of - order[0]->date) + 1;
-        s.grow = pf_xmalloc(s.ngrow * sizeof *s.grow);
-        s.grown = pf_xcalloc(s.ngrow, 1);
+        s.g = t->growth ? t->growth : &local;
+        growth_prepare(s.g, t, (size_t)(as_of - order[0]->date) + 1);
     }
     for (i = 0; i < n && order[i]->date <= as_of; i++) {
         if (order[i]->call) {
@@ -254,7 +300,6 @@ pf_waterfall_run(const struct pf_waterfall_terms *t, const struct pf_wf_event *e
         out->entitlement = 0;
     free(order);
     free(s.legs);
-    free(s.grow);
-    free(s.grown);
+    growth_release(&local);
     return PF_OK;
 }

@@ -267,6 +267,7 @@ eng_prepare(struct eng *e)
     e->pre_proceeds = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_proceeds);
     e->pre_income = pf_xcalloc(ds->njflows + 1, sizeof *e->pre_income);
     e->navcache_fund = -1;
+    e->wf_growth = pf_wf_growth_new();
     e->partner_slot = pf_xmalloc((ds->npartners + 1) * sizeof *e->partner_slot);
     for (i = 0; i < ds->npartners; i++)
         e->partner_slot[i] = -1;
@@ -411,6 +412,7 @@ eng_release(struct eng *e)
     free(e->pre_income);
     free(e->navcache_date);
     free(e->partner_slot);
+    pf_wf_growth_free(e->wf_growth);
     free(e->navcache_nav);
     free(e->proj_park);
     free(e->proj_region);

@@ -224,6 +224,7 @@ fund_economics(struct eng *e, int f, pf_date t, const int *partners, size_t np,
     wt.hurdle = rate_of(terms->hurdle_e8);
     wt.catch_up = rate_of(terms->catch_up_e8);
     wt.simple = terms->hurdle_simple;
+    wt.growth = e->wf_growth;
     if (x->V < 0 || x->V > (pf_wide)INT64_MAX) {
         rc = pf_err_set(e->err, PF_EDATA, "", "fund '%s' on %s: the carry class's value %s is "
                         "out of the waterfall's range", ds->funds[f].fund_id,

@@ -94,6 +94,7 @@ struct eng {
      * them back (partner_slots_set/_clear), so no fund's work costs the size of the
      * whole book */
     int *partner_slot;
+    struct pf_wf_growth *wf_growth; /* the waterfalls' hurdle factors, kept across runs */
 };
 
 /* ---- book.c ---- */

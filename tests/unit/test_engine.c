@@ -148,7 +148,7 @@ static void
 test_tiny(void)
 {
     struct pf_dataset *ds = tiny();
-    struct pf_close_opts o = { d("2020-12-31"), NULL, NULL, NULL };
+    struct pf_close_opts o = { d("2020-12-31"), NULL, NULL, NULL, NULL };
     struct pf_run *run = NULL;
     struct pf_err err = { 0 };
     const struct pf_result *r;
@@ -397,7 +397,7 @@ static void
 test_terms(void)
 {
     struct pf_dataset *ds = with_terms(0);
-    struct pf_close_opts o = { d("2022-01-01"), NULL, NULL, NULL };
+    struct pf_close_opts o = { d("2022-01-01"), NULL, NULL, NULL, NULL };
     struct pf_run *run = NULL;
     struct pf_err err = { 0 };
 
@@ -456,7 +456,7 @@ static void
 test_clawback(void)
 {
     struct pf_dataset *ds = with_terms(30000);
-    struct pf_close_opts o = { d("2022-01-01"), NULL, NULL, NULL };
+    struct pf_close_opts o = { d("2022-01-01"), NULL, NULL, NULL, NULL };
     struct pf_run *run = NULL;
     struct pf_err err = { 0 };
     pf_cents E, A;
