@@ -7,13 +7,31 @@
 # could not run (no binary, a command that must work failed).
 #
 # Environment:
-#   BENCH_QUICK=1   skip scale 100 (the whole run then takes about a minute)
+#   BENCH_QUICK=1   a quick run: skip scale 100 (and so the end-to-end item), the
+#                   replicated portfolio at x50 instead of x500 (and no x2500), the
+#                   wide fund at 100 and 1,600 partners instead of 1,000 and 16,000
+#   BENCH_REPLICAS=N  copies of models/sample for the report and close comparisons
+#                   (default 500, the issue's "x500": 20,000 flows)
+#   BENCH_REPLICAS_BIG=N  a second, larger copy count for the close vs pandas only
+#                   (default 2500: SPEC §9's "~100k flows"; 0 skips it)
+#   BENCH_WIDE="P1 P2"  partners of the one-fund growth case (default "1000 16000")
+#   BENCH_BASE=REV  the previous release, built in a git worktree of this repo and
+#                   timed on the same data (default 7321e49, the last commit before
+#                   issue 12); BENCH_BASE=none skips it
 #   BENCH_DIR=DIR   work there (default: a fresh directory under $TMPDIR, removed
 #                   at the end unless BENCH_KEEP=1)
 #   BENCH_ROWS=N    rows of the import benchmark (default 1000000)
 #   BENCH_CLOSE_SCALE=N   scale of the close comparison (default 10)
 #   BENCH_REPORT_TIMEOUT=S  stop a whole report after S s of wall time (default 240;
 #                   a report at scale 100 writes some 1,300 statements)
+#   BENCH_WIDE_TIMEOUT=S  stop the larger wide fund's whole report after S s (default:
+#                   25 times the smaller one's, at least 60 s, at most 900 s)
+#
+# Data: the generator (gen --scale 1, 10, 100), the reference portfolio models/sample
+# replicated N times (replicate.py), one fund with many partners (widefund.py), and
+# 1,000,000 flat project flows for the import (bigflows.py). The last block, SUMMARY,
+# has one line per target of issue 12; readme_table.sh turns a saved run's SUMMARY
+# into the README's markdown table.
 #
 # Times are wall-clock seconds from /usr/bin/time (-f %e), with CPU seconds (user +
 # system) beside them, since other work on the machine stretches wall time but not
@@ -33,7 +51,15 @@ SEED=20240630
 ROWS=${BENCH_ROWS:-1000000}
 CSCALE=${BENCH_CLOSE_SCALE:-10}
 RTO=${BENCH_REPORT_TIMEOUT:-240}
-if [ "${BENCH_QUICK:-0}" = 1 ]; then SCALES="1 10"; else SCALES="1 10 100"; fi
+QUICK=${BENCH_QUICK:-0}
+if [ "$QUICK" = 1 ]; then
+    SCALES="1 10"
+    REPL=${BENCH_REPLICAS:-50} REPL_BIG=${BENCH_REPLICAS_BIG:-0} WIDE=${BENCH_WIDE:-"100 1600"}
+else
+    SCALES="1 10 100"
+    REPL=${BENCH_REPLICAS:-500} REPL_BIG=${BENCH_REPLICAS_BIG:-2500} WIDE=${BENCH_WIDE:-"1000 16000"}
+fi
+BASE=${BENCH_BASE:-7321e49}
 case " $SCALES " in *" $CSCALE "*) ;; *) SCALES="$SCALES $CSCALE" ;; esac
 
 die() { echo "bench: $*" >&2; exit 2; }
@@ -48,7 +74,15 @@ if [ -n "${BENCH_DIR:-}" ]; then
 else
     W=$(mktemp -d "${TMPDIR:-/tmp}/parkfund-bench.XXXXXX") || die "mktemp failed"
 fi
-cleanup() { [ "${BENCH_KEEP:-0}" = 1 ] || [ -n "${BENCH_DIR:-}" ] || rm -rf "$W"; }
+# the previous release's git worktree (under $W) is removed whatever BENCH_KEEP says
+BASE_WT=""
+drop_base() {
+    [ -n "$BASE_WT" ] || return 0
+    git -C "$top" worktree remove --force "$BASE_WT" >/dev/null 2>&1 || rm -rf "$BASE_WT"
+    git -C "$top" worktree prune >/dev/null 2>&1
+    BASE_WT=""
+}
+cleanup() { drop_base; [ "${BENCH_KEEP:-0}" = 1 ] || [ -n "${BENCH_DIR:-}" ] || rm -rf "$W"; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
@@ -74,6 +108,32 @@ verdict() {
     awk "BEGIN { exit !($1) }" && echo "met" || echo "MISSED"
 }
 firsterr() { head -n 3 "$1" | sed 's/^/      | /'; }
+# thou N: N with thousands separators
+thou() { echo "$1" | sed ':a
+s/\([0-9]\)\([0-9]\{3\}\)\($\|[^0-9]\)/\1,\2\3/
+ta'; }
+# target ITEM MEASURED GOAL VERDICT: one row of the closing summary
+SUMMARY=""
+target() {
+    SUMMARY="$SUMMARY$(printf '%s|%s|%s|%s' "$1" "$2" "$3" "$4")
+"
+}
+# compute_s FILE: the compute phase a close printed ("compute_s=…"), or nothing
+compute_s() { sed -n 's/.*compute_s=\([0-9.]*\).*/\1/p' "$1" | tail -n 1; }
+# one_close NAME DB: close at $AS_OF (with --timings if the binary has it)
+one_close() {
+    if [ "$HAS_TIMINGS" = 1 ]; then
+        timed "$1" "$PF" -q --db "$2" close --as-of "$AS_OF" --benchmark csi300 --timings
+    else
+        timed "$1" "$PF" -q --db "$2" close --as-of "$AS_OF" --benchmark csi300
+    fi
+}
+# nflows DB: partner and project flows stored; nresults NAME: the results a close
+# printed ("run N: …, M results")
+nflows() { sqlite3 "$1" "SELECT (SELECT count(*) FROM partner_flow) + (SELECT count(*) FROM project_flow)"; }
+nresults() { sed -n 's/.*, \([0-9]*\) results.*/\1/p' "$W/$1.out" "$W/$1.err" | head -n 1; }
+# files DIR: the finished workbooks in DIR
+files() { find "$1" -name '*.xlsx' -type f 2>/dev/null | wc -l; }
 line() { printf '%s\n' "------------------------------------------------------------------------------"; }
 
 # ---- machine
@@ -86,7 +146,13 @@ echo "machine:   $(nproc) CPUs, ${cpu:-unknown CPU}, $mem RAM, $(uname -sr)"
 echo "load:      $(cut -d' ' -f1-3 /proc/loadavg) (1/5/15 min) at start; other work stretches wall times"
 echo "binary:    $PF ($("$PF" --version 2>&1 | head -n 1))"
 echo "sqlite3:   $(sqlite3 --version | cut -d' ' -f1)    python: $($PY -c 'import sys; print(sys.version.split()[0])')"
-echo "mode:      scales $SCALES$([ "${BENCH_QUICK:-0}" = 1 ] && echo ' (BENCH_QUICK=1: scale 100 skipped)'); work dir $W"
+HAS_TIMINGS=0
+"$PF" close --help 2>&1 | grep -q -- '--timings' && HAS_TIMINGS=1
+HAS_JOBS=0
+"$PF" report --help 2>&1 | grep -q -- '--jobs' && HAS_JOBS=1
+echo "mode:      $([ "$QUICK" = 1 ] && echo 'QUICK (BENCH_QUICK=1): scale 100, end to end and x2500 skipped, smaller sizes; ')scales $SCALES; sample x$REPL$([ "$REPL_BIG" -gt 0 ] && echo " and x$REPL_BIG"); wide fund $(echo $WIDE | sed 's/ / and /') partners; work dir $W"
+echo "report:    $([ $HAS_JOBS = 1 ] && echo "--jobs at its default (the number of cores, $(nproc))" || echo 'this binary has no --jobs (one thread)')"
+echo "close:     $([ $HAS_TIMINGS = 1 ] && echo 'prints its phases (--timings)' || echo 'has no --timings: its compute phase is not separable from load and store')"
 echo
 
 # =============================================================================
@@ -141,6 +207,9 @@ echo "  ratio parkfund/shell rows per second (wall; cpu in brackets):"
 echo "    vs TEXT PRIMARY KEY table:  $r_rowid  ($r_rowid_c)  -> $(verdict "$r_rowid >= 0.5")"
 echo "    vs WITHOUT ROWID table:     $r_norowid  ($r_norowid_c)  -> $(verdict "$r_norowid >= 0.5")"
 echo "  parkfund peak memory: $(mb "$pf_m") for $ROWS rows (streams the file)"
+target "import rate / sqlite3 .import rate ($(thou "$ROWS") project flows, ${csv_mb} MB)" \
+    "$r_norowid like-for-like WITHOUT ROWID ($r_rowid vs a rowid table); $(thou "$pf_rps") rows/s, peak $(mb "$pf_m")" \
+    ">= 0.50" "$(verdict "$r_norowid >= 0.5")"
 echo
 
 # =============================================================================
@@ -153,73 +222,116 @@ for s in $SCALES; do
     rm -rf "$g" "$d" "$d-wal" "$d-shm"
     timed gen$s "$PF" gen --scale "$s" --seed "$SEED" --as-of "$AS_OF" "$g"
     [ "$RC" = 0 ] || { firsterr "$W/gen$s.err"; die "gen --scale $s failed"; }
-    eval "gen${s}_t=\$T gen${s}_m=\$M"
+    eval "gen${s}_t=\$T gen${s}_c=\$C gen${s}_m=\$M"
     "$PF" --db "$d" init >/dev/null 2>&1 || die "init failed"
     timed imp$s "$PF" --db "$d" import "$g"/*.csv
     [ "$RC" = 0 ] || { firsterr "$W/imp$s.err"; die "import at scale $s failed (exit $RC)"; }
     eval "imp${s}_t=\$T imp${s}_c=\$C imp${s}_m=\$M"
-    timed close$s "$PF" --db "$d" close --as-of "$AS_OF" --benchmark csi300
+    one_close close$s "$d"
     [ "$RC" = 0 ] || { firsterr "$W/close$s.err"; die "close at scale $s failed (exit $RC)"; }
     eval "close${s}_t=\$T close${s}_c=\$C close${s}_m=\$M"
-    rows=$(($(cat "$g"/*.csv | wc -l) - 11))
-    flows=$(sqlite3 "$d" "SELECT (SELECT count(*) FROM partner_flow) + (SELECT count(*) FROM project_flow)")
-    results=$(sqlite3 "$d" "SELECT count(*) FROM run_result WHERE run_id = (SELECT max(run_id) FROM run)")
+    rows=$(($(cat "$g"/*.csv | wc -l) - $(ls "$g"/*.csv | wc -l)))
+    flows=$(nflows "$d")
+    results=$(nresults close$s)
     eval "rows$s=\$rows flows$s=\$flows results$s=\$results"
     echo "  scale $s: $rows input rows, $flows flows; close $T s, $results results"
+done
+echo
+
+# the reference portfolio replicated: models/sample ×N (replicate.py), imported and
+# closed by this binary
+REPLS=$REPL
+[ "$REPL_BIG" -gt 0 ] && [ "$REPL_BIG" != "$REPL" ] && REPLS="$REPL $REPL_BIG"
+echo "preparing: models/sample replicated ×$(echo $REPLS | sed 's/ / and ×/'), imported and closed ..."
+for n in $REPLS; do
+    x="$W/x$n"
+    d="$W/x$n.db"
+    rm -rf "$x" "$d" "$d-wal" "$d-shm"
+    "$PY" "$bench/replicate.py" "$top/models/sample" "$n" "$x" >"$W/repl$n.out" || die "replicate.py $n failed"
+    "$PF" --db "$d" init >/dev/null 2>&1 || die "init failed"
+    timed ximp$n "$PF" -q --db "$d" import "$x"/*.csv
+    [ "$RC" = 0 ] || { firsterr "$W/ximp$n.err"; die "import of the sample ×$n failed (exit $RC)"; }
+    eval "ximp${n}_t=\$T ximp${n}_m=\$M"
+    one_close xclose$n "$d"
+    [ "$RC" = 0 ] || { firsterr "$W/xclose$n.err"; die "close of the sample ×$n failed (exit $RC)"; }
+    eval "xclose${n}_t=\$T xclose${n}_c=\$C xclose${n}_m=\$M xclose${n}_comp=\$(compute_s \"\$W/xclose$n.err\")"
+    eval "xflows$n=\$(nflows \"\$d\") xres$n=\$(nresults xclose$n)"
+    eval "xdesc$n=\"\$(sed -n 's/.*funds=\([0-9]*\) partners=\([0-9]*\).*/\1 funds, \2 partners/p' \"\$W/repl$n.out\")\""
+    eval "echo \"  ×$n: \$xdesc$n, \$(thou \$xflows$n) flows; import \$ximp${n}_t s, close \$xclose${n}_t s, \$xres$n results\""
 done
 echo
 
 # =============================================================================
 # §9.2 close vs pandas + SciPy, and vs one SQL aggregate scan
 # =============================================================================
+line
+echo "§9.2  close vs pandas + SciPy's compute phase   (targets: pandas compute / whole close >= 3,"
+echo "      pandas compute / close compute >= 20), and vs one SQL aggregate scan (close/scan <= 3)"
+line
 s=$CSCALE
 d="$W/s$s.db"
-eval "c_t=\$close${s}_t c_c=\$close${s}_c c_m=\$close${s}_m c_flows=\$flows${s} c_rows=\$rows${s} c_res=\$results${s}"
-line
-echo "§9.2  close at scale $s ($c_flows flows, $c_rows input rows)   (targets: pandas/close >= 20, close/scan <= 3)"
-line
+eval "c_t=\$close${s}_t c_c=\$close${s}_c c_m=\$close${s}_m c_flows=\$flows${s} c_res=\$results${s}"
 # The scan: one GROUP BY over each flow table, by a fresh sqlite3 process (as the
 # close is one process); run 5 times in one timing, for /usr/bin/time's resolution.
 q="SELECT project_id, kind, sum(amount) FROM project_flow GROUP BY 1, 2; SELECT fund_id, partner_id, kind, sum(amount) FROM partner_flow GROUP BY 1, 2, 3;"
 sqlite3 "$d" "$q" >/dev/null || die "the aggregate scan failed"
 timed scan sh -c 'for i in 1 2 3 4 5; do sqlite3 "$1" "$2" >/dev/null || exit 1; done' scan "$d" "$q"
-scan_t=$(div "$T" 5 %.3f) scan_c=$(div "$C" 5 %.3f) scan_m=$M
-echo "  parkfund close                 $c_t s wall, $c_c s cpu, peak $(mb "$c_m"), $c_res results stored"
-echo "  SQL aggregate scan (sqlite3)   $scan_t s wall, $scan_c s cpu (mean of 5), peak $(mb "$scan_m")"
+scan_t=$(div "$T" 5 %.3f) scan_c=$(div "$C" 5 %.3f)
 r_scan=$(div "$c_t" "$scan_t" %.1f)
-echo "  close/scan: $r_scan (cpu $(div "$c_c" "$scan_c" %.1f))  -> $(verdict "$r_scan <= 3")"
-
+echo "  scale $s ($(thou "$c_flows") flows): parkfund close $c_t s wall, $c_c s cpu; SQL aggregate scan (sqlite3,"
+echo "  mean of 5) $scan_t s wall, $scan_c s cpu: close/scan $r_scan (cpu $(div "$c_c" "$scan_c" %.1f))  -> $(verdict "$r_scan <= 3")"
+target "close / one SQL aggregate scan (scale $s, $(thou "$c_flows") flows)" "$r_scan ($c_t s vs $scan_t s)" "<= 3" "$(verdict "$r_scan <= 3")"
+echo
+HAS_PANDAS=0
 if "$PY" -c 'import pandas, scipy' 2>/dev/null; then
-    pv=$("$PY" -c 'import pandas, scipy; print("pandas", pandas.__version__, "SciPy", scipy.__version__)')
-    timed pandas "$PY" "$bench/pandas_close.py" "$W/gen$s" "$AS_OF" "$W/pandas_results.csv"
-    if [ "$RC" = 0 ]; then
-        detail=$(tail -n 1 "$W/pandas.out")
-        r_pd=$(div "$T" "$c_t" %.1f)
-        comp=$(echo "$detail" | sed -n 's/.*compute_s=\([0-9.]*\).*/\1/p')
-        imp=$(echo "$detail" | sed -n 's/.*import_s=\([0-9.]*\).*/\1/p')
-        load=$(echo "$detail" | sed -n 's/.*load_s=\([0-9.]*\).*/\1/p')
-        pres=$(echo "$detail" | sed -n 's/.*results=\([0-9]*\).*/\1/p')
-        echo "  pandas + SciPy ($pv)"
-        echo "                                 $T s wall, $C s cpu, peak $(mb "$M"), $pres results"
-        echo "                                 (of which: module import $imp s, CSV load $load s, compute $comp s)"
-        echo "  pandas/close: $r_pd (cpu $(div "$C" "$c_c" %.1f); pandas load+compute only: $(div "$load + $comp" "$c_t" %.1f))  -> $(verdict "$r_pd >= 20")"
-        echo "  (the pandas script computes a subset of the close's metrics: fund, partner,"
-        echo "   project and chain figures with XIRR by brentq; no PME, risk, other dimensions)"
-    else
-        echo "  pandas + SciPy: the script failed (exit $RC):"
-        firsterr "$W/pandas.err"
-    fi
+    HAS_PANDAS=1
+    echo "  pandas + SciPy: $("$PY" -c 'import pandas, scipy; print("pandas", pandas.__version__, "SciPy", scipy.__version__)') on the same CSVs (tests/bench/pandas_close.py)"
+    printf '  %-22s %8s | %8s %7s %9s %10s | %8s %8s %9s | %8s %9s\n' "data" "flows" "close s" "cpu s" "compute s" "peak RSS" "pandas s" "cpu s" "compute s" "pd.c/cl" "pd.c/cl.c"
+    for set in "gen$s:s$s" $(for n in $REPLS; do echo "x$n:x$n"; done); do
+        dir=${set%%:*} tag=${set#*:}
+        case $tag in
+            s*) label="gen scale $s"; eval "ct=\$close${s}_t cc=\$close${s}_c cm=\$close${s}_m fl=\$flows$s comp=\$(compute_s \"\$W/close$s.err\")" ;;
+            x*) n=${tag#x}; label="sample x$n"; eval "ct=\$xclose${n}_t cc=\$xclose${n}_c cm=\$xclose${n}_m fl=\$xflows$n comp=\$xclose${n}_comp" ;;
+        esac
+        timed pandas$tag "$PY" "$bench/pandas_close.py" "$W/$dir" "$AS_OF" "$W/pandas_$tag.csv"
+        if [ "$RC" != 0 ]; then
+            echo "  $label: the pandas script failed (exit $RC):"
+            firsterr "$W/pandas$tag.err"
+            continue
+        fi
+        pcomp=$(compute_s "$W/pandas$tag.out")
+        r_whole=$(div "$pcomp" "$ct")
+        if [ -n "$comp" ]; then r_comp=$(div "$pcomp" "$comp" %.1f) compshow=$comp; else r_comp="n/a" compshow="-"; fi
+        printf '  %-22s %8s | %8s %7s %9s %10s | %8s %8s %9s | %8s %9s\n' "$label" "$(thou "$fl")" "$ct" "$cc" "$compshow" "$(mb "$cm")" "$T" "$C" "$pcomp" "$r_whole" "$r_comp"
+        eval "pd_${tag}_whole=\$r_whole pd_${tag}_comp=\$r_comp pd_${tag}_pcomp=\$pcomp pd_${tag}_ct=\$ct pd_${tag}_cc=\$comp"
+    done
+    echo "  pd.c/cl = pandas compute_s / parkfund's whole close (load, compute, store), target >= 3;"
+    echo "  pd.c/cl.c = pandas compute_s / parkfund's compute phase, target >= 20$([ $HAS_TIMINGS = 1 ] || echo ': NOT SEPARABLE, this')"
+    [ $HAS_TIMINGS = 1 ] || echo "  close prints no phase timings (no --timings), so its compute phase cannot be measured alone"
+    echo "  (the pandas script computes a subset of the close's metrics: fund, partner, project and"
+    echo "   chain figures with XIRR by brentq; no PME, risk, other dimensions, checks or periods)"
+    for n in $REPLS; do
+        eval "w=\${pd_x${n}_whole:-} c=\${pd_x${n}_comp:-} pc=\${pd_x${n}_pcomp:-} ct=\${pd_x${n}_ct:-} cc=\${pd_x${n}_cc:-} fl=\$xflows$n desc=\$xdesc$n"
+        [ -n "$w" ] || continue
+        target "pandas compute / whole close (sample ×$n: $desc, $(thou "$fl") flows)" "$w (pandas compute $pc s, close $ct s)" ">= 3" "$(verdict "$w >= 3")"
+        if [ "$c" = n/a ]; then
+            target "pandas compute / close compute phase (sample ×$n)" "not separable: close has no --timings" ">= 20" "n/a"
+        else
+            target "pandas compute / close compute phase (sample ×$n)" "$c (pandas $pc s, close compute $cc s)" ">= 20" "$(verdict "$c >= 20")"
+        fi
+    done
 else
     echo "  pandas + SciPy: NOT INSTALLED, comparison skipped"
     echo "    (as root: apt-get install -y python3-pandas python3-scipy)"
+    target "pandas compute / whole close (sample ×$REPL)" "not run: pandas + SciPy missing" ">= 3" "n/a"
+    target "pandas compute / close compute phase (sample ×$REPL)" "not run: pandas + SciPy missing" ">= 20" "n/a"
 fi
 echo
-
 # =============================================================================
 # §9.3 report memory
 # =============================================================================
 line
-echo "§9.3  report: peak memory as the data grows   (target: flat, constant-memory mode)"
+echo "§9.3  report: peak memory as the data grows   (target: scale 100 within 1.5× of scale 10)"
 line
 # Two measurements per scale: the whole report (the manager's workbook and one
 # statement per partner), stopped after $RTO s of wall time (its peak memory so far
@@ -241,7 +353,7 @@ for s in $SCALES; do
     fi
     stopped=0
     [ "$RC" = 124 ] && stopped=1
-    eval "rep${s}_t=\$T rep${s}_m=\$M rep${s}_stopped=\$stopped"
+    eval "rep${s}_t=\$T rep${s}_c=\$C rep${s}_m=\$M rep${s}_stopped=\$stopped"
     files=$(find "$out" -name '*.xlsx' -type f 2>/dev/null | wc -l)
     want=$(sqlite3 "$W/s$s.db" "SELECT 1 + count(DISTINCT partner_id) FROM commitment")
     size=$(du -sm "$out" 2>/dev/null | cut -f1)
@@ -251,7 +363,7 @@ for s in $SCALES; do
     timed report1p$s "$PF" -q --db "$W/s$s.db" report --out "$out-one" --partner "$p1"
     if [ "$RC" = 0 ]; then
         oT=$T oC=$C oM=$(mb "$M")
-        eval "one${s}_m=\$M"
+        eval "one${s}_t=\$T one${s}_m=\$M"
     else
         oT="exit $RC" oC="-" oM="-"
         eval "one${s}_m=0"
@@ -268,9 +380,187 @@ if [ $rep_ok = 1 ]; then
         r1=$(div "$o" "$one1_m")
         lb=""
         [ "$st" = 1 ] && lb=" (at least: stopped)"
-        echo "  peak RSS scale $s / scale 1 (flows ×$(div "$f" "$flows1" %.0f)): whole report $r$lb, one statement $r1  -> $(verdict "$r <= 2 && $r1 <= 2") (flat = within 2×)"
+        echo "  peak RSS scale $s / scale 1 (flows ×$(div "$f" "$flows1" %.0f)): whole report $r$lb, one statement $r1"
     done
+    case " $SCALES " in
+    *" 100 "*)
+        r=$(div "$rep100_m" "$rep10_m") r1=$(div "$one100_m" "$one10_m")
+        lb=""
+        [ "$rep100_stopped" = 1 ] && lb=" (at least: stopped)"
+        echo "  peak RSS scale 100 / scale 10 (flows ×$(div "$flows100" "$flows10" %.1f)): whole report $r$lb, one statement $r1  -> $(verdict "$r <= 1.5") (target: whole report within 1.5×)"
+        target "report peak memory, scale 100 / scale 10 ($(thou "$flows10") -> $(thou "$flows100") flows)" \
+            "$r$lb ($(mb "$rep10_m") -> $(mb "$rep100_m")); one statement $r1" "<= 1.5" "$(verdict "$r <= 1.5")"
+        ;;
+    *)
+        echo "  peak RSS scale 100 / scale 10: not measured (scale 100 skipped)"
+        target "report peak memory, scale 100 / scale 10" "not measured (quick run: no scale 100)" "<= 1.5" "n/a"
+        ;;
+    esac
+else
+    target "report peak memory, scale 100 / scale 10" "not measured (the report failed)" "<= 1.5" "n/a"
 fi
+echo
+
+# =============================================================================
+# §9.3 report at sample ×N: the previous release vs this one; one statement vs all
+# =============================================================================
+n=$REPL
+eval "xd=\$xdesc$n xf=\$xflows$n"
+line
+echo "§9.3  report at sample ×$n ($xd, $(thou "$xf") flows): the previous release vs this one"
+echo "      (targets: previous / this whole report >= 10; one --partner statement < 5 % of the whole report)"
+line
+d="$W/x$n.db"
+out="$W/xrep$n"
+rm -rf "$out" "$out-one"
+want=$(sqlite3 "$d" "SELECT 1 + count(DISTINCT partner_id) FROM commitment")
+p1=$(sqlite3 "$d" "SELECT min(partner_id) FROM commitment")
+timed xrep "$PF" -q --db "$d" report --out "$out"
+xr_rc=$RC
+if [ "$RC" = 0 ]; then
+    xr_t=$T xr_c=$C xr_m=$M
+    echo "  this binary, whole report ($([ $HAS_JOBS = 1 ] && echo "default --jobs" || echo "no --jobs")): $(files "$out")/$want workbooks, $T s wall, $C s cpu, peak $(mb "$M")"
+else
+    echo "  this binary's whole report failed (exit $RC):"
+    firsterr "$W/xrep.err"
+fi
+timed xrep1 "$PF" -q --db "$d" report --out "$out-one" --partner "$p1"
+if [ "$RC" = 0 ] && [ "$xr_rc" = 0 ]; then
+    x1_t=$T
+    r1=$(div "$T * 100" "$xr_t" %.1f)
+    echo "  this binary, report --partner $p1: $T s wall, $C s cpu, peak $(mb "$M"): $r1 % of the whole report  -> $(verdict "$r1 < 5")"
+    target "one --partner statement / whole report (sample ×$n)" "$r1 % ($T s vs $xr_t s)" "< 5 %" "$(verdict "$r1 < 5")"
+else
+    echo "  report --partner $p1 failed (exit $RC):"
+    firsterr "$W/xrep1.err"
+    target "one --partner statement / whole report (sample ×$n)" "failed" "< 5 %" "n/a"
+fi
+rm -rf "$out" "$out-one"
+
+# The previous release: built from git in a worktree under $W, with its own
+# database (imported and closed by itself: the schema may have moved since).
+base_done=0
+if [ "$BASE" = none ]; then
+    echo "  previous release: skipped (BENCH_BASE=none)"
+elif ! command -v git >/dev/null 2>&1; then
+    echo "  previous release: SKIPPED, git is not installed"
+elif ! git -C "$top" rev-parse --verify -q "$BASE^{commit}" >/dev/null 2>&1; then
+    echo "  previous release: SKIPPED, $BASE is not in this tree's git history (not a git checkout, or a shallow one)"
+elif ! git -C "$top" worktree add --detach "$W/base" "$BASE" >"$W/base-wt.log" 2>&1; then
+    echo "  previous release: SKIPPED, git worktree add failed:"
+    firsterr "$W/base-wt.log"
+else
+    BASE_WT="$W/base"
+    bdesc=$(git -C "$top" log -1 --format='%h %cs' "$BASE")
+    timed basebuild make -C "$BASE_WT" -j2
+    BPF="$BASE_WT/build/parkfund"
+    if [ "$RC" != 0 ] || [ ! -x "$BPF" ]; then
+        echo "  previous release ($bdesc): SKIPPED, its build failed (exit $RC):"
+        tail -n 3 "$W/basebuild.err" | sed 's/^/      | /'
+    else
+        echo "  previous release: $bdesc, built in $T s (make -j2 in a git worktree, removed at the end)"
+        bd="$W/x$n-base.db"
+        rm -f "$bd" "$bd-wal" "$bd-shm"
+        "$BPF" --db "$bd" init >/dev/null 2>&1 &&
+            "$BPF" -q --db "$bd" import "$W/x$n"/*.csv >"$W/base-import.out" 2>&1 || die "the previous release could not import the sample ×$n"
+        timed baseclose "$BPF" -q --db "$bd" close --as-of "$AS_OF" --benchmark csi300
+        [ "$RC" = 0 ] || { firsterr "$W/baseclose.err"; die "the previous release's close failed (exit $RC)"; }
+        echo "  previous release, close: $T s wall, $C s cpu, peak $(mb "$M") (this binary: $(eval echo \$xclose${n}_t) s, $(eval echo \$xclose${n}_c) s cpu)"
+        bout="$W/xrep$n-base"
+        rm -rf "$bout"
+        if "$BPF" report --help 2>&1 | grep -q -- '--jobs'; then bj="default --jobs"; else bj="no --jobs"; fi
+        timed basereport timeout "$RTO" "$BPF" -q --db "$bd" report --out "$bout"
+        if [ "$RC" = 0 ] || [ "$RC" = 124 ]; then
+            bst=""
+            [ "$RC" = 124 ] && bst=" STOPPED after $RTO s"
+            echo "  previous release, whole report ($bj): $(files "$bout")/$want workbooks$bst, $T s wall, $C s cpu, peak $(mb "$M")"
+            if [ "$xr_rc" = 0 ]; then
+                rb=$(div "$T" "$xr_t" %.1f)
+                lb=""
+                [ -n "$bst" ] && lb="at least "
+                echo "  previous / this whole report: $lb$rb (cpu $(div "$C" "$xr_c" %.1f))  -> $(verdict "$rb >= 10")"
+                target "whole report, previous release ($bdesc) / this one (sample ×$n)" "$lb$rb ($T s vs $xr_t s; cpu $C s vs $xr_c s)" ">= 10" "$(verdict "$rb >= 10")"
+                base_done=1
+            fi
+        else
+            echo "  previous release's whole report failed (exit $RC):"
+            firsterr "$W/basereport.err"
+        fi
+        rm -rf "$bout"
+    fi
+    drop_base
+fi
+[ $base_done = 1 ] || target "whole report, previous release / this one (sample ×$n)" "not measured (see above)" ">= 10" "n/a"
+echo
+
+# =============================================================================
+# growth in partners per fund: one fund, P1 and P2 partners (widefund.py)
+# =============================================================================
+set -- $WIDE
+P1=$1 P2=$2
+line
+echo "§9.4  one fund, $(thou "$P1") vs $(thou "$P2") partners (×$(div "$P2" "$P1" %.0f)): close, verify, report   (target: each within 20×)"
+line
+echo "  data: tests/bench/widefund.py, pro rata calls, fees and distributions per partner; 8 projects"
+printf '  %-8s %8s | %8s %7s | %8s %7s | %8s %7s | %-20s %8s %7s %9s\n' partners flows "close s" "cpu s" "verify s" "cpu s" "1 stmt s" "cpu s" "whole report: files" "wall s" "cpu s" "ms/stmt"
+for p in $P1 $P2; do
+    wd="$W/wide$p"
+    d="$W/wide$p.db"
+    rm -rf "$wd" "$d" "$d-wal" "$d-shm"
+    "$PY" "$bench/widefund.py" "$p" "$wd" "$top/models/sample" >/dev/null || die "widefund.py $p failed"
+    "$PF" --db "$d" init >/dev/null 2>&1 || die "init failed"
+    timed wimp$p "$PF" -q --db "$d" import "$wd"/*.csv
+    [ "$RC" = 0 ] || { firsterr "$W/wimp$p.err"; die "import of the wide fund ($p partners) failed (exit $RC)"; }
+    one_close wclose$p "$d"
+    [ "$RC" = 0 ] || { firsterr "$W/wclose$p.err"; die "close of the wide fund ($p partners) failed (exit $RC)"; }
+    eval "wcl${p}_t=\$T wcl${p}_c=\$C"
+    fl=$(nflows "$d")
+    timed wverify$p "$PF" -q --db "$d" verify
+    if [ "$RC" = 0 ]; then eval "wvf${p}_t=\$T wvf${p}_c=\$C"; vT=$T vC=$C; else vT="exit $RC" vC="-"; eval "wvf${p}_t=''"; fi
+    first=$(sqlite3 "$d" "SELECT min(partner_id) FROM commitment")
+    timed wone$p "$PF" -q --db "$d" report --out "$W/wone$p" --partner "$first"
+    if [ "$RC" = 0 ]; then eval "wone${p}_t=\$T wone${p}_c=\$C"; oT=$T oC=$C; else oT="exit $RC" oC="-"; eval "wone${p}_t=''"; fi
+    rm -rf "$W/wone$p"
+    if [ "$p" = "$P1" ]; then
+        wto=$RTO
+    else
+        wto=${BENCH_WIDE_TIMEOUT:-$(awk -v t="${wrep1_t:-10}" 'BEGIN { x = 25 * t; if (x < 60) x = 60; if (x > 900) x = 900; printf "%d", x }')}
+    fi
+    timed wrep$p timeout "$wto" "$PF" -q --db "$d" report --out "$W/wrep$p"
+    wrc=$RC
+    nf=$(files "$W/wrep$p")
+    rm -rf "$W/wrep$p"
+    if [ "$wrc" = 0 ] || [ "$wrc" = 124 ]; then
+        st=""
+        [ "$wrc" = 124 ] && st=" STOPPED"
+        note="$nf/$((p + 1))$st"
+        per=$(div "$T * 1000" "$nf" %.0f)
+        eval "wrep${p}_t=\$T wrep${p}_c=\$C wrep${p}_stopped=$([ "$wrc" = 124 ] && echo 1 || echo 0) wrep${p}_per=\$per"
+        [ "$p" = "$P1" ] && wrep1_t=$T
+    else
+        note="exit $wrc" per="-"
+        eval "wrep${p}_t=''"
+    fi
+    printf '  %-8s %8s | %8s %7s | %8s %7s | %8s %7s | %-20s %8s %7s %9s\n' "$(thou "$p")" "$(thou "$fl")" "$(eval echo \$wcl${p}_t)" "$(eval echo \$wcl${p}_c)" "$vT" "$vC" "$oT" "$oC" "$note" "$T" "$C" "$per"
+done
+[ -n "$(eval echo \${wrep${P2}_stopped:-})" ] && [ "$(eval echo \$wrep${P2}_stopped)" = 1 ] &&
+    echo "  (the whole report at $(thou "$P2") partners was stopped after $wto s; ms/stmt is its wall time per workbook written)"
+k=$(div "$P2" "$P1" %.0f)
+for what in close:wcl verify:wvf "whole report":wrep "one statement":wone; do
+    name=${what%%:*} v=${what#*:}
+    eval "a=\${${v}${P1}_t:-} b=\${${v}${P2}_t:-} ac=\${${v}${P1}_c:-} bc=\${${v}${P2}_c:-}"
+    if [ -z "$a" ] || [ -z "$b" ]; then
+        echo "  $name: not measured (failed above)"
+        target "$name, one fund $(thou "$P2") / $(thou "$P1") partners" "not measured (failed)" "<= 20" "n/a"
+        continue
+    fi
+    r=$(div "$b" "$a" %.1f) lb=""
+    [ "$v" = wrep ] && [ "$(eval echo \$wrep${P2}_stopped)" = 1 ] && lb="at least "
+    extra=""
+    [ "$v" = wone ] && extra="; SPEC: a statement costs what its own content costs"
+    echo "  $name: ×$(thou "$P2") / ×$(thou "$P1") partners: $lb$r (cpu $(div "$bc" "$ac" %.1f))  -> $(verdict "$r <= 20")$extra"
+    target "$name, one fund $(thou "$P2") / $(thou "$P1") partners (×$k)" "$lb$r ($b s vs $a s; cpu $bc s vs $ac s)" "<= 20" "$(verdict "$r <= 20")"
+done
 echo
 
 # =============================================================================
@@ -315,6 +605,56 @@ eval "t1=\$close${first}_t f1=\$flows$first t2=\$close${last}_t f2=\$flows$last 
 g=$(div "$t2 / $f2" "$t1 / $f1")
 gc=$(div "$c2 / $f2" "$c1 / $f1")
 echo "  us/flow at scale $last / at scale $first: $g (cpu $gc)  -> $(verdict "$g <= 1.5") (roughly flat = within 1.5×)"
+target "close time per flow, scale $last / scale $first ($(thou "$f1") -> $(thou "$f2") flows)" "$g (cpu $gc)" "<= 1.5" "$(verdict "$g <= 1.5")"
 echo
+# =============================================================================
+# §9.5 end to end at scale 100
+# =============================================================================
+line
+echo "§9.5  end to end at scale 100: gen + import + close + whole report   (target: <= 60 s wall on $(nproc) cores)"
+line
+case " $SCALES " in
+*" 100 "*)
+    printf '  %-28s %8s %8s %10s\n' step "wall s" "cpu s" "peak RSS"
+    printf '  %-28s %8s %8s %10s\n' "gen --scale 100" "$gen100_t" "$gen100_c" "$(mb "$gen100_m")"
+    printf '  %-28s %8s %8s %10s\n' "import" "$imp100_t" "$imp100_c" "$(mb "$imp100_m")"
+    printf '  %-28s %8s %8s %10s\n' "close" "$close100_t" "$close100_c" "$(mb "$close100_m")"
+    if [ -n "${rep100_t:-}" ]; then
+        st=""
+        [ "$rep100_stopped" = 1 ] && st=" (STOPPED)"
+        printf '  %-28s %8s %8s %10s\n' "report$st" "$rep100_t" "$rep100_c" "$(mb "$rep100_m")"
+        e2e=$(awk "BEGIN { printf \"%.1f\", $gen100_t + $imp100_t + $close100_t + $rep100_t }")
+        e2ec=$(awk "BEGIN { printf \"%.1f\", $gen100_c + $imp100_c + $close100_c + $rep100_c }")
+        lb=""
+        [ "$rep100_stopped" = 1 ] && lb="at least "
+        peak=$(printf '%s\n' "$gen100_m" "$imp100_m" "$close100_m" "$rep100_m" | sort -n | tail -n 1)
+        printf '  %-28s %8s %8s %10s  -> %s\n' "total" "$lb$e2e" "$e2ec" "$(mb "$peak")" "$(verdict "$e2e <= 60 && $rep100_stopped == 0")"
+        target "end to end at scale 100 ($(thou "$flows100") flows), wall on $(nproc) cores" \
+            "$lb$e2e s (gen $gen100_t, import $imp100_t, close $close100_t, report $rep100_t; peak $(mb "$gen100_m") / $(mb "$imp100_m") / $(mb "$close100_m") / $(mb "$rep100_m"))" \
+            "<= 60 s" "$(verdict "$e2e <= 60 && $rep100_stopped == 0")"
+    else
+        echo "  the report at scale 100 failed: not measured"
+        target "end to end at scale 100, wall" "not measured (the report failed)" "<= 60 s" "n/a"
+    fi
+    ;;
+*)
+    echo "  skipped (quick run: no scale 100)"
+    target "end to end at scale 100, wall" "not measured (quick run: no scale 100)" "<= 60 s" "n/a"
+    ;;
+esac
+echo
+
+# =============================================================================
+# summary (tests/bench/readme_table.sh turns it into the README's table)
+# =============================================================================
+line
+echo "SUMMARY: the targets of issue 12 (SPEC §9), measured in this run on $(nproc) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+line
+printf '%s' "$SUMMARY" | awk -F'|' '{ printf "  %s | %s | %s | %s\n", $1, $2, $3, $4 }'
+line
+met=$(printf '%s' "$SUMMARY" | awk -F'|' '$4 == "met"' | wc -l)
+missed=$(printf '%s' "$SUMMARY" | awk -F'|' '$4 == "MISSED"' | wc -l)
+na=$(printf '%s' "$SUMMARY" | awk -F'|' '$4 == "n/a"' | wc -l)
+echo "targets: $met met, $missed MISSED, $na not measured"
 line
 echo "done; work files in $W$([ "${BENCH_KEEP:-0}" = 1 ] || [ -n "${BENCH_DIR:-}" ] || echo ' (removed)')"
