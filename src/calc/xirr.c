@@ -492,8 +492,10 @@ pf_xirr(const pf_date *d, const double *a, size_t n, double guess, struct pf_xir
         set_reason(out, "internal error in the root solver");
         goto cleanup;
     }
-    pf_xirr_scans++;
-    scan_all(&sc);
+    if (sc.limit > 0) {
+        pf_xirr_scans++;
+        scan_all(&sc);
+    }
     if (sc.failed) {
         rc = PF_EINTERNAL;
         set_reason(out, "internal error in the root solver");
