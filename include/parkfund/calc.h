@@ -105,7 +105,10 @@ struct pf_xirr_result {
  * Cost (gcc -O2, one core of the development machine, 100 flows): about 4 us
  * with one sign change (Newton only), about 60 us with several (the scan
  * evaluates XNPV at 700 points by running products). Measured with a loop over
- * the fund_100 and fund_100_mixed cases of tests/oracle/xirr.txt.
+ * the fund_100 and fund_100_mixed cases of tests/oracle/xirr.txt. The mixed
+ * fund's calls between distributions leave one change in its running totals:
+ * since the partial-sum bound it takes no scan (on a slower machine: 124 us
+ * before, 16 us after, against 8.7 us for fund_100).
  */
 pf_status pf_xirr(const pf_date *d,                 /* flow dates, any order, repeats allowed */
                   const double *a,                  /* signed amounts (+ in, - out) */
