@@ -88,6 +88,9 @@ sign_changes(const struct xflows *xf)
     return v;
 }
 
+/* Scan limits in x = ln(1+r): 1+r from e^-32 (1.3e-14) to e^32 (7.9e13). */
+#define X_LIMIT 32.0
+
 static int
 sgn(double v)
 {
@@ -150,7 +153,7 @@ partial_sum_changes(const struct xflows *xf, bool backward, int *total_sign)
         exact = exact && err == 0;
         s = t;
         m += fabs(a);
-        if (!isfinite(m))
+        if (!(m <= DBL_MAX / 4)) /* and the scan's sums, at most m, stay finite */
             return SIZE_MAX;
         if (exact || fabs(s) > 2.0 * (double)(k + 1) * DBL_EPSILON * m)
             sg = sgn(s);
@@ -164,6 +167,24 @@ partial_sum_changes(const struct xflows *xf, bool backward, int *total_sign)
     }
     *total_sign = sg;
     return v;
+}
+
+/*
+ * Whether the scan's sums mean something everywhere, so that it could find no
+ * root the bound rules out. Where every term has underflowed, rounding alone
+ * makes signs (flows over five centuries, the earliest date netting to 0 and
+ * placing the first flow 68 years after the origin: a "root" at r = 5e4 next
+ * to the true one at 1.6e4). Below r = 0 the last flow's term is a_{n-1}
+ * exactly; above, the first's is at least |a_0| exp(-32 t_0) (t_0 > 0 only when
+ * the earliest date nets to 0). With both far above the subnormals the scan is
+ * trusted to see only true crossings; otherwise the bound is not used.
+ */
+static bool
+scan_is_faithful(const struct xflows *xf)
+{
+    const double floor_term = 0x1p-900;
+    return fabs(xf->a[xf->n - 1]) >= floor_term &&
+           fabs(xf->a[0]) * exp(-X_LIMIT * xf->t[0]) >= floor_term;
 }
 
 static size_t
@@ -253,8 +274,6 @@ newton(const struct xflows *xf, double guess, double *root)
     return false;
 }
 
-/* Scan limits in x = ln(1+r): 1+r from e^-32 (1.3e-14) to e^32 (7.9e13). */
-#define X_LIMIT 32.0
 
 /*
  * Segments of the scan: the step doubles with the distance from r = 0, where
@@ -465,13 +484,14 @@ pf_xirr(const pf_date *d, const double *a, size_t n, double guess, struct pf_xir
     }
     have_newton = newton(&xf, guess, &newton_r);
     /*
-     * At most one root (Descartes, or the partial sums: root_bound): the scan
-     * could only meet Newton's root again, which the result would then list
-     * once as Newton's, exactly as here. Without Newton the scan still finds
-     * the root (Brent on the grid cell that brackets it, as always) but stops
-     * there, and with no root at all there is nothing to scan for.
+     * At most one root (Descartes, or the partial sums: root_bound, used only
+     * where the scan is faithful to XNPV's signs): the scan could only meet
+     * Newton's root again, which the result would then list once as Newton's,
+     * exactly as here. Without Newton the scan still finds the root (Brent on
+     * the grid cell that brackets it, as always) but stops there, and with no
+     * root at all there is nothing to scan for.
      */
-    bound = nchanges == 1 ? 1 : root_bound(&xf);
+    bound = nchanges == 1 ? 1 : scan_is_faithful(&xf) ? root_bound(&xf) : SIZE_MAX;
     if (have_newton && bound <= 1) {
         out->m.value = newton_r;
         out->nroots = 1;

@@ -544,6 +544,21 @@ test_xirr_bound(void)
     before = pf_xirr_scans;
     pf_xirr(d, a, 4, 0.1, &r);
     CHECK(pf_xirr_scans == before + 1);
+    /* the bound holds (3 changes in the flows, 1 in the running totals), but the
+     * earliest date nets to 0 and the first flow comes 68 years later: its term
+     * underflows over the scan, whose signs are then rounding: the scan runs */
+    {
+        pf_date ld[6] = { 24347, 24347, 49254, 49329, 88635, 88700 };
+        double la[6] = { 5, -5, -1068458.98, 7857401.12, -100000, 500000 };
+        CHECK(pf_xirr_root_bound(ld, la, 6) == 1);
+        before = pf_xirr_scans; /* Newton converges from 16000 (to 16483) */
+        CHECK(pf_xirr(ld, la, 6, 16000, &r) == PF_OK && r.m.reason == NULL);
+        CHECK(fabs(r.m.value - 16483) < 1);
+        CHECK(pf_xirr_scans == before + 1);
+        before = pf_xirr_scans; /* from its own first date, no scan */
+        pf_xirr(ld + 2, la + 2, 4, 16000, &r);
+        CHECK(pf_xirr_scans == before && r.m.reason == NULL && r.nroots == 1);
+    }
     /* the same with exact sums: 1 + 3 - 4 = 0 surely */
     a[0] = -1, a[1] = 3, a[2] = -2, a[3] = 0.5, a[4] = -0.5;
     CHECK(pf_xirr_root_bound(d, a, 5) != SIZE_MAX);
