@@ -107,8 +107,7 @@ struct pf_xirr_result {
  * evaluates XNPV at 700 points by running products). Measured with a loop over
  * the fund_100 and fund_100_mixed cases of tests/oracle/xirr.txt. The mixed
  * fund's calls between distributions leave one change in its running totals:
- * since the partial-sum bound it takes no scan (on a slower machine: 124 us
- * before, 16 us after, against 8.7 us for fund_100).
+ * since the partial-sum bound it takes no scan: about 7 us (56 us before).
  */
 pf_status pf_xirr(const pf_date *d,                 /* flow dates, any order, repeats allowed */
                   const double *a,                  /* signed amounts (+ in, - out) */
