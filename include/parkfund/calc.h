@@ -74,10 +74,17 @@ struct pf_xirr_result {
  *
  * Several roots: by Descartes' rule of signs (which holds for real exponents),
  * the number of roots is at most the number of sign changes of the netted,
- * date-ordered flows. When that is 1 the root is unique and no scan is needed;
- * when it is 2 or more the scan always runs and every distinct root found goes
- * into roots[] (ascending, at most PF_XIRR_MAX_ROOTS, the chosen one always
- * kept). Two roots closer together than the scan's step (about 1% in 1+r near
+ * date-ordered flows. A second bound (Laguerre's rule on partial sums, as
+ * Norstrom applied it to IRR, used forwards for r > 0 and backwards in time for
+ * r < 0): at most as many roots as the sign changes of the running totals from
+ * the first flow, plus those of the running totals from the last, plus one if
+ * the flows sum to 0 (a running total whose sign rounding leaves in doubt
+ * voids this bound). When either bound is 1 or less, Newton's root is the only
+ * one and no scan runs; if Newton failed, the scan stops at the first root it
+ * finds (and does not run when the bound is 0). The result is what the full
+ * scan gives. Otherwise the scan runs to the end and
+ * every distinct root found goes into roots[] (ascending, at most
+ * PF_XIRR_MAX_ROOTS, the chosen one always kept). Two roots closer together than the scan's step (about 1% in 1+r near
  * r = 0, coarser far away) can be missed: a double root touching zero is such a
  * case and is reported as no rate.
  *
@@ -98,7 +105,9 @@ struct pf_xirr_result {
  * Cost (gcc -O2, one core of the development machine, 100 flows): about 4 us
  * with one sign change (Newton only), about 60 us with several (the scan
  * evaluates XNPV at 700 points by running products). Measured with a loop over
- * the fund_100 and fund_100_mixed cases of tests/oracle/xirr.txt.
+ * the fund_100 and fund_100_mixed cases of tests/oracle/xirr.txt. The mixed
+ * fund's calls between distributions leave one change in its running totals:
+ * since the partial-sum bound it takes no scan: about 7 us (56 us before).
  */
 pf_status pf_xirr(const pf_date *d,                 /* flow dates, any order, repeats allowed */
                   const double *a,                  /* signed amounts (+ in, - out) */

@@ -13,6 +13,9 @@
 
 #include "parkfund/calc.h"
 #include "parkfund/banned.h"
+#include "xirr_int.h"
+
+_Thread_local unsigned long pf_xirr_scans;
 
 /* --- internal --- */
 
@@ -83,6 +86,119 @@ sign_changes(const struct xflows *xf)
         if ((xf->a[i] > 0) != (xf->a[i - 1] > 0))
             v++;
     return v;
+}
+
+/* Scan limits in x = ln(1+r): 1+r from e^-32 (1.3e-14) to e^32 (7.9e13). */
+#define X_LIMIT 32.0
+
+static int
+sgn(double v)
+{
+    return (v > 0) - (v < 0);
+}
+
+/*
+ * How many roots r > -1 the netted flows can have: a bound that lets a scan
+ * that could only find Newton's root again be skipped.
+ *
+ * Write s = ln(1+r) and f(s) = sum a_k exp(-t_k s) (t ascending, XNPV up to a
+ * positive factor). P_k = a_0 + ... + a_k are the partial sums from the first
+ * flow, Q_k = a_k + ... + a_{n-1} those from the last; V(.) counts the sign
+ * changes of a sequence with its zeros dropped. Then
+ *
+ *   roots with r > 0   <= V(P_0, ..., P_{n-1})        (Laguerre; Norstrom 1972)
+ *   roots with r < 0   <= V(Q_{n-1}, ..., Q_0)        (the same, time reversed)
+ *   r = 0 is a root    <=> P_{n-1} = 0
+ *
+ * so there are at most V(P) + V(Q) + [P_{n-1} = 0] distinct roots in all.
+ * Norstrom's criterion alone (one change in P) bounds the roots above 0 only:
+ * -1, -1, +3, -0.5 a year apart has one change in P and two IRRs, 18.1 % and -82.1 %
+ * (its Q: -0.5, 2.5, 1.5, 0.5 has one change too).
+ *
+ * Proof for s > 0. With A(u) = P_k on [t_k, t_{k+1}) and A(u) = P_{n-1} from
+ * t_{n-1} on (a step function, A = 0 before t_0), exp(-t s) = s * integral from t
+ * to infinity of exp(-u s) du gives f(s) = s F(s), F(s) = integral_0^inf A(u)
+ * exp(-u s) du: f's roots in s > 0 are those of F, the Laplace transform of A,
+ * and A changes sign at most V(P) times (equal t's only drop values of P).
+ * Claim: if a function A, bounded by a polynomial and not zero almost
+ * everywhere, changes sign m times, F has at most m zeros in s > 0. m = 0: A
+ * keeps one sign, so F(s) != 0. m >= 1, last change at u_m: G(s) = exp(u_m s) F(s)
+ * = integral A(u) exp(-(u - u_m) s) du has the zeros of F and
+ * G'(s) = -exp(u_m s) * (transform of B), B(u) = (u - u_m) A(u); the factor
+ * (u - u_m) flips A's sign left of u_m only, so B changes sign m - 1 times; by
+ * induction G' has at most m - 1 zeros and by Rolle G at most m. For s < 0 put
+ * s' = -s > 0: f = exp(t_{n-1} s') * sum a_k exp(-(t_{n-1} - t_k) s'), the same
+ * form with time reversed, whose partial sums are the Q's. At s = 0, f = P_{n-1}.
+ * (The case used below, bound <= 1, needs only m <= 1: with one change, B keeps
+ * one sign, G is strictly monotone, one zero at most.)
+ *
+ * The bound is on the exact sums of the doubles in xf. Partial sums are
+ * accumulated in floating point, so a sign is taken only when it is certain:
+ * the sum is exact so far (checked with Knuth's TwoSum), or it exceeds the
+ * recursive-summation error bound (gamma_k * sum |a| <= 2 (k+1) eps sum |a|).
+ * An uncertain sign anywhere gives SIZE_MAX (no bound), as does an overflow.
+ */
+static size_t
+partial_sum_changes(const struct xflows *xf, bool backward, int *total_sign)
+{
+    double s = 0, m = 0;
+    bool exact = true;
+    int prev = 0, sg = 0;
+    size_t k, v = 0;
+
+    for (k = 0; k < xf->n; k++) {
+        double a = xf->a[backward ? xf->n - 1 - k : k], t = s + a, bv = t - s;
+        /* TwoSum: the rounding error of s + a, zero when the sum is exact */
+        double err = (s - (t - bv)) + (a - bv);
+        exact = exact && err == 0;
+        s = t;
+        m += fabs(a);
+        if (!(m <= DBL_MAX / 4)) /* and the scan's sums, at most m, stay finite */
+            return SIZE_MAX;
+        if (exact || fabs(s) > 2.0 * (double)(k + 1) * DBL_EPSILON * m)
+            sg = sgn(s);
+        else
+            return SIZE_MAX;
+        if (sg != 0) {
+            if (prev != 0 && sg != prev)
+                v++;
+            prev = sg;
+        }
+    }
+    *total_sign = sg;
+    return v;
+}
+
+/*
+ * Whether the scan's sums mean something everywhere, so that it could find no
+ * root the bound rules out. Where every term has underflowed, rounding alone
+ * makes signs (flows over five centuries, the earliest date netting to 0 and
+ * placing the first flow 68 years after the origin: a "root" at r = 5e4 next
+ * to the true one at 1.6e4). Below r = 0 the last flow's term is a_{n-1}
+ * exactly; above, the first's is at least |a_0| exp(-32 t_0) (t_0 > 0 only when
+ * the earliest date nets to 0). With both far above the subnormals the scan is
+ * trusted to see only true crossings; otherwise the bound is not used.
+ */
+static bool
+scan_is_faithful(const struct xflows *xf)
+{
+    const double floor_term = 0x1p-900;
+    return fabs(xf->a[xf->n - 1]) >= floor_term &&
+           fabs(xf->a[0]) * exp(-X_LIMIT * xf->t[0]) >= floor_term;
+}
+
+static size_t
+root_bound(const struct xflows *xf)
+{
+    int total_p, total_q;
+    size_t vp = partial_sum_changes(xf, false, &total_p), vq;
+
+    if (vp == SIZE_MAX)
+        return SIZE_MAX;
+    vq = partial_sum_changes(xf, true, &total_q);
+    if (vq == SIZE_MAX)
+        return SIZE_MAX;
+    return vp + vq + (total_p == 0);
 }
 
 /*
@@ -158,8 +274,6 @@ newton(const struct xflows *xf, double guess, double *root)
     return false;
 }
 
-/* Scan limits in x = ln(1+r): 1+r from e^-32 (1.3e-14) to e^32 (7.9e13). */
-#define X_LIMIT 32.0
 
 /*
  * Segments of the scan: the step doubles with the distance from r = 0, where
@@ -180,12 +294,6 @@ struct scan {
     bool have_prev;
     double prev_x, prev_h;
 };
-
-static int
-sgn(double v)
-{
-    return (v > 0) - (v < 0);
-}
 
 static void
 add_root(struct scan *sc, double x)
@@ -299,6 +407,18 @@ set_reason(struct pf_xirr_result *out, const char *why)
 
 /* --- public --- */
 
+size_t
+pf_xirr_root_bound(const pf_date *d, const double *a, size_t n)
+{
+    struct xflows xf = { 0, NULL, NULL, 0 };
+    size_t b;
+
+    xflows_build(&xf, d, a, n);
+    b = xf.n < 2 ? 0 : root_bound(&xf);
+    xflows_release(&xf);
+    return b;
+}
+
 double
 pf_xnpv(double rate, const pf_date *d, const double *a, size_t n)
 {
@@ -327,7 +447,7 @@ pf_xirr(const pf_date *d, const double *a, size_t n, double guess, struct pf_xir
     struct scan sc;
     bool pos = false, neg = false, have_newton;
     double newton_r = 0, chosen;
-    size_t i, nchanges;
+    size_t i, nchanges, bound;
     pf_status rc = PF_OK;
 
     memset(out, 0, sizeof *out);
@@ -363,7 +483,16 @@ pf_xirr(const pf_date *d, const double *a, size_t n, double guess, struct pf_xir
         goto cleanup;
     }
     have_newton = newton(&xf, guess, &newton_r);
-    if (have_newton && nchanges == 1) {
+    /*
+     * At most one root (Descartes, or the partial sums: root_bound, used only
+     * where the scan is faithful to XNPV's signs): the scan could only meet
+     * Newton's root again, which the result would then list once as Newton's,
+     * exactly as here. Without Newton the scan still finds the root (Brent on
+     * the grid cell that brackets it, as always) but stops there, and with no
+     * root at all there is nothing to scan for.
+     */
+    bound = nchanges == 1 ? 1 : scan_is_faithful(&xf) ? root_bound(&xf) : SIZE_MAX;
+    if (have_newton && bound <= 1) {
         out->m.value = newton_r;
         out->nroots = 1;
         out->roots[0] = newton_r;
@@ -373,6 +502,8 @@ pf_xirr(const pf_date *d, const double *a, size_t n, double guess, struct pf_xir
     sc.xf = &xf;
     /* by Descartes' rule there are at most nchanges roots: stop when all are in */
     sc.limit = nchanges < sizeof sc.xs / sizeof *sc.xs ? nchanges : sizeof sc.xs / sizeof *sc.xs;
+    if (bound <= 1)
+        sc.limit = bound;
     sc.w = pf_xreallocarray(NULL, xf.n, sizeof *sc.w);
     sc.q = pf_xreallocarray(NULL, xf.n, sizeof *sc.q);
     sc.s = gsl_root_fsolver_alloc(gsl_root_fsolver_brent);
@@ -381,7 +512,10 @@ pf_xirr(const pf_date *d, const double *a, size_t n, double guess, struct pf_xir
         set_reason(out, "internal error in the root solver");
         goto cleanup;
     }
-    scan_all(&sc);
+    if (sc.limit > 0) {
+        pf_xirr_scans++;
+        scan_all(&sc);
+    }
     if (sc.failed) {
         rc = PF_EINTERNAL;
         set_reason(out, "internal error in the root solver");

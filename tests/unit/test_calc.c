@@ -16,6 +16,7 @@
 #include "parkfund/calc.h"
 #include "parkfund/util.h"
 #include "parkfund/banned.h"
+#include "calc/xirr_int.h"
 
 #ifdef PF_SRCDIR
 #define ORACLE_DIR PF_SRCDIR "/tests/oracle/"
@@ -404,6 +405,225 @@ test_xirr_random(void)
     }
     LOOP_END();
     CHECK(values > 1000 && reasons > 10);
+    pf_rng_free(g);
+}
+
+/* ---- XIRR: when the scan of the rate axis runs ---- */
+
+/* Descartes' count: sign changes of the flows in date order, zeros dropped (dates distinct). */
+static size_t
+descartes(const double *a, size_t n)
+{
+    size_t i, v = 0;
+    int prev = 0;
+    for (i = 0; i < n; i++) {
+        int s = (a[i] > 0) - (a[i] < 0);
+        if (s != 0) {
+            v += prev != 0 && s != prev;
+            prev = s;
+        }
+    }
+    return v;
+}
+
+/*
+ * Brute force, independent of xirr.c: XNPV in long double, scaled as
+ * sum a_i exp(-(t_i - c) x) (x = ln(1+r), c = t_max below 0), on a grid of
+ * step 1/64 over x in [-32, 32]; each sign change bisected to the end. A grid
+ * point whose value is within rounding of 0 makes the count unsure (-1).
+ */
+static long double
+brute_h(const pf_date *d, const double *a, size_t n, long double x, long double *mag)
+{
+    long double tmax = (long double)(d[n - 1] - d[0]) / 365, c = x < 0 ? tmax : 0, s = 0;
+    size_t i;
+    *mag = 0;
+    for (i = 0; i < n; i++) {
+        long double e = expl(-((long double)(d[i] - d[0]) / 365 - c) * x);
+        s += a[i] * e;
+        *mag += fabsl(a[i]) * e;
+    }
+    return s;
+}
+
+static int
+brute_roots(const pf_date *d, const double *a, size_t n, double *x, int max)
+{
+    long double prev = 0, mag;
+    int k, m = 0, ps = 0;
+    for (k = -32 * 64; k <= 32 * 64; k++) {
+        long double xk = (long double)k / 64, h = brute_h(d, a, n, xk, &mag);
+        int sg = (h > 0) - (h < 0);
+        if (fabsl(h) <= 1e-12L * mag)
+            return -1;
+        if (ps != 0 && sg != ps) {
+            long double lo = xk - 1.0L / 64, hi = xk;
+            int it;
+            for (it = 0; it < 80; it++) {
+                long double mid = (lo + hi) / 2, hm = brute_h(d, a, n, mid, &mag);
+                if (((hm > 0) - (hm < 0)) == ps)
+                    lo = mid;
+                else
+                    hi = mid;
+            }
+            if (m < max)
+                x[m] = (double)((lo + hi) / 2);
+            m++;
+        }
+        ps = sg;
+        prev = h;
+    }
+    (void)prev;
+    return m;
+}
+
+static void
+test_xirr_bound(void)
+{
+    /* -1, -1, +3, -0.5 a year apart: one change in the running totals, yet two
+     * IRRs (18.1 % and -82.1 %), the second below 0 where Norstrom says nothing;
+     * the totals from the end (-0.5, 2.5, 1.5, 0.5) count it */
+    pf_date d[6] = { 0, 365, 730, 1095, 1460, 1825 };
+    double a[6] = { -1, -1, 3, -0.5 };
+    struct pf_xirr_result r;
+    unsigned long before;
+    struct pf_rng *g;
+    int iter, nbound1 = 0, nskipped = 0, nmulti = 0, nunsure = 0;
+
+    CHECK(pf_xirr_root_bound(d, a, 4) == 2);
+    before = pf_xirr_scans;
+    CHECK(pf_xirr(d, a, 4, 0.1, &r) == PF_OK && r.m.reason == NULL);
+    CHECK(pf_xirr_scans == before + 1);
+    CHECK(r.nroots == 2);
+    CHECK_NEAR(r.roots[0], -0.8206950041168773, 1e-9);
+    CHECK_NEAR(r.roots[1], 0.1812892828341237, 1e-9);
+    CHECK_NEAR(r.m.value, 0.1812892828341237, 1e-9); /* Newton's from 0.1 */
+
+    /* two IRRs, 10 % and 20 %: the scan runs and Newton's root from 0.1 is chosen
+     * (SPEC §5), from 0.25 the other */
+    a[0] = -100, a[1] = 230, a[2] = -132;
+    CHECK(pf_xirr_root_bound(d, a, 3) >= 2);
+    before = pf_xirr_scans;
+    CHECK(pf_xirr(d, a, 3, 0.1, &r) == PF_OK && r.nroots == 2);
+    CHECK(pf_xirr_scans == before + 1);
+    CHECK_NEAR(r.m.value, 0.1, 1e-12);
+    CHECK_NEAR(r.roots[0], 0.1, 1e-12);
+    CHECK_NEAR(r.roots[1], 0.2, 1e-12);
+    CHECK(pf_xirr(d, a, 3, 0.25, &r) == PF_OK && r.nroots == 2);
+    CHECK_NEAR(r.m.value, 0.2, 1e-12);
+
+    /* calls between distributions: 3 sign changes, but the running totals
+     * (-100, -150, -70, -80, 120) change once and those from the end (200, 190,
+     * 270, 220, 120) never: one root, above 0, found without a scan */
+    a[0] = -100, a[1] = -50, a[2] = 80, a[3] = -10, a[4] = 200;
+    CHECK(pf_xirr_root_bound(d, a, 5) == 1);
+    before = pf_xirr_scans;
+    CHECK(pf_xirr(d, a, 5, 0.1, &r) == PF_OK && r.m.reason == NULL && r.nroots == 1);
+    CHECK(pf_xirr_scans == before);
+    CHECK(r.m.value > 0 && fabs(pf_xnpv(r.m.value, d, a, 5)) < 1e-9 * 440);
+
+    /* flows summing to 0: r = 0 is the one root (no change either way) */
+    a[0] = -100, a[1] = 50, a[2] = -20, a[3] = 70;
+    CHECK(pf_xirr_root_bound(d, a, 4) == 1);
+    before = pf_xirr_scans;
+    CHECK(pf_xirr(d, a, 4, 0.1, &r) == PF_OK && r.m.reason == NULL && r.nroots == 1);
+    CHECK(pf_xirr_scans == before);
+    CHECK_NEAR(r.m.value, 0, 1e-12);
+
+    /* -100, +50, -100: no change either way and a sum != 0: no root, no scan */
+    a[0] = -100, a[1] = 50, a[2] = -100;
+    CHECK(pf_xirr_root_bound(d, a, 3) == 0);
+    before = pf_xirr_scans;
+    CHECK(pf_xirr(d, a, 3, 0.1, &r) == PF_OK);
+    CHECK_STR(r.m.reason, "no rate solves the flows");
+    CHECK(pf_xirr_scans == before);
+
+    /* 1 - 1e-16 rounds, and the total, about 0 after it, has no sure sign: no bound */
+    a[0] = 1, a[1] = -1e-16, a[2] = -1, a[3] = 1e-16;
+    CHECK(pf_xirr_root_bound(d, a, 4) == SIZE_MAX);
+    before = pf_xirr_scans;
+    pf_xirr(d, a, 4, 0.1, &r);
+    CHECK(pf_xirr_scans == before + 1);
+    /* the bound holds (3 changes in the flows, 1 in the running totals), but the
+     * earliest date nets to 0 and the first flow comes 68 years later: its term
+     * underflows over the scan, whose signs are then rounding: the scan runs */
+    {
+        pf_date ld[6] = { 24347, 24347, 49254, 49329, 88635, 88700 };
+        double la[6] = { 5, -5, -1068458.98, 7857401.12, -100000, 500000 };
+        CHECK(pf_xirr_root_bound(ld, la, 6) == 1);
+        before = pf_xirr_scans; /* Newton converges from 16000 (to 16483) */
+        CHECK(pf_xirr(ld, la, 6, 16000, &r) == PF_OK && r.m.reason == NULL);
+        CHECK(fabs(r.m.value - 16483) < 1);
+        CHECK(pf_xirr_scans == before + 1);
+        before = pf_xirr_scans; /* from its own first date, no scan */
+        pf_xirr(ld + 2, la + 2, 4, 16000, &r);
+        CHECK(pf_xirr_scans == before && r.m.reason == NULL && r.nroots == 1);
+    }
+    /* the same with exact sums: 1 + 3 - 4 = 0 surely */
+    a[0] = -1, a[1] = 3, a[2] = -2, a[3] = 0.5, a[4] = -0.5;
+    CHECK(pf_xirr_root_bound(d, a, 5) != SIZE_MAX);
+
+    /*
+     * Property, fund-like flows (calls, distributions, a later call now and
+     * then, NAV last): the bound is never below the roots a brute-force scan
+     * finds; where it is <= 1 there is no scan after a Newton success and the
+     * answer is the brute-force root; where it and Descartes' count are >= 2 the
+     * scan runs.
+     */
+    g = pf_rng_new(20250630);
+    LOOP_BEGIN("xirr: 600 fund-like flow sets: bound >= roots; no scan only when proven");
+    for (iter = 0; iter < 600; iter++) {
+        pf_date fd[16];
+        double fa[16], xs[16];
+        size_t n = 3 + pf_rng_uniform_int(g, 13), i, b;
+        int nb;
+        fd[0] = 16000;
+        for (i = 0; i < n; i++) {
+            double m = pf_rng_lognormal(g, 12, 1.5);
+            if (i)
+                fd[i] = fd[i - 1] + 30 + (pf_date)pf_rng_uniform_int(g, 500);
+            if (i + 1 == n)
+                fa[i] = pf_rng_uniform(g) < 0.8 ? m : 0;           /* NAV */
+            else if (i < n / 3 || pf_rng_uniform(g) < 0.3)
+                fa[i] = -m;                                        /* a call */
+            else
+                fa[i] = m * (pf_rng_uniform_int(g, 4) == 0 ? 3 : 0.5);
+        }
+        b = pf_xirr_root_bound(fd, fa, n);
+        nb = brute_roots(fd, fa, n, xs, 16);
+        if (nb < 0 || b == SIZE_MAX) {
+            nunsure++;
+            continue;
+        }
+        CHECK((size_t)nb <= b);
+        before = pf_xirr_scans;
+        if (!CHECK(pf_xirr(fd, fa, n, 0.1, &r) == PF_OK))
+            continue;
+        if (r.m.reason == NULL && !(fabs(log1p(r.m.value)) < 31)) {
+            nunsure++; /* beyond the brute force's reach */
+            continue;
+        }
+        if (b <= 1) {
+            nbound1++;
+            CHECK(r.nroots == (size_t)nb);
+            if (nb == 1 && CHECK(r.m.reason == NULL))
+                /* near -100 % a double carries few digits of 1+r: allow 4 of its ulps */
+                CHECK(fabs(log1p(r.m.value) - xs[0]) <=
+                      1e-9 * fmax(1, fabs(xs[0])) + 4 * DBL_EPSILON / (1 + r.m.value));
+            if (descartes(fa, n) >= 2) {
+                nskipped += pf_xirr_scans == before;
+                /* a scan here only if Newton failed: then it stopped at the root */
+            }
+        } else if (descartes(fa, n) >= 2) {
+            nmulti++;
+            CHECK(pf_xirr_scans == before + 1);
+        }
+    }
+    LOOP_END();
+    printf("xirr bound: %d fund-like sets with at most one root (%d scans skipped that "
+           "Descartes alone would run), %d with a bound >= 2, %d unsure\n",
+           nbound1, nskipped, nmulti, nunsure);
+    CHECK(nskipped > 50 && nmulti > 20);
     pf_rng_free(g);
 }
 
@@ -846,6 +1066,7 @@ main(void)
     test_xirr_guess();
     test_xirr_many_roots();
     test_xirr_random();
+    test_xirr_bound();
     test_xnpv();
     test_ratio();
     test_pme_oracle();
