@@ -47,12 +47,18 @@ group_add(struct pf_map *m, struct pf_map *km, struct pf_buf *b, const char *a,
         PF_GROW(ks->keys, ks->n + 1, ks->cap);
         ks->keys[ks->n++] = key;
     }
+    rp_group_add(g, i);
+}
+
+void
+rp_group_add(struct rp_group *g, size_t i)
+{
     PF_GROW(g->idx, g->n + 1, g->cap);
     g->idx[g->n++] = i;
 }
 
-static void
-group_free(void *p)
+void
+rp_group_free(void *p)
 {
     struct rp_group *g = p;
     if (g) {
@@ -122,9 +128,9 @@ rp_index_build(struct rp_index *ix, const struct pf_run *run)
 void
 rp_index_release(struct rp_index *ix)
 {
-    pf_map_release(&ix->res, group_free);
+    pf_map_release(&ix->res, rp_group_free);
     pf_map_release(&ix->res_keys, keys_free);
-    pf_map_release(&ix->rows, group_free);
+    pf_map_release(&ix->rows, rp_group_free);
     pf_map_release(&ix->row_keys, keys_free);
     pf_map_release(&ix->partner_funds, keys_free);
     free(ix->funds);

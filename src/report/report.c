@@ -373,16 +373,14 @@ index_partner_rows(struct rp_ctx *c, const struct pf_dataset *ds)
             (size_t)ds->commitments[i].partner >= ds->npartners)
             continue;
         g = &c->p_commit[ds->commitments[i].partner];
-        PF_GROW(g->idx, g->n + 1, g->cap);
-        g->idx[g->n++] = i;
+        rp_group_add(g, i);
     }
     for (i = 0; i < ds->npflows; i++) {
         struct rp_group *g;
         if (ds->pflows[i].partner < 0 || (size_t)ds->pflows[i].partner >= ds->npartners)
             continue;
         g = &c->p_flows[ds->pflows[i].partner];
-        PF_GROW(g->idx, g->n + 1, g->cap);
-        g->idx[g->n++] = i;
+        rp_group_add(g, i);
     }
     for (i = 0; c->corr && i < c->corr->n; i++) {
         struct rp_group *g = pf_map_get(&c->p_corr, c->corr->v[i].partner_id);
@@ -390,18 +388,7 @@ index_partner_rows(struct rp_ctx *c, const struct pf_dataset *ds)
             g = pf_xcalloc(1, sizeof *g);
             pf_map_put(&c->p_corr, c->corr->v[i].partner_id, g);
         }
-        PF_GROW(g->idx, g->n + 1, g->cap);
-        g->idx[g->n++] = i;
-    }
-}
-
-static void
-group_free(void *p)
-{
-    struct rp_group *g = p;
-    if (g) {
-        free(g->idx);
-        free(g);
+        rp_group_add(g, i);
     }
 }
 
@@ -491,8 +478,7 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
                 g = pf_xcalloc(1, sizeof *g);
                 pf_map_put(&c.fund_notes, ds->funds[c.note_fund[i]].fund_id, g);
             }
-            PF_GROW(g->idx, g->n + 1, g->cap);
-            g->idx[g->n++] = i;
+            rp_group_add(g, i);
         }
         index_partner_rows(&c, ds);
     }
@@ -552,14 +538,14 @@ cleanup:
     free(partners);
     free(c.note_who);
     free(c.note_fund);
-    pf_map_release(&c.fund_notes, group_free);
+    pf_map_release(&c.fund_notes, rp_group_free);
     for (i = 0; c.p_commit && i < ds->npartners; i++)
         free(c.p_commit[i].idx);
     for (i = 0; c.p_flows && i < ds->npartners; i++)
         free(c.p_flows[i].idx);
     free(c.p_commit);
     free(c.p_flows);
-    pf_map_release(&c.p_corr, group_free);
+    pf_map_release(&c.p_corr, rp_group_free);
     pf_map_release(&c.flow_notes, NULL);
     pf_buf_release(&c.tmp);
     rp_index_release(&ix);

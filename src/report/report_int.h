@@ -167,6 +167,9 @@ struct rp_index {
 
 void rp_index_build(struct rp_index *ix, const struct pf_run *run);
 void rp_index_release(struct rp_index *ix);
+/* Append index i to a group; free a heap group (pf_map_release's callback). */
+void rp_group_add(struct rp_group *g, size_t i);
+void rp_group_free(void *p);
 const struct rp_group *rp_index_results(const struct rp_index *ix, const char *dim,
                                         const char *fund, const char *key);
 const struct pf_result *rp_index_result(const struct rp_index *ix, const char *dim,

@@ -90,20 +90,23 @@ pf_now_iso(char *buf, size_t n, int64_t *epoch)
     return pf_epoch_iso(t, buf, n);
 }
 
-double
-pf_wall_seconds(void)
+static double
+seconds_of(clockid_t id)
 {
     struct timespec ts;
-    if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0)
+    if (clock_gettime(id, &ts) != 0)
         return 0;
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 double
+pf_wall_seconds(void)
+{
+    return seconds_of(CLOCK_MONOTONIC);
+}
+
+double
 pf_cpu_seconds(void)
 {
-    struct timespec ts;
-    if (clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts) != 0)
-        return 0;
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+    return seconds_of(CLOCK_PROCESS_CPUTIME_ID);
 }
