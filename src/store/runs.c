@@ -182,7 +182,7 @@ static void
 bind_text_or_null(sqlite3_stmt *q, int i, const char *s)
 {
     if (s)
-        sqlite3_bind_text(q, i, s, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(q, i, s, -1, SQLITE_STATIC); /* s outlives the step */
     else
         sqlite3_bind_null(q, i);
 }
