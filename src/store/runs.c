@@ -653,7 +653,15 @@ keep(const struct fund_filter *ff, sqlite3_stmt *q, int col)
     return f && pf_map_has(&ff->set, (const char *)f);
 }
 
-/* "FROM <tbl> WHERE run_id = ?1[ AND fund IN (?2, ...)]" appended. */
+/*
+ * " FROM <tbl> WHERE run_id = ?1" appended, and for some funds "AND seq IN (SELECT seq
+ * FROM <tbl> WHERE run_id = ?1 AND fund IN (?2, ...))". Asked plainly for run_id and
+ * fund, SQLite (without statistics) walks the whole run by the primary key rather
+ * than look up each row of the (run_id, fund) index in the table; the seqs come from
+ * that index alone (it covers run_id, fund, seq), then each row by its primary key,
+ * in seq order. Without the index (a database made before it) the same query scans
+ * the run, as a whole load does.
+ */
 static void
 add_from(struct pf_buf *b, const struct fund_filter *ff, const char *tbl)
 {
@@ -661,10 +669,10 @@ add_from(struct pf_buf *b, const struct fund_filter *ff, const char *tbl)
     pf_buf_addf(b, " FROM %s WHERE run_id = ?1", tbl);
     if (ff->all || !ff->in_sql)
         return;
-    pf_buf_adds(b, " AND fund IN (");
+    pf_buf_addf(b, " AND seq IN (SELECT seq FROM %s WHERE run_id = ?1 AND fund IN (", tbl);
     for (i = 0; i < ff->n; i++)
         pf_buf_addf(b, "%s?%zu", i ? ", " : "", i + 2);
-    pf_buf_addc(b, ')');
+    pf_buf_adds(b, "))");
 }
 
 static void
