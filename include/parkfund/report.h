@@ -64,4 +64,17 @@ pf_status pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
                           size_t *nfiles, /* OUT: how many */
                           struct pf_err *err);
 
+/*
+ * The funds a statement of partner may read: every fund in which ds (the data at
+ * the run's batch) has a commitment or a flow of the partner, at any date. The
+ * run's own partner results decide which of them the statement shows (the engine
+ * gives a fund's partners from its commitments and flows up to the as-of date,
+ * a subset); a statement reads nothing of any other fund and nothing portfolio-wide,
+ * so pf_store_get_run_funds of these funds renders the same statement as the whole
+ * run. *funds (borrowed from ds, in ds fund order) is freed by the caller; none
+ * for a partner ds does not know.
+ */
+void pf_report_partner_funds(const struct pf_dataset *ds, const char *partner,
+                             const char ***funds, size_t *nfunds);
+
 #endif

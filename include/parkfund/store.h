@@ -197,6 +197,18 @@ pf_status pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_er
 /* Load run id (0 = the newest). PF_ENOINPUT when there is no such run. */
 pf_status pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out,
                            struct pf_err *err);
+/*
+ * Load part of run id (0 = the newest): its header, ALL its notes, and the results
+ * and rows of the given funds only (fund NULL, the portfolio's, never), in the
+ * same order as pf_store_get_run gives them. A statement needs no more. Migration
+ * 5 indexes the run tables by (run_id, fund): the cost follows what is read, not
+ * the size of the run. PF_ENOINPUT when there is no such run.
+ */
+pf_status pf_store_get_run_funds(struct pf_store *st, int64_t id, const char *const *funds,
+                                 size_t nfunds, struct pf_run **out, struct pf_err *err);
+/* Only the header of run id (0 = the newest): no results, rows or notes. */
+pf_status pf_store_get_run_head(struct pf_store *st, int64_t id, struct pf_run **out,
+                                struct pf_err *err);
 /* Newest run with this as-of date (0 if none). */
 pf_status pf_store_run_by_as_of(struct pf_store *st, pf_date as_of, int64_t *id,
                                 struct pf_err *err);

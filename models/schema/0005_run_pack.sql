@@ -44,3 +44,11 @@ CREATE TRIGGER run_result_pack_no_delete BEFORE DELETE ON run_result_pack BEGIN 
 CREATE TRIGGER run_result_pack_guard BEFORE INSERT ON run_result_pack WHEN EXISTS (SELECT 1 FROM run_result_pack WHERE run_id = NEW.run_id AND seq = NEW.seq) BEGIN
     SELECT RAISE(ABORT, 'run_result_pack: a stored row is never replaced');
 END;
+-- A partner's statement reads only its own funds' part of a run
+-- (pf_store_get_run_funds): these make that a lookup by (run_id, fund) instead of a
+-- scan of every fund's rows.
+CREATE INDEX IF NOT EXISTS run_result_by_fund ON run_result(run_id, fund);
+CREATE INDEX IF NOT EXISTS run_result_pack_by_fund ON run_result_pack(run_id, fund);
+CREATE INDEX IF NOT EXISTS run_row_by_fund ON run_row(run_id, fund);
+CREATE INDEX IF NOT EXISTS run_block_by_fund ON run_block(run_id, fund);
+CREATE INDEX IF NOT EXISTS run_pack_by_fund ON run_pack(run_id, fund);

@@ -87,9 +87,26 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     /* one consistent snapshot of the run and the data it was computed from */
     if ((rc = pf_store_begin_read(st, &ctx->err)))
         goto cleanup;
-    rc = pf_store_get_run(st, id, &run, &ctx->err);
-    if (rc == PF_OK)
-        rc = pf_store_load_dataset(st, run->batch, &ds, digest, &ctx->err);
+    if (opts[4].value) {
+        /* one statement: the data set, then only the partner's funds' part of the run
+         * (a statement reads nothing else; issue 12) */
+        struct pf_run *head = NULL;
+        const char **funds = NULL;
+        size_t nfunds = 0;
+        rc = pf_store_get_run_head(st, id, &head, &ctx->err);
+        if (rc == PF_OK)
+            rc = pf_store_load_dataset(st, head->batch, &ds, digest, &ctx->err);
+        if (rc == PF_OK) {
+            pf_report_partner_funds(ds, opts[4].value, &funds, &nfunds);
+            rc = pf_store_get_run_funds(st, head->id, funds, nfunds, &run, &ctx->err);
+        }
+        free(funds);
+        pf_run_free(head);
+    } else {
+        rc = pf_store_get_run(st, id, &run, &ctx->err);
+        if (rc == PF_OK)
+            rc = pf_store_load_dataset(st, run->batch, &ds, digest, &ctx->err);
+    }
     if (rc == PF_OK) /* the run's newest forecast, if any (SPEC §11) */
         rc = pf_cli_latest_forecast(st, run->id, &fc, &ctx->err);
     if (rc == PF_OK)

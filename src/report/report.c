@@ -394,6 +394,34 @@ index_partner_rows(struct rp_ctx *c, const struct pf_dataset *ds)
 
 /* --- public --- */
 
+void
+pf_report_partner_funds(const struct pf_dataset *ds, const char *partner, const char ***funds,
+                        size_t *nfunds)
+{
+    int pi = partner ? pf_dataset_find_partner(ds, partner) : -1;
+    bool *in = NULL;
+    size_t i;
+
+    *funds = NULL;
+    *nfunds = 0;
+    if (pi < 0)
+        return;
+    in = pf_xcalloc(ds->nfunds + 1, sizeof *in);
+    for (i = 0; i < ds->ncommitments; i++)
+        if (ds->commitments[i].partner == pi && ds->commitments[i].fund >= 0 &&
+            (size_t)ds->commitments[i].fund < ds->nfunds)
+            in[ds->commitments[i].fund] = true;
+    for (i = 0; i < ds->npflows; i++)
+        if (ds->pflows[i].partner == pi && ds->pflows[i].fund >= 0 &&
+            (size_t)ds->pflows[i].fund < ds->nfunds)
+            in[ds->pflows[i].fund] = true;
+    *funds = pf_xcalloc(ds->nfunds + 1, sizeof **funds);
+    for (i = 0; i < ds->nfunds; i++)
+        if (in[i])
+            (*funds)[(*nfunds)++] = ds->funds[i].fund_id;
+    free(in);
+}
+
 pf_status
 pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
                 const struct pf_taxonomy *tax, const struct pf_report_opts *o, char ***files,

@@ -590,20 +590,19 @@ bad:
                       (long long)run->id, key ? key : "", tbl ? tbl : "");
 }
 
-pf_status
-pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf_err *err)
+/* The run's header (id 0 = the newest) into run. */
+static pf_status
+load_head(struct pf_store *st, int64_t id, struct pf_run *run, struct pf_err *err)
 {
-    struct pf_run *run = pf_run_new();
     sqlite3_stmt *q = NULL;
     pf_status s;
     int rc;
 
-    *out = NULL;
     if ((s = store_prepare(st, "SELECT run_id, as_of, batch_id, engine, taxonomy, benchmark, "
                                "digest, created_at, input_rows FROM run WHERE run_id = "
                                "CASE WHEN ?1 = 0 THEN (SELECT max(run_id) FROM run) ELSE ?1 END",
                            &q, err)))
-        goto cleanup;
+        return s;
     sqlite3_bind_int64(q, 1, id);
     rc = sqlite3_step(q);
     if (rc != SQLITE_ROW) {
@@ -613,7 +612,8 @@ pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf
                    : pf_err_set(err, PF_ENOINPUT, "", "no run yet (run 'parkfund close')");
         else
             s = store_fail(st, rc, "cannot read the run", err);
-        goto cleanup;
+        sqlite3_finalize(q);
+        return s;
     }
     run->id = sqlite3_column_int64(q, 0);
     run->as_of = store_col_date(q, 1);
@@ -625,20 +625,92 @@ pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf
     run->created_at = store_col_dup(q, 7);
     run->input_rows = store_col_dup(q, 8);
     sqlite3_finalize(q);
-    q = NULL;
+    return PF_OK;
+}
 
-    if ((s = store_prepare(st, st->schema_version >= 5
-                                   ? "SELECT seq, dimension, fund, key, metric, cents, value, "
-                                     "reason, NULL FROM run_result WHERE run_id = ?1 UNION ALL "
-                                     "SELECT seq, dimension, fund, n, NULL, NULL, NULL, NULL, "
-                                     "results FROM run_result_pack WHERE run_id = ?1 ORDER BY 1"
-                                   : "SELECT seq, dimension, fund, key, metric, cents, value, "
-                                     "reason, NULL FROM run_result WHERE run_id = ?1 ORDER BY 1",
-                           &q, err)))
+/*
+ * Which funds a partial load keeps. With every fund (all) nothing is filtered. Else
+ * each SELECT of the UNION gets "AND fund IN (?2, ...)" (an index lookup on
+ * (run_id, fund), migration 5), or, with more funds than SQLite takes parameters,
+ * no SQL filter at all and only the check in memory (keep()); fund NULL (the
+ * portfolio) is never in the set.
+ */
+struct fund_filter {
+    bool all;
+    const char *const *funds;
+    size_t n;
+    bool in_sql;
+    struct pf_map set;
+};
+
+static bool
+keep(const struct fund_filter *ff, sqlite3_stmt *q, int col)
+{
+    const unsigned char *f;
+    if (ff->all)
+        return true;
+    f = sqlite3_column_text(q, col);
+    return f && pf_map_has(&ff->set, (const char *)f);
+}
+
+/*
+ * " FROM <tbl> WHERE run_id = ?1" appended, and for some funds "AND seq IN (SELECT seq
+ * FROM <tbl> WHERE run_id = ?1 AND fund IN (?2, ...))". Asked plainly for run_id and
+ * fund, SQLite (without statistics) walks the whole run by the primary key rather
+ * than look up each row of the (run_id, fund) index in the table; the seqs come from
+ * that index alone (it covers run_id, fund, seq), then each row by its primary key,
+ * in seq order. Without the index (a database made before it) the same query scans
+ * the run, as a whole load does.
+ */
+static void
+add_from(struct pf_buf *b, const struct fund_filter *ff, const char *tbl)
+{
+    size_t i;
+    pf_buf_addf(b, " FROM %s WHERE run_id = ?1", tbl);
+    if (ff->all || !ff->in_sql)
+        return;
+    pf_buf_addf(b, " AND seq IN (SELECT seq FROM %s WHERE run_id = ?1 AND fund IN (", tbl);
+    for (i = 0; i < ff->n; i++)
+        pf_buf_addf(b, "%s?%zu", i ? ", " : "", i + 2);
+    pf_buf_adds(b, "))");
+}
+
+static void
+bind_funds(sqlite3_stmt *q, const struct fund_filter *ff)
+{
+    size_t i;
+    if (ff->all || !ff->in_sql)
+        return;
+    for (i = 0; i < ff->n; i++)
+        sqlite3_bind_text(q, (int)i + 2, ff->funds[i], -1, SQLITE_STATIC);
+}
+
+/* The run's results and rows, in seq order, those of ff's funds only. */
+static pf_status
+load_body(struct pf_store *st, struct pf_run *run, const struct fund_filter *ff,
+          struct pf_err *err)
+{
+    struct pf_buf sql = PF_BUF_INIT;
+    sqlite3_stmt *q = NULL;
+    pf_status s;
+    int rc;
+
+    pf_buf_adds(&sql, "SELECT seq, dimension, fund, key, metric, cents, value, reason, NULL");
+    add_from(&sql, ff, "run_result");
+    if (st->schema_version >= 5) {
+        pf_buf_adds(&sql, " UNION ALL SELECT seq, dimension, fund, n, NULL, NULL, NULL, NULL, "
+                          "results");
+        add_from(&sql, ff, "run_result_pack");
+    }
+    pf_buf_adds(&sql, " ORDER BY 1");
+    if ((s = store_prepare(st, pf_buf_str(&sql), &q, err)))
         goto cleanup;
     sqlite3_bind_int64(q, 1, run->id);
+    bind_funds(q, ff);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct pf_result *r;
+        if (!keep(ff, q, 2))
+            continue;
         if (sqlite3_column_type(q, 8) != SQLITE_NULL) {
             if ((s = expand_results(run, q, err)) != PF_OK)
                 goto cleanup;
@@ -666,22 +738,24 @@ pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf
     sqlite3_finalize(q);
     q = NULL;
 
-    if ((s = store_prepare(st, st->schema_version >= 5
-                                   ? "SELECT seq, tbl, fund, key, col, date, cents, value, NULL "
-                                     "FROM run_row WHERE run_id = ?1 UNION ALL SELECT seq, "
-                                     "'block', fund, key, NULL, NULL, NULL, NULL, flows FROM "
-                                     "run_block WHERE run_id = ?1 UNION ALL SELECT seq, tbl, "
-                                     "fund, key, NULL, NULL, NULL, NULL, rows FROM run_pack "
-                                     "WHERE run_id = ?1 ORDER BY 1"
-                                   : "SELECT seq, tbl, fund, key, col, date, cents, value, NULL "
-                                     "FROM run_row WHERE run_id = ?1 UNION ALL SELECT seq, "
-                                     "'block', fund, key, NULL, NULL, NULL, NULL, flows FROM "
-                                     "run_block WHERE run_id = ?1 ORDER BY 1",
-                           &q, err)))
+    pf_buf_reset(&sql);
+    pf_buf_adds(&sql, "SELECT seq, tbl, fund, key, col, date, cents, value, NULL");
+    add_from(&sql, ff, "run_row");
+    pf_buf_adds(&sql, " UNION ALL SELECT seq, 'block', fund, key, NULL, NULL, NULL, NULL, flows");
+    add_from(&sql, ff, "run_block");
+    if (st->schema_version >= 5) {
+        pf_buf_adds(&sql, " UNION ALL SELECT seq, tbl, fund, key, NULL, NULL, NULL, NULL, rows");
+        add_from(&sql, ff, "run_pack");
+    }
+    pf_buf_adds(&sql, " ORDER BY 1");
+    if ((s = store_prepare(st, pf_buf_str(&sql), &q, err)))
         goto cleanup;
     sqlite3_bind_int64(q, 1, run->id);
+    bind_funds(q, ff);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct pf_run_row *r;
+        if (!keep(ff, q, 2))
+            continue;
         if (sqlite3_column_type(q, 8) != SQLITE_NULL) {
             if ((s = expand_block(run, q, err)) != PF_OK)
                 goto cleanup;
@@ -699,31 +773,89 @@ pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf
             r->value = sqlite3_column_double(q, 7);
         }
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE)
         s = store_fail(st, rc, "cannot read the run's rows", err);
-        goto cleanup;
-    }
+cleanup:
     sqlite3_finalize(q);
-    q = NULL;
+    pf_buf_release(&sql);
+    return s;
+}
+
+static pf_status
+load_notes(struct pf_store *st, struct pf_run *run, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    pf_status s;
+    int rc;
 
     if ((s = store_prepare(st, "SELECT kind, name, ok, detail FROM run_note WHERE run_id = ? "
                                "ORDER BY seq", &q, err)))
-        goto cleanup;
+        return s;
     sqlite3_bind_int64(q, 1, run->id);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW)
         pf_run_note_add(run, strcmp((const char *)sqlite3_column_text(q, 0), "check") == 0,
                         (const char *)sqlite3_column_text(q, 1), sqlite3_column_int(q, 2),
                         (const char *)sqlite3_column_text(q, 3));
-    if (rc != SQLITE_DONE) {
+    if (rc != SQLITE_DONE)
         s = store_fail(st, rc, "cannot read the run's notes", err);
+    sqlite3_finalize(q);
+    return s;
+}
+
+/* what: 0 the header only, 1 the funds of ff, 2 everything */
+static pf_status
+get_run(struct pf_store *st, int64_t id, const char *const *funds, size_t nfunds, int what,
+        struct pf_run **out, struct pf_err *err)
+{
+    struct pf_run *run = pf_run_new();
+    struct fund_filter ff;
+    pf_status s;
+    size_t i;
+
+    *out = NULL;
+    memset(&ff, 0, sizeof ff);
+    ff.all = what == 2;
+    ff.funds = funds;
+    ff.n = nfunds;
+    for (i = 0; !ff.all && i < nfunds; i++)
+        if (funds[i])
+            pf_map_put(&ff.set, funds[i], NULL);
+    /* one parameter per fund, if SQLite takes that many (it counts ?1, the run) */
+    ff.in_sql = nfunds + 1 <= (size_t)sqlite3_limit(st->db, SQLITE_LIMIT_VARIABLE_NUMBER, -1);
+    for (i = 0; ff.in_sql && i < nfunds; i++)
+        if (!funds[i])
+            ff.in_sql = false; /* a NULL among them: filtered in memory only */
+    if ((s = load_head(st, id, run, err)))
         goto cleanup;
-    }
+    if (what > 0 && (ff.all || nfunds > 0) && (s = load_body(st, run, &ff, err)))
+        goto cleanup;
+    if (what > 0 && (s = load_notes(st, run, err)))
+        goto cleanup;
     *out = run;
     run = NULL;
 cleanup:
-    sqlite3_finalize(q);
+    pf_map_release(&ff.set, NULL);
     pf_run_free(run);
     return s;
+}
+
+pf_status
+pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf_err *err)
+{
+    return get_run(st, id, NULL, 0, 2, out, err);
+}
+
+pf_status
+pf_store_get_run_funds(struct pf_store *st, int64_t id, const char *const *funds, size_t nfunds,
+                       struct pf_run **out, struct pf_err *err)
+{
+    return get_run(st, id, funds, nfunds, 1, out, err);
+}
+
+pf_status
+pf_store_get_run_head(struct pf_store *st, int64_t id, struct pf_run **out, struct pf_err *err)
+{
+    return get_run(st, id, NULL, 0, 0, out, err);
 }
 
 pf_status

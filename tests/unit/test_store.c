@@ -243,6 +243,136 @@ test_run_packs(void)
     pf_run_free(empty);
 }
 
+/* Does fund f belong to the set (NULL, the portfolio, never does)? */
+static bool
+in_set(const char *f, const char *const *set, size_t n)
+{
+    size_t i;
+    for (i = 0; f && i < n; i++)
+        if (strcmp(f, set[i]) == 0)
+            return true;
+    return false;
+}
+
+/* A run restricted to some funds (issue 12: a statement loads its partner's funds
+ * only): exactly the whole run's results and rows of those funds, in the same order,
+ * from every table they are stored in; the portfolio's and other funds' absent; every
+ * note present. */
+static void
+test_run_funds(void)
+{
+    struct pf_store *st = NULL;
+    struct pf_err err = { 0 };
+    struct pf_run *run = pf_run_new(), *part = NULL, *head = NULL;
+    static const char *const want[] = { "F1", "F3", "F-none" };
+    static const char *const tables[] = { "run_result", "run_result_pack", "run_row",
+                                          "run_block", "run_pack" };
+    pf_date d = pf_date_from_ymd(2025, 6, 30);
+    sqlite3_stmt *q = NULL;
+    size_t i, j, k;
+
+    run->as_of = d;
+    run->batch = 1;
+    run->engine = pf_xstrdup("test");
+    run->digest = pf_xstrdup("funds");
+    run->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
+    /* the funds interleaved, in each way a result or row is stored */
+    for (k = 0; k < 2; k++) {
+        static const char *const funds[] = { "F1", "F2", NULL, "F3" };
+        for (j = 0; j < 4; j++) {
+            const char *f = funds[j];
+            pf_run_money(run, "fund", f, "x", "nav", (pf_cents)(100 * k + j)); /* a pack */
+            pf_run_value(run, "fund", f, "x", "ratio", 0.5 + (double)j);
+            pf_run_empty(run, "fund", f, "x", "irr", "why");
+            pf_run_money(run, "solo", f, "y", "nav", (pf_cents)j); /* alone: run_result */
+            pf_run_row_money(run, "account", f, "P", "itd.a", d - 1, (pf_cents)j); /* run_pack */
+            pf_run_row_money(run, "account", f, "P", "itd.b", d, (pf_cents)k);
+            pf_run_row_value(run, "fx", f, "USD", "rate", d, 7.1); /* run_row */
+            pf_run_row_money(run, "block", f, "partner:P", "flow", d - 2, -5); /* run_block */
+            pf_run_row_money(run, "block", f, "partner:P", "nav", d, 5);
+            pf_run_note_add(run, j % 2 == 0, "note", 1, f ? f : "portfolio");
+        }
+    }
+    CHECK(pf_store_open(path, 0, &st, &err) == PF_OK);
+    CHECK(pf_store_begin_write(st, &err) == PF_OK);
+    CHECK(pf_store_put_run(st, run, &err) == PF_OK);
+    CHECK(pf_store_commit(st, &err) == PF_OK);
+
+    CHECK(pf_store_get_run_funds(st, run->id, want, 3, &part, &err) == PF_OK);
+    if (part) {
+        CHECK(part->id == run->id && part->as_of == d && part->batch == 1);
+        CHECK_STR(part->digest, "funds");
+        /* the results of F1 and F3, in the whole run's order */
+        for (i = 0, j = 0; i < run->nresults; i++) {
+            const struct pf_result *a = &run->results[i], *b;
+            if (!in_set(a->fund, want, 3))
+                continue;
+            CHECK(j < part->nresults);
+            if (j >= part->nresults)
+                break;
+            b = &part->results[j++];
+            CHECK(same_opt(a->dimension, b->dimension) && same_opt(a->fund, b->fund) &&
+                  same_opt(a->key, b->key) && same_opt(a->metric, b->metric));
+            CHECK(a->has_value == b->has_value && a->is_money == b->is_money &&
+                  a->cents == b->cents && memcmp(&a->value, &b->value, sizeof a->value) == 0);
+            CHECK(same_opt(a->reason, b->reason));
+        }
+        CHECK_INT(part->nresults, j);
+        CHECK_INT(j, 2 * 2 * 4); /* 2 funds, 2 rounds, 4 results each */
+        for (i = 0, j = 0; i < run->nrows; i++) {
+            const struct pf_run_row *a = &run->rows[i], *b;
+            if (!in_set(a->fund, want, 3))
+                continue;
+            CHECK(j < part->nrows);
+            if (j >= part->nrows)
+                break;
+            b = &part->rows[j++];
+            CHECK(same_opt(a->tbl, b->tbl) && same_opt(a->fund, b->fund) &&
+                  same_opt(a->key, b->key) && same_opt(a->col, b->col) && a->date == b->date);
+            CHECK(a->has_value == b->has_value && a->is_money == b->is_money &&
+                  a->cents == b->cents && memcmp(&a->value, &b->value, sizeof a->value) == 0);
+        }
+        CHECK_INT(part->nrows, j);
+        CHECK_INT(j, 2 * 2 * 5); /* 2 funds, 2 rounds, 5 rows each */
+        /* every note, whichever fund it is about, in order */
+        CHECK_INT(part->nnotes, run->nnotes);
+        for (i = 0; i < run->nnotes && i < part->nnotes; i++)
+            CHECK(part->notes[i].is_check == run->notes[i].is_check &&
+                  strcmp(part->notes[i].detail, run->notes[i].detail) == 0);
+    }
+    pf_run_free(part);
+    part = NULL;
+    /* no funds: nothing but the header and the notes; the header alone: no notes */
+    CHECK(pf_store_get_run_funds(st, 0, NULL, 0, &part, &err) == PF_OK);
+    CHECK(part && part->id == run->id && part->nresults == 0 && part->nrows == 0 &&
+          part->nnotes == run->nnotes);
+    pf_run_free(part);
+    part = NULL;
+    CHECK(pf_store_get_run_head(st, run->id, &head, &err) == PF_OK);
+    CHECK(head && head->batch == 1 && head->nresults == 0 && head->nnotes == 0);
+    pf_run_free(head);
+    pf_err_clear(&err);
+    CHECK(pf_store_get_run_funds(st, 999, want, 1, &part, &err) == PF_ENOINPUT && !part);
+    /* a lookup by (run_id, fund), not a scan of the run: migration 5's indexes give
+     * the seqs of some funds' rows (the loader's subquery) */
+    for (i = 0; i < sizeof tables / sizeof tables[0]; i++) {
+        char sql[200], idx[64];
+        bool used = false;
+        snprintf(sql, sizeof sql, "EXPLAIN QUERY PLAN SELECT seq FROM %s WHERE run_id = 1 AND "
+                 "fund IN ('F1', 'F3')", tables[i]);
+        snprintf(idx, sizeof idx, "%s_by_fund", tables[i]);
+        if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK)
+            while (sqlite3_step(q) == SQLITE_ROW)
+                if (strstr((const char *)sqlite3_column_text(q, 3), idx))
+                    used = true;
+        sqlite3_finalize(q);
+        q = NULL;
+        CHECK(used);
+    }
+    pf_store_close(st);
+    pf_run_free(run);
+}
+
 static void
 test_busy(void)
 {
@@ -328,6 +458,7 @@ main(void)
     test_versions();
     test_runs();
     test_run_packs();
+    test_run_funds();
     test_busy();
     test_seals();
     remove(path);
