@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <stddef.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "report_int.h"
 #include "parkfund/banned.h"
@@ -578,6 +579,8 @@ rp_col_widths(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t)
 
 /* --- public: workbooks --- */
 
+static char shm_dir[] = "/dev/shm";
+
 pf_status
 rp_book_open(struct rp_ctx *c, const char *path, const char *title, const char *subject,
              struct pf_err *err)
@@ -591,6 +594,12 @@ rp_book_open(struct rp_ctx *c, const char *path, const char *title, const char *
 
     memset(&opts, 0, sizeof opts);
     opts.constant_memory = LXW_TRUE;
+    /* A statement's temporary parts (tens of KB) go to memory, /dev/shm, when there is
+     * one and TMPDIR does not say otherwise: creating and deleting a few files per
+     * workbook on a disk file system was an eighth of a report. The manager's workbook
+     * (hundreds of MB of sheet XML at scale) keeps the default temporary folder. */
+    if (c->partner && !getenv("TMPDIR") && access(shm_dir, W_OK | X_OK) == 0)
+        opts.tmpdir = shm_dir;
     c->wb = workbook_new_opt(path, &opts);
     if (!c->wb) {
         free(t);
