@@ -374,43 +374,15 @@ add_dated(struct pf_buf *b, const struct pf_run_row *r)
     pf_buf_add(b, p, (size_t)(num + sizeof num - p));
 }
 
-pf_status
-pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
+/* The run's results: packed per dimension and fund (one by one before migration 5). */
+static pf_status
+put_results(struct pf_store *st, const struct pf_run *run, struct pf_buf *buf,
+            struct pf_err *err)
 {
-    sqlite3_stmt *q = NULL, *qb = NULL, *qp = NULL, *qr = NULL;
+    sqlite3_stmt *q = NULL, *qr = NULL;
     bool packs = st->schema_version >= 5;
-    struct pf_buf flows = PF_BUF_INIT;
     pf_status s;
-    char day[16];
     size_t i;
-
-    if ((s = store_prepare(st, "INSERT INTO run(as_of, batch_id, engine, taxonomy, benchmark, "
-                               "digest, created_at, input_rows) VALUES (?,?,?,?,?,?,?,?)",
-                           &q, err)))
-        goto cleanup;
-    sqlite3_bind_text(q, 1, pf_date_format(run->as_of, day, sizeof day), -1, SQLITE_TRANSIENT);
-    sqlite3_bind_int64(q, 2, run->batch);
-    bind_text_or_null(q, 3, run->engine);
-    bind_text_or_null(q, 4, run->taxonomy ? run->taxonomy : "");
-    bind_text_or_null(q, 5, run->benchmark);
-    bind_text_or_null(q, 6, run->digest);
-    bind_text_or_null(q, 7, run->created_at);
-    bind_text_or_null(q, 8, run->input_rows ? run->input_rows : "{}");
-    if ((s = step_done(st, q, err)))
-        goto cleanup;
-    run->id = sqlite3_last_insert_rowid(st->db);
-    sqlite3_finalize(q);
-    q = NULL;
-    /*
-     * The run's own rows go in with the guard triggers off, as an import's do
-     * (seal.c): they guard the tables against another client's REPLACE, and these
-     * are plain INSERTs of new keys under the run just made (a duplicate would still
-     * fail on the primary key). With a trigger on the table, SQLite keeps a statement
-     * journal for every INSERT: a temporary file written page by page, 1.3 million
-     * writes for a large close, most of its time. The run row itself went in above
-     * with the triggers on.
-     */
-    store_triggers_off(st);
 
     if ((s = store_prepare(st, "INSERT INTO run_result(run_id, seq, dimension, fund, key, "
                                "metric, cents, value, reason) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -425,15 +397,15 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
         const struct pf_result *r = &run->results[i];
         size_t n = packs ? result_run_length(run, i) : 1, k;
         if (n > 1) {
-            pf_buf_reset(&flows);
+            pf_buf_reset(buf);
             for (k = i; k < i + n; k++)
-                add_result(&flows, &run->results[k], "no value");
+                add_result(buf, &run->results[k], "no value");
             sqlite3_bind_int64(qr, 1, run->id);
             sqlite3_bind_int64(qr, 2, (int64_t)i + 1);
             sqlite3_bind_text(qr, 3, r->dimension, -1, SQLITE_STATIC);
             bind_text_or_null(qr, 4, r->fund);
             sqlite3_bind_int64(qr, 5, (int64_t)n);
-            sqlite3_bind_blob(qr, 6, flows.len ? flows.s : "", (int)flows.len, SQLITE_STATIC);
+            sqlite3_bind_blob(qr, 6, buf->len ? buf->s : "", (int)buf->len, SQLITE_STATIC);
             if ((s = step_done(st, qr, err)))
                 goto cleanup;
             i += n - 1;
@@ -443,8 +415,47 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
         if ((s = step_done(st, q, err)))
             goto cleanup;
     }
+cleanup:
     sqlite3_finalize(q);
-    q = NULL;
+    sqlite3_finalize(qr);
+    return s;
+}
+
+/* One row of run_row (a row no pack or block takes). */
+static pf_status
+put_row(struct pf_store *st, sqlite3_stmt *q, int64_t run_id, size_t i,
+        const struct pf_run_row *r, struct pf_err *err)
+{
+    char day[16];
+    sqlite3_bind_int64(q, 1, run_id);
+    sqlite3_bind_int64(q, 2, (int64_t)i + 1);
+    sqlite3_bind_text(q, 3, r->tbl, -1, SQLITE_STATIC);
+    bind_text_or_null(q, 4, r->fund);
+    sqlite3_bind_text(q, 5, r->key, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 6, r->col, -1, SQLITE_STATIC);
+    if (r->date != PF_DATE_NONE)
+        sqlite3_bind_text(q, 7, pf_date_format(r->date, day, sizeof day), -1, SQLITE_TRANSIENT);
+    else
+        sqlite3_bind_null(q, 7);
+    if (r->has_value && r->is_money)
+        sqlite3_bind_int64(q, 8, r->cents);
+    else
+        sqlite3_bind_null(q, 8);
+    if (r->has_value && !r->is_money)
+        sqlite3_bind_double(q, 9, r->value);
+    else
+        sqlite3_bind_null(q, 9);
+    return step_done(st, q, err);
+}
+
+/* The run's rows: dated amounts packed per table and owner (run_pack, from migration 5),
+ * a block's flows as one run_block row, the rest one by one. */
+static pf_status
+put_rows(struct pf_store *st, const struct pf_run *run, struct pf_buf *buf, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL, *qb = NULL, *qp = NULL;
+    pf_status s;
+    size_t i;
 
     if ((s = store_prepare(st, "INSERT INTO run_row(run_id, seq, tbl, fund, key, col, date, "
                                "cents, value) VALUES (?,?,?,?,?,?,?,?,?)", &q, err)))
@@ -454,75 +465,62 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
         goto cleanup;
     /* a database still at migration 4 (opened by an older parkfund since) has no
      * run_pack: its rows go to run_row, one by one, as they used to */
-    if (packs &&
+    if (st->schema_version >= 5 &&
         (s = store_prepare(st, "INSERT INTO run_pack(run_id, seq, tbl, fund, key, rows) "
                                "VALUES (?,?,?,?,?,?)", &qp, err)))
         goto cleanup;
     for (i = 0; i < run->nrows; i++) {
         const struct pf_run_row *r = &run->rows[i];
         size_t n = qp ? pack_length(run, i) : 0, k;
-        if (n > 0) {
-            pf_buf_reset(&flows);
-            for (k = i; k < i + n; k++) {
-                if (k > i)
-                    pf_buf_addc(&flows, ';');
-                add_dated(&flows, &run->rows[k]);
-            }
+        bool block = n == 0 && is_block_row(r);
+        if (n == 0 && block) /* a block's consecutive rows go into one run_block row */
+            for (n = 0; i + n < run->nrows && is_block_row(&run->rows[i + n]) &&
+                        same_owner(&run->rows[i + n], r); n++)
+                ;
+        if (n == 0) {
+            if ((s = put_row(st, q, run->id, i, r, err)))
+                goto cleanup;
+            continue;
+        }
+        pf_buf_reset(buf);
+        for (k = i; k < i + n; k++) {
+            if (k > i)
+                pf_buf_addc(buf, ';');
+            add_dated(buf, &run->rows[k]);
+        }
+        if (block) {
+            sqlite3_bind_int64(qb, 1, run->id);
+            sqlite3_bind_int64(qb, 2, (int64_t)i + 1);
+            bind_text_or_null(qb, 3, r->fund);
+            sqlite3_bind_text(qb, 4, r->key, -1, SQLITE_STATIC);
+            sqlite3_bind_text(qb, 5, pf_buf_str(buf), -1, SQLITE_STATIC);
+            s = step_done(st, qb, err);
+        } else {
             sqlite3_bind_int64(qp, 1, run->id);
             sqlite3_bind_int64(qp, 2, (int64_t)i + 1);
             sqlite3_bind_text(qp, 3, r->tbl, -1, SQLITE_STATIC);
             bind_text_or_null(qp, 4, r->fund);
             sqlite3_bind_text(qp, 5, r->key, -1, SQLITE_STATIC);
-            sqlite3_bind_text(qp, 6, pf_buf_str(&flows), -1, SQLITE_STATIC);
-            if ((s = step_done(st, qp, err)))
-                goto cleanup;
-            i += n - 1;
-            continue;
+            sqlite3_bind_text(qp, 6, pf_buf_str(buf), -1, SQLITE_STATIC);
+            s = step_done(st, qp, err);
         }
-        if (is_block_row(r)) {
-            /* a block's consecutive rows go into one run_block row */
-            size_t j = i;
-            pf_buf_reset(&flows);
-            for (; j < run->nrows && is_block_row(&run->rows[j]) &&
-                   same_owner(&run->rows[j], r); j++) {
-                if (j > i)
-                    pf_buf_addc(&flows, ';');
-                add_dated(&flows, &run->rows[j]);
-            }
-            sqlite3_bind_int64(qb, 1, run->id);
-            sqlite3_bind_int64(qb, 2, (int64_t)i + 1);
-            bind_text_or_null(qb, 3, r->fund);
-            sqlite3_bind_text(qb, 4, r->key, -1, SQLITE_STATIC);
-            sqlite3_bind_text(qb, 5, pf_buf_str(&flows), -1, SQLITE_STATIC);
-            if ((s = step_done(st, qb, err)))
-                goto cleanup;
-            i = j - 1;
-            continue;
-        }
-        sqlite3_bind_int64(q, 1, run->id);
-        sqlite3_bind_int64(q, 2, (int64_t)i + 1);
-        sqlite3_bind_text(q, 3, r->tbl, -1, SQLITE_STATIC);
-        bind_text_or_null(q, 4, r->fund);
-        sqlite3_bind_text(q, 5, r->key, -1, SQLITE_STATIC);
-        sqlite3_bind_text(q, 6, r->col, -1, SQLITE_STATIC);
-        if (r->date != PF_DATE_NONE)
-            sqlite3_bind_text(q, 7, pf_date_format(r->date, day, sizeof day), -1,
-                              SQLITE_TRANSIENT);
-        else
-            sqlite3_bind_null(q, 7);
-        if (r->has_value && r->is_money)
-            sqlite3_bind_int64(q, 8, r->cents);
-        else
-            sqlite3_bind_null(q, 8);
-        if (r->has_value && !r->is_money)
-            sqlite3_bind_double(q, 9, r->value);
-        else
-            sqlite3_bind_null(q, 9);
-        if ((s = step_done(st, q, err)))
+        if (s)
             goto cleanup;
+        i += n - 1;
     }
+cleanup:
     sqlite3_finalize(q);
-    q = NULL;
+    sqlite3_finalize(qb);
+    sqlite3_finalize(qp);
+    return s;
+}
+
+static pf_status
+put_notes(struct pf_store *st, const struct pf_run *run, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    pf_status s;
+    size_t i;
 
     if ((s = store_prepare(st, "INSERT INTO run_note(run_id, seq, kind, name, ok, detail) "
                                "VALUES (?,?,?,?,?,?)", &q, err)))
@@ -543,11 +541,49 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
     }
 cleanup:
     sqlite3_finalize(q);
-    sqlite3_finalize(qb);
-    sqlite3_finalize(qp);
-    sqlite3_finalize(qr);
+    return s;
+}
+
+pf_status
+pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    struct pf_buf buf = PF_BUF_INIT;
+    pf_status s;
+    char day[16];
+
+    if ((s = store_prepare(st, "INSERT INTO run(as_of, batch_id, engine, taxonomy, benchmark, "
+                               "digest, created_at, input_rows) VALUES (?,?,?,?,?,?,?,?)",
+                           &q, err)))
+        return s;
+    sqlite3_bind_text(q, 1, pf_date_format(run->as_of, day, sizeof day), -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(q, 2, run->batch);
+    bind_text_or_null(q, 3, run->engine);
+    bind_text_or_null(q, 4, run->taxonomy ? run->taxonomy : "");
+    bind_text_or_null(q, 5, run->benchmark);
+    bind_text_or_null(q, 6, run->digest);
+    bind_text_or_null(q, 7, run->created_at);
+    bind_text_or_null(q, 8, run->input_rows ? run->input_rows : "{}");
+    s = step_done(st, q, err);
+    sqlite3_finalize(q);
+    if (s)
+        return s;
+    run->id = sqlite3_last_insert_rowid(st->db);
+    /*
+     * The run's own rows go in with the guard triggers off, as an import's do
+     * (seal.c): they guard the tables against another client's REPLACE, and these
+     * are plain INSERTs of new keys under the run just made (a duplicate would still
+     * fail on the primary key). With a trigger on the table, SQLite keeps a statement
+     * journal for every INSERT: a temporary file written page by page, 1.3 million
+     * writes for a large close, most of its time. The run row itself went in above
+     * with the triggers on.
+     */
+    store_triggers_off(st);
+    if ((s = put_results(st, run, &buf, err)) == PF_OK &&
+        (s = put_rows(st, run, &buf, err)) == PF_OK)
+        s = put_notes(st, run, err);
     store_triggers_on(st);
-    pf_buf_release(&flows);
+    pf_buf_release(&buf);
     return s;
 }
 
