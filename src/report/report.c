@@ -359,6 +359,59 @@ write_parallel(struct rp_ctx *c, const struct job *jobs, size_t njobs, size_t nw
     return rc;
 }
 
+/* --unit and --lang into c. */
+static pf_status
+unit_and_lang(const struct pf_report_opts *o, struct rp_ctx *c, struct pf_err *err)
+{
+    const char *lang = o && o->lang ? o->lang : "both";
+    if (o && o->unit && *o->unit) {
+        if (strcmp(o->unit, "yuan") == 0)
+            c->unit = 0;
+        else if (strcmp(o->unit, "wan") == 0)
+            c->unit = 4;
+        else if (strcmp(o->unit, "yi") == 0)
+            c->unit = 8;
+        else
+            return pf_err_set(err, PF_EUSAGE, "", "unknown unit '%s' (yuan, wan or yi)",
+                              o->unit);
+    }
+    if (strcmp(lang, "zh") == 0)
+        c->lang = RP_ZH;
+    else if (strcmp(lang, "en") == 0)
+        c->lang = RP_EN;
+    else if (strcmp(lang, "both") == 0)
+        c->lang = RP_BOTH;
+    else
+        return pf_err_set(err, PF_EUSAGE, "", "unknown language '%s' (zh, en or both)", lang);
+    return PF_OK;
+}
+
+/* The files, in the order they are listed: the manager's workbook (unless one
+ * partner's statement is asked), then the statements by partner id. */
+static struct job *
+list_jobs(const struct rp_defs *defs, const struct pf_run *run, const char **partners,
+          size_t npartners, const char *only, const char *dir, size_t *njobs)
+{
+    struct job *jobs = pf_xcalloc(npartners + 2, sizeof *jobs);
+    size_t i, n = 0;
+    char *name;
+    if (!only) {
+        name = file_name(defs->manager.file, NULL, run->as_of);
+        jobs[n++].path = pf_xasprintf("%s/%s", dir, name);
+        free(name);
+    }
+    for (i = 0; i < npartners; i++) {
+        if (only && strcmp(partners[i], only) != 0)
+            continue;
+        name = file_name(defs->partner.file, partners[i], run->as_of);
+        jobs[n].partner = partners[i];
+        jobs[n++].path = pf_xasprintf("%s/%s", dir, name);
+        free(name);
+    }
+    *njobs = n;
+    return jobs;
+}
+
 /* Each partner's own commitments and flows (indices into ds), and its corrected
  * flows by partner id: a statement then reads its own rows, not everyone's. */
 static void
@@ -390,6 +443,29 @@ index_partner_rows(struct rp_ctx *c, const struct pf_dataset *ds)
         }
         rp_group_add(g, i);
     }
+}
+
+/* Once per report, what statements look up: the partner and fund each note names,
+ * the notes about each fund (in note order), each partner's own rows. */
+static void
+index_for_statements(struct rp_ctx *c, const struct pf_run *run, const struct pf_dataset *ds)
+{
+    size_t i;
+    c->note_who = pf_xcalloc(run->nnotes + 1, sizeof *c->note_who);
+    c->note_fund = pf_xcalloc(run->nnotes + 1, sizeof *c->note_fund);
+    rp_notes_attribute(run, ds, c->note_who, c->note_fund);
+    for (i = 0; i < run->nnotes; i++) {
+        struct rp_group *g;
+        if (c->note_fund[i] < 0)
+            continue;
+        g = pf_map_get(&c->fund_notes, ds->funds[c->note_fund[i]].fund_id);
+        if (!g) {
+            g = pf_xcalloc(1, sizeof *g);
+            pf_map_put(&c->fund_notes, ds->funds[c->note_fund[i]].fund_id, g);
+        }
+        rp_group_add(g, i);
+    }
+    index_partner_rows(c, ds);
 }
 
 /* --- public --- */
@@ -432,7 +508,6 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     struct rp_ctx c;
     const char **partners = NULL;
     const char *dir = o && o->out_dir && *o->out_dir ? o->out_dir : "out";
-    const char *lang = o && o->lang ? o->lang : "both";
     size_t npartners = 0, cfiles = 0, i, total, done = 0, njobs = 0, nworkers;
     struct job *jobs = NULL;
     bool *ok = NULL, forked = false;
@@ -442,25 +517,8 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     *nfiles = 0;
     memset(&ix, 0, sizeof ix);
     memset(&c, 0, sizeof c);
-    if (o && o->unit && *o->unit) {
-        if (strcmp(o->unit, "yuan") == 0)
-            c.unit = 0;
-        else if (strcmp(o->unit, "wan") == 0)
-            c.unit = 4;
-        else if (strcmp(o->unit, "yi") == 0)
-            c.unit = 8;
-        else
-            return pf_err_set(err, PF_EUSAGE, "", "unknown unit '%s' (yuan, wan or yi)",
-                              o->unit);
-    }
-    if (strcmp(lang, "zh") == 0)
-        c.lang = RP_ZH;
-    else if (strcmp(lang, "en") == 0)
-        c.lang = RP_EN;
-    else if (strcmp(lang, "both") == 0)
-        c.lang = RP_BOTH;
-    else
-        return pf_err_set(err, PF_EUSAGE, "", "unknown language '%s' (zh, en or both)", lang);
+    if ((rc = unit_and_lang(o, &c, err)) != PF_OK)
+        return rc;
     if (!run || !ds || !tax)
         return pf_err_set(err, PF_EINTERNAL, "", "report needs a run, its data and taxonomy");
     if ((rc = rp_defs_load(o && o->defs_dir ? o->defs_dir : "reports", &defs, err)) != PF_OK)
@@ -491,42 +549,9 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     c.corr = o ? o->corrections : NULL;
     for (i = 0; c.corr && i < c.corr->nnotes; i++)
         pf_map_put(&c.flow_notes, c.corr->notes[i].flow_id, c.corr->notes[i].note);
-    /* once per report, what statements look up: the partner and fund each note
-     * names, the notes about each fund (in note order), each partner's own rows */
-    if (npartners) {
-        c.note_who = pf_xcalloc(run->nnotes + 1, sizeof *c.note_who);
-        c.note_fund = pf_xcalloc(run->nnotes + 1, sizeof *c.note_fund);
-        rp_notes_attribute(run, ds, c.note_who, c.note_fund);
-        for (i = 0; i < run->nnotes; i++) {
-            struct rp_group *g;
-            if (c.note_fund[i] < 0)
-                continue;
-            g = pf_map_get(&c.fund_notes, ds->funds[c.note_fund[i]].fund_id);
-            if (!g) {
-                g = pf_xcalloc(1, sizeof *g);
-                pf_map_put(&c.fund_notes, ds->funds[c.note_fund[i]].fund_id, g);
-            }
-            rp_group_add(g, i);
-        }
-        index_partner_rows(&c, ds);
-    }
-    /* the files, in the order they are listed: the manager's workbook, then the
-     * statements by partner id */
-    jobs = pf_xcalloc(npartners + 2, sizeof *jobs);
-    if (!(o && o->partner)) {
-        char *name = file_name(defs->manager.file, NULL, run->as_of);
-        jobs[njobs++].path = pf_xasprintf("%s/%s", dir, name);
-        free(name);
-    }
-    for (i = 0; i < npartners; i++) {
-        char *name;
-        if (o && o->partner && strcmp(partners[i], o->partner) != 0)
-            continue;
-        name = file_name(defs->partner.file, partners[i], run->as_of);
-        jobs[njobs].partner = partners[i];
-        jobs[njobs++].path = pf_xasprintf("%s/%s", dir, name);
-        free(name);
-    }
+    if (npartners)
+        index_for_statements(&c, run, ds);
+    jobs = list_jobs(defs, run, partners, npartners, o ? o->partner : NULL, dir, &njobs);
     total = njobs;
     if (o && o->progress)
         o->progress(o->progress_arg, 0, total);
