@@ -839,24 +839,229 @@ lookthrough_sheet(struct rp_ctx *c, const struct rp_sheet *s)
     }
 }
 
+/* The Transactions sheet's formats, made in the order the sheet always made them. */
+struct tx_fmts {
+    lxw_format *text, *note, *date, *money, *header, *rate, *total;
+};
+
+/* One cell per column of t for each of the partner's flows, from row r; the next row. */
+static lxw_row_t
+tx_rows(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, const struct txlist *L,
+        const struct tx_fmts *F, lxw_row_t r)
+{
+    size_t i;
+    for (i = 0; i < L->n; i++, r++) {
+        const struct txn *x = &L->tx[i];
+        size_t k;
+        for (k = 0; k < t->ncols; k++) {
+            const char *id = t->cols[k].id;
+            lxw_col_t col = (lxw_col_t)k;
+            if (strcmp(id, "date") == 0)
+                rp_write_date(c, ws, r, col, x->date, F->date);
+            else if (strcmp(id, "fund") == 0)
+                rp_write_text(c, ws, r, col, x->fund, F->text);
+            else if (strcmp(id, "currency") == 0)
+                rp_write_text(c, ws, r, col, x->currency, F->text);
+            else if (strcmp(id, "flow") == 0)
+                rp_write_text(c, ws, r, col, x->flow, F->text);
+            else if (strcmp(id, "kind") == 0)
+                rp_write_text(c, ws, r, col, x->kind, F->text);
+            else if (strcmp(id, "purpose") == 0)
+                rp_write_text(c, ws, r, col, x->purpose, F->text);
+            else if (strcmp(id, "amount") == 0 && x->counted)
+                rp_write_num(c, ws, r, col, (double)x->amount / 100.0, F->money);
+            else if (strcmp(id, "not_counted") == 0 && !x->counted)
+                rp_write_num(c, ws, r, col, (double)x->amount / 100.0, F->money);
+            else if (strcmp(id, "recallable") == 0)
+                rp_write_text(c, ws, r, col, x->recallable, F->text);
+            else if (strcmp(id, "correction") == 0)
+                rp_write_text(c, ws, r, col, x->mark, F->text);
+            else if (strcmp(id, "note") == 0)
+                rp_write_text(c, ws, r, col, x->note, F->text);
+        }
+    }
+    return r;
+}
+
+/* A summary row per fund from row r: the partner's contributions and distributions as
+ * SUMIFS over the list (k1, k2: the kind labels' cells), the as-of rate and the CNY
+ * figures. The fund's currency joins curs; the CNY sums into cny_c, cny_d. */
+static lxw_row_t
+tx_fund_rows(struct rp_ctx *c, lxw_worksheet *ws, const struct txlist *L,
+             const struct tx_fmts *F, lxw_row_t r, const char *k1, const char *k2,
+             const char **curs, size_t *ncur, size_t *nf, pf_cents *cny_c, pf_cents *cny_d)
+{
+    struct pf_buf fb = PF_BUF_INIT;
+    char a[24], z[24];
+    size_t f, i, cu;
+
+    for (f = 0; c->pfunds && f < c->pfunds->n; f++) {
+        const char *fund = c->pfunds->keys[f];
+        int fi = pf_dataset_find_fund(c->ds, fund);
+        const struct pf_result *pi, *di2;
+        const struct rp_group *g;
+        double v;
+        char fcell[24];
+        if (fi < 0)
+            continue;
+        (*nf)++;
+        rp_write_text(c, ws, r, 0, fund, F->text);
+        rp_write_text(c, ws, r, 1, c->ds->funds[fi].currency, F->text);
+        for (cu = 0; cu < *ncur && strcmp(curs[cu], c->ds->funds[fi].currency) != 0; cu++)
+            ;
+        if (cu == *ncur && *ncur < 16)
+            curs[(*ncur)++] = c->ds->funds[fi].currency;
+        rp_cell(r, 0, true, fcell);
+        pi = rp_index_result(c->ix, "partner", fund, c->partner, "paid_in");
+        di2 = rp_index_result(c->ix, "partner", fund, c->partner, "distributions");
+        if (rp_result_number(pi, &v)) {
+            pf_buf_reset(&fb);
+            tx_sum(L, &fb, fcell, NULL, NULL, k1, -1, NULL);
+            rp_write_formula(c, ws, r, 2, pf_buf_str(&fb), v, F->money);
+        }
+        if (rp_result_number(di2, &v)) {
+            pf_buf_reset(&fb);
+            tx_sum(L, &fb, fcell, NULL, NULL, k2, -1, NULL);
+            rp_write_formula(c, ws, r, 3, pf_buf_str(&fb), v, F->money);
+        }
+        g = rp_index_rows(c->ix, "fx", fund, c->ds->funds[fi].currency);
+        if (g && c->run->rows[g->idx[0]].has_value)
+            rp_write_num(c, ws, r, 4, c->run->rows[g->idx[0]].value, F->rate);
+        g = rp_index_rows(c->ix, "partner_cny", fund, c->partner);
+        for (i = 0; g && i < g->n; i++) {
+            const struct pf_run_row *w = &c->run->rows[g->idx[i]];
+            bool is_c = strcmp(w->col, "paid_in") == 0;
+            lxw_col_t col = is_c ? 5 : 6;
+            if (!w->has_value)
+                continue;
+            pf_buf_reset(&fb);
+            pf_buf_addf(&fb, "ROUND(%s*%s,2)", rp_cell(r, is_c ? 2 : 3, false, a),
+                        rp_cell(r, 4, false, z));
+            rp_write_formula(c, ws, r, col, pf_buf_str(&fb), (double)w->cents / 100.0,
+                             F->money);
+            if (is_c)
+                *cny_c += w->cents;
+            else
+                *cny_d += w->cents;
+        }
+        r++;
+    }
+    pf_buf_release(&fb);
+    return r;
+}
+
+/* Per currency, from row r: the fund rows first..lastf of that currency summed. */
+static lxw_row_t
+tx_currency_rows(struct rp_ctx *c, lxw_worksheet *ws, const struct tx_fmts *F, lxw_row_t r,
+                 lxw_row_t first, lxw_row_t lastf, const char *const *curs, size_t ncur)
+{
+    struct pf_buf fb = PF_BUF_INIT;
+    char a[24], z[24];
+    size_t cu, f, i;
+
+    for (cu = 0; cu < ncur; cu++) {
+        pf_cents sc = 0, sd = 0;
+        const struct pf_result *res;
+        char ccell[24];
+        for (f = 0; c->pfunds && f < c->pfunds->n; f++) {
+            const char *fund = c->pfunds->keys[f];
+            int fi = pf_dataset_find_fund(c->ds, fund);
+            if (fi < 0 || strcmp(c->ds->funds[fi].currency, curs[cu]) != 0)
+                continue;
+            res = rp_index_result(c->ix, "partner", fund, c->partner, "paid_in");
+            sc += res && res->has_value ? res->cents : 0;
+            res = rp_index_result(c->ix, "partner", fund, c->partner, "distributions");
+            sd += res && res->has_value ? res->cents : 0;
+        }
+        pf_buf_reset(&fb);
+        pf_buf_addf(&fb, "%s %s", rp_tr(c, rp_defs_string(c->defs, "total")), curs[cu]);
+        rp_write_text(c, ws, r, 0, pf_buf_str(&fb), rp_fmt_named(c, "text", RP_TOTAL));
+        rp_write_text(c, ws, r, 1, curs[cu], rp_fmt_named(c, "text", RP_TOTAL));
+        rp_cell(r, 1, false, ccell);
+        for (i = 2; i < 4; i++) {
+            pf_buf_reset(&fb);
+            pf_buf_addf(&fb, "SUMPRODUCT((%s:", rp_cell(first, 1, true, a));
+            pf_buf_addf(&fb, "%s=%s)*", rp_cell(lastf, 1, true, z), ccell);
+            pf_buf_addf(&fb, "%s:", rp_cell(first, (lxw_col_t)i, true, a));
+            pf_buf_addf(&fb, "%s)", rp_cell(lastf, (lxw_col_t)i, true, z));
+            rp_write_formula(c, ws, r, (lxw_col_t)i, pf_buf_str(&fb),
+                             (double)(i == 2 ? sc : sd) / 100.0, F->total);
+        }
+        r++;
+    }
+    pf_buf_release(&fb);
+    return r;
+}
+
+/* Totals per fund (its currency) and in CNY at the as-of rate: live formulas over the
+ * list above, cached with the stored figures. */
+static void
+tx_summary(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
+           const struct txlist *L, const struct tx_fmts *F, lxw_row_t r)
+{
+    static const char *const ids[] = { "fund", "currency", "contributions", "distributions",
+                                       "rate", "contributions_cny", "distributions_cny" };
+    const struct rp_text *sum_t = rp_table_text(c->defs, t, "summary", NULL);
+    lxw_row_t sh, first, lastf;
+    const char *lab_c = label_of(c, "flow_kind", "contribution");
+    const char *lab_d = label_of(c, "flow_kind", "distribution");
+    pf_cents cny_c = 0, cny_d = 0;
+    size_t nf = 0, ncur = 0, i;
+    const char *curs[16];
+    char a[24], z[24], k1[24], k2[24];
+    struct pf_buf fb = PF_BUF_INIT;
+
+    if (sum_t)
+        rp_write_text(c, ws, r++, 0, rp_tr(c, sum_t), rp_fmt_named(c, "section", RP_PLAIN));
+    sh = r;
+    rp_check(c, worksheet_set_row(ws, r, c->lang == RP_BOTH ? 45 : 30, NULL), "a row");
+    for (i = 0; i < 7; i++) {
+        const struct rp_text *tt = rp_table_text(c->defs, t, "summary_cols", ids[i]);
+        if (i == 2)
+            rp_write_text(c, ws, r, (lxw_col_t)i, lab_c, F->header);
+        else if (i == 3)
+            rp_write_text(c, ws, r, (lxw_col_t)i, lab_d, F->header);
+        else
+            rp_write_text(c, ws, r, (lxw_col_t)i, tt ? rp_tr(c, tt) : ids[i], F->header);
+    }
+    rp_cell(sh, 2, true, k1);
+    rp_cell(sh, 3, true, k2);
+    r++;
+    first = r;
+    r = tx_fund_rows(c, ws, L, F, r, k1, k2, curs, &ncur, &nf, &cny_c, &cny_d);
+    lastf = r - 1;
+    if (nf > 0)
+        r = tx_currency_rows(c, ws, F, r, first, lastf, curs, ncur);
+    if (nf > 0) {
+        rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "cny_total", NULL)),
+                      rp_fmt_named(c, "text", RP_TOTAL));
+        for (i = 5; i < 7; i++) {
+            pf_buf_reset(&fb);
+            pf_buf_addf(&fb, "SUM(%s:", rp_cell(first, (lxw_col_t)i, false, a));
+            pf_buf_addf(&fb, "%s)", rp_cell(lastf, (lxw_col_t)i, false, z));
+            rp_write_formula(c, ws, r, (lxw_col_t)i, pf_buf_str(&fb),
+                             (double)(i == 5 ? cny_c : cny_d) / 100.0, F->total);
+        }
+    }
+    pf_buf_release(&fb);
+}
+
 static void
 transactions_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct txlist *L)
 {
     const struct rp_table *t = &s->tables[0];
-    size_t i, f;
     lxw_worksheet *ws;
     lxw_row_t r, hdr;
-    lxw_format *f_text = rp_fmt_named(c, "text", RP_PLAIN);
-    lxw_format *f_note = rp_fmt_named(c, "note", RP_PLAIN);
+    struct tx_fmts F;
     int di = rp_table_col(t, "date"), mi = rp_table_col(t, "amount");
-    lxw_format *f_date = rp_fmt(c, di >= 0 ? t->cols[di].fmt : -1, RP_PLAIN);
-    lxw_format *f_money = rp_fmt(c, mi >= 0 ? t->cols[mi].fmt : -1, RP_PLAIN);
-    lxw_format *h = rp_fmt_named(c, "header", RP_PLAIN);
-    lxw_format *f_rate = rp_fmt_named(c, "fx", RP_PLAIN);
-    lxw_format *f_tot = rp_fmt(c, mi >= 0 ? t->cols[mi].fmt : -1, RP_TOTAL);
-    struct pf_buf fb = PF_BUF_INIT;
-    const struct rp_text *sum_t = rp_table_text(c->defs, t, "summary", NULL);
 
+    F.text = rp_fmt_named(c, "text", RP_PLAIN);
+    F.note = rp_fmt_named(c, "note", RP_PLAIN);
+    F.date = rp_fmt(c, di >= 0 ? t->cols[di].fmt : -1, RP_PLAIN);
+    F.money = rp_fmt(c, mi >= 0 ? t->cols[mi].fmt : -1, RP_PLAIN);
+    F.header = rp_fmt_named(c, "header", RP_PLAIN);
+    F.rate = rp_fmt_named(c, "fx", RP_PLAIN);
+    F.total = rp_fmt(c, mi >= 0 ? t->cols[mi].fmt : -1, RP_TOTAL);
     ws = rp_add_sheet(c, s, NULL, &r);
     if (!ws)
         return;
@@ -866,174 +1071,14 @@ transactions_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct txli
         rp_check(c, worksheet_autofilter(ws, hdr, 0, hdr + (lxw_row_t)L->n,
                                          (lxw_col_t)t->ncols - 1), "an autofilter");
     rp_write_text(c, ws, hdr - 1, 0, rp_tr(c, rp_table_text(c->defs, t, "legend", NULL)),
-                  f_note);
+                  F.note);
     rp_header_row(c, ws, hdr, t);
     worksheet_freeze_panes(ws, hdr + 1, 0);
     rp_check(c, worksheet_repeat_rows(ws, hdr, hdr), "the print titles");
-    r = hdr + 1;
-    for (i = 0; i < L->n; i++, r++) {
-        const struct txn *x = &L->tx[i];
-        size_t k;
-        for (k = 0; k < t->ncols; k++) {
-            const char *id = t->cols[k].id;
-            lxw_col_t col = (lxw_col_t)k;
-            if (strcmp(id, "date") == 0)
-                rp_write_date(c, ws, r, col, x->date, f_date);
-            else if (strcmp(id, "fund") == 0)
-                rp_write_text(c, ws, r, col, x->fund, f_text);
-            else if (strcmp(id, "currency") == 0)
-                rp_write_text(c, ws, r, col, x->currency, f_text);
-            else if (strcmp(id, "flow") == 0)
-                rp_write_text(c, ws, r, col, x->flow, f_text);
-            else if (strcmp(id, "kind") == 0)
-                rp_write_text(c, ws, r, col, x->kind, f_text);
-            else if (strcmp(id, "purpose") == 0)
-                rp_write_text(c, ws, r, col, x->purpose, f_text);
-            else if (strcmp(id, "amount") == 0 && x->counted)
-                rp_write_num(c, ws, r, col, (double)x->amount / 100.0, f_money);
-            else if (strcmp(id, "not_counted") == 0 && !x->counted)
-                rp_write_num(c, ws, r, col, (double)x->amount / 100.0, f_money);
-            else if (strcmp(id, "recallable") == 0)
-                rp_write_text(c, ws, r, col, x->recallable, f_text);
-            else if (strcmp(id, "correction") == 0)
-                rp_write_text(c, ws, r, col, x->mark, f_text);
-            else if (strcmp(id, "note") == 0)
-                rp_write_text(c, ws, r, col, x->note, f_text);
-        }
-    }
+    r = tx_rows(c, ws, t, L, &F, hdr + 1);
     if (!L->n)
-        rp_write_text(c, ws, r++, 0, rp_tr(c, rp_defs_string(c->defs, "no_rows")), f_note);
-
-    /* totals per fund (its currency) and in CNY at the as-of rate: live formulas over the
-     * list above, cached with the stored figures */
-    r++;
-    if (sum_t)
-        rp_write_text(c, ws, r++, 0, rp_tr(c, sum_t), rp_fmt_named(c, "section", RP_PLAIN));
-    {
-        static const char *const ids[] = { "fund", "currency", "contributions", "distributions",
-                                           "rate", "contributions_cny", "distributions_cny" };
-        lxw_row_t sh = r, first, lastf;
-        const char *lab_c = label_of(c, "flow_kind", "contribution");
-        const char *lab_d = label_of(c, "flow_kind", "distribution");
-        pf_cents cny_c = 0, cny_d = 0;
-        size_t nf = 0, cu;
-        const char *curs[16];
-        size_t ncur = 0;
-        char a[24], z[24], k1[24], k2[24];
-
-        rp_check(c, worksheet_set_row(ws, r, c->lang == RP_BOTH ? 45 : 30, NULL), "a row");
-        for (i = 0; i < 7; i++) {
-            const struct rp_text *tt = rp_table_text(c->defs, t, "summary_cols", ids[i]);
-            if (i == 2)
-                rp_write_text(c, ws, r, (lxw_col_t)i, lab_c, h);
-            else if (i == 3)
-                rp_write_text(c, ws, r, (lxw_col_t)i, lab_d, h);
-            else
-                rp_write_text(c, ws, r, (lxw_col_t)i, tt ? rp_tr(c, tt) : ids[i], h);
-        }
-        rp_cell(sh, 2, true, k1);
-        rp_cell(sh, 3, true, k2);
-        r++;
-        first = r;
-        for (f = 0; c->pfunds && f < c->pfunds->n; f++) {
-            const char *fund = c->pfunds->keys[f];
-            int fi = pf_dataset_find_fund(c->ds, fund);
-            const struct pf_result *pi, *di2;
-            const struct rp_group *g;
-            double v;
-            char fcell[24];
-            if (fi < 0)
-                continue;
-            nf++;
-            rp_write_text(c, ws, r, 0, fund, f_text);
-            rp_write_text(c, ws, r, 1, c->ds->funds[fi].currency, f_text);
-            for (cu = 0; cu < ncur && strcmp(curs[cu], c->ds->funds[fi].currency) != 0; cu++)
-                ;
-            if (cu == ncur && ncur < 16)
-                curs[ncur++] = c->ds->funds[fi].currency;
-            rp_cell(r, 0, true, fcell);
-            pi = rp_index_result(c->ix, "partner", fund, c->partner, "paid_in");
-            di2 = rp_index_result(c->ix, "partner", fund, c->partner, "distributions");
-            if (rp_result_number(pi, &v)) {
-                pf_buf_reset(&fb);
-                tx_sum(L, &fb, fcell, NULL, NULL, k1, -1, NULL);
-                rp_write_formula(c, ws, r, 2, pf_buf_str(&fb), v, f_money);
-            }
-            if (rp_result_number(di2, &v)) {
-                pf_buf_reset(&fb);
-                tx_sum(L, &fb, fcell, NULL, NULL, k2, -1, NULL);
-                rp_write_formula(c, ws, r, 3, pf_buf_str(&fb), v, f_money);
-            }
-            g = rp_index_rows(c->ix, "fx", fund, c->ds->funds[fi].currency);
-            if (g && c->run->rows[g->idx[0]].has_value)
-                rp_write_num(c, ws, r, 4, c->run->rows[g->idx[0]].value, f_rate);
-            g = rp_index_rows(c->ix, "partner_cny", fund, c->partner);
-            for (i = 0; g && i < g->n; i++) {
-                const struct pf_run_row *w = &c->run->rows[g->idx[i]];
-                bool is_c = strcmp(w->col, "paid_in") == 0;
-                lxw_col_t col = is_c ? 5 : 6;
-                if (!w->has_value)
-                    continue;
-                pf_buf_reset(&fb);
-                pf_buf_addf(&fb, "ROUND(%s*%s,2)", rp_cell(r, is_c ? 2 : 3, false, a),
-                            rp_cell(r, 4, false, z));
-                rp_write_formula(c, ws, r, col, pf_buf_str(&fb), (double)w->cents / 100.0,
-                                 f_money);
-                if (is_c)
-                    cny_c += w->cents;
-                else
-                    cny_d += w->cents;
-            }
-            r++;
-        }
-        lastf = r - 1;
-        /* per currency: sums of the fund rows in that currency */
-        for (cu = 0; nf > 0 && cu < ncur; cu++) {
-            pf_cents sc = 0, sd = 0;
-            const struct pf_result *res;
-            char ccell[24];
-            for (f = 0; c->pfunds && f < c->pfunds->n; f++) {
-                const char *fund = c->pfunds->keys[f];
-                int fi = pf_dataset_find_fund(c->ds, fund);
-                if (fi < 0 ||
-                    strcmp(c->ds->funds[fi].currency, curs[cu]) != 0)
-                    continue;
-                res = rp_index_result(c->ix, "partner", fund, c->partner, "paid_in");
-                sc += res && res->has_value ? res->cents : 0;
-                res = rp_index_result(c->ix, "partner", fund, c->partner, "distributions");
-                sd += res && res->has_value ? res->cents : 0;
-            }
-            pf_buf_reset(&fb);
-            pf_buf_addf(&fb, "%s %s", rp_tr(c, rp_defs_string(c->defs, "total")), curs[cu]);
-            rp_write_text(c, ws, r, 0, pf_buf_str(&fb), rp_fmt_named(c, "text", RP_TOTAL));
-            rp_write_text(c, ws, r, 1, curs[cu], rp_fmt_named(c, "text", RP_TOTAL));
-            rp_cell(r, 1, false, ccell);
-            for (i = 2; i < 4; i++) {
-                pf_buf_reset(&fb);
-                pf_buf_addf(&fb, "SUMPRODUCT((%s:", rp_cell(first, 1, true, a));
-                pf_buf_addf(&fb, "%s=%s)*", rp_cell(lastf, 1, true, z), ccell);
-                pf_buf_addf(&fb, "%s:", rp_cell(first, (lxw_col_t)i, true, a));
-                pf_buf_addf(&fb, "%s)", rp_cell(lastf, (lxw_col_t)i, true, z));
-                rp_write_formula(c, ws, r, (lxw_col_t)i, pf_buf_str(&fb),
-                                 (double)(i == 2 ? sc : sd) / 100.0, f_tot);
-            }
-            r++;
-        }
-        if (nf > 0) {
-            pf_buf_reset(&fb);
-            rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "cny_total", NULL)),
-                          rp_fmt_named(c, "text", RP_TOTAL));
-            for (i = 5; i < 7; i++) {
-                pf_buf_reset(&fb);
-                pf_buf_addf(&fb, "SUM(%s:", rp_cell(first, (lxw_col_t)i, false, a));
-                pf_buf_addf(&fb, "%s)", rp_cell(lastf, (lxw_col_t)i, false, z));
-                rp_write_formula(c, ws, r, (lxw_col_t)i, pf_buf_str(&fb),
-                                 (double)(i == 5 ? cny_c : cny_d) / 100.0, f_tot);
-            }
-            r++;
-        }
-    }
-    pf_buf_release(&fb);
+        rp_write_text(c, ws, r++, 0, rp_tr(c, rp_defs_string(c->defs, "no_rows")), F.note);
+    tx_summary(c, ws, t, L, &F, r + 1);
 }
 
 /* --- public --- */
