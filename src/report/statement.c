@@ -406,238 +406,278 @@ line_link(const char *id, const char **ref)
     return L_VALUE;
 }
 
+/* What the Capital account sheet's parts share while it is written. */
+struct acct {
+    lxw_worksheet *ws;
+    const struct rp_table *t;
+    const struct txlist *L;
+    const char *sheet, *fund, *sides[2];
+    lxw_col_t ck, cp;                /* the criteria columns: kind, purpose */
+    lxw_row_t begin_row, end_row;    /* the fund's period begin and end dates */
+    char fund_cell[24];
+    int amount_fmt;
+    lxw_format *h, *hg, *f_date, *f_crit;
+    const char *lab_contrib, *lab_dist, *lab_commit, *lab_yes;
+    bool frozen;
+    struct pf_buf fb;
+};
+
+/* The fund's title, its two header rows and its period begin and end dates, from r. */
+static lxw_row_t
+account_fund_head(struct rp_ctx *c, struct acct *A, lxw_row_t r)
+{
+    const struct rp_table *t = A->t;
+    int fi = pf_dataset_find_fund(c->ds, A->fund);
+    lxw_row_t hdr, title_row = r;
+    size_t p;
+
+    rp_write_text(c, A->ws, r, 0, A->fund, rp_fmt_named(c, "section", RP_PLAIN));
+    if (fi >= 0) {
+        pf_buf_reset(&A->fb);
+        pf_buf_addf(&A->fb, "%s  (%s)", c->ds->funds[fi].name, c->ds->funds[fi].currency);
+        rp_write_text(c, A->ws, r, 1, pf_buf_str(&A->fb), rp_fmt_named(c, "section", RP_PLAIN));
+    }
+    r++;
+    rp_cell(title_row, 0, true, A->fund_cell);
+    acct_put(c, A->fund, "fund", "id", A->sheet, title_row, 0);
+    /* two header rows: the periods (centred across two cells), then the sides */
+    hdr = r;
+    rp_write_text(c, A->ws, r, 0, t->ncols ? rp_tr(c, &t->cols[0].title) : "", A->h);
+    for (p = 0; p < t->nperiods; p++) {
+        rp_write_text(c, A->ws, r, (lxw_col_t)(1 + 2 * p), rp_tr(c, &t->periods[p].title),
+                      A->hg);
+        rp_write_blank(c, A->ws, r, (lxw_col_t)(2 + 2 * p), A->hg);
+    }
+    rp_write_text(c, A->ws, r, A->ck, rp_tr(c, rp_table_text(c->defs, t, "criteria", "kind")),
+                  A->h);
+    rp_write_text(c, A->ws, r, A->cp,
+                  rp_tr(c, rp_table_text(c->defs, t, "criteria", "purpose")), A->h);
+    r++;
+    rp_check(c, worksheet_set_row(A->ws, r, c->lang == RP_BOTH ? 30 : 15, NULL), "a row");
+    rp_write_blank(c, A->ws, r, 0, A->h);
+    for (p = 0; p < t->nperiods; p++) {
+        rp_write_text(c, A->ws, r, (lxw_col_t)(1 + 2 * p),
+                      rp_tr(c, rp_table_text(c->defs, t, "sides", "partner")), A->h);
+        rp_write_text(c, A->ws, r, (lxw_col_t)(2 + 2 * p),
+                      rp_tr(c, rp_table_text(c->defs, t, "sides", "fund")), A->h);
+    }
+    rp_write_blank(c, A->ws, r, A->ck, A->h);
+    rp_write_blank(c, A->ws, r, A->cp, A->h);
+    r++;
+    if (!A->frozen) {
+        worksheet_freeze_panes(A->ws, r, 1);
+        rp_check(c, worksheet_repeat_rows(A->ws, hdr, r - 1), "the print titles");
+        A->frozen = true;
+    }
+    A->begin_row = r;
+    rp_write_text(c, A->ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "period_begins", NULL)),
+                  rp_fmt_named(c, "note", RP_PLAIN));
+    for (p = 0; p < t->nperiods; p++) {
+        pf_date d = period_begins(c, A->fund, t->periods[p].id);
+        rp_write_date(c, A->ws, r, (lxw_col_t)(1 + 2 * p), d, A->f_date);
+        rp_write_date(c, A->ws, r, (lxw_col_t)(2 + 2 * p), d, A->f_date);
+    }
+    r++;
+    A->end_row = r;
+    rp_write_text(c, A->ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "period_ends", NULL)),
+                  rp_fmt_named(c, "note", RP_PLAIN));
+    for (p = 0; p < t->nperiods; p++) {
+        rp_write_date(c, A->ws, r, (lxw_col_t)(1 + 2 * p), c->run->as_of, A->f_date);
+        rp_write_date(c, A->ws, r, (lxw_col_t)(2 + 2 * p), c->run->as_of, A->f_date);
+    }
+    return r + 1;
+}
+
+/* The formula of a partner-side cell of line Ln (link lk) in period p, into A->fb
+ * (left empty when the figure is a plain value). */
+static void
+account_formula(struct rp_ctx *c, struct acct *A, enum link lk, const char *ref, size_t p,
+                lxw_col_t col, const char *kcell, int crit_col, const char *ccell)
+{
+    const char *period = A->t->periods[p].id;
+    char bc[24], ec[24];
+    rp_cell(A->begin_row, col, false, bc);
+    rp_cell(A->end_row, col, false, ec);
+    pf_buf_reset(&A->fb);
+    switch (lk) {
+    case L_CONTRIB:
+        tx_sum(A->L, &A->fb, A->fund_cell, bc, ec, kcell, crit_col, ccell);
+        break;
+    case L_DIST:
+        pf_buf_addc(&A->fb, '-');
+        tx_sum(A->L, &A->fb, A->fund_cell, bc, ec, kcell, crit_col, ccell);
+        break;
+    case L_COMMIT_TO_DATE:
+        tx_sum(A->L, &A->fb, A->fund_cell, NULL, ec, kcell, -1, NULL);
+        break;
+    case L_COMMIT_NEW:
+        tx_sum(A->L, &A->fb, A->fund_cell, bc, ec, kcell, -1, NULL);
+        break;
+    case L_RECALL:
+        tx_sum(A->L, &A->fb, A->fund_cell, bc, ec, kcell, crit_col, ccell);
+        break;
+    case L_NEG_OF: {
+        const char *cell = acct_get(c, A->fund, period, ref);
+        const char *bang = cell ? strrchr(cell, '!') : NULL;
+        if (bang)
+            pf_buf_addf(&A->fb, "-%s", bang + 1);
+        break;
+    }
+    case L_LESS_CONTRIB: {
+        const char *a = acct_get(c, A->fund, period, "contrib_investment");
+        const char *z = acct_get(c, A->fund, period, "contrib_other");
+        if (a && z)
+            pf_buf_addf(&A->fb, "-SUM(%s:%s)", strrchr(a, '!') + 1, strrchr(z, '!') + 1);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* Line l of section S at row r (the section's first line at row first). */
+static void
+account_line(struct rp_ctx *c, struct acct *A, const struct rp_section *S, size_t l,
+             lxw_row_t first, lxw_row_t r)
+{
+    const struct rp_table *t = A->t;
+    const struct rp_line *Ln = &S->lines[l];
+    enum rp_variant v = Ln->strong ? RP_STRONG : RP_PLAIN;
+    lxw_format *fmt = rp_fmt(c, Ln->fmt >= 0 ? Ln->fmt : A->amount_fmt,
+                             Ln->sum_from ? RP_TOTAL : v);
+    const char *ref = NULL;
+    enum link lk = A->L->sheet ? line_link(Ln->id, &ref) : L_VALUE;
+    const char *kind_lab = NULL, *crit_lab = NULL;
+    char kcell[24], ccell[24];
+    int crit_col = -1;
+    size_t p, side;
+
+    rp_write_text(c, A->ws, r, 0, rp_tr(c, &Ln->title),
+                  rp_fmt_named(c, Ln->strong ? "label_strong" : "label", RP_PLAIN));
+    /* the criteria the formulas compare with the flow list's columns */
+    if (lk == L_CONTRIB || lk == L_DIST) {
+        char code[40];
+        const char *pur = strchr(Ln->id, '_') + 1;
+        kind_lab = lk == L_CONTRIB ? A->lab_contrib : A->lab_dist;
+        snprintf(code, sizeof code, "%s%s", pur,
+                 strcmp(pur, "other") == 0 ? (lk == L_CONTRIB ? "_in" : "_out") : "");
+        crit_lab = label_of(c, "purpose", code);
+        crit_col = A->L->c_purpose;
+    } else if (lk == L_COMMIT_TO_DATE || lk == L_COMMIT_NEW) {
+        kind_lab = A->lab_commit;
+    } else if (lk == L_RECALL) {
+        kind_lab = A->lab_dist;
+        crit_lab = A->lab_yes;
+        crit_col = A->L->c_recallable;
+    }
+    if (kind_lab)
+        rp_write_text(c, A->ws, r, A->ck, kind_lab, A->f_crit);
+    if (lk == L_CONTRIB || lk == L_DIST)
+        acct_put(c, A->fund, "kind", lk == L_CONTRIB ? "contribution" : "distribution",
+                 A->sheet, r, A->ck);
+    if (crit_lab)
+        rp_write_text(c, A->ws, r, A->cp, crit_lab, A->f_crit);
+    rp_cell(r, A->ck, true, kcell);
+    rp_cell(r, A->cp, true, ccell);
+    for (p = 0; p < t->nperiods; p++)
+        for (side = 0; side < 2; side++) {
+            const struct pf_run_row *ar =
+                account_row(c, A->fund, A->sides[side], t->periods[p].id, Ln->id);
+            lxw_col_t col = (lxw_col_t)(1 + 2 * p + side);
+            double val = 0;
+            bool have = ar && ar->has_value;
+            if (have)
+                val = ar->is_money ? (double)ar->cents / 100.0 : ar->value;
+            if (side == 0)
+                acct_put(c, A->fund, t->periods[p].id, Ln->id, A->sheet, r, col);
+            if (!have) {
+                rp_write_blank(c, A->ws, r, col, fmt);
+                continue;
+            }
+            if (Ln->sum_from) {
+                size_t a = 0, z = 0, k;
+                char ca[24], cz[24];
+                for (k = 0; k < l; k++) {
+                    if (strcmp(S->lines[k].id, Ln->sum_from) == 0)
+                        a = k;
+                    if (strcmp(S->lines[k].id, Ln->sum_to) == 0)
+                        z = k;
+                }
+                pf_buf_reset(&A->fb);
+                pf_buf_addf(&A->fb, "SUM(%s:%s)", rp_cell(first + (lxw_row_t)a, col, false, ca),
+                            rp_cell(first + (lxw_row_t)z, col, false, cz));
+                rp_write_formula(c, A->ws, r, col, pf_buf_str(&A->fb), val, fmt);
+                continue;
+            }
+            if (side == 1 || lk == L_VALUE) {
+                rp_write_num(c, A->ws, r, col, Ln->sign < 0 ? -val : val, fmt);
+                continue;
+            }
+            account_formula(c, A, lk, ref, p, col, kcell, crit_col, ccell);
+            val = Ln->sign < 0 ? -val : val;
+            if (A->fb.len)
+                rp_write_formula(c, A->ws, r, col, pf_buf_str(&A->fb), val, fmt);
+            else
+                rp_write_num(c, A->ws, r, col, val, fmt);
+        }
+}
+
 static void
 capital_account_sheet(struct rp_ctx *c, const struct rp_sheet *s, const struct txlist *L)
 {
     const struct rp_table *t = &s->tables[0];
-    lxw_worksheet *ws;
+    struct acct A;
     lxw_row_t r;
-    size_t f, p, sec, l, side;
+    size_t f, sec, l;
     int ai = rp_table_col(t, "amount");
-    int amount_fmt = ai >= 0 ? t->cols[ai].fmt : rp_defs_format(c->defs, "money");
-    lxw_format *h = rp_fmt_named(c, "header", RP_PLAIN);
-    lxw_format *hg = rp_fmt_named(c, "header_group", RP_PLAIN);
-    lxw_format *f_date = rp_fmt_named(c, "date", RP_PLAIN);
-    lxw_format *f_crit = rp_fmt_named(c, "note", RP_PLAIN);
-    bool frozen = false;
-    struct pf_buf fb = PF_BUF_INIT;
-    const char *sides[2];
-    const char *sheet = rp_sheet_name(c, s);
-    lxw_col_t ck = (lxw_col_t)(1 + 2 * t->nperiods), cp = ck + 1;
-    const char *lab_contrib = label_of(c, "flow_kind", "contribution");
-    const char *lab_dist = label_of(c, "flow_kind", "distribution");
-    const char *lab_commit = rp_tr(c, rp_table_text(c->defs, L->sheet ? &L->sheet->tables[0]
-                                                                       : t, "commitment", NULL));
-    const char *lab_yes = label_of(c, "yes_no", "yes");
+    double w;
 
-    ws = rp_add_sheet(c, s, NULL, &r);
-    if (!ws)
+    memset(&A, 0, sizeof A);
+    A.t = t;
+    A.L = L;
+    A.amount_fmt = ai >= 0 ? t->cols[ai].fmt : rp_defs_format(c->defs, "money");
+    A.h = rp_fmt_named(c, "header", RP_PLAIN);
+    A.hg = rp_fmt_named(c, "header_group", RP_PLAIN);
+    A.f_date = rp_fmt_named(c, "date", RP_PLAIN);
+    A.f_crit = rp_fmt_named(c, "note", RP_PLAIN);
+    A.sheet = rp_sheet_name(c, s);
+    A.ck = (lxw_col_t)(1 + 2 * t->nperiods);
+    A.cp = A.ck + 1;
+    A.lab_contrib = label_of(c, "flow_kind", "contribution");
+    A.lab_dist = label_of(c, "flow_kind", "distribution");
+    A.lab_commit = rp_tr(c, rp_table_text(c->defs, L->sheet ? &L->sheet->tables[0] : t,
+                                          "commitment", NULL));
+    A.lab_yes = label_of(c, "yes_no", "yes");
+    A.ws = rp_add_sheet(c, s, NULL, &r);
+    if (!A.ws)
         return;
-    rp_set_width(c, ws, 0, 0, t->ncols ? t->cols[0].width[c->lang] : 38);
-    rp_set_width(c, ws, 1, (lxw_col_t)(2 * t->nperiods),
+    rp_set_width(c, A.ws, 0, 0, t->ncols ? t->cols[0].width[c->lang] : 38);
+    rp_set_width(c, A.ws, 1, (lxw_col_t)(2 * t->nperiods),
                  ai >= 0 ? t->cols[ai].width[c->lang] : 17);
-    rp_set_width(c, ws, ck, cp, c->lang == RP_BOTH ? 24 : 16);
-    sides[0] = c->partner;
-    sides[1] = "*";
+    rp_set_width(c, A.ws, A.ck, A.cp, c->lang == RP_BOTH ? 24 : 16);
+    A.sides[0] = c->partner;
+    A.sides[1] = "*";
     for (f = 0; c->pfunds && f < c->pfunds->n; f++) {
-        const char *fund = c->pfunds->keys[f];
-        int fi = pf_dataset_find_fund(c->ds, fund);
-        lxw_row_t hdr, title_row, begin_row, end_row;
-        char fund_cell[24];
-        title_row = r;
-        rp_write_text(c, ws, r, 0, fund, rp_fmt_named(c, "section", RP_PLAIN));
-        if (fi >= 0) {
-            pf_buf_reset(&fb);
-            pf_buf_addf(&fb, "%s  (%s)", c->ds->funds[fi].name, c->ds->funds[fi].currency);
-            rp_write_text(c, ws, r, 1, pf_buf_str(&fb), rp_fmt_named(c, "section", RP_PLAIN));
-        }
-        r++;
-        rp_cell(title_row, 0, true, fund_cell);
-        acct_put(c, fund, "fund", "id", sheet, title_row, 0);
-        /* two header rows: the periods (centred across two cells), then the sides */
-        hdr = r;
-        rp_write_text(c, ws, r, 0, t->ncols ? rp_tr(c, &t->cols[0].title) : "", h);
-        for (p = 0; p < t->nperiods; p++) {
-            rp_write_text(c, ws, r, (lxw_col_t)(1 + 2 * p), rp_tr(c, &t->periods[p].title), hg);
-            rp_write_blank(c, ws, r, (lxw_col_t)(2 + 2 * p), hg);
-        }
-        rp_write_text(c, ws, r, ck, rp_tr(c, rp_table_text(c->defs, t, "criteria", "kind")), h);
-        rp_write_text(c, ws, r, cp, rp_tr(c, rp_table_text(c->defs, t, "criteria", "purpose")),
-                      h);
-        r++;
-        rp_check(c, worksheet_set_row(ws, r, c->lang == RP_BOTH ? 30 : 15, NULL), "a row");
-        rp_write_blank(c, ws, r, 0, h);
-        for (p = 0; p < t->nperiods; p++) {
-            rp_write_text(c, ws, r, (lxw_col_t)(1 + 2 * p),
-                          rp_tr(c, rp_table_text(c->defs, t, "sides", "partner")), h);
-            rp_write_text(c, ws, r, (lxw_col_t)(2 + 2 * p),
-                          rp_tr(c, rp_table_text(c->defs, t, "sides", "fund")), h);
-        }
-        rp_write_blank(c, ws, r, ck, h);
-        rp_write_blank(c, ws, r, cp, h);
-        r++;
-        if (!frozen) {
-            worksheet_freeze_panes(ws, r, 1);
-            rp_check(c, worksheet_repeat_rows(ws, hdr, r - 1), "the print titles");
-            frozen = true;
-        }
-        begin_row = r;
-        rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "period_begins", NULL)),
-                      rp_fmt_named(c, "note", RP_PLAIN));
-        for (p = 0; p < t->nperiods; p++) {
-            pf_date d = period_begins(c, fund, t->periods[p].id);
-            rp_write_date(c, ws, r, (lxw_col_t)(1 + 2 * p), d, f_date);
-            rp_write_date(c, ws, r, (lxw_col_t)(2 + 2 * p), d, f_date);
-        }
-        r++;
-        end_row = r;
-        rp_write_text(c, ws, r, 0, rp_tr(c, rp_table_text(c->defs, t, "period_ends", NULL)),
-                      rp_fmt_named(c, "note", RP_PLAIN));
-        for (p = 0; p < t->nperiods; p++) {
-            rp_write_date(c, ws, r, (lxw_col_t)(1 + 2 * p), c->run->as_of, f_date);
-            rp_write_date(c, ws, r, (lxw_col_t)(2 + 2 * p), c->run->as_of, f_date);
-        }
-        r++;
-
+        A.fund = c->pfunds->keys[f];
+        r = account_fund_head(c, &A, r);
         for (sec = 0; sec < t->nsections; sec++) {
             const struct rp_section *S = &t->sections[sec];
             lxw_row_t first = r + 1;
-            rp_write_text(c, ws, r++, 0, rp_tr(c, &S->title),
+            rp_write_text(c, A.ws, r++, 0, rp_tr(c, &S->title),
                           rp_fmt_named(c, "label_strong", RP_PLAIN));
-            for (l = 0; l < S->nlines; l++) {
-                const struct rp_line *Ln = &S->lines[l];
-                enum rp_variant v = Ln->strong ? RP_STRONG : RP_PLAIN;
-                lxw_format *fmt = rp_fmt(c, Ln->fmt >= 0 ? Ln->fmt : amount_fmt,
-                                         Ln->sum_from ? RP_TOTAL : v);
-                const char *ref = NULL;
-                enum link lk = L->sheet ? line_link(Ln->id, &ref) : L_VALUE;
-                const char *kind_lab = NULL, *crit_lab = NULL;
-                char kcell[24], ccell[24];
-                int crit_col = -1;
-
-                rp_write_text(c, ws, r, 0, rp_tr(c, &Ln->title),
-                              rp_fmt_named(c, Ln->strong ? "label_strong" : "label", RP_PLAIN));
-                /* the criteria the formulas compare with the flow list's columns */
-                if (lk == L_CONTRIB || lk == L_DIST) {
-                    char code[40];
-                    const char *pur = strchr(Ln->id, '_') + 1;
-                    kind_lab = lk == L_CONTRIB ? lab_contrib : lab_dist;
-                    snprintf(code, sizeof code, "%s%s", pur,
-                             strcmp(pur, "other") == 0 ? (lk == L_CONTRIB ? "_in" : "_out") : "");
-                    crit_lab = label_of(c, "purpose", code);
-                    crit_col = L->c_purpose;
-                } else if (lk == L_COMMIT_TO_DATE || lk == L_COMMIT_NEW) {
-                    kind_lab = lab_commit;
-                } else if (lk == L_RECALL) {
-                    kind_lab = lab_dist;
-                    crit_lab = lab_yes;
-                    crit_col = L->c_recallable;
-                }
-                if (kind_lab)
-                    rp_write_text(c, ws, r, ck, kind_lab, f_crit);
-                if (lk == L_CONTRIB || lk == L_DIST)
-                    acct_put(c, fund, "kind", lk == L_CONTRIB ? "contribution" : "distribution",
-                             sheet, r, ck);
-                if (crit_lab)
-                    rp_write_text(c, ws, r, cp, crit_lab, f_crit);
-                rp_cell(r, ck, true, kcell);
-                rp_cell(r, cp, true, ccell);
-                for (p = 0; p < t->nperiods; p++)
-                    for (side = 0; side < 2; side++) {
-                        const struct pf_run_row *ar =
-                            account_row(c, fund, sides[side], t->periods[p].id, Ln->id);
-                        lxw_col_t col = (lxw_col_t)(1 + 2 * p + side);
-                        double val = 0;
-                        bool have = ar && ar->has_value;
-                        char bc[24], ec[24];
-                        if (have)
-                            val = ar->is_money ? (double)ar->cents / 100.0 : ar->value;
-                        if (side == 0)
-                            acct_put(c, fund, t->periods[p].id, Ln->id, sheet, r, col);
-                        if (!have) {
-                            rp_write_blank(c, ws, r, col, fmt);
-                            continue;
-                        }
-                        if (Ln->sum_from) {
-                            size_t a = 0, z = 0, k;
-                            char ca[24], cz[24];
-                            for (k = 0; k < l; k++) {
-                                if (strcmp(S->lines[k].id, Ln->sum_from) == 0)
-                                    a = k;
-                                if (strcmp(S->lines[k].id, Ln->sum_to) == 0)
-                                    z = k;
-                            }
-                            pf_buf_reset(&fb);
-                            pf_buf_addf(&fb, "SUM(%s:%s)",
-                                        rp_cell(first + (lxw_row_t)a, col, false, ca),
-                                        rp_cell(first + (lxw_row_t)z, col, false, cz));
-                            rp_write_formula(c, ws, r, col, pf_buf_str(&fb), val, fmt);
-                            continue;
-                        }
-                        if (side == 1 || lk == L_VALUE) {
-                            rp_write_num(c, ws, r, col, Ln->sign < 0 ? -val : val, fmt);
-                            continue;
-                        }
-                        rp_cell(begin_row, col, false, bc);
-                        rp_cell(end_row, col, false, ec);
-                        pf_buf_reset(&fb);
-                        switch (lk) {
-                        case L_CONTRIB:
-                            tx_sum(L, &fb, fund_cell, bc, ec, kcell, crit_col, ccell);
-                            break;
-                        case L_DIST:
-                            pf_buf_addc(&fb, '-');
-                            tx_sum(L, &fb, fund_cell, bc, ec, kcell, crit_col, ccell);
-                            break;
-                        case L_COMMIT_TO_DATE:
-                            tx_sum(L, &fb, fund_cell, NULL, ec, kcell, -1, NULL);
-                            break;
-                        case L_COMMIT_NEW:
-                            tx_sum(L, &fb, fund_cell, bc, ec, kcell, -1, NULL);
-                            break;
-                        case L_RECALL:
-                            tx_sum(L, &fb, fund_cell, bc, ec, kcell, crit_col, ccell);
-                            break;
-                        case L_NEG_OF: {
-                            const char *cell = acct_get(c, fund, t->periods[p].id, ref);
-                            const char *bang = cell ? strrchr(cell, '!') : NULL;
-                            if (bang)
-                                pf_buf_addf(&fb, "-%s", bang + 1);
-                            break;
-                        }
-                        case L_LESS_CONTRIB: {
-                            const char *a = acct_get(c, fund, t->periods[p].id,
-                                                     "contrib_investment");
-                            const char *z = acct_get(c, fund, t->periods[p].id, "contrib_other");
-                            if (a && z)
-                                pf_buf_addf(&fb, "-SUM(%s:%s)", strrchr(a, '!') + 1,
-                                            strrchr(z, '!') + 1);
-                            break;
-                        }
-                        default:
-                            break;
-                        }
-                        val = Ln->sign < 0 ? -val : val;
-                        if (fb.len)
-                            rp_write_formula(c, ws, r, col, pf_buf_str(&fb), val, fmt);
-                        else
-                            rp_write_num(c, ws, r, col, val, fmt);
-                    }
-                r++;
-            }
+            for (l = 0; l < S->nlines; l++)
+                account_line(c, &A, S, l, first, r++);
         }
         r++;
     }
-    /* which cells are values: everything else of your share is a formula */
-    {
-        /* wrapped in the line column, so the page is as wide as the statement */
-        double w = t->ncols ? t->cols[0].width[c->lang] : 40;
-        rp_write_long_note(c, ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "footnote", NULL)),
-                           w);
-        rp_write_long_note(c, ws, r++, 0, rp_tr(c, rp_defs_string(c->defs, "disclaimer")), w);
-    }
-    rp_check(c, worksheet_print_area(ws, 0, 0, r, cp), "the print area");
-    pf_buf_release(&fb);
+    /* which cells are values: everything else of your share is a formula; wrapped in the
+     * line column, so the page is as wide as the statement */
+    w = t->ncols ? t->cols[0].width[c->lang] : 40;
+    rp_write_long_note(c, A.ws, r++, 0, rp_tr(c, rp_table_text(c->defs, t, "footnote", NULL)),
+                       w);
+    rp_write_long_note(c, A.ws, r++, 0, rp_tr(c, rp_defs_string(c->defs, "disclaimer")), w);
+    rp_check(c, worksheet_print_area(A.ws, 0, 0, r, A.cp), "the print area");
+    pf_buf_release(&A.fb);
 }
 
 /* --- performance: links to the capital account --- */
