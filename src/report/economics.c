@@ -89,40 +89,26 @@ tier_chart(struct rp_ctx *c, lxw_worksheet *ws, const char *fund, lxw_row_t firs
     rp_check(c, worksheet_insert_chart_opt(ws, hdr, 6, ch, &opt), "a chart");
 }
 
-static lxw_row_t
-fund_block(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const char *F)
-{
-    lxw_format *money = rp_fmt_named(c, "money", RP_PLAIN);
-    lxw_format *money_t = rp_fmt_named(c, "money", RP_TOTAL);
-    lxw_format *head = rp_fmt_named(c, "header", RP_PLAIN);
-    lxw_format *section = rp_fmt_named(c, "section", RP_PLAIN);
-    lxw_format *ratio = rp_fmt_named(c, "ratio", RP_PLAIN);
-    lxw_format *pct = rp_fmt_named(c, "percent", RP_PLAIN);
-    lxw_format *note = rp_fmt_named(c, "note", RP_PLAIN);
-    const struct pf_fund_terms *t = NULL;
-    char a[16], b[16], d1[16], d2[16], f[400];
-    double sum[3] = { 0, 0, 0 };
-    lxw_row_t hdr, first, rows[6], carry_row, cu_row, k_row, e_row, a_row, f_row;
-    const struct rp_keys *years;
-    int i, fi = pf_dataset_find_fund(c->ds, F);
+/* The formats of a fund's block, made in the order the block always made them. */
+struct fb_fmts {
+    lxw_format *money, *money_t, *head, *pct, *note;
+};
 
-    if (fi >= 0)
-        t = pf_dataset_terms_of(c->ds, fi);
-    rp_write_text(c, ws, r++, 0, rp_fund_title(c, F), section);
-    if (t) {
-        snprintf(f, sizeof f, "%s %.4g%% · %s %.4g%% (%s) · %s %.4g%% · %s %.4g%% %s",
-                 L(c, "业绩报酬", "carry"), (double)t->carry_e8 / 1e6,
-                 L(c, "门槛收益率", "hurdle"), (double)t->hurdle_e8 / 1e6,
-                 t->hurdle_simple ? L(c, "单利", "simple") : L(c, "复利", "compound"),
-                 L(c, "追补", "catch-up"), (double)t->catch_up_e8 / 1e6,
-                 L(c, "管理费", "fee"), (double)t->fee_rate_e8 / 1e6, t->fee_basis);
-        rp_write_text(c, ws, r++, 0, f, note);
-    }
-    hdr = r;
-    rp_write_text(c, ws, r, 0, L(c, "分配层级", "tier"), head);
-    rp_write_text(c, ws, r, 1, L(c, "已分配", "distributed"), head);
-    rp_write_text(c, ws, r, 2, L(c, "假设清算", "hypothetical"), head);
-    rp_write_text(c, ws, r, 3, L(c, "合计", "total"), head);
+/* The six tiers, distributed, hypothetical and total, with their sums and chart, from
+ * r; rows[] receives each tier's row. */
+static lxw_row_t
+tier_table(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const char *F,
+           const struct fb_fmts *fm, lxw_row_t rows[6])
+{
+    char a[16], b[16], f[400];
+    double sum[3] = { 0, 0, 0 };
+    lxw_row_t hdr = r, first;
+    int i;
+
+    rp_write_text(c, ws, r, 0, L(c, "分配层级", "tier"), fm->head);
+    rp_write_text(c, ws, r, 1, L(c, "已分配", "distributed"), fm->head);
+    rp_write_text(c, ws, r, 2, L(c, "假设清算", "hypothetical"), fm->head);
+    rp_write_text(c, ws, r, 3, L(c, "合计", "total"), fm->head);
     r++;
     first = r;
     for (i = 0; i < 6; i++, r++) {
@@ -133,11 +119,11 @@ fund_block(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const char *F)
         rp_write_text(c, ws, r, 0, L(c, tier_names[i][0], tier_names[i][1]),
                       rp_fmt_named(c, "text", RP_PLAIN));
         rp_write_result(c, ws, r, 1, rp_index_result(c->ix, "waterfall", F, tier_keys[i],
-                                                     "distributed"), money);
+                                                     "distributed"), fm->money);
         rp_write_result(c, ws, r, 2, rp_index_result(c->ix, "waterfall", F, tier_keys[i],
-                                                     "hypothetical"), money);
+                                                     "hypothetical"), fm->money);
         snprintf(f, sizeof f, "%s+%s", rp_cell(r, 1, false, a), rp_cell(r, 2, false, b));
-        rp_write_formula(c, ws, r, 3, f, v3, money);
+        rp_write_formula(c, ws, r, 3, f, v3, fm->money);
         sum[0] += v1;
         sum[1] += v2;
         sum[2] += v3;
@@ -146,12 +132,22 @@ fund_block(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const char *F)
     for (i = 1; i <= 3; i++) {
         snprintf(f, sizeof f, "SUM(%s:%s)", rp_cell(first, (lxw_col_t)i, false, a),
                  rp_cell(r - 1, (lxw_col_t)i, false, b));
-        rp_write_formula(c, ws, r, (lxw_col_t)i, f, sum[i - 1], money_t);
+        rp_write_formula(c, ws, r, (lxw_col_t)i, f, sum[i - 1], fm->money_t);
     }
     tier_chart(c, ws, F, first, r - 1, hdr);
-    r += 2;
+    return r + 2;
+}
 
-    /* the tier arithmetic, recomputable */
+/* The tier arithmetic, recomputable: the GP's tiers, E, K, A, the clawback and the NAV
+ * net of carry, from r. */
+static lxw_row_t
+carry_lines(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const char *F,
+            const struct pf_fund_terms *t, const struct fb_fmts *fm, const lxw_row_t rows[6])
+{
+    char a[16], b[16], d1[16], d2[16], f[400];
+    lxw_row_t carry_row, cu_row, k_row, e_row, a_row, f_row;
+    lxw_format *money = fm->money, *pct = fm->pct;
+
     carry_row = r;
     line(c, ws, r++, L(c, "业绩报酬比例", "carry rate"), NULL, NULL,
          t ? (double)t->carry_e8 / 1e8 : 0, pct);
@@ -192,80 +188,131 @@ fund_block(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const char *F)
     snprintf(f, sizeof f, "%s-%s", rp_cell(f_row, 2, false, a), rp_cell(a_row, 2, false, b));
     line(c, ws, r++, L(c, "扣除计提业绩报酬后净值 F − A", "NAV net of accrued carry F − A"), f,
          NULL, num(c, "fund", F, F, "nav_net"), money);
+    return r + 1;
+}
+
+/* The gross-to-net IRR bridge, from r. */
+static lxw_row_t
+irr_bridge(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const char *F,
+           const struct fb_fmts *fm)
+{
+    char a[16], b[16], f[400];
+    lxw_row_t g, nb, na;
+    lxw_format *pct = fm->pct;
+    double dummy;
+
+    rp_write_text(c, ws, r++, 0, L(c, "毛收益至净收益（IRR）", "gross-to-net bridge (IRR)"),
+                  rp_fmt_named(c, "label_strong", RP_PLAIN));
+    g = r;
+    line(c, ws, r++, L(c, "毛 IRR（项目）", "gross IRR (projects)"), NULL,
+         rp_index_result(c->ix, "fund", F, F, "gross_irr"), 0, pct);
+    nb = r;
+    line(c, ws, r++, L(c, "净 IRR（扣业绩报酬前）", "net IRR before carry"), NULL,
+         rp_index_result(c->ix, "fund", F, F, "net_irr_before_carry"), 0, pct);
+    na = r;
+    line(c, ws, r++, L(c, "净 IRR（扣业绩报酬后）", "net IRR after carry"), NULL,
+         rp_index_result(c->ix, "fund", F, F, "net_irr"), 0, pct);
+    if (rp_result_number(rp_index_result(c->ix, "fund", F, F, "spread_fees_costs"), &dummy)) {
+        snprintf(f, sizeof f, "%s-%s", rp_cell(g, 2, false, a), rp_cell(nb, 2, false, b));
+        line(c, ws, r++, L(c, "管理费、费用与现金拖累", "fees, expenses and cash drag"), f,
+             NULL, num(c, "fund", F, F, "spread_fees_costs"), pct);
+    }
+    if (rp_result_number(rp_index_result(c->ix, "fund", F, F, "spread_carry"), &dummy)) {
+        snprintf(f, sizeof f, "%s-%s", rp_cell(nb, 2, false, a), rp_cell(na, 2, false, b));
+        line(c, ws, r++, L(c, "业绩报酬", "carried interest"), f, NULL,
+             num(c, "fund", F, F, "spread_carry"), pct);
+    }
+    return r + 1;
+}
+
+/* The management-fee control by year, accrued against called, from r. */
+static lxw_row_t
+fee_table(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const char *F,
+          const struct fb_fmts *fm)
+{
+    const struct rp_keys *years = rp_index_keys(c->ix, "fees", F);
+    lxw_format *money = fm->money, *money_t = fm->money_t, *head = fm->head;
+    char a[16], b[16], f[400];
+    size_t y;
+    lxw_row_t y0;
+    double tot[2] = { 0, 0 };
+    int i;
+
+    if (!years || years->n == 0)
+        return r;
+    rp_write_text(c, ws, r++, 0, L(c, "管理费：按协议计提 vs 实际收取",
+                                   "management fees: accrued by the terms vs called"),
+                  rp_fmt_named(c, "label_strong", RP_PLAIN));
+    rp_write_text(c, ws, r, 0, L(c, "年度", "year"), head);
+    rp_write_text(c, ws, r, 1, L(c, "计提", "accrued"), head);
+    rp_write_text(c, ws, r, 2, L(c, "已收取", "called"), head);
+    rp_write_text(c, ws, r, 3, L(c, "差额（收取 − 计提）", "difference (called − accrued)"),
+                  head);
     r++;
-
-    /* the gross-to-net bridge */
-    {
-        lxw_row_t g, nb, na;
-        double dummy;
-        rp_write_text(c, ws, r++, 0, L(c, "毛收益至净收益（IRR）", "gross-to-net bridge (IRR)"),
-                      rp_fmt_named(c, "label_strong", RP_PLAIN));
-        g = r;
-        line(c, ws, r++, L(c, "毛 IRR（项目）", "gross IRR (projects)"), NULL,
-             rp_index_result(c->ix, "fund", F, F, "gross_irr"), 0, pct);
-        nb = r;
-        line(c, ws, r++, L(c, "净 IRR（扣业绩报酬前）", "net IRR before carry"), NULL,
-             rp_index_result(c->ix, "fund", F, F, "net_irr_before_carry"), 0, pct);
-        na = r;
-        line(c, ws, r++, L(c, "净 IRR（扣业绩报酬后）", "net IRR after carry"), NULL,
-             rp_index_result(c->ix, "fund", F, F, "net_irr"), 0, pct);
-        if (rp_result_number(rp_index_result(c->ix, "fund", F, F, "spread_fees_costs"), &dummy)) {
-            snprintf(f, sizeof f, "%s-%s", rp_cell(g, 2, false, a), rp_cell(nb, 2, false, b));
-            line(c, ws, r++, L(c, "管理费、费用与现金拖累", "fees, expenses and cash drag"), f,
-                 NULL, num(c, "fund", F, F, "spread_fees_costs"), pct);
-        }
-        if (rp_result_number(rp_index_result(c->ix, "fund", F, F, "spread_carry"), &dummy)) {
-            snprintf(f, sizeof f, "%s-%s", rp_cell(nb, 2, false, a), rp_cell(na, 2, false, b));
-            line(c, ws, r++, L(c, "业绩报酬", "carried interest"), f, NULL,
-                 num(c, "fund", F, F, "spread_carry"), pct);
-        }
-        r++;
-    }
-
-    /* the management-fee control */
-    years = rp_index_keys(c->ix, "fees", F);
-    if (years && years->n > 0) {
-        size_t y;
-        lxw_row_t y0;
-        double tot[2] = { 0, 0 };
-        rp_write_text(c, ws, r++, 0, L(c, "管理费：按协议计提 vs 实际收取",
-                                       "management fees: accrued by the terms vs called"),
-                      rp_fmt_named(c, "label_strong", RP_PLAIN));
-        rp_write_text(c, ws, r, 0, L(c, "年度", "year"), head);
-        rp_write_text(c, ws, r, 1, L(c, "计提", "accrued"), head);
-        rp_write_text(c, ws, r, 2, L(c, "已收取", "called"), head);
-        rp_write_text(c, ws, r, 3, L(c, "差额（收取 − 计提）", "difference (called − accrued)"),
-                      head);
-        r++;
-        y0 = r;
-        for (y = 0; y < years->n; y++, r++) {
-            const char *Y = years->keys[y];
-            rp_write_text(c, ws, r, 0, Y, rp_fmt_named(c, "text", RP_PLAIN));
-            rp_write_result(c, ws, r, 1, rp_index_result(c->ix, "fees", F, Y, "accrued"), money);
-            rp_write_result(c, ws, r, 2, rp_index_result(c->ix, "fees", F, Y, "called"), money);
-            snprintf(f, sizeof f, "%s-%s", rp_cell(r, 2, false, a), rp_cell(r, 1, false, b));
-            rp_write_formula(c, ws, r, 3, f, num(c, "fees", F, Y, "difference"), money);
-            tot[0] += num(c, "fees", F, Y, "accrued");
-            tot[1] += num(c, "fees", F, Y, "called");
-        }
-        rp_write_text(c, ws, r, 0, L(c, "各年合计", "sum of the years"),
-                      rp_fmt_named(c, "text", RP_TOTAL));
-        for (i = 1; i <= 3; i++) {
-            snprintf(f, sizeof f, "SUM(%s:%s)", rp_cell(y0, (lxw_col_t)i, false, a),
-                     rp_cell(r - 1, (lxw_col_t)i, false, b));
-            rp_write_formula(c, ws, r, (lxw_col_t)i, f,
-                             i == 1 ? tot[0] : i == 2 ? tot[1] : tot[1] - tot[0], money_t);
-        }
-        r++;
-        rp_write_text(c, ws, r, 0, L(c, "成立以来（一次舍入）", "since inception (rounded once)"),
-                      rp_fmt_named(c, "text", RP_STRONG));
-        rp_write_result(c, ws, r, 1, rp_index_result(c->ix, "fund", F, F, "fees_accrued"), money);
-        rp_write_result(c, ws, r, 2, rp_index_result(c->ix, "fund", F, F, "fees_called"), money);
+    y0 = r;
+    for (y = 0; y < years->n; y++, r++) {
+        const char *Y = years->keys[y];
+        rp_write_text(c, ws, r, 0, Y, rp_fmt_named(c, "text", RP_PLAIN));
+        rp_write_result(c, ws, r, 1, rp_index_result(c->ix, "fees", F, Y, "accrued"), money);
+        rp_write_result(c, ws, r, 2, rp_index_result(c->ix, "fees", F, Y, "called"), money);
         snprintf(f, sizeof f, "%s-%s", rp_cell(r, 2, false, a), rp_cell(r, 1, false, b));
-        rp_write_formula(c, ws, r, 3, f, num(c, "fund", F, F, "fees_difference"), money);
-        r++;
+        rp_write_formula(c, ws, r, 3, f, num(c, "fees", F, Y, "difference"), money);
+        tot[0] += num(c, "fees", F, Y, "accrued");
+        tot[1] += num(c, "fees", F, Y, "called");
     }
+    rp_write_text(c, ws, r, 0, L(c, "各年合计", "sum of the years"),
+                  rp_fmt_named(c, "text", RP_TOTAL));
+    for (i = 1; i <= 3; i++) {
+        snprintf(f, sizeof f, "SUM(%s:%s)", rp_cell(y0, (lxw_col_t)i, false, a),
+                 rp_cell(r - 1, (lxw_col_t)i, false, b));
+        rp_write_formula(c, ws, r, (lxw_col_t)i, f,
+                         i == 1 ? tot[0] : i == 2 ? tot[1] : tot[1] - tot[0], money_t);
+    }
+    r++;
+    rp_write_text(c, ws, r, 0, L(c, "成立以来（一次舍入）", "since inception (rounded once)"),
+                  rp_fmt_named(c, "text", RP_STRONG));
+    rp_write_result(c, ws, r, 1, rp_index_result(c->ix, "fund", F, F, "fees_accrued"), money);
+    rp_write_result(c, ws, r, 2, rp_index_result(c->ix, "fund", F, F, "fees_called"), money);
+    snprintf(f, sizeof f, "%s-%s", rp_cell(r, 2, false, a), rp_cell(r, 1, false, b));
+    rp_write_formula(c, ws, r, 3, f, num(c, "fund", F, F, "fees_difference"), money);
+    r++;
+    return r;
+}
+
+static lxw_row_t
+fund_block(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r, const char *F)
+{
+    struct fb_fmts fm;
+    lxw_format *section, *ratio;
+    const struct pf_fund_terms *t = NULL;
+    char f[400];
+    lxw_row_t rows[6];
+    int fi = pf_dataset_find_fund(c->ds, F);
+
+    fm.money = rp_fmt_named(c, "money", RP_PLAIN);
+    fm.money_t = rp_fmt_named(c, "money", RP_TOTAL);
+    fm.head = rp_fmt_named(c, "header", RP_PLAIN);
+    section = rp_fmt_named(c, "section", RP_PLAIN);
+    ratio = rp_fmt_named(c, "ratio", RP_PLAIN); /* made, as always (the styles' order) */
+    fm.pct = rp_fmt_named(c, "percent", RP_PLAIN);
+    fm.note = rp_fmt_named(c, "note", RP_PLAIN);
     (void)ratio;
+    if (fi >= 0)
+        t = pf_dataset_terms_of(c->ds, fi);
+    rp_write_text(c, ws, r++, 0, rp_fund_title(c, F), section);
+    if (t) {
+        snprintf(f, sizeof f, "%s %.4g%% · %s %.4g%% (%s) · %s %.4g%% · %s %.4g%% %s",
+                 L(c, "业绩报酬", "carry"), (double)t->carry_e8 / 1e6,
+                 L(c, "门槛收益率", "hurdle"), (double)t->hurdle_e8 / 1e6,
+                 t->hurdle_simple ? L(c, "单利", "simple") : L(c, "复利", "compound"),
+                 L(c, "追补", "catch-up"), (double)t->catch_up_e8 / 1e6,
+                 L(c, "管理费", "fee"), (double)t->fee_rate_e8 / 1e6, t->fee_basis);
+        rp_write_text(c, ws, r++, 0, f, fm.note);
+    }
+    r = tier_table(c, ws, r, F, &fm, rows);
+    r = carry_lines(c, ws, r, F, t, &fm, rows);
+    r = irr_bridge(c, ws, r, F, &fm);
+    r = fee_table(c, ws, r, F, &fm);
     return r + 2;
 }
 
