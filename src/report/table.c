@@ -623,6 +623,279 @@ rp_table_rows(struct rp_ctx *c, const struct rp_table *t, const char *fund, size
     return out;
 }
 
+/* What a data row's cells share: the table, its row, and the running state. */
+struct tw_row {
+    struct rp_ctx *c;
+    lxw_worksheet *ws;
+    const struct rp_table *t;
+    const char *dim;
+    const struct rp_rowref *rr;
+    const struct rp_table_env *env;
+    struct tmpl *T;
+    lxw_row_t r;
+    struct cellval *vals;
+    double *sum_val;
+    struct pf_buf *fb, *bid;
+};
+
+/* Cell k of a data row: text, date, a special, a formula over the row with the stored
+ * figure cached, an XIRR over its block, the stored figure, or a blank. */
+static void
+data_cell(const struct tw_row *W, size_t k)
+{
+    struct rp_ctx *c = W->c;
+    lxw_worksheet *ws = W->ws;
+    const struct rp_table *t = W->t;
+    const char *dim = W->dim;
+    const struct rp_rowref *rr = W->rr;
+    const struct rp_table_env *env = W->env;
+    lxw_row_t r = W->r;
+    struct cellval *vals = W->vals;
+    double *sum_val = W->sum_val;
+    struct pf_buf *fbp = W->fb, *bidp = W->bid;
+    const struct rp_col *col = &t->cols[k];
+    lxw_format *f = rp_fmt(c, col->fmt, RP_PLAIN);
+    const struct pf_result *res = NULL;
+    double v;
+
+    if (col->text) {
+        rp_write_text(c, ws, r, (lxw_col_t)k, text_source(c, col->text, dim, rr), f);
+        return;
+    }
+    if (col->date) {
+        pf_date d = date_source(c, col->date, rr);
+        rp_write_date(c, ws, r, (lxw_col_t)k, d, f);
+        return;
+    }
+    if (col->special && strcmp(col->special, "valuation_age") == 0) {
+        const struct pf_run_row *vr = valuation_of(c, rr);
+        if (vr && vr->has_value)
+            rp_write_num(c, ws, r, (lxw_col_t)k, vr->value, f);
+        else
+            rp_write_blank(c, ws, r, (lxw_col_t)k, f);
+        return;
+    }
+    if (col->special) {
+        if (env && env->special &&
+            env->special(env->arg, c, t, k, rr, r, fbp, &v)) {
+            if (fbp->len)
+                rp_write_formula(c, ws, r, (lxw_col_t)k, pf_buf_str(fbp), v, f);
+            else
+                rp_write_num(c, ws, r, (lxw_col_t)k, v, f);
+            vals[k].ok = true;
+            vals[k].v = v;
+        } else {
+            rp_write_blank(c, ws, r, (lxw_col_t)k, f);
+        }
+        return;
+    }
+    if (col->metric)
+        res = rp_index_result(c->ix, dim, rr->fund, rr->key, col->metric);
+    if (col->formula) {
+        double cached;
+        /* the cached value is always a stored figure: the result, or (a column
+         * with no metric of its own) the stored row the table's env supplies */
+        bool have = col->metric ? rp_result_number(res, &cached)
+                                : env && env->value &&
+                                      env->value(env->arg, t, k, rr, &cached);
+        if (have && expand(W->T, col->formula, fbp)) {
+            rp_write_formula(c, ws, r, (lxw_col_t)k, pf_buf_str(fbp), cached, f);
+            vals[k].ok = true;
+            vals[k].v = cached;
+            if (!col->metric) /* its total sums the cached values as SUM will */
+                sum_val[k] += cached;
+            return;
+        }
+    } else if (col->xirr && res && res->has_value) {
+        char *x;
+        block_id(col->xirr, dim, rr->key, bidp);
+        x = rp_xirr_formula(c, rr->fund, pf_buf_str(bidp), res->value);
+        if (x) {
+            rp_write_formula(c, ws, r, (lxw_col_t)k, x, res->value, f);
+            free(x);
+            vals[k].ok = true;
+            vals[k].v = res->value;
+            return;
+        }
+    }
+    if (!res && col->metric && col->zero_if_absent) {
+        /* e.g. a fund without terms has no accrued carry: it is nil, not unknown */
+        rp_write_num(c, ws, r, (lxw_col_t)k, 0, f);
+        vals[k].ok = true;
+        vals[k].v = 0;
+    } else if (res) {
+        vals[k].ok = rp_write_result(c, ws, r, (lxw_col_t)k, res, f);
+        if (vals[k].ok)
+            rp_result_number(res, &vals[k].v);
+    } else if (!col->metric && !col->formula && env && env->value &&
+               env->value(env->arg, t, k, rr, &v)) {
+        rp_write_num(c, ws, r, (lxw_col_t)k, v, f);
+        vals[k].ok = true;
+        vals[k].v = v;
+        sum_val[k] += v;
+    } else {
+        rp_write_blank(c, ws, r, (lxw_col_t)k, f);
+    }
+}
+
+/* The total row at r: SUMs of the summed columns over first..first+nrows-1, and the
+ * whole set's own figure where a column is not a sum. */
+static void
+total_row_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, const char *dim,
+                const struct rp_rowref *rows, size_t nrows, const struct rp_table_env *env,
+                lxw_row_t first, lxw_row_t r, struct cellval *tot, const double *sum_val,
+                struct pf_buf *fbp)
+{
+    size_t k;
+    char a[24], z[24];
+    for (k = 0; k < t->ncols; k++)
+        if (t->cols[k].total_sum && !t->cols[k].metric) {
+            tot[k].ok = true;
+            tot[k].v = sum_val[k];
+        }
+    rp_write_text(c, ws, r, 0, rp_tr(c, rp_defs_string(c->defs, "total")),
+                  rp_fmt_named(c, "text", RP_TOTAL));
+    for (k = 1; k < t->ncols; k++) {
+        lxw_format *f = rp_fmt(c, t->cols[k].fmt, RP_TOTAL);
+        if (!t->cols[k].total_sum) {
+            /* the whole set's own figure (the fund's, or the portfolio's in CNY): MOIC
+             * as the same formula over the total row, gross IRR over its block */
+            const struct rp_col *col = &t->cols[k];
+            const char *tf = nrows ? rows[0].fund : NULL;
+            const struct pf_result *res =
+                col->metric && (col->formula || col->xirr) &&
+                        (strcmp(dim, "project") == 0 || (t->rows &&
+                                                          strcmp(t->rows, "dimension") == 0))
+                    ? rp_index_result(c->ix, "fund", tf, tf ? tf : "*", col->metric)
+                    : NULL;
+            double v;
+            if (res && rp_result_number(res, &v)) {
+                struct tmpl TT = { t, tot, tot, r, r, env, &rows[0], true };
+                char *x = NULL;
+                if (col->formula && expand(&TT, col->formula, fbp)) {
+                    rp_write_formula(c, ws, r, (lxw_col_t)k, pf_buf_str(fbp), v, f);
+                    continue;
+                }
+                if (col->xirr && (x = rp_xirr_formula(c, tf, "gross", v)) != NULL) {
+                    rp_write_formula(c, ws, r, (lxw_col_t)k, x, v, f);
+                    free(x);
+                    continue;
+                }
+            }
+            rp_write_blank(c, ws, r, (lxw_col_t)k, f);
+            continue;
+        }
+        pf_buf_reset(fbp);
+        pf_buf_addf(fbp, "SUM(%s:%s)", rp_cell(first, (lxw_col_t)k, false, a),
+                    rp_cell(first + (lxw_col_t)nrows - 1, (lxw_col_t)k, false, z));
+        rp_write_formula(c, ws, r, (lxw_col_t)k, pf_buf_str(fbp), tot[k].v, f);
+    }
+}
+
+/* The concentration lines under a table (HHI over its NAV shares, top 5, top 10). */
+static lxw_row_t
+concentration_rows(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
+                   const char *dim, const struct rp_rowref *rows, size_t nrows,
+                   lxw_row_t first, const bool *all_num, lxw_row_t r, struct pf_buf *fbp)
+{
+    const char *cfund = rows[0].fund;
+    const struct pf_result *hhi = rp_index_result(c->ix, dim, cfund, "*", "hhi");
+    const struct pf_result *t5 = rp_index_result(c->ix, dim, cfund, "*", "top5_share");
+    const struct pf_result *t10 = rp_index_result(c->ix, dim, cfund, "*", "top10_share");
+    int sc = rp_table_col(t, "nav_share");
+    lxw_col_t vc = sc >= 0 ? (lxw_col_t)sc : (lxw_col_t)t->ncols - 1;
+    lxw_col_t lc = vc > 2 ? 1 : 0;
+    char a[24], z[24];
+    double v;
+
+    if (hhi) {
+        rp_write_text(c, ws, r, lc, rp_tr(c, rp_defs_string(c->defs, "hhi")),
+                      rp_fmt_named(c, "label_strong", RP_PLAIN));
+        if (sc >= 0 && all_num[sc] && rp_result_number(hhi, &v)) {
+            pf_buf_reset(fbp);
+            pf_buf_addf(fbp, "SUMPRODUCT((100*%s:%s)^2)", rp_cell(first, vc, false, a),
+                        rp_cell(first + (lxw_row_t)nrows - 1, vc, false, z));
+            rp_write_formula(c, ws, r, vc, pf_buf_str(fbp), v,
+                             rp_fmt_named(c, "hhi", RP_PLAIN));
+        } else {
+            rp_write_result(c, ws, r, vc, hhi, rp_fmt_named(c, "hhi", RP_PLAIN));
+        }
+        r++;
+    }
+    if (t5) {
+        rp_write_text(c, ws, r, lc, rp_tr(c, rp_defs_string(c->defs, "top5")),
+                      rp_fmt_named(c, "label_strong", RP_PLAIN));
+        rp_write_result(c, ws, r, vc, t5, rp_fmt_named(c, "percent", RP_PLAIN));
+        r++;
+    }
+    if (t10) {
+        rp_write_text(c, ws, r, lc, rp_tr(c, rp_defs_string(c->defs, "top10")),
+                      rp_fmt_named(c, "label_strong", RP_PLAIN));
+        rp_write_result(c, ws, r, vc, t10, rp_fmt_named(c, "percent", RP_PLAIN));
+        r++;
+    }
+    return r;
+}
+
+/* The chart of the largest N rows and one "other": its data below the table, each a
+ * link to its row (the other: the rest's SUM), and the chart; the row after its room. */
+static lxw_row_t
+chart_top(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t, const char *dim,
+          const struct rp_rowref *rows, size_t nrows, lxw_row_t hdr, lxw_row_t first,
+          const double *chart_v, int chart_vc, lxw_row_t r, struct pf_buf *fbp)
+{
+    size_t i;
+    struct topv *tv = pf_xcalloc(nrows, sizeof *tv);
+    int cc = rp_table_col(t, t->chart->categories);
+    size_t N = (size_t)t->chart->top;
+    lxw_row_t h1;
+    pf_cents rest = 0;
+    char a[24], z[24], ha[24], hz[24];
+    lxw_format *fv = rp_fmt(c, t->cols[chart_vc].fmt, RP_PLAIN);
+
+    for (i = 0; i < nrows; i++) {
+        tv[i].i = i;
+        tv[i].v = chart_v[i];
+    }
+    qsort(tv, nrows, sizeof *tv, topv_cmp);
+    r++;
+    rp_write_text(c, ws, r++, (lxw_col_t)cc,
+                  rp_tr(c, rp_defs_string(c->defs, "chart_top")),
+                  rp_fmt_named(c, "note", RP_PLAIN));
+    h1 = r;
+    for (i = 0; i < N; i++, r++) {
+        lxw_row_t src = first + (lxw_row_t)tv[i].i;
+        const struct rp_col *col = &t->cols[cc];
+        rp_write_text(c, ws, r, (lxw_col_t)cc,
+                      col->text ? text_source(c, col->text, dim, &rows[tv[i].i]) : "",
+                      rp_fmt_named(c, "text", RP_PLAIN));
+        rp_write_formula(c, ws, r, (lxw_col_t)chart_vc,
+                         rp_cell(src, (lxw_col_t)chart_vc, false, a), tv[i].v, fv);
+    }
+    for (i = N; i < nrows; i++)
+        rest += (pf_cents)(tv[i].v * 100.0 + (tv[i].v < 0 ? -0.5 : 0.5));
+    rp_write_text(c, ws, r, (lxw_col_t)cc, rp_tr(c, rp_defs_string(c->defs, "other")),
+                  rp_fmt_named(c, "text", RP_PLAIN));
+    pf_buf_reset(fbp);
+    pf_buf_addf(fbp, "SUM(%s:%s)-SUM(", rp_cell(first, (lxw_col_t)chart_vc, false, a),
+                rp_cell(first + (lxw_row_t)nrows - 1, (lxw_col_t)chart_vc, false, z));
+    pf_buf_addf(fbp, "%s:%s)", rp_cell(h1, (lxw_col_t)chart_vc, false, ha),
+                rp_cell(r - 1, (lxw_col_t)chart_vc, false, hz));
+    rp_write_formula(c, ws, r, (lxw_col_t)chart_vc, pf_buf_str(fbp), (double)rest / 100.0,
+                     fv);
+    r++;
+    insert_chart(c, ws, t, hdr, h1, r - 1, cc, chart_vc);
+    c->chart_title_more = NULL;
+    {
+        lxw_row_t room = (lxw_row_t)(288.0 * chart_y_scale(t->chart, (lxw_row_t)N + 1) /
+                                     20.0) + 3;
+        if (r < hdr + room)
+            r = hdr + room;
+    }
+    free(tv);
+    return r;
+}
+
 void
 rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
                const char *dimension, const struct rp_rowref *rows, size_t nrows,
@@ -678,92 +951,10 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
     for (i = 0; i < nrows; i++) {
         const struct rp_rowref *rr = &rows[i];
         struct tmpl T = { t, vals, has_total ? tot : NULL, r, total_row, env, rr, true };
+        struct tw_row W = { c, ws, t, dim, rr, env, &T, r, vals, sum_val, &fb, &bid };
         memset(vals, 0, t->ncols * sizeof *vals);
-        for (k = 0; k < t->ncols; k++) {
-            const struct rp_col *col = &t->cols[k];
-            lxw_format *f = rp_fmt(c, col->fmt, RP_PLAIN);
-            const struct pf_result *res = NULL;
-            double v;
-
-            if (col->text) {
-                rp_write_text(c, ws, r, (lxw_col_t)k, text_source(c, col->text, dim, rr), f);
-                continue;
-            }
-            if (col->date) {
-                pf_date d = date_source(c, col->date, rr);
-                rp_write_date(c, ws, r, (lxw_col_t)k, d, f);
-                continue;
-            }
-            if (col->special && strcmp(col->special, "valuation_age") == 0) {
-                const struct pf_run_row *vr = valuation_of(c, rr);
-                if (vr && vr->has_value)
-                    rp_write_num(c, ws, r, (lxw_col_t)k, vr->value, f);
-                else
-                    rp_write_blank(c, ws, r, (lxw_col_t)k, f);
-                continue;
-            }
-            if (col->special) {
-                if (env && env->special &&
-                    env->special(env->arg, c, t, k, rr, r, &fb, &v)) {
-                    if (fb.len)
-                        rp_write_formula(c, ws, r, (lxw_col_t)k, pf_buf_str(&fb), v, f);
-                    else
-                        rp_write_num(c, ws, r, (lxw_col_t)k, v, f);
-                    vals[k].ok = true;
-                    vals[k].v = v;
-                } else {
-                    rp_write_blank(c, ws, r, (lxw_col_t)k, f);
-                }
-                continue;
-            }
-            if (col->metric)
-                res = rp_index_result(c->ix, dim, rr->fund, rr->key, col->metric);
-            if (col->formula) {
-                double cached;
-                /* the cached value is always a stored figure: the result, or (a column
-                 * with no metric of its own) the stored row the table's env supplies */
-                bool have = col->metric ? rp_result_number(res, &cached)
-                                        : env && env->value &&
-                                              env->value(env->arg, t, k, rr, &cached);
-                if (have && expand(&T, col->formula, &fb)) {
-                    rp_write_formula(c, ws, r, (lxw_col_t)k, pf_buf_str(&fb), cached, f);
-                    vals[k].ok = true;
-                    vals[k].v = cached;
-                    if (!col->metric) /* its total sums the cached values as SUM will */
-                        sum_val[k] += cached;
-                    continue;
-                }
-            } else if (col->xirr && res && res->has_value) {
-                char *x;
-                block_id(col->xirr, dim, rr->key, &bid);
-                x = rp_xirr_formula(c, rr->fund, pf_buf_str(&bid), res->value);
-                if (x) {
-                    rp_write_formula(c, ws, r, (lxw_col_t)k, x, res->value, f);
-                    free(x);
-                    vals[k].ok = true;
-                    vals[k].v = res->value;
-                    continue;
-                }
-            }
-            if (!res && col->metric && col->zero_if_absent) {
-                /* e.g. a fund without terms has no accrued carry: it is nil, not unknown */
-                rp_write_num(c, ws, r, (lxw_col_t)k, 0, f);
-                vals[k].ok = true;
-                vals[k].v = 0;
-            } else if (res) {
-                vals[k].ok = rp_write_result(c, ws, r, (lxw_col_t)k, res, f);
-                if (vals[k].ok)
-                    rp_result_number(res, &vals[k].v);
-            } else if (!col->metric && !col->formula && env && env->value &&
-                       env->value(env->arg, t, k, rr, &v)) {
-                rp_write_num(c, ws, r, (lxw_col_t)k, v, f);
-                vals[k].ok = true;
-                vals[k].v = v;
-                sum_val[k] += v;
-            } else {
-                rp_write_blank(c, ws, r, (lxw_col_t)k, f);
-            }
-        }
+        for (k = 0; k < t->ncols; k++)
+            data_cell(&W, k);
         for (k = 0; k < t->ncols; k++)
             if (!vals[k].ok)
                 all_num[k] = false;
@@ -778,143 +969,14 @@ rp_table_write(struct rp_ctx *c, lxw_worksheet *ws, const struct rp_table *t,
         rp_write_text(c, ws, r++, 0, rp_tr(c, rp_defs_string(c->defs, "no_rows")),
                       rp_fmt_named(c, "note", RP_PLAIN));
 
-    if (has_total) {
-        char a[24], z[24];
-        for (k = 0; k < t->ncols; k++)
-            if (t->cols[k].total_sum && !t->cols[k].metric) {
-                tot[k].ok = true;
-                tot[k].v = sum_val[k];
-            }
-        rp_write_text(c, ws, r, 0, rp_tr(c, rp_defs_string(c->defs, "total")),
-                      rp_fmt_named(c, "text", RP_TOTAL));
-        for (k = 1; k < t->ncols; k++) {
-            lxw_format *f = rp_fmt(c, t->cols[k].fmt, RP_TOTAL);
-            if (!t->cols[k].total_sum) {
-                /* the whole set's own figure (the fund's, or the portfolio's in CNY): MOIC
-                 * as the same formula over the total row, gross IRR over its block */
-                const struct rp_col *col = &t->cols[k];
-                const char *tf = nrows ? rows[0].fund : NULL;
-                const struct pf_result *res =
-                    col->metric && (col->formula || col->xirr) &&
-                            (strcmp(dim, "project") == 0 || (t->rows &&
-                                                              strcmp(t->rows, "dimension") == 0))
-                        ? rp_index_result(c->ix, "fund", tf, tf ? tf : "*", col->metric)
-                        : NULL;
-                double v;
-                if (res && rp_result_number(res, &v)) {
-                    struct tmpl TT = { t, tot, tot, r, r, env, &rows[0], true };
-                    char *x = NULL;
-                    if (col->formula && expand(&TT, col->formula, &fb)) {
-                        rp_write_formula(c, ws, r, (lxw_col_t)k, pf_buf_str(&fb), v, f);
-                        continue;
-                    }
-                    if (col->xirr && (x = rp_xirr_formula(c, tf, "gross", v)) != NULL) {
-                        rp_write_formula(c, ws, r, (lxw_col_t)k, x, v, f);
-                        free(x);
-                        continue;
-                    }
-                }
-                rp_write_blank(c, ws, r, (lxw_col_t)k, f);
-                continue;
-            }
-            pf_buf_reset(&fb);
-            pf_buf_addf(&fb, "SUM(%s:%s)", rp_cell(first, (lxw_col_t)k, false, a),
-                        rp_cell(first + (lxw_col_t)nrows - 1, (lxw_col_t)k, false, z));
-            rp_write_formula(c, ws, r, (lxw_col_t)k, pf_buf_str(&fb), tot[k].v, f);
-        }
-        r++;
-    }
+    if (has_total)
+        total_row_write(c, ws, t, dim, rows, nrows, env, first, r++, tot, sum_val, &fb);
 
-    if (t->concentration && nrows > 0) {
-        const char *cfund = rows[0].fund;
-        const struct pf_result *hhi = rp_index_result(c->ix, dim, cfund, "*", "hhi");
-        const struct pf_result *t5 = rp_index_result(c->ix, dim, cfund, "*", "top5_share");
-        const struct pf_result *t10 = rp_index_result(c->ix, dim, cfund, "*", "top10_share");
-        int sc = rp_table_col(t, "nav_share");
-        lxw_col_t vc = sc >= 0 ? (lxw_col_t)sc : (lxw_col_t)t->ncols - 1;
-        lxw_col_t lc = vc > 2 ? 1 : 0;
-        char a[24], z[24];
-        double v;
-
-        if (hhi) {
-            rp_write_text(c, ws, r, lc, rp_tr(c, rp_defs_string(c->defs, "hhi")),
-                          rp_fmt_named(c, "label_strong", RP_PLAIN));
-            if (sc >= 0 && all_num[sc] && rp_result_number(hhi, &v)) {
-                pf_buf_reset(&fb);
-                pf_buf_addf(&fb, "SUMPRODUCT((100*%s:%s)^2)", rp_cell(first, vc, false, a),
-                            rp_cell(first + (lxw_row_t)nrows - 1, vc, false, z));
-                rp_write_formula(c, ws, r, vc, pf_buf_str(&fb), v,
-                                 rp_fmt_named(c, "hhi", RP_PLAIN));
-            } else {
-                rp_write_result(c, ws, r, vc, hhi, rp_fmt_named(c, "hhi", RP_PLAIN));
-            }
-            r++;
-        }
-        if (t5) {
-            rp_write_text(c, ws, r, lc, rp_tr(c, rp_defs_string(c->defs, "top5")),
-                          rp_fmt_named(c, "label_strong", RP_PLAIN));
-            rp_write_result(c, ws, r, vc, t5, rp_fmt_named(c, "percent", RP_PLAIN));
-            r++;
-        }
-        if (t10) {
-            rp_write_text(c, ws, r, lc, rp_tr(c, rp_defs_string(c->defs, "top10")),
-                          rp_fmt_named(c, "label_strong", RP_PLAIN));
-            rp_write_result(c, ws, r, vc, t10, rp_fmt_named(c, "percent", RP_PLAIN));
-            r++;
-        }
-    }
+    if (t->concentration && nrows > 0)
+        r = concentration_rows(c, ws, t, dim, rows, nrows, first, all_num, r, &fb);
     if (t->chart && nrows > 0 && t->chart->top > 0 && nrows > (size_t)t->chart->top &&
         chart_vc >= 0 && t->chart->categories) {
-        /* the chart shows the largest N and one "other": its data below the table, each a
-         * link to its row (the other: the rest's SUM) */
-        struct topv *tv = pf_xcalloc(nrows, sizeof *tv);
-        int cc = rp_table_col(t, t->chart->categories);
-        size_t N = (size_t)t->chart->top;
-        lxw_row_t h1;
-        pf_cents rest = 0;
-        char a[24], z[24], ha[24], hz[24];
-        lxw_format *fv = rp_fmt(c, t->cols[chart_vc].fmt, RP_PLAIN);
-
-        for (i = 0; i < nrows; i++) {
-            tv[i].i = i;
-            tv[i].v = chart_v[i];
-        }
-        qsort(tv, nrows, sizeof *tv, topv_cmp);
-        r++;
-        rp_write_text(c, ws, r++, (lxw_col_t)cc,
-                      rp_tr(c, rp_defs_string(c->defs, "chart_top")),
-                      rp_fmt_named(c, "note", RP_PLAIN));
-        h1 = r;
-        for (i = 0; i < N; i++, r++) {
-            lxw_row_t src = first + (lxw_row_t)tv[i].i;
-            const struct rp_col *col = &t->cols[cc];
-            rp_write_text(c, ws, r, (lxw_col_t)cc,
-                          col->text ? text_source(c, col->text, dim, &rows[tv[i].i]) : "",
-                          rp_fmt_named(c, "text", RP_PLAIN));
-            rp_write_formula(c, ws, r, (lxw_col_t)chart_vc,
-                             rp_cell(src, (lxw_col_t)chart_vc, false, a), tv[i].v, fv);
-        }
-        for (i = N; i < nrows; i++)
-            rest += (pf_cents)(tv[i].v * 100.0 + (tv[i].v < 0 ? -0.5 : 0.5));
-        rp_write_text(c, ws, r, (lxw_col_t)cc, rp_tr(c, rp_defs_string(c->defs, "other")),
-                      rp_fmt_named(c, "text", RP_PLAIN));
-        pf_buf_reset(&fb);
-        pf_buf_addf(&fb, "SUM(%s:%s)-SUM(", rp_cell(first, (lxw_col_t)chart_vc, false, a),
-                    rp_cell(first + (lxw_row_t)nrows - 1, (lxw_col_t)chart_vc, false, z));
-        pf_buf_addf(&fb, "%s:%s)", rp_cell(h1, (lxw_col_t)chart_vc, false, ha),
-                    rp_cell(r - 1, (lxw_col_t)chart_vc, false, hz));
-        rp_write_formula(c, ws, r, (lxw_col_t)chart_vc, pf_buf_str(&fb), (double)rest / 100.0,
-                         fv);
-        r++;
-        insert_chart(c, ws, t, *hdr, h1, r - 1, cc, chart_vc);
-        c->chart_title_more = NULL;
-        {
-            lxw_row_t room = (lxw_row_t)(288.0 * chart_y_scale(t->chart, (lxw_row_t)N + 1) /
-                                         20.0) + 3;
-            if (r < *hdr + room)
-                r = *hdr + room;
-        }
-        free(tv);
+        r = chart_top(c, ws, t, dim, rows, nrows, *hdr, first, chart_v, chart_vc, r, &fb);
     } else if (t->chart && nrows > 0) {
         insert_chart(c, ws, t, *hdr, first, first + (lxw_row_t)nrows - 1, -1, -1);
         c->chart_title_more = NULL;
