@@ -587,6 +587,23 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
     return s;
 }
 
+/* Columns i (cents) and i + 1 (a double) of a stored result or row: false when both
+ * are NULL. */
+static bool
+col_amount(sqlite3_stmt *q, int i, bool *is_money, pf_cents *cents, double *value)
+{
+    if (sqlite3_column_type(q, i) != SQLITE_NULL) {
+        *is_money = true;
+        *cents = sqlite3_column_int64(q, i);
+        return true;
+    }
+    if (sqlite3_column_type(q, i + 1) != SQLITE_NULL) {
+        *value = sqlite3_column_double(q, i + 1);
+        return true;
+    }
+    return false;
+}
+
 /* One run_block or run_pack row back into its rows ('col:YYYY-MM-DD:cents;...'). */
 static pf_status
 expand_block(struct pf_run *run, sqlite3_stmt *q, struct pf_err *err)
@@ -756,15 +773,11 @@ load_body(struct pf_store *st, struct pf_run *run, const struct fund_filter *ff,
                        (const char *)sqlite3_column_text(q, 2),
                        (const char *)sqlite3_column_text(q, 3),
                        (const char *)sqlite3_column_text(q, 4));
-        if (sqlite3_column_type(q, 5) != SQLITE_NULL) {
-            r->is_money = r->has_value = true;
-            r->cents = sqlite3_column_int64(q, 5);
-        } else if (sqlite3_column_type(q, 6) != SQLITE_NULL) {
-            r->has_value = true;
-            r->value = sqlite3_column_double(q, 6);
-        } else {
+        if (!col_amount(q, 5, &r->is_money, &r->cents, &r->value)) {
             const unsigned char *why = sqlite3_column_text(q, 7);
             r->reason = intern(run, why ? (const char *)why : "no value");
+        } else {
+            r->has_value = true;
         }
     }
     if (rc != SQLITE_DONE) {
@@ -801,13 +814,7 @@ load_body(struct pf_store *st, struct pf_run *run, const struct fund_filter *ff,
                     (const char *)sqlite3_column_text(q, 2),
                     (const char *)sqlite3_column_text(q, 3),
                     (const char *)sqlite3_column_text(q, 4), store_col_date(q, 5));
-        if (sqlite3_column_type(q, 6) != SQLITE_NULL) {
-            r->is_money = r->has_value = true;
-            r->cents = sqlite3_column_int64(q, 6);
-        } else if (sqlite3_column_type(q, 7) != SQLITE_NULL) {
-            r->has_value = true;
-            r->value = sqlite3_column_double(q, 7);
-        }
+        r->has_value = col_amount(q, 6, &r->is_money, &r->cents, &r->value);
     }
     if (rc != SQLITE_DONE)
         s = store_fail(st, rc, "cannot read the run's rows", err);
