@@ -141,15 +141,18 @@ pf_status pf_store_is_reversed(struct pf_store *st, enum pf_kind k, const char *
  */
 pf_status pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **out,
                                 char digest[65], struct pf_err *err);
+/* The same without the market data (valuations, FX rates, benchmark levels: none),
+ * which a report never reads: at scale 100 they are 840,000 records. */
+pf_status pf_store_load_dataset_lean(struct pf_store *st, int64_t batch,
+                                     struct pf_dataset **out, struct pf_err *err);
 
 /* ---- runs ---- */
-struct pf_result {
+struct pf_result { /* 64 bytes: a large close holds millions */
     char *dimension, *fund, *key, *metric; /* fund NULL = portfolio */
-    bool is_money;
+    char *reason;    /* when !has_value */
     pf_cents cents;  /* when is_money and has_value */
     double value;    /* when !is_money and has_value */
-    bool has_value;
-    char *reason;    /* when !has_value */
+    bool is_money, has_value;
 };
 struct pf_run_row {
     char *tbl, *fund, *key, *col;
@@ -157,6 +160,22 @@ struct pf_run_row {
     bool is_money, has_value;
     pf_cents cents;
     double value;
+};
+/*
+ * A flow block (the dated flows an XIRR is computed from; rows of table "block")
+ * held compactly: its flows are run->flows[first .. first + n), each a column name,
+ * a date and an amount. pf_store_get_run_packed fills these instead of rows: a
+ * scale-100 run holds 2.6 million block flows, 56 bytes each as rows and 24 here,
+ * and the report reads one block at a time.
+ */
+struct pf_run_flow {
+    char *col;       /* interned in the run, like a row's */
+    pf_cents cents;
+    pf_date date;
+};
+struct pf_run_block {
+    char *fund, *key; /* fund NULL = portfolio */
+    size_t first, n;
 };
 struct pf_run_note {
     bool is_check;   /* else a warning */
@@ -172,6 +191,10 @@ struct pf_run {
     struct pf_result *results; size_t nresults, cresults;
     struct pf_run_row *rows; size_t nrows, crows;
     struct pf_run_note *notes; size_t nnotes, cnotes;
+    /* packed flow blocks (pf_store_get_run_packed only; else none, the flows are rows),
+     * in stored order */
+    struct pf_run_block *blocks; size_t nblocks, cblocks;
+    struct pf_run_flow *flows; size_t nflows, cflows;
     struct pf_map *strings; /* owns every string of results and rows (interned: a run
                                repeats a few hundred names over millions of rows) */
 };
@@ -206,6 +229,15 @@ pf_status pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out,
  */
 pf_status pf_store_get_run_funds(struct pf_store *st, int64_t id, const char *const *funds,
                                  size_t nfunds, struct pf_run **out, struct pf_err *err);
+/*
+ * pf_store_get_run (all) or pf_store_get_run_funds (!all: funds), but with the flow
+ * blocks packed into run->blocks and run->flows rather than expanded into rows (when
+ * every block row of the run was stored as a block, as parkfund always stores them;
+ * else they stay rows). The same results, other rows and notes, in the same order.
+ */
+pf_status pf_store_get_run_packed(struct pf_store *st, int64_t id, bool all,
+                                  const char *const *funds, size_t nfunds, struct pf_run **out,
+                                  struct pf_err *err);
 /* Only the header of run id (0 = the newest): no results, rows or notes. */
 pf_status pf_store_get_run_head(struct pf_store *st, int64_t id, struct pf_run **out,
                                 struct pf_err *err);

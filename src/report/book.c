@@ -703,10 +703,10 @@ rp_blocks_layout(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_blo
     c->blist = list;
     c->nblist = n;
     for (i = 0; i < n; i++) {
-        const struct rp_group *g = rp_index_rows(c->ix, "block", list[i].fund, list[i].key);
+        size_t nflows = rp_index_block_size(c->ix, list[i].fund, list[i].key);
         struct rp_blockpos *p;
 
-        if (!g || g->n == 0)
+        if (nflows == 0)
             continue;
         pf_buf_reset(&b);
         pf_buf_adds(&b, list[i].fund ? list[i].fund : "\x02");
@@ -714,7 +714,7 @@ rp_blocks_layout(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_blo
         pf_buf_adds(&b, list[i].key);
         if (pf_map_has(&c->blocks, pf_buf_str(&b)))
             continue;
-        if ((size_t)row + g->n > LXW_ROW_MAX) {
+        if ((size_t)row + nflows > LXW_ROW_MAX) {
             if (sheet + 1 >= RP_MAX_FLOW_SHEETS)
                 break; /* no room: the IRRs past here are written as values */
             sheet++;
@@ -723,9 +723,9 @@ rp_blocks_layout(struct rp_ctx *c, const struct rp_sheet *s, const struct rp_blo
         p = pf_xcalloc(1, sizeof *p);
         p->sheet = sheet;
         p->first = row;
-        p->last = row + (lxw_row_t)g->n - 1;
+        p->last = row + (lxw_row_t)nflows - 1;
         c->flow_last[sheet] = p->last;
-        row += (lxw_row_t)g->n;
+        row += (lxw_row_t)nflows;
         pf_map_put(&c->blocks, pf_buf_str(&b), p);
     }
     c->nflow_sheets = (size_t)sheet + 1;
@@ -754,9 +754,10 @@ rp_blocks_release(struct rp_ctx *c)
 void
 rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
 {
-    const struct pf_run *run = c->run;
     const struct rp_table *t = &s->tables[0];
     lxw_worksheet *ws = NULL;
+    struct pf_run_row *flows = NULL; /* one block's, decoded when the run holds them packed */
+    size_t cflows = 0, nflows;
     struct pf_buf b = PF_BUF_INIT;
     lxw_format *f_text = rp_fmt_named(c, "text", RP_PLAIN);
     lxw_format *f_date = rp_fmt(c, t->ncols > RP_FLOW_COL_DATE ? t->cols[RP_FLOW_COL_DATE].fmt
@@ -777,7 +778,6 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
     for (i = 0; i < c->nblist; i++) {
         const struct rp_blockref *br = &c->blist[i];
         const struct rp_blockpos *p;
-        const struct rp_group *g;
 
         pf_buf_reset(&b);
         pf_buf_adds(&b, br->fund ? br->fund : "\x02");
@@ -807,9 +807,9 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
                 rp_check(c, worksheet_print_area(ws, 0, 0, hdr, (lxw_col_t)t->ncols - 1),
                          "the print area");
         }
-        g = rp_index_rows(c->ix, "block", br->fund, br->key);
-        for (j = 0; j < g->n; j++) {
-            const struct pf_run_row *fr = &run->rows[g->idx[j]];
+        nflows = rp_index_block_rows(c->ix, br->fund, br->key, &flows, &cflows);
+        for (j = 0; j < nflows; j++) {
+            const struct pf_run_row *fr = &flows[j];
             lxw_row_t row = p->first + (lxw_row_t)j;
             bool is_nav = strcmp(fr->col, "nav") == 0;
             rp_write_text(c, ws, row, RP_FLOW_COL_FUND, fr->fund ? fr->fund : portfolio, f_text);
@@ -841,6 +841,7 @@ rp_blocks_write(struct rp_ctx *c, const struct rp_sheet *s)
                       rp_fmt_named(c, "note", RP_PLAIN));
     }
 cleanup:
+    free(flows);
     pf_map_release(&written, NULL);
     pf_buf_release(&b);
 }

@@ -107,6 +107,23 @@ rp_index_build(struct rp_index *ix, const struct pf_run *run)
             ix->blocks[ix->nblocks++].key = r->key;
         }
     }
+    /* packed blocks (pf_store_get_run_packed): listed like row blocks, flows left packed */
+    for (i = 0; i < run->nblocks; i++) {
+        const struct pf_run_block *pb = &run->blocks[i];
+        struct rp_group *g;
+        key3(&b, "block", pb->fund, pb->key);
+        g = pf_map_get(&ix->packs, pf_buf_str(&b));
+        if (!g) {
+            g = pf_xcalloc(1, sizeof *g);
+            pf_map_put(&ix->packs, pf_buf_str(&b), g);
+            if (!pf_map_has(&ix->rows, pf_buf_str(&b))) {
+                PF_GROW(ix->blocks, ix->nblocks + 1, ix->cblocks);
+                ix->blocks[ix->nblocks].fund = pb->fund;
+                ix->blocks[ix->nblocks++].key = pb->key;
+            }
+        }
+        rp_group_add(g, i);
+    }
     /* each partner's funds, in funds order (a statement walks only its own) */
     for (i = 0; i < ix->nfunds; i++) {
         const struct rp_keys *ks = rp_index_keys(ix, "partner", ix->funds[i]);
@@ -132,6 +149,7 @@ rp_index_release(struct rp_index *ix)
     pf_map_release(&ix->res_keys, keys_free);
     pf_map_release(&ix->rows, rp_group_free);
     pf_map_release(&ix->row_keys, keys_free);
+    pf_map_release(&ix->packs, rp_group_free);
     pf_map_release(&ix->partner_funds, keys_free);
     free(ix->funds);
     free(ix->blocks);
@@ -185,6 +203,84 @@ rp_index_rows(const struct rp_index *ix, const char *tbl, const char *fund, cons
     g = pf_map_get(&ix->rows, pf_buf_str(&b));
     pf_buf_release(&b);
     return g;
+}
+
+static const struct rp_group *
+block_packs(const struct rp_index *ix, const char *fund, const char *key)
+{
+    struct pf_buf b = PF_BUF_INIT;
+    const struct rp_group *g;
+    if (ix->packs.n == 0)
+        return NULL;
+    key3(&b, "block", fund, key);
+    g = pf_map_get(&ix->packs, pf_buf_str(&b));
+    pf_buf_release(&b);
+    return g;
+}
+
+bool
+rp_index_block_ref(const struct rp_index *ix, const char *fund, const char *key,
+                   struct rp_blockref *out)
+{
+    const struct rp_group *g = rp_index_rows(ix, "block", fund, key);
+    if (g && g->n > 0) {
+        out->fund = ix->run->rows[g->idx[0]].fund;
+        out->key = ix->run->rows[g->idx[0]].key;
+        return true;
+    }
+    g = block_packs(ix, fund, key);
+    if (g && g->n > 0) {
+        out->fund = ix->run->blocks[g->idx[0]].fund;
+        out->key = ix->run->blocks[g->idx[0]].key;
+        return true;
+    }
+    return false;
+}
+
+size_t
+rp_index_block_size(const struct rp_index *ix, const char *fund, const char *key)
+{
+    const struct rp_group *g = rp_index_rows(ix, "block", fund, key);
+    size_t n = g ? g->n : 0, i;
+    g = block_packs(ix, fund, key);
+    for (i = 0; g && i < g->n; i++)
+        n += ix->run->blocks[g->idx[i]].n;
+    return n;
+}
+
+static char block_tbl[] = "block"; /* the table name of a decoded block's rows */
+
+size_t
+rp_index_block_rows(const struct rp_index *ix, const char *fund, const char *key,
+                    struct pf_run_row **buf, size_t *cap)
+{
+    const struct pf_run *run = ix->run;
+    const struct rp_group *g = rp_index_rows(ix, "block", fund, key);
+    size_t n = 0, i, j;
+
+    for (i = 0; g && i < g->n; i++) {
+        PF_GROW(*buf, n + 1, *cap);
+        (*buf)[n++] = run->rows[g->idx[i]];
+    }
+    g = block_packs(ix, fund, key);
+    for (i = 0; g && i < g->n; i++) {
+        const struct pf_run_block *pb = &run->blocks[g->idx[i]];
+        for (j = 0; j < pb->n; j++) {
+            const struct pf_run_flow *f = &run->flows[pb->first + j];
+            struct pf_run_row *r;
+            PF_GROW(*buf, n + 1, *cap);
+            r = &(*buf)[n++];
+            memset(r, 0, sizeof *r);
+            r->tbl = block_tbl;
+            r->fund = pb->fund;
+            r->key = pb->key;
+            r->col = f->col;
+            r->date = f->date;
+            r->is_money = r->has_value = true;
+            r->cents = f->cents;
+        }
+    }
+    return n;
 }
 
 const struct rp_keys *

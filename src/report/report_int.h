@@ -162,6 +162,7 @@ struct rp_index {
     size_t nfunds, cfunds;
     struct rp_blockref *blocks; /* every XIRR block, in run order */
     size_t nblocks, cblocks;
+    struct pf_map packs;     /* "block\x1f fund \x1f key" -> rp_group of run->blocks (packed) */
     struct pf_map partner_funds; /* partner id -> rp_keys: the funds it is in (funds order) */
 };
 
@@ -180,6 +181,19 @@ const struct rp_group *rp_index_rows(const struct rp_index *ix, const char *tbl,
                                      const char *fund, const char *key);
 const struct rp_keys *rp_index_row_keys(const struct rp_index *ix, const char *tbl,
                                         const char *fund);
+/*
+ * An XIRR block's flows, whether the run holds them as rows (table "block") or packed
+ * (run->blocks, pf_store_get_run_packed). rp_index_block_ref: the block's fund and key
+ * as the run holds them (false: no such block). rp_index_block_size: how many flows.
+ * rp_index_block_rows: the flows in stored order as rows (table "block", the block's
+ * fund and key, money with a date) in *buf, grown as needed (*cap its size; the caller
+ * frees it); returns their number.
+ */
+bool rp_index_block_ref(const struct rp_index *ix, const char *fund, const char *key,
+                        struct rp_blockref *out);
+size_t rp_index_block_size(const struct rp_index *ix, const char *fund, const char *key);
+size_t rp_index_block_rows(const struct rp_index *ix, const char *fund, const char *key,
+                           struct pf_run_row **buf, size_t *cap);
 /* The funds a partner has results in, in the order of ix->funds; NULL for none. */
 const struct rp_keys *rp_index_partner_funds(const struct rp_index *ix, const char *partner);
 

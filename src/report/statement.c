@@ -60,13 +60,9 @@ partner_blocks(struct rp_ctx *c, size_t *n)
     size_t f;
 
     *n = 0;
-    for (f = 0; f < nf; f++) {
-        const struct rp_group *g = rp_index_rows(c->ix, "block", c->pfunds->keys[f], key);
-        if (!g)
-            continue;
-        out[*n].fund = c->run->rows[g->idx[0]].fund;
-        out[(*n)++].key = c->run->rows[g->idx[0]].key;
-    }
+    for (f = 0; f < nf; f++)
+        if (rp_index_block_ref(c->ix, c->pfunds->keys[f], key, &out[*n]))
+            (*n)++;
     free(key);
     return out;
 }

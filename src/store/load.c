@@ -336,42 +336,43 @@ static const struct {
     const char *tag;
     const char *sql;
     row_fn fn;
+    bool market; /* market data: valuations, FX rates, benchmark levels */
 } queries[] = {
     { "parks", "SELECT park_id, name, name_en, region, overseas_centre, level, max(batch_id) "
-               "FROM park WHERE batch_id <= ?1 GROUP BY park_id ORDER BY park_id", add_park },
+               "FROM park WHERE batch_id <= ?1 GROUP BY park_id ORDER BY park_id", add_park, false },
     { "enterprises", "SELECT enterprise_id, name, park_id, credit_code, chain, segment, "
                      "max(batch_id) FROM enterprise WHERE batch_id <= ?1 GROUP BY enterprise_id "
-                     "ORDER BY enterprise_id", add_enterprise },
+                     "ORDER BY enterprise_id", add_enterprise, false },
     { "funds", "SELECT fund_id, name, currency, inception_date, vintage, manager, max(batch_id) "
-               "FROM fund WHERE batch_id <= ?1 GROUP BY fund_id ORDER BY fund_id", add_fund },
+               "FROM fund WHERE batch_id <= ?1 GROUP BY fund_id ORDER BY fund_id", add_fund, false },
     { "partners", "SELECT partner_id, name, kind, region, max(batch_id) FROM partner "
-                  "WHERE batch_id <= ?1 GROUP BY partner_id ORDER BY partner_id", add_partner },
+                  "WHERE batch_id <= ?1 GROUP BY partner_id ORDER BY partner_id", add_partner, false },
     { "projects", "SELECT project_id, fund_id, enterprise_id, name, chain, segment, theme, "
                   "instrument, commitment_amount, currency, commitment_date, co_investment, "
                   "exit_date, listed_date, max(batch_id) FROM project WHERE batch_id <= ?1 "
-                  "GROUP BY project_id ORDER BY project_id", add_project },
+                  "GROUP BY project_id ORDER BY project_id", add_project, false },
     { "commitments", "SELECT partner_id, fund_id, date, amount FROM commitment "
-                     "WHERE batch_id <= ?1 ORDER BY fund_id, partner_id, date", add_commitment },
+                     "WHERE batch_id <= ?1 ORDER BY fund_id, partner_id, date", add_commitment, false },
     { "partner_flows", "SELECT flow_id, fund_id, partner_id, date, kind, purpose, amount, "
                        "recallable FROM partner_flow f WHERE batch_id <= ?1 AND reverses IS NULL "
                        "AND NOT EXISTS (SELECT 1 FROM partner_flow r WHERE r.reverses = f.flow_id "
-                       "AND r.batch_id <= ?1) ORDER BY fund_id, date, flow_id", add_pflow },
+                       "AND r.batch_id <= ?1) ORDER BY fund_id, date, flow_id", add_pflow, false },
     { "project_flows", "SELECT flow_id, project_id, date, kind, amount, currency FROM "
                        "project_flow f WHERE batch_id <= ?1 AND reverses IS NULL AND NOT EXISTS "
                        "(SELECT 1 FROM project_flow r WHERE r.reverses = f.flow_id AND "
-                       "r.batch_id <= ?1) ORDER BY project_id, date, flow_id", add_jflow },
+                       "r.batch_id <= ?1) ORDER BY project_id, date, flow_id", add_jflow, false },
     { "valuations", "SELECT project_id, date, value, currency, method, max(batch_id) FROM "
                     "valuation WHERE batch_id <= ?1 GROUP BY project_id, date "
-                    "ORDER BY project_id, date", add_valuation },
+                    "ORDER BY project_id, date", add_valuation, true },
     { "fx_rates", "SELECT currency, date, rate FROM fx_rate WHERE batch_id <= ?1 "
-                  "ORDER BY currency, date", add_fx },
+                  "ORDER BY currency, date", add_fx, true },
     { "benchmarks", "SELECT index_id, date, level FROM benchmark WHERE batch_id <= ?1 "
-                    "ORDER BY index_id, date", add_bench },
+                    "ORDER BY index_id, date", add_bench, true },
 };
 
-pf_status
-pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **out,
-                      char digest[65], struct pf_err *err)
+static pf_status
+load_dataset(struct pf_store *st, int64_t batch, bool market, struct pf_dataset **out,
+             char digest[65], struct pf_err *err)
 {
     struct pf_dataset *ds = pf_xcalloc(1, sizeof *ds);
     struct loader L = { ds, { 0 }, st, pf_sha256_new(), err, batch };
@@ -388,7 +389,8 @@ pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **ou
     if (ds->taxonomy_json)
         pf_sha256_update(L.h, ds->taxonomy_json, strlen(ds->taxonomy_json) + 1);
     for (i = 0; i < sizeof queries / sizeof *queries; i++)
-        if ((s = run_query(&L, queries[i].tag, queries[i].sql, queries[i].fn)) != PF_OK)
+        if ((market || !queries[i].market) &&
+            (s = run_query(&L, queries[i].tag, queries[i].sql, queries[i].fn)) != PF_OK)
             goto cleanup;
     /* a read-only open of a database written before migration 4 has no fund_terms */
     {
@@ -466,4 +468,19 @@ cleanup:
     pf_sha256_free(L.h);
     pf_dataset_free(ds);
     return s;
+}
+
+pf_status
+pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **out,
+                      char digest[65], struct pf_err *err)
+{
+    return load_dataset(st, batch, true, out, digest, err);
+}
+
+pf_status
+pf_store_load_dataset_lean(struct pf_store *st, int64_t batch, struct pf_dataset **out,
+                           struct pf_err *err)
+{
+    char digest[65];
+    return load_dataset(st, batch, false, out, digest, err);
 }

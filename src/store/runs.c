@@ -29,7 +29,7 @@ pf_run_free(struct pf_run *run)
         free(run->notes[i].name);
         free(run->notes[i].detail);
     }
-    free(run->results); free(run->rows); free(run->notes);
+    free(run->results); free(run->rows); free(run->notes); free(run->blocks); free(run->flows);
     free(run->engine); free(run->taxonomy); free(run->benchmark); free(run->digest);
     free(run->created_at); free(run->input_rows);
     free(run);
@@ -604,6 +604,45 @@ col_amount(sqlite3_stmt *q, int i, bool *is_money, pf_cents *cents, double *valu
     return false;
 }
 
+/*
+ * The next "col:YYYY-MM-DD:cents" of a packed text at *pp (items separated by ';'):
+ * 1 and *pp past it, 0 at the end, -1 when malformed.
+ */
+static int
+next_dated(const char **pp, char col[64], pf_date *d, pf_cents *cents)
+{
+    const char *p = *pp, *c1, *c2, *end, *why;
+    char day[11], *num_end;
+    long long v;
+
+    if (!p || !*p)
+        return 0;
+    c1 = strchr(p, ':');
+    c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+    if (!c1 || !c2 || (size_t)(c1 - p) >= 64 || c2 - c1 - 1 != 10)
+        return -1;
+    memcpy(col, p, (size_t)(c1 - p));
+    col[c1 - p] = '\0';
+    memcpy(day, c1 + 1, 10);
+    day[10] = '\0';
+    if (!pf_date_parse(day, d, &why))
+        return -1;
+    v = strtoll(c2 + 1, &num_end, 10);
+    end = num_end;
+    if (end == c2 + 1 || (*end && *end != ';'))
+        return -1;
+    *cents = (pf_cents)v;
+    *pp = *end ? end + 1 : end;
+    return 1;
+}
+
+static pf_status
+packed_malformed(const struct pf_run *run, const char *tbl, const char *key, struct pf_err *err)
+{
+    return pf_err_set(err, PF_EDATA, "", "run %lld: packed rows '%s' of '%s' are malformed",
+                      (long long)run->id, key ? key : "", tbl ? tbl : "");
+}
+
 /* One run_block or run_pack row back into its rows ('col:YYYY-MM-DD:cents;...'). */
 static pf_status
 expand_block(struct pf_run *run, sqlite3_stmt *q, struct pf_err *err)
@@ -612,35 +651,48 @@ expand_block(struct pf_run *run, sqlite3_stmt *q, struct pf_err *err)
     const char *fund = (const char *)sqlite3_column_text(q, 2);
     const char *key = (const char *)sqlite3_column_text(q, 3);
     const char *p = (const char *)sqlite3_column_text(q, 8);
+    char col[64];
+    pf_date d;
+    pf_cents cents;
+    int k;
 
-    while (p && *p) {
-        char col[64], day[11];
-        const char *c1 = strchr(p, ':'), *c2, *end;
-        char *num_end;
-        long long cents;
+    while ((k = next_dated(&p, col, &d, &cents)) > 0)
+        pf_run_row_money(run, tbl, fund, key, col, d, cents);
+    return k == 0 ? PF_OK : packed_malformed(run, tbl, key, err);
+}
+
+/* One run_block row into run->blocks and run->flows (pf_store_get_run_packed). */
+static pf_status
+pack_block(struct pf_run *run, sqlite3_stmt *q, struct pf_err *err)
+{
+    const char *fund = (const char *)sqlite3_column_text(q, 2);
+    const char *key = (const char *)sqlite3_column_text(q, 3);
+    const char *p = (const char *)sqlite3_column_text(q, 8);
+    struct pf_run_block *b, *prev;
+    char col[64];
+    int k;
+
+    PF_GROW(run->blocks, run->nblocks + 1, run->cblocks);
+    prev = run->nblocks ? &run->blocks[run->nblocks - 1] : NULL;
+    b = &run->blocks[run->nblocks++];
+    b->fund = intern_as(run, fund, prev ? prev->fund : NULL);
+    b->key = intern(run, key);
+    b->first = run->nflows;
+    b->n = 0;
+    for (;;) {
+        struct pf_run_flow *f;
         pf_date d;
-        const char *why;
-
-        c2 = c1 ? strchr(c1 + 1, ':') : NULL;
-        if (!c1 || !c2 || (size_t)(c1 - p) >= sizeof col || c2 - c1 - 1 != 10)
-            goto bad;
-        memcpy(col, p, (size_t)(c1 - p));
-        col[c1 - p] = '\0';
-        memcpy(day, c1 + 1, 10);
-        day[10] = '\0';
-        if (!pf_date_parse(day, &d, &why))
-            goto bad;
-        cents = strtoll(c2 + 1, &num_end, 10);
-        end = num_end;
-        if (end == c2 + 1 || (*end && *end != ';'))
-            goto bad;
-        pf_run_row_money(run, tbl, fund, key, col, d, (pf_cents)cents);
-        p = *end ? end + 1 : end;
+        pf_cents cents;
+        if ((k = next_dated(&p, col, &d, &cents)) <= 0)
+            break;
+        PF_GROW(run->flows, run->nflows + 1, run->cflows);
+        f = &run->flows[run->nflows++];
+        f->col = intern_as(run, col, b->n ? run->flows[run->nflows - 2].col : NULL);
+        f->date = d;
+        f->cents = cents;
+        b->n++;
     }
-    return PF_OK;
-bad:
-    return pf_err_set(err, PF_EDATA, "", "run %lld: packed rows '%s' of '%s' are malformed",
-                      (long long)run->id, key ? key : "", tbl ? tbl : "");
+    return k == 0 ? PF_OK : packed_malformed(run, "block", key, err);
 }
 
 /* The run's header (id 0 = the newest) into run. */
@@ -740,7 +792,7 @@ bind_funds(sqlite3_stmt *q, const struct fund_filter *ff)
 
 /* The run's results and rows, in seq order, those of ff's funds only. */
 static pf_status
-load_body(struct pf_store *st, struct pf_run *run, const struct fund_filter *ff,
+load_body(struct pf_store *st, struct pf_run *run, const struct fund_filter *ff, bool packed,
           struct pf_err *err)
 {
     struct pf_buf sql = PF_BUF_INIT;
@@ -806,7 +858,12 @@ load_body(struct pf_store *st, struct pf_run *run, const struct fund_filter *ff,
         if (!keep(ff, q, 2))
             continue;
         if (sqlite3_column_type(q, 8) != SQLITE_NULL) {
-            if ((s = expand_block(run, q, err)) != PF_OK)
+            /* run_pack never holds table "block" (see is_pack_row): this is a run_block */
+            if (packed && strcmp((const char *)sqlite3_column_text(q, 1), "block") == 0)
+                s = pack_block(run, q, err);
+            else
+                s = expand_block(run, q, err);
+            if (s != PF_OK)
                 goto cleanup;
             continue;
         }
@@ -845,10 +902,32 @@ load_notes(struct pf_store *st, struct pf_run *run, struct pf_err *err)
     return s;
 }
 
-/* what: 0 the header only, 1 the funds of ff, 2 everything */
+/* Were all of run's block rows stored as run_block rows (none one by one in run_row)? */
+static pf_status
+blocks_all_packed(struct pf_store *st, const struct pf_run *run, bool *yes, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    pf_status s;
+    int rc;
+
+    if ((s = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM run_row WHERE run_id = ? AND "
+                               "tbl = 'block')", &q, err)))
+        return s;
+    sqlite3_bind_int64(q, 1, run->id);
+    rc = sqlite3_step(q);
+    if (rc == SQLITE_ROW)
+        *yes = sqlite3_column_int(q, 0) == 0;
+    else
+        s = store_fail(st, rc, "cannot read the run's rows", err);
+    sqlite3_finalize(q);
+    return s;
+}
+
+/* what: 0 the header only, 1 the funds of ff, 2 everything; packed: blocks into
+ * run->blocks (if every one of them can go there) */
 static pf_status
 get_run(struct pf_store *st, int64_t id, const char *const *funds, size_t nfunds, int what,
-        struct pf_run **out, struct pf_err *err)
+        bool packed, struct pf_run **out, struct pf_err *err)
 {
     struct pf_run *run = pf_run_new();
     struct fund_filter ff;
@@ -870,7 +949,9 @@ get_run(struct pf_store *st, int64_t id, const char *const *funds, size_t nfunds
             ff.in_sql = false; /* a NULL among them: filtered in memory only */
     if ((s = load_head(st, id, run, err)))
         goto cleanup;
-    if (what > 0 && (ff.all || nfunds > 0) && (s = load_body(st, run, &ff, err)))
+    if (what > 0 && packed && (s = blocks_all_packed(st, run, &packed, err)))
+        goto cleanup;
+    if (what > 0 && (ff.all || nfunds > 0) && (s = load_body(st, run, &ff, packed, err)))
         goto cleanup;
     if (what > 0 && (s = load_notes(st, run, err)))
         goto cleanup;
@@ -885,20 +966,27 @@ cleanup:
 pf_status
 pf_store_get_run(struct pf_store *st, int64_t id, struct pf_run **out, struct pf_err *err)
 {
-    return get_run(st, id, NULL, 0, 2, out, err);
+    return get_run(st, id, NULL, 0, 2, false, out, err);
 }
 
 pf_status
 pf_store_get_run_funds(struct pf_store *st, int64_t id, const char *const *funds, size_t nfunds,
                        struct pf_run **out, struct pf_err *err)
 {
-    return get_run(st, id, funds, nfunds, 1, out, err);
+    return get_run(st, id, funds, nfunds, 1, false, out, err);
+}
+
+pf_status
+pf_store_get_run_packed(struct pf_store *st, int64_t id, bool all, const char *const *funds,
+                        size_t nfunds, struct pf_run **out, struct pf_err *err)
+{
+    return get_run(st, id, funds, nfunds, all ? 2 : 1, true, out, err);
 }
 
 pf_status
 pf_store_get_run_head(struct pf_store *st, int64_t id, struct pf_run **out, struct pf_err *err)
 {
-    return get_run(st, id, NULL, 0, 0, out, err);
+    return get_run(st, id, NULL, 0, 0, false, out, err);
 }
 
 pf_status

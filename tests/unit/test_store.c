@@ -373,6 +373,133 @@ test_run_funds(void)
     pf_run_free(run);
 }
 
+/* Is block row a (its fund, key and flow) flow f of packed block b? */
+static bool
+same_flow(const struct pf_run_row *a, const struct pf_run_block *b, const struct pf_run_flow *f)
+{
+    return strcmp(a->tbl, "block") == 0 && same_opt(a->fund, b->fund) &&
+           same_opt(a->key, b->key) && same_opt(a->col, f->col) && a->date == f->date &&
+           a->is_money && a->has_value && a->cents == f->cents;
+}
+
+/* The report's loader (issue 12): the flow blocks packed, 24 bytes a flow instead of a
+ * 56-byte row, and everything else as pf_store_get_run gives it. Checked against the
+ * expanded run: the other rows in order, every block's flows in order, the results
+ * and notes; with some funds only; and a run with a block row that could not be
+ * stored as a block keeps its blocks as rows. */
+static void
+test_run_packed(void)
+{
+    struct pf_store *st = NULL;
+    struct pf_err err = { 0 };
+    struct pf_run *run = pf_run_new(), *odd = pf_run_new(), *full = NULL, *packed = NULL;
+    static const char *const want[] = { "F2" };
+    pf_date d = pf_date_from_ymd(2025, 6, 30);
+    size_t i, j, b, f, nblockrows;
+    int pass;
+
+    run->as_of = odd->as_of = d;
+    run->batch = odd->batch = 1;
+    run->engine = pf_xstrdup("test");
+    run->digest = pf_xstrdup("packed");
+    run->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
+    odd->engine = pf_xstrdup("test");
+    odd->digest = pf_xstrdup("odd");
+    odd->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
+    for (j = 0; j < 3; j++) {
+        static const char *const funds[] = { "F1", "F2", NULL };
+        const char *fu = funds[j];
+        pf_run_money(run, "fund", fu, "x", "nav", (pf_cents)j);
+        pf_run_row_money(run, "account", fu, "*", "itd.a", d, (pf_cents)(10 + j));
+        for (i = 0; i < 3 + j; i++) /* blocks of 3, 4 and 5 flows, the last the NAV */
+            pf_run_row_money(run, "block", fu, "net", i + 1 < 3 + j ? "flow" : "nav",
+                             d - (pf_date)(100 * (3 + j - i)), (pf_cents)(i % 2 ? 7 : -9) * 100);
+        pf_run_row_money(run, "block", fu, "partner:P", "flow", d - 5, INT64_MIN + 1);
+        pf_run_row_money(run, "block", fu, "partner:P", "nav", d, INT64_MAX);
+        pf_run_row_value(run, "fx", fu, "USD", "rate", d, 7.1);
+        pf_run_note_add(run, true, "check", 1, fu ? fu : "portfolio");
+    }
+    pf_run_row_money(odd, "block", "F1", "net", "flow", d - 1, -3);
+    pf_run_row_value(odd, "block", "F1", "net", "irr", d, 0.1); /* not money: run_row */
+    CHECK(pf_store_open(path, 0, &st, &err) == PF_OK);
+    CHECK(pf_store_begin_write(st, &err) == PF_OK);
+    CHECK(pf_store_put_run(st, run, &err) == PF_OK);
+    CHECK(pf_store_put_run(st, odd, &err) == PF_OK);
+    CHECK(pf_store_commit(st, &err) == PF_OK);
+
+    CHECK(pf_store_get_run(st, run->id, &full, &err) == PF_OK);
+    for (pass = 0; pass < 2 && full; pass++) {
+        bool all = pass == 0;
+        CHECK(pf_store_get_run_packed(st, run->id, all, want, 1, &packed, &err) == PF_OK);
+        if (!packed)
+            break;
+        CHECK(packed->id == run->id && packed->nnotes == full->nnotes);
+        CHECK_INT(packed->nresults, all ? full->nresults : 1);
+        /* the rows that are not blocks, in order; the block rows, in order, are the
+         * packed blocks' flows */
+        b = f = 0;
+        nblockrows = 0;
+        for (i = 0, j = 0; i < full->nrows; i++) {
+            const struct pf_run_row *a = &full->rows[i];
+            if (!all && !(a->fund && strcmp(a->fund, "F2") == 0))
+                continue;
+            if (strcmp(a->tbl, "block") == 0) {
+                const struct pf_run_block *pb;
+                nblockrows++;
+                while (b < packed->nblocks && f >= packed->blocks[b].n) {
+                    b++;
+                    f = 0;
+                }
+                CHECK(b < packed->nblocks);
+                if (b >= packed->nblocks)
+                    break;
+                pb = &packed->blocks[b];
+                CHECK(same_flow(a, pb, &packed->flows[pb->first + f]));
+                f++;
+                continue;
+            }
+            CHECK(j < packed->nrows);
+            if (j >= packed->nrows)
+                break;
+            CHECK(same_opt(a->tbl, packed->rows[j].tbl) &&
+                  same_opt(a->fund, packed->rows[j].fund) &&
+                  same_opt(a->col, packed->rows[j].col) && a->date == packed->rows[j].date &&
+                  a->cents == packed->rows[j].cents);
+            j++;
+        }
+        CHECK_INT(packed->nrows, j);
+        CHECK_INT(packed->nflows, nblockrows);
+        CHECK_INT(nblockrows, all ? (3 + 4 + 5) + 3 * 2 : 4 + 2);
+        CHECK_INT(packed->nblocks, all ? 6 : 2);
+        pf_run_free(packed);
+        packed = NULL;
+    }
+    /* a block row in run_row: the blocks stay rows, none packed */
+    CHECK(pf_store_get_run_packed(st, odd->id, true, NULL, 0, &packed, &err) == PF_OK);
+    CHECK(packed && packed->nblocks == 0 && packed->nflows == 0 && packed->nrows == 2);
+    pf_run_free(packed);
+    packed = NULL;
+    /* a damaged block text is an error naming it, as for the expanding loader */
+    if (st) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(st->db, "INSERT INTO run_block VALUES (?1, 999, 'F9', 'net', "
+                               "'flow:2025-01-01:12;nav:2025-13-01:5')", -1, &q,
+                               NULL) == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, run->id);
+            CHECK(sqlite3_step(q) == SQLITE_DONE);
+        }
+        sqlite3_finalize(q);
+    }
+    pf_err_clear(&err);
+    CHECK(pf_store_get_run_packed(st, run->id, true, NULL, 0, &packed, &err) == PF_EDATA);
+    CHECK(!packed && strstr(err.msg, "packed rows 'net' of 'block' are malformed") != NULL);
+    pf_run_free(packed);
+    pf_run_free(full);
+    pf_store_close(st);
+    pf_run_free(run);
+    pf_run_free(odd);
+}
+
 static void
 test_busy(void)
 {
@@ -459,6 +586,7 @@ main(void)
     test_runs();
     test_run_packs();
     test_run_funds();
+    test_run_packed();
     test_busy();
     test_seals();
     remove(path);
