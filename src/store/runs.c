@@ -448,6 +448,134 @@ put_row(struct pf_store *st, sqlite3_stmt *q, int64_t run_id, size_t i,
     return step_done(st, q, err);
 }
 
+/* A dated amount, which migration 6 stores packed in binary (any column name). */
+static bool
+is_dated_amount(const struct pf_run_row *r)
+{
+    return r->is_money && r->has_value && r->date != PF_DATE_NONE;
+}
+
+/* How many rows from i on go into one run_rowpack row: dated amounts of one table and
+ * owner (0: row i is not a dated amount and is stored on its own). */
+static size_t
+rowpack_length(const struct pf_run *run, size_t i)
+{
+    const struct pf_run_row *r = &run->rows[i];
+    size_t j = i;
+    while (j < run->nrows && is_dated_amount(&run->rows[j]) &&
+           (run->rows[j].tbl == r->tbl || strcmp(run->rows[j].tbl, r->tbl) == 0) &&
+           same_owner(&run->rows[j], r))
+        j++;
+    return j - i;
+}
+
+/* zigzag: a signed number as an unsigned one, small either side of 0 (v >= 0 as 2v,
+ * v < 0 as -2v - 1) */
+static int64_t
+unzigzag(uint64_t u)
+{
+    return (u & 1) ? -(int64_t)(u >> 1) - 1 : (int64_t)(u >> 1);
+}
+
+static uint64_t
+zigzag(int64_t v)
+{
+    return v < 0 ? ((uint64_t)(-(v + 1)) << 1) | 1 : (uint64_t)v << 1;
+}
+
+static void
+add_varint(struct pf_buf *b, uint64_t v)
+{
+    unsigned char c[10];
+    size_t n = 0;
+    do {
+        c[n] = (unsigned char)(v & 0x7f);
+        v >>= 7;
+        if (v)
+            c[n] |= 0x80;
+        n++;
+    } while (v);
+    pf_buf_add(b, (const char *)c, n);
+}
+
+/*
+ * rows[0 .. n) as run_rowpack's BLOB (0006_run_rowpack.sql). A column's dictionary
+ * entry is found by its address: the run interns every name, so equal names share one
+ * (names equal but apart would only take two entries, and decode the same). col_ix is
+ * scratch for n indexes.
+ */
+static void
+encode_rowpack(struct pf_buf *b, const struct pf_run_row *rows, size_t n, const char ***dict,
+               size_t *cdict, size_t **col_ix, size_t *cix)
+{
+    size_t k = 0, i, j;
+    int64_t day = 0;
+
+    PF_GROW(*col_ix, n, *cix);
+    for (i = 0; i < n; i++) {
+        for (j = 0; j < k && (*dict)[j] != rows[i].col; j++)
+            ;
+        if (j == k) {
+            PF_GROW(*dict, k + 1, *cdict);
+            (*dict)[k++] = rows[i].col;
+        }
+        (*col_ix)[i] = j;
+    }
+    pf_buf_reset(b);
+    add_varint(b, k);
+    for (j = 0; j < k; j++)
+        pf_buf_add(b, (*dict)[j], strlen((*dict)[j]) + 1);
+    for (i = 0; i < n; i++) {
+        add_varint(b, (*col_ix)[i]);
+        add_varint(b, zigzag((int64_t)rows[i].date - day));
+        day = rows[i].date;
+        add_varint(b, zigzag(rows[i].cents));
+    }
+}
+
+/* The run's rows from migration 6: dated amounts packed per table and owner in binary
+ * (run_rowpack; a flow block is one), the rest one by one. */
+static pf_status
+put_rows_bin(struct pf_store *st, const struct pf_run *run, struct pf_buf *buf,
+             struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL, *qx = NULL;
+    const char **dict = NULL;
+    size_t *col_ix = NULL, cdict = 0, cix = 0, i, n;
+    pf_status s;
+
+    if ((s = store_prepare(st, "INSERT INTO run_row(run_id, seq, tbl, fund, key, col, date, "
+                               "cents, value) VALUES (?,?,?,?,?,?,?,?,?)", &q, err)) ||
+        (s = store_prepare(st, "INSERT INTO run_rowpack(run_id, seq, tbl, fund, key, n, rows) "
+                               "VALUES (?,?,?,?,?,?,?)", &qx, err)))
+        goto cleanup;
+    for (i = 0; i < run->nrows; i += n ? n : 1) {
+        const struct pf_run_row *r = &run->rows[i];
+        n = rowpack_length(run, i);
+        if (n == 0) {
+            if ((s = put_row(st, q, run->id, i, r, err)))
+                goto cleanup;
+            continue;
+        }
+        encode_rowpack(buf, r, n, &dict, &cdict, &col_ix, &cix);
+        sqlite3_bind_int64(qx, 1, run->id);
+        sqlite3_bind_int64(qx, 2, (int64_t)i + 1);
+        sqlite3_bind_text(qx, 3, r->tbl, -1, SQLITE_STATIC);
+        bind_text_or_null(qx, 4, r->fund);
+        sqlite3_bind_text(qx, 5, r->key, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(qx, 6, (int64_t)n);
+        sqlite3_bind_blob(qx, 7, buf->s, (int)buf->len, SQLITE_STATIC);
+        if ((s = step_done(st, qx, err)))
+            goto cleanup;
+    }
+cleanup:
+    free(dict);
+    free(col_ix);
+    sqlite3_finalize(q);
+    sqlite3_finalize(qx);
+    return s;
+}
+
 /* The run's rows: dated amounts packed per table and owner (run_pack, from migration 5),
  * a block's flows as one run_block row, the rest one by one. */
 static pf_status
@@ -580,7 +708,8 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
      */
     store_triggers_off(st);
     if ((s = put_results(st, run, &buf, err)) == PF_OK &&
-        (s = put_rows(st, run, &buf, err)) == PF_OK)
+        (s = st->schema_version >= 6 ? put_rows_bin(st, run, &buf, err)
+                                     : put_rows(st, run, &buf, err)) == PF_OK)
         s = put_notes(st, run, err);
     store_triggers_on(st);
     pf_buf_release(&buf);
@@ -643,34 +772,138 @@ packed_malformed(const struct pf_run *run, const char *tbl, const char *key, str
                       (long long)run->id, key ? key : "", tbl ? tbl : "");
 }
 
-/* One run_block or run_pack row back into its rows ('col:YYYY-MM-DD:cents;...'). */
+/*
+ * The dated amounts of one stored pack, whichever way it was stored: text
+ * ('col:YYYY-MM-DD:cents;...', run_block and migration 5's run_pack) or binary
+ * (migration 6's run_rowpack: see 0006_run_rowpack.sql). The pack is columns 8 (the
+ * text or the BLOB) and 9 (n, binary only) of a load_body row; it and the names it
+ * hands out are valid until the statement steps.
+ */
+struct dated {
+    bool bin;
+    const char *text;                /* text: what is left */
+    const unsigned char *p, *end;    /* binary: what is left */
+    const char **cols;               /* binary: the column names */
+    uint64_t k, left;                /* binary: how many names; records still to read */
+    int64_t day;                     /* binary: the previous record's date */
+    int64_t lo, hi;                  /* binary: the dates a date may be */
+    char col[64];                    /* text: the current column name */
+};
+
+/* An unsigned LEB128 varint at *p (at most 10 bytes, no bits past 64). */
+static bool
+take_varint(const unsigned char **p, const unsigned char *end, uint64_t *v)
+{
+    uint64_t x = 0;
+    int shift;
+    for (shift = 0; shift < 64 && *p < end; shift += 7) {
+        unsigned char c = *(*p)++;
+        if (shift == 63 && (c & 0x7e))
+            return false;
+        x |= (uint64_t)(c & 0x7f) << shift;
+        if (!(c & 0x80)) {
+            *v = x;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* false: a binary pack whose header is malformed */
+static bool
+dated_open(struct dated *it, sqlite3_stmt *q)
+{
+    uint64_t i, n;
+
+    memset(it, 0, sizeof *it);
+    if (sqlite3_column_type(q, 8) != SQLITE_BLOB) {
+        it->text = (const char *)sqlite3_column_text(q, 8);
+        return true;
+    }
+    it->bin = true;
+    it->lo = pf_date_from_ymd(1900, 1, 1);
+    it->hi = pf_date_from_ymd(9999, 12, 31);
+    it->p = sqlite3_column_blob(q, 8);
+    it->end = it->p + sqlite3_column_bytes(q, 8);
+    n = (uint64_t)sqlite3_column_int64(q, 9);
+    if (!it->p || !take_varint(&it->p, it->end, &it->k) ||
+        it->k > (uint64_t)(it->end - it->p) || n == 0)
+        return false;
+    it->left = n;
+    it->cols = pf_xcalloc((size_t)it->k + 1, sizeof *it->cols);
+    for (i = 0; i < it->k; i++) {
+        const unsigned char *nul = memchr(it->p, '\0', (size_t)(it->end - it->p));
+        if (!nul)
+            return false;
+        it->cols[i] = (const char *)it->p;
+        it->p = nul + 1;
+    }
+    return true;
+}
+
+static void
+dated_close(struct dated *it)
+{
+    free(it->cols);
+    it->cols = NULL;
+}
+
+/* The next amount: 1, 0 at the end, -1 when the pack is malformed. */
+static int
+dated_next(struct dated *it, const char **col, pf_date *d, pf_cents *cents)
+{
+    uint64_t c, dd, v;
+
+    if (!it->bin) {
+        int k = next_dated(&it->text, it->col, d, cents);
+        *col = it->col;
+        return k;
+    }
+    if (it->left == 0)
+        return it->p == it->end ? 0 : -1;
+    if (!take_varint(&it->p, it->end, &c) || c >= it->k ||
+        !take_varint(&it->p, it->end, &dd) || !take_varint(&it->p, it->end, &v) ||
+        dd > 2 * (uint64_t)(it->hi - it->lo) + 1) /* a step no date can take */
+        return -1;
+    it->day += unzigzag(dd);
+    if (it->day < it->lo || it->day > it->hi) /* pf_date_parse's years, 1900..9999 */
+        return -1;
+    it->left--;
+    *col = it->cols[c];
+    *d = (pf_date)it->day;
+    *cents = unzigzag(v);
+    return 1;
+}
+
+/* One stored pack (run_block, run_pack or run_rowpack) back into its rows. */
 static pf_status
 expand_block(struct pf_run *run, sqlite3_stmt *q, struct pf_err *err)
 {
     const char *tbl = (const char *)sqlite3_column_text(q, 1);
     const char *fund = (const char *)sqlite3_column_text(q, 2);
     const char *key = (const char *)sqlite3_column_text(q, 3);
-    const char *p = (const char *)sqlite3_column_text(q, 8);
-    char col[64];
+    struct dated it;
+    const char *col;
     pf_date d;
     pf_cents cents;
-    int k;
+    int k = -1;
 
-    while ((k = next_dated(&p, col, &d, &cents)) > 0)
-        pf_run_row_money(run, tbl, fund, key, col, d, cents);
+    if (dated_open(&it, q))
+        while ((k = dated_next(&it, &col, &d, &cents)) > 0)
+            pf_run_row_money(run, tbl, fund, key, col, d, cents);
+    dated_close(&it);
     return k == 0 ? PF_OK : packed_malformed(run, tbl, key, err);
 }
 
-/* One run_block row into run->blocks and run->flows (pf_store_get_run_packed). */
+/* One stored block into run->blocks and run->flows (pf_store_get_run_packed). */
 static pf_status
 pack_block(struct pf_run *run, sqlite3_stmt *q, struct pf_err *err)
 {
     const char *fund = (const char *)sqlite3_column_text(q, 2);
     const char *key = (const char *)sqlite3_column_text(q, 3);
-    const char *p = (const char *)sqlite3_column_text(q, 8);
     struct pf_run_block *b, *prev;
-    char col[64];
-    int k;
+    struct dated it;
+    int k = -1;
 
     PF_GROW(run->blocks, run->nblocks + 1, run->cblocks);
     prev = run->nblocks ? &run->blocks[run->nblocks - 1] : NULL;
@@ -679,19 +912,22 @@ pack_block(struct pf_run *run, sqlite3_stmt *q, struct pf_err *err)
     b->key = intern(run, key);
     b->first = run->nflows;
     b->n = 0;
-    for (;;) {
-        struct pf_run_flow *f;
-        pf_date d;
-        pf_cents cents;
-        if ((k = next_dated(&p, col, &d, &cents)) <= 0)
-            break;
-        PF_GROW(run->flows, run->nflows + 1, run->cflows);
-        f = &run->flows[run->nflows++];
-        f->col = intern_as(run, col, b->n ? run->flows[run->nflows - 2].col : NULL);
-        f->date = d;
-        f->cents = cents;
-        b->n++;
-    }
+    if (dated_open(&it, q))
+        for (;;) {
+            struct pf_run_flow *f;
+            const char *col;
+            pf_date d;
+            pf_cents cents;
+            if ((k = dated_next(&it, &col, &d, &cents)) <= 0)
+                break;
+            PF_GROW(run->flows, run->nflows + 1, run->cflows);
+            f = &run->flows[run->nflows++];
+            f->col = intern_as(run, col, b->n ? run->flows[run->nflows - 2].col : NULL);
+            f->date = d;
+            f->cents = cents;
+            b->n++;
+        }
+    dated_close(&it);
     return k == 0 ? PF_OK : packed_malformed(run, "block", key, err);
 }
 
@@ -840,13 +1076,19 @@ load_body(struct pf_store *st, struct pf_run *run, const struct fund_filter *ff,
     q = NULL;
 
     pf_buf_reset(&sql);
-    pf_buf_adds(&sql, "SELECT seq, tbl, fund, key, col, date, cents, value, NULL");
+    pf_buf_adds(&sql, "SELECT seq, tbl, fund, key, col, date, cents, value, NULL, NULL");
     add_from(&sql, ff, "run_row");
-    pf_buf_adds(&sql, " UNION ALL SELECT seq, 'block', fund, key, NULL, NULL, NULL, NULL, flows");
+    pf_buf_adds(&sql, " UNION ALL SELECT seq, 'block', fund, key, NULL, NULL, NULL, NULL, flows, "
+                      "NULL");
     add_from(&sql, ff, "run_block");
     if (st->schema_version >= 5) {
-        pf_buf_adds(&sql, " UNION ALL SELECT seq, tbl, fund, key, NULL, NULL, NULL, NULL, rows");
+        pf_buf_adds(&sql, " UNION ALL SELECT seq, tbl, fund, key, NULL, NULL, NULL, NULL, rows, "
+                          "NULL");
         add_from(&sql, ff, "run_pack");
+    }
+    if (st->schema_version >= 6) {
+        pf_buf_adds(&sql, " UNION ALL SELECT seq, tbl, fund, key, NULL, NULL, NULL, NULL, rows, n");
+        add_from(&sql, ff, "run_rowpack");
     }
     pf_buf_adds(&sql, " ORDER BY 1");
     if ((s = store_prepare(st, pf_buf_str(&sql), &q, err)))
@@ -858,7 +1100,7 @@ load_body(struct pf_store *st, struct pf_run *run, const struct fund_filter *ff,
         if (!keep(ff, q, 2))
             continue;
         if (sqlite3_column_type(q, 8) != SQLITE_NULL) {
-            /* run_pack never holds table "block" (see is_pack_row): this is a run_block */
+            /* table "block" is a flow block (run_pack never held one, see is_pack_row) */
             if (packed && strcmp((const char *)sqlite3_column_text(q, 1), "block") == 0)
                 s = pack_block(run, q, err);
             else

@@ -183,7 +183,7 @@ test_run_packs(void)
     CHECK(pf_store_put_run(st, run, &err) == PF_OK);
     CHECK(pf_store_commit(st, &err) == PF_OK);
     /* the packed tables were used (else this would test run_result alone) */
-    if (sqlite3_prepare_v2(st->db, "SELECT (SELECT count(*) FROM run_pack WHERE run_id = ?1), "
+    if (sqlite3_prepare_v2(st->db, "SELECT (SELECT count(*) FROM run_rowpack WHERE run_id = ?1), "
                            "(SELECT count(*) FROM run_result_pack WHERE run_id = ?1)", -1, &q,
                            NULL) == SQLITE_OK) {
         sqlite3_bind_int64(q, 1, run->id);
@@ -194,7 +194,9 @@ test_run_packs(void)
     }
     sqlite3_finalize(q);
     q = NULL;
-    CHECK_INT(packs, 3);  /* account '*', account P1's two, nav_history */
+    /* account '*', account P1's two, P1's 'a:b' (a ':' is nothing to the binary packs
+     * of migration 6), nav_history, the block */
+    CHECK_INT(packs, 5);
     CHECK_INT(rpacks, 2); /* fund F;1 (7 results), chain (2) */
     CHECK(pf_store_get_run(st, run->id, &back, &err) == PF_OK);
     if (back) {
@@ -266,7 +268,7 @@ test_run_funds(void)
     struct pf_run *run = pf_run_new(), *part = NULL, *head = NULL;
     static const char *const want[] = { "F1", "F3", "F-none" };
     static const char *const tables[] = { "run_result", "run_result_pack", "run_row",
-                                          "run_block", "run_pack" };
+                                          "run_block", "run_pack", "run_rowpack" };
     pf_date d = pf_date_from_ymd(2025, 6, 30);
     sqlite3_stmt *q = NULL;
     size_t i, j, k;
@@ -500,6 +502,144 @@ test_run_packed(void)
     pf_run_free(odd);
 }
 
+/* Run one SQL statement with ?1 bound to run_id (a row written as another client
+ * would: an older parkfund, or a damaged file). */
+static bool
+exec_run(struct pf_store *st, const char *sql, int64_t run_id)
+{
+    sqlite3_stmt *q = NULL;
+    bool ok = false;
+    if (sqlite3_prepare_v2(st->db, sql, -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, run_id);
+        ok = sqlite3_step(q) == SQLITE_DONE;
+    }
+    sqlite3_finalize(q);
+    return ok;
+}
+
+/*
+ * Migration 6's binary packs, checked against the format as 0006_run_rowpack.sql
+ * documents it, not against the encoder: a pack encoded by hand (python, from the
+ * text: k = 2 names "a" and "b"; a on 2025-01-31 (day 20119, zigzag 40238 = AE BA 02)
+ * 100 cents (zigzag 200 = C8 01); b 28 days later (38) -5 cents (09)) reads back as
+ * those two rows, and put_run writes that same BLOB for them. A run stored as
+ * migration 5 did (text packs) still reads. Damaged packs are errors, not short runs.
+ */
+static void
+test_run_rowpack(void)
+{
+    static const char hand[] = "026100620000AEBA02C801013809";
+    static const struct {
+        const char *blob; int n;
+        const char *why;
+    } bad[] = {
+        { "026100620000AEBA02C801013809", 3, "fewer records than n" },
+        { "026100620000AEBA02C80101380900", 2, "a byte past the last record" },
+        { "026100620000AEBA02C801023809", 2, "a name index past k" },
+        { "026100620000AEBA02C80101", 2, "cut in a record" },
+        { "026100620000AEBA02C8", 1, "cut in a varint" },
+        { "0261006200", 1, "no records" },
+        { "02610062", 1, "a name without its NUL" },
+        { "016100" "00" "FEFFFFFFFFFFFFFFFF01" "00", 1, "a date step past any date" },
+        { "016100" "00" "C282E602" "00", 1, "9999-12-31 and a day" },
+        { "016100" "00" "00" "FFFFFFFFFFFFFFFFFF7F", 1, "an amount past 64 bits" },
+    };
+    struct pf_store *st = NULL;
+    struct pf_err err = { 0 };
+    struct pf_run *run = pf_run_new(), *head = pf_run_new(), *back = NULL;
+    pf_date d1 = pf_date_from_ymd(2025, 1, 31), d2 = pf_date_from_ymd(2025, 2, 28);
+    char sql[512], hex[256];
+    sqlite3_stmt *q = NULL;
+    size_t i;
+
+    CHECK(d1 == 20119 && d2 - d1 == 28);
+    run->as_of = head->as_of = d2;
+    run->batch = head->batch = 1;
+    run->engine = pf_xstrdup("test");
+    run->digest = pf_xstrdup("rowpack");
+    run->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
+    head->engine = pf_xstrdup("test");
+    head->digest = pf_xstrdup("head");
+    head->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
+    pf_run_row_money(run, "account", "F1", "*", "a", d1, 100);
+    pf_run_row_money(run, "account", "F1", "*", "b", d2, -5);
+    CHECK(pf_store_open(path, 0, &st, &err) == PF_OK);
+    CHECK(pf_store_schema_version(st) >= 6);
+    CHECK(pf_store_begin_write(st, &err) == PF_OK);
+    CHECK(pf_store_put_run(st, run, &err) == PF_OK);
+    CHECK(pf_store_put_run(st, head, &err) == PF_OK); /* packs go in by hand below */
+    CHECK(pf_store_commit(st, &err) == PF_OK);
+    /* the encoder wrote the documented bytes */
+    hex[0] = '\0';
+    if (sqlite3_prepare_v2(st->db, "SELECT hex(rows), n FROM run_rowpack WHERE run_id = ?1",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, run->id);
+        if (sqlite3_step(q) == SQLITE_ROW) {
+            snprintf(hex, sizeof hex, "%s", (const char *)sqlite3_column_text(q, 0));
+            CHECK_INT(sqlite3_column_int(q, 1), 2);
+        }
+    }
+    sqlite3_finalize(q);
+    CHECK_STR(hex, hand);
+    /* a hand-made pack, as the text of 0006 describes, and migration 5's text packs,
+     * read back in seq order: the text pack (seq 1, 2), the binary one (3, 4), the
+     * block (5, 6) */
+    snprintf(sql, sizeof sql, "INSERT INTO run_rowpack VALUES (?1, 3, 'account', 'F1', 'P1', 2, "
+             "X'%s')", hand);
+    CHECK(exec_run(st, "INSERT INTO run_pack VALUES (?1, 1, 'nav_history', NULL, 'it', "
+                   "'nav:2024-12-31:7;nav:2025-01-31:-8')", head->id));
+    CHECK(exec_run(st, sql, head->id));
+    CHECK(exec_run(st, "INSERT INTO run_block VALUES (?1, 5, 'F1', 'net', "
+                   "'flow:2025-01-01:-1000;nav:2025-06-30:1200')", head->id));
+    CHECK(pf_store_get_run(st, head->id, &back, &err) == PF_OK);
+    CHECK(back && back->nrows == 6);
+    if (back && back->nrows == 6) {
+        const struct pf_run_row *w = back->rows;
+        CHECK(strcmp(w[0].tbl, "nav_history") == 0 && !w[0].fund && w[0].cents == 7 &&
+              w[0].date == pf_date_from_ymd(2024, 12, 31));
+        CHECK(w[1].cents == -8 && w[1].date == d1);
+        CHECK(strcmp(w[2].tbl, "account") == 0 && strcmp(w[2].key, "P1") == 0 &&
+              strcmp(w[2].col, "a") == 0 && w[2].date == d1 && w[2].cents == 100);
+        CHECK(strcmp(w[3].col, "b") == 0 && w[3].date == d2 && w[3].cents == -5 &&
+              w[3].is_money && w[3].has_value);
+        CHECK(strcmp(w[4].tbl, "block") == 0 && w[4].cents == -1000 &&
+              strcmp(w[5].col, "nav") == 0 && w[5].cents == 1200);
+    }
+    pf_run_free(back);
+    back = NULL;
+    /* damaged binary packs, each in a run of its own */
+    for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        struct pf_run *r = pf_run_new();
+        r->as_of = d2;
+        r->batch = 1;
+        r->engine = pf_xstrdup("test");
+        r->digest = pf_xstrdup("bad");
+        r->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
+        CHECK(pf_store_begin_write(st, &err) == PF_OK);
+        CHECK(pf_store_put_run(st, r, &err) == PF_OK);
+        CHECK(pf_store_commit(st, &err) == PF_OK);
+        snprintf(sql, sizeof sql, "INSERT INTO run_rowpack VALUES (?1, 1, 'block', 'F1', "
+                 "'net', %d, X'%s')", bad[i].n, bad[i].blob);
+        CHECK(exec_run(st, sql, r->id));
+        pf_err_clear(&err);
+        if (pf_store_get_run(st, r->id, &back, &err) != PF_EDATA || back ||
+            !strstr(err.msg, "packed rows 'net' of 'block' are malformed")) {
+            CHECK(!"a damaged pack read without an error");
+            fprintf(stderr, "     %s\n", bad[i].why);
+        }
+        pf_run_free(back);
+        back = NULL;
+        pf_err_clear(&err);
+        CHECK(pf_store_get_run_packed(st, r->id, true, NULL, 0, &back, &err) == PF_EDATA);
+        pf_run_free(back);
+        back = NULL;
+        pf_run_free(r);
+    }
+    pf_store_close(st);
+    pf_run_free(run);
+    pf_run_free(head);
+}
+
 static void
 test_busy(void)
 {
@@ -587,6 +727,7 @@ main(void)
     test_run_packs();
     test_run_funds();
     test_run_packed();
+    test_run_rowpack();
     test_busy();
     test_seals();
     remove(path);

@@ -23,17 +23,45 @@ echo "-- a database made before application_id (schema version 1)"
 $PF --db legacy.db init 2>/dev/null
 $PF --db legacy.db import $SRC/models/sample/*.csv > /dev/null
 $PF --db legacy.db close --as-of 2024-06-30 > /dev/null
-# the run as a parkfund before migration 5 stored it: its packed rows one by one in
-# run_row (expanded here by SQL, independently of parkfund's reader)
-sqlite3 legacy.db "WITH RECURSIVE split(run_id, seq, tbl, fund, key, rest, item) AS (
-    SELECT run_id, seq, tbl, fund, key, rows || ';', NULL FROM run_pack
-    UNION ALL SELECT run_id, seq + 1, tbl, fund, key, substr(rest, instr(rest, ';') + 1),
-        substr(rest, 1, instr(rest, ';') - 1) FROM split WHERE rest <> '')
-  INSERT INTO run_row(run_id, seq, tbl, fund, key, col, date, cents, value)
-  SELECT run_id, seq - 1, tbl, fund, key, substr(item, 1, instr(item, ':') - 1),
-      substr(item, instr(item, ':') + 1, 10), CAST(substr(item, instr(item, ':') + 12) AS INTEGER), NULL
-  FROM split WHERE item IS NOT NULL;
-  DROP TABLE run_pack;"
+# the run as a parkfund before migration 5 stored it: its dated amounts one by one in
+# run_row and its flow blocks as run_block text (expanded here from migration 6's
+# binary packs by this script, independently of parkfund's reader, from the format
+# 0006_run_rowpack.sql documents)
+/usr/bin/python3 - legacy.db <<'PY'
+import datetime, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+def varint(b, p):
+    v = shift = 0
+    while True:
+        c = b[p]; p += 1
+        v |= (c & 0x7f) << shift; shift += 7
+        if not c & 0x80:
+            return v, p
+unzig = lambda u: (u >> 1) if u % 2 == 0 else -(u >> 1) - 1
+epoch = datetime.date(1970, 1, 1)
+rows, blocks = [], []
+for run_id, seq, tbl, fund, key, n, blob in db.execute(
+        "SELECT run_id, seq, tbl, fund, key, n, rows FROM run_rowpack ORDER BY run_id, seq"):
+    k, p = varint(blob, 0)
+    names = []
+    for i in range(k):
+        z = blob.index(b"\0", p); names.append(blob[p:z].decode()); p = z + 1
+    day, items = 0, []
+    for i in range(n):
+        c, p = varint(blob, p); d, p = varint(blob, p); v, p = varint(blob, p)
+        day += unzig(d)
+        items.append((names[c], (epoch + datetime.timedelta(days=day)).isoformat(), unzig(v)))
+    assert p == len(blob)
+    if tbl == "block":
+        blocks.append((run_id, seq, fund, key, ";".join("%s:%s:%d" % it for it in items)))
+    else:
+        rows += [(run_id, seq + i, tbl, fund, key, c, d, v, None) for i, (c, d, v) in enumerate(items)]
+db.executemany("INSERT INTO run_row VALUES (?,?,?,?,?,?,?,?,?)", rows)
+db.executemany("INSERT INTO run_block VALUES (?,?,?,?,?)", blocks)
+db.execute("DROP TABLE run_rowpack")
+db.execute("DROP TABLE run_pack")
+db.commit()
+PY
 echo "legacy rows unpacked: $(sqlite3 legacy.db 'SELECT count(*) FROM run_row')"
 # and its results (records: tag, key NUL, metric NUL, 8 bytes LE or a reason NUL)
 /usr/bin/python3 - legacy.db <<'PY'

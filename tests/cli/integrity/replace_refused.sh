@@ -25,6 +25,12 @@ for t in $tables; do
     # a transaction that is never committed (the shell stops at the refusal)
     [ "$n" -gt 0 ] || [ "$t" != run_result ] ||
         seed="BEGIN; INSERT INTO run_result VALUES (1, 0, 'fund', NULL, 'k', 'm', 1, NULL, NULL); "
+    # and since migration 6 its dated amounts and flow blocks (run_rowpack): the text
+    # packs of older runs likewise
+    [ "$n" -gt 0 ] || [ "$t" != run_block ] ||
+        seed="BEGIN; INSERT INTO run_block VALUES (1, 0, NULL, 'k', 'flow:2024-01-01:1'); "
+    [ "$n" -gt 0 ] || [ "$t" != run_pack ] ||
+        seed="BEGIN; INSERT INTO run_pack VALUES (1, 0, 'account', NULL, 'k', 'a:2024-01-01:1'); "
     [ "$n" -gt 0 ] || [ -n "$seed" ] || { echo "$t: EMPTY (the test needs a row)"; continue; }
     try "$t replace" "${seed}REPLACE INTO $t SELECT * FROM $t LIMIT 1"
     try "$t insert or replace" "${seed}INSERT OR REPLACE INTO $t SELECT * FROM $t"
