@@ -209,63 +209,58 @@ put_bands(struct pf_forecast *fc, const char *fund, const char *const *labels, s
             }
 }
 
-pf_status
-pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds,
-                           const struct pf_forecast_opts *o, struct pf_forecast **out,
-                           struct pf_err *err)
-{
-    struct fc_ctx c;
-    struct pf_forecast *fc = pf_forecast_new();
-    struct pf_fc_fund *funds = NULL;
-    struct pf_ta_fit *fits = NULL;
-    struct pf_fc_result *res = NULL;
-    struct pf_fc_spec spec;
-    const char **chains = NULL, **fids = NULL;
-    char **labels = NULL;
-    double *cov = NULL, *weights = NULL, *ages = NULL, *sd = NULL, *fx = NULL;
-    pf_cents *unfunded = NULL;
-    size_t *dsidx = NULL;
-    struct grp {
-        struct pf_fc_member *m;
-        size_t n, cap;
-    } *gm = NULL;
-    struct pf_fc_group *groups = NULL;
-    const char **gpartner = NULL;
-    size_t ngroups = 0;
-    size_t nq = (size_t)o->years * 4, nch = 0, nf = 0, i, j, q;
-    pf_date qe0 = pf_date_quarter_end(run->as_of);
-    const char *why = NULL;
-    pf_status rc = PF_OK;
-    char buf[512];
+/* A partner's funds, as pf_fc_member's weights, while they are gathered. */
+struct grp {
+    struct pf_fc_member *m;
+    size_t n, cap;
+};
 
-    *out = NULL;
-    memset(&c, 0, sizeof c);
-    c.run = run;
-    c.ds = ds;
-    c.fc = fc;
-    c.err = err;
-    if (o->years < 1 || o->years > 50 || o->paths < 1 ||
-        o->paths > PF_FORECAST_MAX_PATH_QUARTERS / nq) {
-        pf_forecast_free(fc);
-        return pf_err_set(err, PF_EUSAGE, "", "forecast needs 1..50 years, at least one path "
-                          "and at most %d paths x quarters (memory)",
-                          PF_FORECAST_MAX_PATH_QUARTERS);
-    }
-    fc->run_id = run->id;
-    fc->years = o->years;
-    fc->paths = (int64_t)o->paths;
-    fc->seed = (int64_t)o->seed;
-    fc->has_target = o->has_target;
-    fc->target_nav = o->target_nav;
-    fc->engine = pf_xstrdup(PF_ENGINE_VERSION);
+/*
+ * One forecast's working state, built up in order by the steps of
+ * pf_engine_forecast_compute below and freed by fc_work_release. Arrays indexed by
+ * "forecast fund" (0 .. nf) hold only the funds in the run; dsidx maps them back to
+ * the data set.
+ */
+struct fc_work {
+    struct fc_ctx c;
+    const struct pf_forecast_opts *o;
+    size_t nq;                       /* quarters projected */
+    pf_date qe0;                     /* the quarter end holding the as-of date */
+    char **labels;                   /* nq quarter labels */
+    const char **chains;             /* nch chains with a volatility */
+    double *sd, *cov;                /* their volatilities; covariance nch x nch */
+    size_t nch;
+    struct pf_fc_fund *funds;        /* nf funds projected */
+    struct pf_ta_fit *fits;
+    const char **fids;
+    size_t *dsidx;
+    double *fx, *weights, *ages;
+    pf_cents *unfunded;
+    size_t nf;
+    struct grp *gm;                  /* per ds partner */
+    struct pf_fc_group *groups;      /* ngroups partners in one fund or more */
+    const char **gpartner;
+    size_t ngroups;
+    struct pf_fc_result *res;
+    char buf[512];                   /* a note's text */
+};
+
+/* The run's results by key, and per fund its chain NAV, partners' unfunded results,
+ * commitments and NAV history rows. */
+static void
+fc_index_run(struct fc_ctx *c)
+{
+    const struct pf_run *run = c->run;
+    const struct pf_dataset *ds = c->ds;
+    size_t i;
+
     for (i = 0; i < run->nresults; i++) {
         const struct pf_result *r = &run->results[i];
         char k[600];
         result_key(k, sizeof k, r->dimension, r->fund, r->key, r->metric);
-        pf_map_put(&c.idx, k, (void *)r);
+        pf_map_put(&c->idx, k, (void *)r);
     }
-
-    c.fr = pf_xcalloc(ds->nfunds + 1, sizeof *c.fr);
+    c->fr = pf_xcalloc(ds->nfunds + 1, sizeof *c->fr);
     for (i = 0; i < run->nresults; i++) {
         const struct pf_result *r = &run->results[i];
         int fi;
@@ -273,16 +268,16 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
             continue;
         if (strcmp(r->dimension, "chain") == 0 && strcmp(r->metric, "nav") == 0 && r->cents > 0) {
             if ((fi = pf_dataset_find_fund(ds, r->fund)) >= 0)
-                c.fr[fi].chain_nav += (double)r->cents;
+                c->fr[fi].chain_nav += (double)r->cents;
         } else if (strcmp(r->dimension, "partner") == 0 && strcmp(r->metric, "unfunded") == 0) {
             if ((fi = pf_dataset_find_fund(ds, r->fund)) >= 0) {
-                PF_GROW(c.fr[fi].part, c.fr[fi].npart + 1, c.fr[fi].cpart);
-                c.fr[fi].part[c.fr[fi].npart++] = i;
+                PF_GROW(c->fr[fi].part, c->fr[fi].npart + 1, c->fr[fi].cpart);
+                c->fr[fi].part[c->fr[fi].npart++] = i;
             }
         }
     }
     for (i = 0; i < ds->ncommitments; i++) {
-        struct fund_rows *f = &c.fr[ds->commitments[i].fund];
+        struct fund_rows *f = &c->fr[ds->commitments[i].fund];
         PF_GROW(f->cm, f->ncm + 1, f->ccm);
         f->cm[f->ncm++] = i;
     }
@@ -292,192 +287,286 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
         if (strcmp(r->tbl, "nav_history") || !r->fund || strcmp(r->fund, r->key) || !r->is_money)
             continue;
         if ((fi = pf_dataset_find_fund(ds, r->fund)) >= 0) {
-            PF_GROW(c.fr[fi].hist, c.fr[fi].nhist + 1, c.fr[fi].chist);
-            c.fr[fi].hist[c.fr[fi].nhist++] = i;
+            PF_GROW(c->fr[fi].hist, c->fr[fi].nhist + 1, c->fr[fi].chist);
+            c->fr[fi].hist[c->fr[fi].nhist++] = i;
         }
     }
+}
 
-    /* quarters: the calendar quarters after the one holding the as-of date */
-    labels = pf_xcalloc(nq, sizeof *labels);
-    for (q = 0; q < nq; q++) {
-        char l[16];
-        quarter_label(pf_date_add_months_end(qe0, 3 * (int)(q + 1)), l, sizeof l);
-        labels[q] = pf_xstrdup(l);
-    }
+/* Chains with risk figures (portfolio rows, in the run's order) and their covariance;
+ * a chain without a volatility or a pair without a correlation is noted. */
+static void
+fc_chains(struct fc_work *w)
+{
+    const struct pf_run *run = w->c.run;
+    struct pf_forecast *fc = w->c.fc;
+    size_t i, j, nch = 0;
 
-    /* chains with risk figures (portfolio rows, in the run's order), their covariance */
-    chains = pf_xcalloc(run->nresults + 1, sizeof *chains);
-    sd = pf_xcalloc(run->nresults + 1, sizeof *sd);
+    w->chains = pf_xcalloc(run->nresults + 1, sizeof *w->chains);
+    w->sd = pf_xcalloc(run->nresults + 1, sizeof *w->sd);
     for (i = 0; i < run->nresults; i++) {
         const struct pf_result *r = &run->results[i];
-        if (!r->fund && strcmp(r->dimension, "chain") == 0 &&
-            strcmp(r->metric, "stdev_return") == 0) {
-            if (r->has_value && !r->is_money && isfinite(r->value)) {
-                chains[nch] = r->key;
-                sd[nch++] = r->value;
-            } else {
-                snprintf(buf, sizeof buf, "chain '%s' has no return volatility (%s): its "
-                         "projects grow at their fund's rate without uncertainty", r->key,
-                         r->reason ? r->reason : "no value");
-                pf_run_note_add(fc->res, false, "forecast_chain", 0, buf);
-            }
+        if (r->fund || strcmp(r->dimension, "chain") != 0 ||
+            strcmp(r->metric, "stdev_return") != 0)
+            continue;
+        if (r->has_value && !r->is_money && isfinite(r->value)) {
+            w->chains[nch] = r->key;
+            w->sd[nch++] = r->value;
+        } else {
+            snprintf(w->buf, sizeof w->buf, "chain '%s' has no return volatility (%s): its "
+                     "projects grow at their fund's rate without uncertainty", r->key,
+                     r->reason ? r->reason : "no value");
+            pf_run_note_add(fc->res, false, "forecast_chain", 0, w->buf);
         }
     }
-    cov = pf_xcalloc(nch * nch + 1, sizeof *cov);
+    w->nch = nch;
+    w->cov = pf_xcalloc(nch * nch + 1, sizeof *w->cov);
     for (i = 0; i < nch; i++)
         for (j = i; j < nch; j++) {
-            double rho = 0;
-            if (i == j)
-                rho = 1;
-            else {
+            double rho = 1;
+            if (i != j) {
                 char key[256];
-                const char *a = chains[i], *b = chains[j];
+                const char *a = w->chains[i], *b = w->chains[j];
                 if (strcmp(a, b) > 0) {
                     const char *t = a;
                     a = b;
                     b = t;
                 }
                 snprintf(key, sizeof key, "%s|%s", a, b);
-                if (!value(&c, "chain_corr", NULL, key, "correlation", &rho)) {
+                if (!value(&w->c, "chain_corr", NULL, key, "correlation", &rho)) {
                     rho = 0;
-                    {
-                        snprintf(buf, sizeof buf, "chains '%s' have no correlation: taken as "
-                                 "0", key);
-                        pf_run_note_add(fc->res, false, "forecast_chain", 0, buf);
-                    }
+                    snprintf(w->buf, sizeof w->buf, "chains '%s' have no correlation: taken "
+                             "as 0", key);
+                    pf_run_note_add(fc->res, false, "forecast_chain", 0, w->buf);
                 }
             }
-            cov[i * nch + j] = cov[j * nch + i] = rho * sd[i] * sd[j];
+            w->cov[i * nch + j] = w->cov[j * nch + i] = rho * w->sd[i] * w->sd[j];
         }
+}
 
-    /* the funds */
-    funds = pf_xcalloc(ds->nfunds + 1, sizeof *funds);
-    fits = pf_xcalloc(ds->nfunds + 1, sizeof *fits);
-    fids = pf_xcalloc(ds->nfunds + 1, sizeof *fids);
-    dsidx = pf_xcalloc(ds->nfunds + 1, sizeof *dsidx);
-    fx = pf_xcalloc(ds->nfunds + 1, sizeof *fx);
-    unfunded = pf_xcalloc(ds->nfunds + 1, sizeof *unfunded);
-    weights = pf_xcalloc(ds->nfunds * nch + 1, sizeof *weights);
-    ages = pf_xcalloc(ds->nfunds * (nq + 1) + 1, sizeof *ages);
-    for (i = 0; i < ds->nfunds; i++) {
-        const struct pf_fund *fd = &ds->funds[i];
-        const char *F = fd->fund_id;
-        struct pf_fc_fund *ff = &funds[nf];
-        pf_cents commitment = 0, nav = 0, unf = 0, cn;
-        double total = 0, *hbuf = NULL;
-        size_t nh, hmax;
+/* Forecast fund nf from data-set fund i: its state at the as-of date, its chain mix and
+ * its calibration on its own quarterly history. false: not in the run (incepted after
+ * the as-of date). */
+static bool
+fc_fund(struct fc_work *w, size_t i, pf_status *rc)
+{
+    struct fc_ctx *c = &w->c;
+    const struct pf_fund *fd = &c->ds->funds[i];
+    const char *F = fd->fund_id;
+    size_t nf = w->nf, nq = w->nq, nch = w->nch, q, j, nh, hmax = 4 * 200;
+    struct pf_fc_fund *ff = &w->funds[nf];
+    pf_cents commitment = 0, nav = 0, unf = 0, cn;
+    double total, *hbuf;
 
-        if (!money(&c, "fund", F, F, "nav", &nav) || !money(&c, "fund", F, F, "unfunded", &unf))
-            continue; /* not in the run (incepted after the as-of date) */
-        money(&c, "fund", F, F, "commitment", &commitment);
-        if ((rc = fx_at(&c, fd->currency, run->as_of, &fx[nf])) != PF_OK)
-            goto cleanup;
-        fids[nf] = F;
-        dsidx[nf] = i;
-        unfunded[nf] = unf;
-        pf_ta_defaults(&ff->p);
-        if (nav < 0) {
-            snprintf(buf, sizeof buf, "fund '%s' has a negative NAV at the as-of date: "
-                     "projected from 0", F);
-            pf_run_note_add(fc->res, false, "forecast_fund", 0, buf);
-            nav = 0;
-        }
-        ff->unfunded = (double)unf;
-        ff->nav = (double)nav;
-        ff->fx = fx[nf];
-        ff->ages = ages + nf * (nq + 1);
-        for (q = 0; q <= nq; q++)
-            ages[nf * (nq + 1) + q] =
-                age_years(fd->inception, pf_date_add_months_end(qe0, 3 * (int)q));
-        /* chain mix: the fund's NAV by chain, as shares of all its projects' NAV */
-        ff->weight = weights + nf * nch;
-        for (j = 0; j < nch; j++)
-            if (money(&c, "chain", F, chains[j], "nav", &cn) && cn > 0)
-                weights[nf * nch + j] = (double)cn;
-        total = c.fr[i].chain_nav;
-        for (j = 0; j < nch; j++)
-            weights[nf * nch + j] = total > 0 ? weights[nf * nch + j] / total : 0;
-
-        /* calibration on the fund's own quarterly history */
-        hmax = 4 * 200;
-        hbuf = pf_xcalloc(5 * (hmax + 1), sizeof *hbuf);
-        nh = history(&c, &c.fr[i], fd->inception, hmax, hbuf, hbuf + (hmax + 1),
-                     hbuf + 2 * (hmax + 1), hbuf + 3 * (hmax + 1), hbuf + 4 * (hmax + 1));
-        {
-            struct pf_ta_history h = { nh, hbuf, hbuf + (hmax + 1), hbuf + 2 * (hmax + 1),
-                                       hbuf + 3 * (hmax + 1), hbuf + 4 * (hmax + 1),
-                                       (double)commitment };
-            pf_ta_calibrate(&ff->p, &h, &fits[nf]);
-        }
-        free(hbuf);
-        if (!fits[nf].fitted && nh >= PF_TA_MIN_QUARTERS) {
-            snprintf(buf, sizeof buf, "fund '%s': %s", F, fits[nf].reason);
-            pf_run_note_add(fc->res, false, "forecast_fit", 0, buf);
-        }
-        ff->p.growth = fits[nf].growth;
-        ff->p.bow = fits[nf].bow;
-        ff->p.call_scale = fits[nf].call_scale;
-        nf++;
+    if (!money(c, "fund", F, F, "nav", &nav) || !money(c, "fund", F, F, "unfunded", &unf))
+        return false;
+    money(c, "fund", F, F, "commitment", &commitment);
+    if ((*rc = fx_at(c, fd->currency, c->run->as_of, &w->fx[nf])) != PF_OK)
+        return false;
+    w->fids[nf] = F;
+    w->dsidx[nf] = i;
+    w->unfunded[nf] = unf;
+    pf_ta_defaults(&ff->p);
+    if (nav < 0) {
+        snprintf(w->buf, sizeof w->buf, "fund '%s' has a negative NAV at the as-of date: "
+                 "projected from 0", F);
+        pf_run_note_add(c->fc->res, false, "forecast_fund", 0, w->buf);
+        nav = 0;
     }
+    ff->unfunded = (double)unf;
+    ff->nav = (double)nav;
+    ff->fx = w->fx[nf];
+    ff->ages = w->ages + nf * (nq + 1);
+    for (q = 0; q <= nq; q++)
+        w->ages[nf * (nq + 1) + q] =
+            age_years(fd->inception, pf_date_add_months_end(w->qe0, 3 * (int)q));
+    /* chain mix: the fund's NAV by chain, as shares of all its projects' NAV */
+    ff->weight = w->weights + nf * nch;
+    for (j = 0; j < nch; j++)
+        if (money(c, "chain", F, w->chains[j], "nav", &cn) && cn > 0)
+            w->weights[nf * nch + j] = (double)cn;
+    total = c->fr[i].chain_nav;
+    for (j = 0; j < nch; j++)
+        w->weights[nf * nch + j] = total > 0 ? w->weights[nf * nch + j] / total : 0;
 
-    /* partners across funds: one group per partner (data-set order, by id), its
-     * members the funds it holds in fund order, weighted by its shares and the FX */
-    gm = pf_xcalloc(ds->npartners + 1, sizeof *gm);
-    for (i = 0; i < nf; i++) {
-        const struct fund_rows *fr = &c.fr[dsidx[i]];
+    /* calibration on the fund's own quarterly history */
+    hbuf = pf_xcalloc(5 * (hmax + 1), sizeof *hbuf);
+    nh = history(c, &c->fr[i], fd->inception, hmax, hbuf, hbuf + (hmax + 1),
+                 hbuf + 2 * (hmax + 1), hbuf + 3 * (hmax + 1), hbuf + 4 * (hmax + 1));
+    {
+        struct pf_ta_history h = { nh, hbuf, hbuf + (hmax + 1), hbuf + 2 * (hmax + 1),
+                                   hbuf + 3 * (hmax + 1), hbuf + 4 * (hmax + 1),
+                                   (double)commitment };
+        pf_ta_calibrate(&ff->p, &h, &w->fits[nf]);
+    }
+    free(hbuf);
+    if (!w->fits[nf].fitted && nh >= PF_TA_MIN_QUARTERS) {
+        snprintf(w->buf, sizeof w->buf, "fund '%s': %s", F, w->fits[nf].reason);
+        pf_run_note_add(c->fc->res, false, "forecast_fit", 0, w->buf);
+    }
+    ff->p.growth = w->fits[nf].growth;
+    ff->p.bow = w->fits[nf].bow;
+    ff->p.call_scale = w->fits[nf].call_scale;
+    return true;
+}
+
+static pf_status
+fc_funds(struct fc_work *w)
+{
+    const struct pf_dataset *ds = w->c.ds;
+    size_t i, nq = w->nq;
+    pf_status rc = PF_OK;
+
+    w->funds = pf_xcalloc(ds->nfunds + 1, sizeof *w->funds);
+    w->fits = pf_xcalloc(ds->nfunds + 1, sizeof *w->fits);
+    w->fids = pf_xcalloc(ds->nfunds + 1, sizeof *w->fids);
+    w->dsidx = pf_xcalloc(ds->nfunds + 1, sizeof *w->dsidx);
+    w->fx = pf_xcalloc(ds->nfunds + 1, sizeof *w->fx);
+    w->unfunded = pf_xcalloc(ds->nfunds + 1, sizeof *w->unfunded);
+    w->weights = pf_xcalloc(ds->nfunds * w->nch + 1, sizeof *w->weights);
+    w->ages = pf_xcalloc(ds->nfunds * (nq + 1) + 1, sizeof *w->ages);
+    for (i = 0; i < ds->nfunds; i++) {
+        if (fc_fund(w, i, &rc))
+            w->nf++;
+        else if (rc != PF_OK)
+            break;
+    }
+    return rc;
+}
+
+/* Partners across funds: one group per partner (data-set order, by id), its members
+ * the funds it holds in fund order, weighted by its shares and the FX. */
+static void
+fc_groups(struct fc_work *w)
+{
+    struct fc_ctx *c = &w->c;
+    const struct pf_dataset *ds = c->ds;
+    size_t i, j;
+
+    w->gm = pf_xcalloc(ds->npartners + 1, sizeof *w->gm);
+    for (i = 0; i < w->nf; i++) {
+        const struct fund_rows *fr = &c->fr[w->dsidx[i]];
         for (j = 0; j < fr->npart; j++) {
-            const struct pf_result *r = &run->results[fr->part[j]];
+            const struct pf_result *r = &c->run->results[fr->part[j]];
             struct grp *g;
             double interest = 0;
             int pi = pf_dataset_find_partner(ds, r->key);
             if (pi < 0)
                 continue;
-            g = &gm[pi];
-            value(&c, "partner", fids[i], r->key, "interest", &interest);
+            g = &w->gm[pi];
+            value(c, "partner", w->fids[i], r->key, "interest", &interest);
             PF_GROW(g->m, g->n + 1, g->cap);
             g->m[g->n].fund = i;
-            g->m[g->n].wcalls = (unfunded[i] > 0 ? (double)r->cents / (double)unfunded[i] : 0) *
-                                fx[i];
-            g->m[g->n].wdists = interest * fx[i];
+            g->m[g->n].wcalls = (w->unfunded[i] > 0 ? (double)r->cents / (double)w->unfunded[i]
+                                                    : 0) * w->fx[i];
+            g->m[g->n].wdists = interest * w->fx[i];
             g->n++;
         }
     }
-    groups = pf_xcalloc(ds->npartners + 1, sizeof *groups);
-    gpartner = pf_xcalloc(ds->npartners + 1, sizeof *gpartner);
+    w->groups = pf_xcalloc(ds->npartners + 1, sizeof *w->groups);
+    w->gpartner = pf_xcalloc(ds->npartners + 1, sizeof *w->gpartner);
     for (i = 0; i < ds->npartners; i++)
-        if (gm[i].n > 0) {
-            groups[ngroups].m = gm[i].m;
-            groups[ngroups].n = gm[i].n;
-            gpartner[ngroups++] = ds->partners[i].partner_id;
+        if (w->gm[i].n > 0) {
+            w->groups[w->ngroups].m = w->gm[i].m;
+            w->groups[w->ngroups].n = w->gm[i].n;
+            w->gpartner[w->ngroups++] = ds->partners[i].partner_id;
         }
+}
+
+static pf_status
+fc_simulate(struct fc_work *w)
+{
+    struct pf_fc_spec spec;
+    const char *why = NULL;
 
     memset(&spec, 0, sizeof spec);
-    spec.funds = funds;
-    spec.nfunds = nf;
-    spec.nchains = nch;
-    spec.nq = nq;
-    spec.npaths = o->paths;
-    spec.cov = cov;
-    spec.seed = o->seed;
+    spec.funds = w->funds;
+    spec.nfunds = w->nf;
+    spec.nchains = w->nch;
+    spec.nq = w->nq;
+    spec.npaths = w->o->paths;
+    spec.cov = w->cov;
+    spec.seed = w->o->seed;
     spec.threads = 2; /* identical to one thread (forecast.h) */
-    spec.groups = groups;
-    spec.ngroups = ngroups;
-    spec.group_nq = nq < 4 ? nq : 4;
-    spec.progress = o->progress;
-    spec.progress_arg = o->progress_arg;
-    if (pf_forecast_simulate(&spec, &res, &why) != PF_OK) {
-        rc = pf_err_set(err, PF_EDATA, "", "cannot forecast run %lld: %s", (long long)run->id,
-                        why ? why : "simulation failed");
-        goto cleanup;
+    spec.groups = w->groups;
+    spec.ngroups = w->ngroups;
+    spec.group_nq = w->nq < 4 ? w->nq : 4;
+    spec.progress = w->o->progress;
+    spec.progress_arg = w->o->progress_arg;
+    if (pf_forecast_simulate(&spec, &w->res, &why) != PF_OK)
+        return pf_err_set(w->c.err, PF_EDATA, "", "cannot forecast run %lld: %s",
+                          (long long)w->c.run->id, why ? why : "simulation failed");
+    if (w->res->clipped && w->nch > 0) {
+        snprintf(w->buf, sizeof w->buf, "the chains' covariance is not positive definite "
+                 "(smallest eigenvalue %.3g): clipped to the nearest positive semi-definite "
+                 "matrix", w->res->min_eig);
+        pf_run_note_add(w->c.fc->res, false, "forecast_covariance", 0, w->buf);
     }
-    if (res->clipped && nch > 0) {
-        snprintf(buf, sizeof buf, "the chains' covariance is not positive definite (smallest "
-                 "eigenvalue %.3g): clipped to the nearest positive semi-definite matrix",
-                 res->min_eig);
-        pf_run_note_add(fc->res, false, "forecast_covariance", 0, buf);
-    }
+    return PF_OK;
+}
 
-    /* ---- results ---- */
+/* Forecast fund i's fit, its bands, and its partners' calls and distributions (P50 and
+ * P95 of the first four quarters: calls by their share of the unfunded, distributions
+ * by interest). */
+static void
+fc_put_fund(struct fc_work *w, size_t i)
+{
+    static const size_t pk[2] = { 2, 4 }; /* p50, p95 */
+    struct pf_forecast *fc = w->c.fc;
+    const struct pf_ta_fit *ft = &w->fits[i];
+    const struct fund_rows *fr = &w->c.fr[w->dsidx[i]];
+    const char *F = w->fids[i];
+    const char *dflt = ft->reason ? ft->reason : "defaults";
+    size_t nq = w->nq, j, k, m;
+
+    pf_run_value(fc->res, "forecast_fit", F, "*", "fitted", ft->fitted ? 1 : 0);
+    pf_run_value(fc->res, "forecast_fit", F, "*", "quarters", (double)(ft->nobs / 3));
+    pf_run_value(fc->res, "forecast_fit", F, "*", "residual", ft->residual);
+    pf_run_value(fc->res, "forecast_fit", F, "growth", "value", ft->growth);
+    pf_run_value(fc->res, "forecast_fit", F, "bow", "value", ft->bow);
+    pf_run_value(fc->res, "forecast_fit", F, "call_scale", "value", ft->call_scale);
+    if (ft->fitted) {
+        pf_run_value(fc->res, "forecast_fit", F, "growth", "stderr", ft->se_growth);
+        pf_run_value(fc->res, "forecast_fit", F, "bow", "stderr", ft->se_bow);
+        pf_run_value(fc->res, "forecast_fit", F, "call_scale", "stderr", ft->se_scale);
+    } else {
+        pf_run_empty(fc->res, "forecast_fit", F, "growth", "stderr", dflt);
+        pf_run_empty(fc->res, "forecast_fit", F, "bow", "stderr", dflt);
+        pf_run_empty(fc->res, "forecast_fit", F, "call_scale", "stderr", dflt);
+    }
+    pf_run_value(fc->res, "forecast_fit", F, "life", "value", w->funds[i].p.life);
+    pf_run_value(fc->res, "forecast_fit", F, "yield", "value", w->funds[i].p.yield);
+    put_bands(fc, F, (const char *const *)w->labels, nq, w->res->fund, false, i);
+    for (j = 0; j < fr->npart; j++) {
+        const struct pf_result *r = &w->c.run->results[fr->part[j]];
+        double interest = 0, cshare;
+        value(&w->c, "partner", F, r->key, "interest", &interest);
+        cshare = w->unfunded[i] > 0 ? (double)r->cents / (double)w->unfunded[i] : 0;
+        for (k = 0; k < 4 && k < nq; k++)
+            for (m = 0; m < 2; m++) {
+                char key[400];
+                snprintf(key, sizeof key, "%s|%s|calls|%s", r->key, w->labels[k],
+                         pf_fc_pct_names[pk[m]]);
+                fc_put_money(fc, "forecast_partner", F, key, "amount",
+                             cshare * w->res->fund[pf_fc_fund_index(nq, i, 0, k, pk[m])]);
+                snprintf(key, sizeof key, "%s|%s|distributions|%s", r->key, w->labels[k],
+                         pf_fc_pct_names[pk[m]]);
+                fc_put_money(fc, "forecast_partner", F, key, "amount",
+                             interest * w->res->fund[pf_fc_fund_index(nq, i, 1, k, pk[m])]);
+            }
+    }
+}
+
+/* The forecast's results: its options, each fund, the portfolio's bands, and each
+ * partner across its funds in CNY (path-wise sums, then percentiles). */
+static void
+fc_put_results(struct fc_work *w)
+{
+    static const size_t pk[2] = { 2, 4 }; /* p50, p95 */
+    struct pf_forecast *fc = w->c.fc;
+    const struct pf_forecast_opts *o = w->o;
+    size_t nq = w->nq, gnq = nq < 4 ? nq : 4, i, k, m;
+
     pf_run_value(fc->res, "forecast_options", NULL, "*", "years", (double)o->years);
     pf_run_value(fc->res, "forecast_options", NULL, "*", "paths", (double)o->paths);
     pf_run_value(fc->res, "forecast_options", NULL, "*", "seed", (double)o->seed);
@@ -485,140 +574,156 @@ pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds
         pf_run_money(fc->res, "forecast_options", NULL, "*", "target_nav", o->target_nav);
     else
         pf_run_empty(fc->res, "forecast_options", NULL, "*", "target_nav", "no target given");
-    for (i = 0; i < nf; i++) {
-        const struct pf_ta_fit *ft = &fits[i];
-        const char *F = fids[i];
-        const char *dflt = ft->reason ? ft->reason : "defaults";
-        pf_run_value(fc->res, "forecast_fit", F, "*", "fitted", ft->fitted ? 1 : 0);
-        pf_run_value(fc->res, "forecast_fit", F, "*", "quarters", (double)(ft->nobs / 3));
-        pf_run_value(fc->res, "forecast_fit", F, "*", "residual", ft->residual);
-        pf_run_value(fc->res, "forecast_fit", F, "growth", "value", ft->growth);
-        pf_run_value(fc->res, "forecast_fit", F, "bow", "value", ft->bow);
-        pf_run_value(fc->res, "forecast_fit", F, "call_scale", "value", ft->call_scale);
-        if (ft->fitted) {
-            pf_run_value(fc->res, "forecast_fit", F, "growth", "stderr", ft->se_growth);
-            pf_run_value(fc->res, "forecast_fit", F, "bow", "stderr", ft->se_bow);
-            pf_run_value(fc->res, "forecast_fit", F, "call_scale", "stderr", ft->se_scale);
-        } else {
-            pf_run_empty(fc->res, "forecast_fit", F, "growth", "stderr", dflt);
-            pf_run_empty(fc->res, "forecast_fit", F, "bow", "stderr", dflt);
-            pf_run_empty(fc->res, "forecast_fit", F, "call_scale", "stderr", dflt);
-        }
-        pf_run_value(fc->res, "forecast_fit", F, "life", "value", funds[i].p.life);
-        pf_run_value(fc->res, "forecast_fit", F, "yield", "value", funds[i].p.yield);
-        put_bands(fc, F, (const char *const *)labels, nq, res->fund, false, i);
-        /* partners: calls by their share of the unfunded, distributions by interest */
-        for (j = 0; j < c.fr[dsidx[i]].npart; j++) {
-            const struct pf_result *r = &run->results[c.fr[dsidx[i]].part[j]];
-            pf_cents pu = r->cents;
-            double interest = 0, cshare;
-            size_t k;
-            value(&c, "partner", F, r->key, "interest", &interest);
-            cshare = unfunded[i] > 0 ? (double)pu / (double)unfunded[i] : 0;
-            for (k = 0; k < 4 && k < nq; k++) {
-                static const size_t pk[2] = { 2, 4 }; /* p50, p95 */
-                size_t m;
-                for (m = 0; m < 2; m++) {
-                    char key[400];
-                    snprintf(key, sizeof key, "%s|%s|calls|%s", r->key, labels[k],
-                             pf_fc_pct_names[pk[m]]);
-                    fc_put_money(fc, "forecast_partner", F, key, "amount",
-                              cshare * res->fund[pf_fc_fund_index(nq, i, 0, k, pk[m])]);
-                    snprintf(key, sizeof key, "%s|%s|distributions|%s", r->key, labels[k],
-                             pf_fc_pct_names[pk[m]]);
-                    fc_put_money(fc, "forecast_partner", F, key, "amount",
-                              interest * res->fund[pf_fc_fund_index(nq, i, 1, k, pk[m])]);
-                }
-            }
-        }
-    }
-    put_bands(fc, NULL, (const char *const *)labels, nq, res->portfolio, true, 0);
-    /* each partner across its funds, in CNY (path-wise sums, then percentiles) */
-    for (i = 0; i < ngroups && res->group; i++) {
-        size_t gnq = nq < 4 ? nq : 4, k, m;
-        static const size_t pk[2] = { 2, 4 }; /* p50, p95 */
+    for (i = 0; i < w->nf; i++)
+        fc_put_fund(w, i);
+    put_bands(fc, NULL, (const char *const *)w->labels, nq, w->res->portfolio, true, 0);
+    for (i = 0; i < w->ngroups && w->res->group; i++)
         for (k = 0; k < gnq; k++)
             for (m = 0; m < 2; m++) {
                 char key[400];
-                snprintf(key, sizeof key, "%s|%s|calls|%s", gpartner[i], labels[k],
+                snprintf(key, sizeof key, "%s|%s|calls|%s", w->gpartner[i], w->labels[k],
                          pf_fc_pct_names[pk[m]]);
                 fc_put_money(fc, "forecast_partner", NULL, key, "amount",
-                          res->group[pf_fc_group_index(gnq, i, 0, k, pk[m])]);
-                snprintf(key, sizeof key, "%s|%s|distributions|%s", gpartner[i], labels[k],
-                         pf_fc_pct_names[pk[m]]);
+                             w->res->group[pf_fc_group_index(gnq, i, 0, k, pk[m])]);
+                snprintf(key, sizeof key, "%s|%s|distributions|%s", w->gpartner[i],
+                         w->labels[k], pf_fc_pct_names[pk[m]]);
                 fc_put_money(fc, "forecast_partner", NULL, key, "amount",
-                          res->group[pf_fc_group_index(gnq, i, 1, k, pk[m])]);
+                             w->res->group[pf_fc_group_index(gnq, i, 1, k, pk[m])]);
             }
-    }
+}
 
-    /* ---- pacing: new commitments each year so the P50 NAV reaches and holds X ---- */
-    if (o->has_target) {
-        struct pf_ta_params dp;
-        double *unit_c = pf_xcalloc(nq + 1, sizeof(double)), *unit_d = pf_xcalloc(nq + 1,
-                                                                                sizeof(double));
-        double *unit_n = pf_xcalloc(nq + 1, sizeof(double)), *uages = pf_xcalloc(nq + 2,
-                                                                               sizeof(double));
-        double *K = pf_xcalloc((size_t)o->years + 1, sizeof(double));
-        double X = (double)o->target_nav;
-        int y;
-        pf_ta_defaults(&dp);
-        for (q = 0; q <= nq; q++)
-            uages[q] = (double)q / 4.0;
-        /* NAV per unit of commitment, k quarters after committing: unit_n[k - 1] */
-        pf_ta_project(&dp, 1.0, 0.0, uages, nq, unit_c, unit_d, unit_n);
-        for (y = 1; y <= o->years; y++) {
-            size_t t = 4 * (size_t)y; /* the year's last quarter, 1-based */
-            double existing = res->portfolio[pf_fc_port_index(nq, 3, t - 1, 2)], have = existing;
-            double per_unit = unit_n[3]; /* a new fund's NAV after its first year */
-            int j2;
-            char key[32];
-            for (j2 = 1; j2 < y; j2++)
-                have += K[j2] * unit_n[t - 4 * (size_t)(j2 - 1) - 1];
-            K[y] = have < X && per_unit > 0 ? (X - have) / per_unit : 0;
-            snprintf(key, sizeof key, "%s", labels[4 * (size_t)(y - 1)]);
-            fc_put_money(fc, "forecast_pacing", NULL, key, "new_commitments", K[y]);
-            fc_put_money(fc, "forecast_pacing", NULL, key, "nav_p50_existing", existing);
-            fc_put_money(fc, "forecast_pacing", NULL, key, "nav_p50", have + K[y] * per_unit);
-        }
-        free(unit_c);
-        free(unit_d);
-        free(unit_n);
-        free(uages);
-        free(K);
+/* Pacing: new commitments each year so the P50 NAV reaches and holds the target X. */
+static void
+fc_pacing(struct fc_work *w)
+{
+    const struct pf_forecast_opts *o = w->o;
+    size_t nq = w->nq, q;
+    struct pf_ta_params dp;
+    double *unit_c = pf_xcalloc(nq + 1, sizeof(double));
+    double *unit_d = pf_xcalloc(nq + 1, sizeof(double));
+    double *unit_n = pf_xcalloc(nq + 1, sizeof(double));
+    double *uages = pf_xcalloc(nq + 2, sizeof(double));
+    double *K = pf_xcalloc((size_t)o->years + 1, sizeof(double));
+    double X = (double)o->target_nav;
+    int y;
+
+    pf_ta_defaults(&dp);
+    for (q = 0; q <= nq; q++)
+        uages[q] = (double)q / 4.0;
+    /* NAV per unit of commitment, k quarters after committing: unit_n[k - 1] */
+    pf_ta_project(&dp, 1.0, 0.0, uages, nq, unit_c, unit_d, unit_n);
+    for (y = 1; y <= o->years; y++) {
+        size_t t = 4 * (size_t)y; /* the year's last quarter, 1-based */
+        double existing = w->res->portfolio[pf_fc_port_index(nq, 3, t - 1, 2)], have = existing;
+        double per_unit = unit_n[3]; /* a new fund's NAV after its first year */
+        int j2;
+        char key[32];
+        for (j2 = 1; j2 < y; j2++)
+            have += K[j2] * unit_n[t - 4 * (size_t)(j2 - 1) - 1];
+        K[y] = have < X && per_unit > 0 ? (X - have) / per_unit : 0;
+        snprintf(key, sizeof key, "%s", w->labels[4 * (size_t)(y - 1)]);
+        fc_put_money(w->c.fc, "forecast_pacing", NULL, key, "new_commitments", K[y]);
+        fc_put_money(w->c.fc, "forecast_pacing", NULL, key, "nav_p50_existing", existing);
+        fc_put_money(w->c.fc, "forecast_pacing", NULL, key, "nav_p50", have + K[y] * per_unit);
     }
+    free(unit_c);
+    free(unit_d);
+    free(unit_n);
+    free(uages);
+    free(K);
+}
+
+static void
+fc_work_release(struct fc_work *w)
+{
+    const struct pf_dataset *ds = w->c.ds;
+    size_t i;
+
+    if (w->labels)
+        for (i = 0; i < w->nq; i++)
+            free(w->labels[i]);
+    free(w->labels);
+    pf_map_release(&w->c.idx, NULL);
+    pf_fc_result_free(w->res);
+    free(w->funds);
+    free(w->fits);
+    free(w->fids);
+    free(w->dsidx);
+    if (w->gm)
+        for (i = 0; i < ds->npartners; i++)
+            free(w->gm[i].m);
+    free(w->gm);
+    free(w->groups);
+    free(w->gpartner);
+    if (w->c.fr)
+        for (i = 0; i < ds->nfunds; i++) {
+            free(w->c.fr[i].hist);
+            free(w->c.fr[i].part);
+            free(w->c.fr[i].cm);
+        }
+    free(w->c.fr);
+    free(w->fx);
+    free(w->unfunded);
+    free(w->weights);
+    free(w->ages);
+    free(w->chains);
+    free(w->sd);
+    free(w->cov);
+}
+
+pf_status
+pf_engine_forecast_compute(const struct pf_run *run, const struct pf_dataset *ds,
+                           const struct pf_forecast_opts *o, struct pf_forecast **out,
+                           struct pf_err *err)
+{
+    struct fc_work w;
+    struct pf_forecast *fc;
+    size_t nq = (size_t)o->years * 4, q;
+    pf_status rc;
+
+    *out = NULL;
+    if (o->years < 1 || o->years > 50 || o->paths < 1 ||
+        o->paths > PF_FORECAST_MAX_PATH_QUARTERS / nq)
+        return pf_err_set(err, PF_EUSAGE, "", "forecast needs 1..50 years, at least one path "
+                          "and at most %d paths x quarters (memory)",
+                          PF_FORECAST_MAX_PATH_QUARTERS);
+    fc = pf_forecast_new();
+    memset(&w, 0, sizeof w);
+    w.c.run = run;
+    w.c.ds = ds;
+    w.c.fc = fc;
+    w.c.err = err;
+    w.o = o;
+    w.nq = nq;
+    w.qe0 = pf_date_quarter_end(run->as_of);
+    fc->run_id = run->id;
+    fc->years = o->years;
+    fc->paths = (int64_t)o->paths;
+    fc->seed = (int64_t)o->seed;
+    fc->has_target = o->has_target;
+    fc->target_nav = o->target_nav;
+    fc->engine = pf_xstrdup(PF_ENGINE_VERSION);
+    fc_index_run(&w.c);
+    /* quarters: the calendar quarters after the one holding the as-of date */
+    w.labels = pf_xcalloc(nq, sizeof *w.labels);
+    for (q = 0; q < nq; q++) {
+        char l[16];
+        quarter_label(pf_date_add_months_end(w.qe0, 3 * (int)(q + 1)), l, sizeof l);
+        w.labels[q] = pf_xstrdup(l);
+    }
+    fc_chains(&w);
+    if ((rc = fc_funds(&w)) != PF_OK)
+        goto cleanup;
+    fc_groups(&w);
+    if ((rc = fc_simulate(&w)) != PF_OK)
+        goto cleanup;
+    fc_put_results(&w);
+    if (o->has_target)
+        fc_pacing(&w);
     *out = fc;
     fc = NULL;
 cleanup:
-    if (labels)
-        for (q = 0; q < nq; q++)
-            free(labels[q]);
-    free(labels);
-    pf_map_release(&c.idx, NULL);
-    pf_fc_result_free(res);
-    free(funds);
-    free(fits);
-    free(fids);
-    free(dsidx);
-    if (gm)
-        for (i = 0; i < ds->npartners; i++)
-            free(gm[i].m);
-    free(gm);
-    free(groups);
-    free(gpartner);
-    if (c.fr)
-        for (i = 0; i < ds->nfunds; i++) {
-            free(c.fr[i].hist);
-            free(c.fr[i].part);
-            free(c.fr[i].cm);
-        }
-    free(c.fr);
-    free(fx);
-    free(unfunded);
-    free(weights);
-    free(ages);
-    free(chains);
-    free(sd);
-    free(cov);
+    fc_work_release(&w);
     pf_forecast_free(fc);
     return rc;
 }
