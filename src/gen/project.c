@@ -424,263 +424,231 @@ write_flow(struct gen *g, const char *pid, pf_date d, int kind, pf_cents amount,
 
 /* --- public --- */
 
-void
-gen_project(struct gen *g, struct pf_rng *r, const struct gen_fund *f, pf_date commit_date,
-            size_t ordinal, struct gen_fund_acc *acc)
+/* The project's currency: local for Hong Kong, Macao and (often) overseas parks. */
+static const char *
+project_currency(struct gen *g, struct pf_rng *r, const struct gen_fund *f,
+                 const struct gen_park *park)
 {
-    struct gen_pscratch *s;
-    struct plan p;
-    const struct gen_ent *e;
-    const struct gen_park *park;
-    const char *currency = f->currency, *theme, *chain, *chain_zh;
-    char pid[24], eid[24], *name;
-    double base, amount_f;
-    pf_cents commit, coinv = 0;
-    pf_date exit = PF_DATE_NONE, listed_out = PF_DATE_NONE;
-    pf_date te = PF_DATE_NONE;
-    int ent, outcome_writeoff = 0;
-    size_t i;
+    const char *currency = f->currency, *local;
 
-    if (!g->ps)
-        g->ps = pf_xcalloc(1, sizeof *g->ps);
-    s = g->ps;
-    s->nev = s->nfl = s->nva = 0;
-    memset(&p, 0, sizeof p);
-    p.listed = p.dflt = p.coupon_end = PF_DATE_NONE;
+    if (park->named < 0)
+        return currency;
+    local = gen_named_parks[park->named].currency;
+    if (!gen_fx_has(g, local))
+        local = "USD";
+    if (!park->overseas)
+        currency = gen_chance(r, 0.8) ? local : f->currency;
+    else if (strcmp(f->currency, "CNY") == 0)
+        currency = "USD";
+    else
+        currency = gen_chance(r, 0.45) ? local : f->currency;
+    if (!gen_fx_has(g, currency))
+        currency = f->currency;
+    return currency;
+}
 
-    snprintf(pid, sizeof pid, "P%06zu", ++g->next_project);
-    ent = pick_enterprise(g, r, f, ordinal);
-    e = &g->ents[ent];
-    park = &g->parks[e->park];
-    snprintf(eid, sizeof eid, "E%06d", ent + 1);
-    chain = g->chains[e->chain];
-    p.in = pick_instrument(r, f);
+/* The commitment: lognormal around the fund's typical ticket (in fund currency),
+ * converted and rounded, in the project's currency. */
+static pf_cents
+project_commitment(struct gen *g, struct pf_rng *r, const struct gen_fund *f, enum instr in,
+                   const char *currency, pf_date commit_date)
+{
+    double base = f->type == GEN_FUND_MAIN ? 60e6 : f->type == GEN_FUND_REGIONAL ? 30e6 : 8e6;
+    double amount_f;
 
-    /* currency: local for Hong Kong, Macao and (often) overseas parks */
-    if (park->named >= 0) {
-        const char *local = gen_named_parks[park->named].currency;
-        if (!gen_fx_has(g, local))
-            local = "USD";
-        if (!park->overseas)
-            currency = gen_chance(r, 0.8) ? local : f->currency;
-        else if (strcmp(f->currency, "CNY") == 0)
-            currency = "USD";
-        else
-            currency = gen_chance(r, 0.45) ? local : f->currency;
-        if (!gen_fx_has(g, currency))
-            currency = f->currency;
-    }
-
-    /* commitment: lognormal around the fund's typical ticket, in fund currency */
-    base = f->type == GEN_FUND_MAIN ? 60e6 : f->type == GEN_FUND_REGIONAL ? 30e6 : 8e6;
-    if (p.in == IN_PPP || p.in == IN_FUND)
+    if (in == IN_PPP || in == IN_FUND)
         base *= 1.5;
-    else if (p.in == IN_DEBT)
+    else if (in == IN_DEBT)
         base *= 0.8;
     amount_f = pf_rng_lognormal(r, log(base), 0.7);
     if (amount_f < base * 0.1)
         amount_f = base * 0.1;
     if (amount_f > base * 8)
         amount_f = base * 8;
-    commit = gen_convert(g, pf_cents_round(amount_f * 100), f->currency, currency, commit_date);
-    commit = gen_round_to(commit, 1000000);
-    acc->committed += gen_convert(g, commit, currency, f->currency, commit_date);
+    return gen_round_to(gen_convert(g, pf_cents_round(amount_f * 100), f->currency, currency,
+                                    commit_date), 1000000);
+}
+
+/* An equity or convertible's plan: draws, a write-off or a listing and sales, coupons,
+ * dividends, a fee. */
+static void
+plan_equity(struct gen *g, struct pf_rng *r, struct gen_pscratch *s, struct plan *p,
+            const struct gen_fund *f, pf_cents commit)
+{
+    double u = gen_u(r), h;
+    static const double fr1[] = { 1.0 }, fr3[] = { 0.5, 0.3, 0.2 };
+    double fr2[2];
+    int ntr = gen_chance(r, 0.6) ? 1 : gen_chance(r, 0.75) ? 2 : 3, writeoff = 0;
+    pf_date stop, tw = PF_DATE_NONE, te = PF_DATE_NONE, last_draw, ps;
+    pf_cents drawn = gen_chance(r, 0.75) ? commit
+                                         : gen_round_to(pf_cents_round((double)commit
+                                                        * gen_range(r, 0.6, 0.95)), 1000000);
+    size_t i;
+
+    p->dip = gen_range(r, 0.05, 0.25);
+    h = gen_range(r, 3.0, 7.5);
+    p->horizon = h;
+    if (u < 0.10) {
+        writeoff = 1;
+        p->target = 0.15;
+        tw = gen_flow_day(gen_add_years(p->t0, gen_range(r, 1.5, 5.0)));
+        p->horizon = years(p->t0, tw) > 2.0 ? years(p->t0, tw) : 2.0;
+    } else if (u < 0.30) {
+        p->target = gen_range(r, 0.3, 0.9);
+    } else if (u < 0.82) {
+        p->target = pf_rng_lognormal(r, log(1.8), 0.35);
+    } else {
+        p->target = pf_rng_lognormal(r, log(3.5), 0.45);
+    }
+    if (!writeoff)
+        te = gen_flow_day(gen_add_years(p->t0, h));
+    stop = writeoff ? tw : te;
+    fr2[0] = gen_range(r, 0.5, 0.8);
+    fr2[1] = 1.0 - fr2[0];
+    plan_draws(g, r, s, p->t0, drawn, ntr, 0.5, 1.5,
+               gen_add_years(stop, -0.75), ntr == 1 ? fr1 : ntr == 2 ? fr2 : fr3);
+    if (p->in == IN_CONVERTIBLE) {
+        p->coupon = gen_range(r, 0.04, 0.06);
+        p->coupon_end = gen_add_years(p->t0, 2.0);
+        plan_coupons(g, s, p->t0, stop);
+    }
+    if (f->type == GEN_FUND_MAIN && gen_chance(r, 0.15))
+        ev_add(s, p->t0, EV_FEE, pf_cents_round((double)commit * gen_range(r, 0.005, 0.01)), 0);
+    if (writeoff) {
+        ev_add(s, tw, EV_WRITEOFF, 0, gen_chance(r, 0.4) ? gen_range(r, 0.05, 0.2) : 0);
+        return;
+    }
+    last_draw = p->t0;
+    for (i = 0; i < s->nev; i++)
+        if (s->ev[i].kind == EV_DRAW && s->ev[i].date > last_draw)
+            last_draw = s->ev[i].date;
+    if (p->target >= 1.8 && h >= 3.5 && gen_chance(r, 0.45)) {
+        p->listed = gen_flow_day(gen_add_years(p->t0, gen_range(r, 1.5, h - 1.0)));
+        if (p->listed <= last_draw)
+            p->listed = gen_flow_day(last_draw + 40);
+    }
+    if (p->listed != PF_DATE_NONE && te - p->listed > 200) {
+        ev_add(s, gen_flow_day(p->listed + (te - p->listed) * 2 / 5), EV_SALE, 0, 0.3);
+        ev_add(s, gen_flow_day(p->listed + (te - p->listed) * 7 / 10), EV_SALE, 0, 0.5);
+    } else if (gen_chance(r, 0.35)) {
+        ps = gen_flow_day(gen_add_years(te, -gen_range(r, 0.5, 1.5)));
+        if (ps > last_draw + 60)
+            ev_add(s, ps, EV_SALE, 0, gen_range(r, 0.3, 0.5));
+    }
+    ev_add(s, te, EV_SALE, 0, 1.0);
+    if (p->target >= 1.2 && gen_chance(r, 0.3)) {
+        p->div_yield = gen_range(r, 0.015, 0.04);
+        plan_dividends(g, s, gen_add_years(p->t0, 2.5), te);
+    }
+}
+
+/* A loan's plan: one draw, coupons, perhaps a default with a recovery or a part repaid
+ * halfway, the rest at maturity. */
+static void
+plan_debt(struct gen *g, struct pf_rng *r, struct gen_pscratch *s, struct plan *p,
+          pf_cents commit)
+{
+    double h = gen_range(r, 3.0, 5.0);
+    pf_date end, te;
+    static const double one[] = { 1.0 };
+
+    p->coupon = gen_range(r, 0.05, 0.09);
+    te = gen_flow_day(gen_add_years(p->t0, h));
+    plan_draws(g, r, s, p->t0, commit, 1, 0, 0, PF_DATE_NONE, one);
     if (gen_chance(r, 0.4))
-        coinv = gen_round_to(pf_cents_round((double)commit * gen_range(r, 0.5, 3.0)), 1000000);
-    theme = pick_theme(g, r, f, p.in, chain);
+        ev_add(s, p->t0, EV_FEE, gen_round_to(commit / 100, 100), 0);
+    end = te;
+    if (gen_chance(r, 0.10)) {
+        p->dflt = gen_flow_day(gen_add_years(p->t0, gen_range(r, 1.0, h - 0.5)));
+        p->recovery = gen_range(r, 0.3, 0.7);
+        end = gen_flow_day(gen_add_years(p->dflt, gen_range(r, 0.75, 1.5)));
+        te = end;
+    } else if (gen_chance(r, 0.3)) {
+        ev_add(s, gen_flow_day(gen_add_years(p->t0, h / 2)), EV_SALE, 0, 0.5);
+    }
+    plan_coupons(g, s, p->t0, end);
+    ev_add(s, te, EV_SALE, 0, 1.0);
+}
 
-    /* the plan */
-    p.t0 = gen_flow_day(commit_date + 10 + (pf_date)gen_int(r, 36));
-    switch (p.in) {
+/* A PPP project's plan: draws over its build, dividends, rarely a sale. */
+static void
+plan_ppp(struct gen *g, struct pf_rng *r, struct gen_pscratch *s, struct plan *p,
+         pf_cents commit)
+{
+    int n = 3 + (int)gen_int(r, 4), k;
+    double fr[6];
+    pf_cents drawn = gen_round_to(pf_cents_round((double)commit * gen_range(r, 0.85, 1.0)),
+                                  1000000);
+    pf_date te = PF_DATE_NONE;
+
+    for (k = 0; k < n; k++)
+        fr[k] = 1.0 / n;
+    p->growth = gen_range(r, 0.0, 0.04);
+    p->div_yield = gen_range(r, 0.05, 0.08);
+    plan_draws(g, r, s, p->t0, drawn, n, 0.25, 0.6, PF_DATE_NONE, fr);
+    if (gen_chance(r, 0.15))
+        te = gen_flow_day(gen_add_years(p->t0, gen_range(r, 7.0, 9.5)));
+    plan_dividends(g, s, gen_add_years(p->t0, 2.5), te);
+    if (te != PF_DATE_NONE)
+        ev_add(s, te, EV_SALE, 0, 1.0);
+}
+
+/* A sub-fund's plan: draws over its investment period, yearly partial sales from year
+ * four, the rest at its end. */
+static void
+plan_fund(struct gen *g, struct pf_rng *r, struct gen_pscratch *s, struct plan *p,
+          pf_cents commit)
+{
+    int n = 6 + (int)gen_int(r, 5), k;
+    double fr[10], h = gen_range(r, 7.0, 10.0);
+    pf_cents drawn = gen_round_to(pf_cents_round((double)commit * gen_range(r, 0.8, 1.0)),
+                                  1000000);
+    pf_date te;
+
+    for (k = 0; k < n; k++)
+        fr[k] = 1.0 / n;
+    p->target = pf_rng_lognormal(r, log(1.6), 0.3);
+    p->dip = gen_range(r, 0.10, 0.25);
+    p->horizon = h;
+    plan_draws(g, r, s, p->t0, drawn, n, 0.3, 0.6, PF_DATE_NONE, fr);
+    for (k = 4; k < (int)h; k++)
+        ev_add(s, gen_flow_day(gen_add_years(p->t0, k + gen_range(r, 0, 0.5))), EV_SALE, 0,
+               gen_range(r, 0.1, 0.25));
+    te = gen_flow_day(gen_add_years(p->t0, h));
+    ev_add(s, te, EV_SALE, 0, 1.0);
+}
+
+/* The project's name, by instrument (an equity's also names its round). */
+static char *
+project_name(struct pf_rng *r, const struct gen_ent *e, const struct gen_park *park,
+             const char *chain_zh, enum instr in)
+{
+    static const char *const rounds[] = { "天使轮", "A轮", "B轮", "C轮", "Pre-IPO轮", "战略" };
+
+    switch (in) {
     case IN_EQUITY:
-    case IN_CONVERTIBLE: {
-        double u = gen_u(r), h;
-        static const double fr1[] = { 1.0 }, fr3[] = { 0.5, 0.3, 0.2 };
-        double fr2[2];
-        int ntr = gen_chance(r, 0.6) ? 1 : gen_chance(r, 0.75) ? 2 : 3;
-        pf_date stop = PF_DATE_NONE, tw = PF_DATE_NONE;
-        pf_cents drawn = gen_chance(r, 0.75) ? commit
-                                             : gen_round_to(pf_cents_round((double)commit
-                                                            * gen_range(r, 0.6, 0.95)), 1000000);
-
-        p.dip = gen_range(r, 0.05, 0.25);
-        h = gen_range(r, 3.0, 7.5);
-        p.horizon = h;
-        if (u < 0.10) {
-            outcome_writeoff = 1;
-            p.target = 0.15;
-            tw = gen_flow_day(gen_add_years(p.t0, gen_range(r, 1.5, 5.0)));
-            p.horizon = years(p.t0, tw) > 2.0 ? years(p.t0, tw) : 2.0;
-        } else if (u < 0.30) {
-            p.target = gen_range(r, 0.3, 0.9);
-        } else if (u < 0.82) {
-            p.target = pf_rng_lognormal(r, log(1.8), 0.35);
-        } else {
-            p.target = pf_rng_lognormal(r, log(3.5), 0.45);
-        }
-        if (!outcome_writeoff)
-            te = gen_flow_day(gen_add_years(p.t0, h));
-        stop = outcome_writeoff ? tw : te;
-        fr2[0] = gen_range(r, 0.5, 0.8);
-        fr2[1] = 1.0 - fr2[0];
-        plan_draws(g, r, s, p.t0, drawn, ntr, 0.5, 1.5,
-                   gen_add_years(stop, -0.75), ntr == 1 ? fr1 : ntr == 2 ? fr2 : fr3);
-        if (p.in == IN_CONVERTIBLE) {
-            p.coupon = gen_range(r, 0.04, 0.06);
-            p.coupon_end = gen_add_years(p.t0, 2.0);
-            plan_coupons(g, s, p.t0, stop);
-        }
-        if (f->type == GEN_FUND_MAIN && gen_chance(r, 0.15))
-            ev_add(s, p.t0, EV_FEE,
-                   pf_cents_round((double)commit * gen_range(r, 0.005, 0.01)), 0);
-        if (outcome_writeoff) {
-            ev_add(s, tw, EV_WRITEOFF, 0, gen_chance(r, 0.4) ? gen_range(r, 0.05, 0.2) : 0);
-        } else {
-            pf_date last_draw = p.t0;
-            for (i = 0; i < s->nev; i++)
-                if (s->ev[i].kind == EV_DRAW && s->ev[i].date > last_draw)
-                    last_draw = s->ev[i].date;
-            if (p.target >= 1.8 && h >= 3.5 && gen_chance(r, 0.45)) {
-                p.listed = gen_flow_day(gen_add_years(p.t0, gen_range(r, 1.5, h - 1.0)));
-                if (p.listed <= last_draw)
-                    p.listed = gen_flow_day(last_draw + 40);
-            }
-            if (p.listed != PF_DATE_NONE && te - p.listed > 200) {
-                ev_add(s, gen_flow_day(p.listed + (te - p.listed) * 2 / 5), EV_SALE, 0, 0.3);
-                ev_add(s, gen_flow_day(p.listed + (te - p.listed) * 7 / 10), EV_SALE, 0, 0.5);
-            } else if (gen_chance(r, 0.35)) {
-                pf_date ps = gen_flow_day(gen_add_years(te, -gen_range(r, 0.5, 1.5)));
-                if (ps > last_draw + 60)
-                    ev_add(s, ps, EV_SALE, 0, gen_range(r, 0.3, 0.5));
-            }
-            ev_add(s, te, EV_SALE, 0, 1.0);
-            if (p.target >= 1.2 && gen_chance(r, 0.3)) {
-                p.div_yield = gen_range(r, 0.015, 0.04);
-                plan_dividends(g, s, gen_add_years(p.t0, 2.5), te);
-            }
-        }
-        break;
-    }
-    case IN_DEBT: {
-        double h = gen_range(r, 3.0, 5.0);
-        pf_date end;
-        static const double one[] = { 1.0 };
-
-        p.coupon = gen_range(r, 0.05, 0.09);
-        te = gen_flow_day(gen_add_years(p.t0, h));
-        plan_draws(g, r, s, p.t0, commit, 1, 0, 0, PF_DATE_NONE, one);
-        if (gen_chance(r, 0.4))
-            ev_add(s, p.t0, EV_FEE, gen_round_to(commit / 100, 100), 0);
-        end = te;
-        if (gen_chance(r, 0.10)) {
-            p.dflt = gen_flow_day(gen_add_years(p.t0, gen_range(r, 1.0, h - 0.5)));
-            p.recovery = gen_range(r, 0.3, 0.7);
-            end = gen_flow_day(gen_add_years(p.dflt, gen_range(r, 0.75, 1.5)));
-            te = end;
-        } else if (gen_chance(r, 0.3)) {
-            ev_add(s, gen_flow_day(gen_add_years(p.t0, h / 2)), EV_SALE, 0, 0.5);
-        }
-        plan_coupons(g, s, p.t0, end);
-        ev_add(s, te, EV_SALE, 0, 1.0);
-        break;
-    }
-    case IN_PPP: {
-        int n = 3 + (int)gen_int(r, 4), k;
-        double fr[6];
-        pf_cents drawn = gen_round_to(pf_cents_round((double)commit * gen_range(r, 0.85, 1.0)),
-                                      1000000);
-
-        for (k = 0; k < n; k++)
-            fr[k] = 1.0 / n;
-        p.growth = gen_range(r, 0.0, 0.04);
-        p.div_yield = gen_range(r, 0.05, 0.08);
-        plan_draws(g, r, s, p.t0, drawn, n, 0.25, 0.6, PF_DATE_NONE, fr);
-        if (gen_chance(r, 0.15))
-            te = gen_flow_day(gen_add_years(p.t0, gen_range(r, 7.0, 9.5)));
-        plan_dividends(g, s, gen_add_years(p.t0, 2.5), te);
-        if (te != PF_DATE_NONE)
-            ev_add(s, te, EV_SALE, 0, 1.0);
-        break;
-    }
-    case IN_FUND: {
-        int n = 6 + (int)gen_int(r, 5), k;
-        double fr[10], h = gen_range(r, 7.0, 10.0);
-        pf_cents drawn = gen_round_to(pf_cents_round((double)commit * gen_range(r, 0.8, 1.0)),
-                                      1000000);
-
-        for (k = 0; k < n; k++)
-            fr[k] = 1.0 / n;
-        p.target = pf_rng_lognormal(r, log(1.6), 0.3);
-        p.dip = gen_range(r, 0.10, 0.25);
-        p.horizon = h;
-        plan_draws(g, r, s, p.t0, drawn, n, 0.3, 0.6, PF_DATE_NONE, fr);
-        for (k = 4; k < (int)h; k++)
-            ev_add(s, gen_flow_day(gen_add_years(p.t0, k + gen_range(r, 0, 0.5))), EV_SALE, 0,
-                   gen_range(r, 0.1, 0.25));
-        te = gen_flow_day(gen_add_years(p.t0, h));
-        ev_add(s, te, EV_SALE, 0, 1.0);
-        break;
-    }
-    }
-    /* quarter-end valuations from the first draw on */
-    {
-        pf_date q = pf_date_quarter_end(p.t0);
-        while (q <= g->as_of) {
-            ev_add(s, q, EV_VALUE, 0, 0);
-            q = pf_date_quarter_end(q + 1);
-        }
-    }
-    /* a write-off without recovery is valued at zero but not exited */
-    exit = walk(g, r, s, &p);
-    if (p.listed != PF_DATE_NONE && p.listed <= g->as_of)
-        listed_out = p.listed;
-    if (listed_out != PF_DATE_NONE && exit != PF_DATE_NONE && listed_out > exit)
-        listed_out = PF_DATE_NONE;
-
-    /* the project row */
-    chain_zh = pf_taxonomy_name(g->tax, PF_TAX_CHAIN, chain, "zh");
-    switch (p.in) {
-    case IN_EQUITY: {
-        static const char *const rounds[] = { "天使轮", "A轮", "B轮", "C轮", "Pre-IPO轮", "战略" };
-        name = pf_xasprintf("%s%s%s%s股权投资", e->trade1, e->trade2, e->word,
+        return pf_xasprintf("%s%s%s%s股权投资", e->trade1, e->trade2, e->word,
                             rounds[gen_int(r, 6)]);
-        break;
-    }
     case IN_CONVERTIBLE:
-        name = pf_xasprintf("%s%s%s可转债投资", e->trade1, e->trade2, e->word);
-        break;
+        return pf_xasprintf("%s%s%s可转债投资", e->trade1, e->trade2, e->word);
     case IN_DEBT:
-        name = pf_xasprintf("%s%s%s项目贷款", e->trade1, e->trade2, e->word);
-        break;
+        return pf_xasprintf("%s%s%s项目贷款", e->trade1, e->trade2, e->word);
     case IN_PPP:
-        name = pf_xasprintf("%s配套基础设施PPP项目", park->name);
-        break;
+        return pf_xasprintf("%s配套基础设施PPP项目", park->name);
     default:
-        name = pf_xasprintf("%s%s%s产业子基金", e->trade1, e->trade2, chain_zh ? chain_zh : "");
-        break;
+        return pf_xasprintf("%s%s%s产业子基金", e->trade1, e->trade2, chain_zh ? chain_zh : "");
     }
-    gen_row_begin(g);
-    gen_col(g, pid);
-    gen_col(g, f->id);
-    gen_col(g, eid);
-    gen_col(g, name);
-    gen_col(g, chain);
-    gen_col(g, g->segments[e->segment]);
-    gen_col(g, theme);
-    gen_col(g, instr_code[p.in]);
-    gen_col_money(g, commit);
-    gen_col(g, currency);
-    gen_col_date(g, commit_date);
-    if (coinv)
-        gen_col_money(g, coinv);
-    else
-        gen_col(g, NULL);
-    gen_col_date(g, exit);
-    gen_col_date(g, listed_out);
-    gen_row_end(g, GF_PROJECTS);
-    free(name);
+}
 
-    /* flows, with one keyed-in-error investment reversed and re-entered */
+/* The project's flows, with one keyed-in-error investment reversed and re-entered,
+ * added to the fund's monthly accumulators (in fund currency); then its valuations. */
+static void
+write_project_flows(struct gen *g, const struct gen_fund *f, const char *pid,
+                    const char *currency, size_t ordinal, const struct gen_pscratch *s,
+                    struct gen_fund_acc *acc)
+{
+    size_t i;
+
     for (i = 0; i < s->nfl; i++) {
         const struct pflow *fl = &s->fl[i];
         int m = gen_month_of(g, fl->date);
@@ -717,6 +685,93 @@ gen_project(struct gen *g, struct pf_rng *r, const struct gen_fund *f, pf_date c
         gen_col(g, s->va[i].method);
         gen_row_end(g, GF_VALUATIONS);
     }
+}
+
+void
+gen_project(struct gen *g, struct pf_rng *r, const struct gen_fund *f, pf_date commit_date,
+            size_t ordinal, struct gen_fund_acc *acc)
+{
+    struct gen_pscratch *s;
+    struct plan p;
+    const struct gen_ent *e;
+    const struct gen_park *park;
+    const char *currency, *theme, *chain;
+    char pid[24], eid[24], *name;
+    pf_cents commit, coinv = 0;
+    pf_date exit, listed_out = PF_DATE_NONE, q;
+    int ent;
+
+    if (!g->ps)
+        g->ps = pf_xcalloc(1, sizeof *g->ps);
+    s = g->ps;
+    s->nev = s->nfl = s->nva = 0;
+    memset(&p, 0, sizeof p);
+    p.listed = p.dflt = p.coupon_end = PF_DATE_NONE;
+
+    snprintf(pid, sizeof pid, "P%06zu", ++g->next_project);
+    ent = pick_enterprise(g, r, f, ordinal);
+    e = &g->ents[ent];
+    park = &g->parks[e->park];
+    snprintf(eid, sizeof eid, "E%06d", ent + 1);
+    chain = g->chains[e->chain];
+    p.in = pick_instrument(r, f);
+    currency = project_currency(g, r, f, park);
+    commit = project_commitment(g, r, f, p.in, currency, commit_date);
+    acc->committed += gen_convert(g, commit, currency, f->currency, commit_date);
+    if (gen_chance(r, 0.4))
+        coinv = gen_round_to(pf_cents_round((double)commit * gen_range(r, 0.5, 3.0)), 1000000);
+    theme = pick_theme(g, r, f, p.in, chain);
+
+    /* the plan */
+    p.t0 = gen_flow_day(commit_date + 10 + (pf_date)gen_int(r, 36));
+    switch (p.in) {
+    case IN_EQUITY:
+    case IN_CONVERTIBLE:
+        plan_equity(g, r, s, &p, f, commit);
+        break;
+    case IN_DEBT:
+        plan_debt(g, r, s, &p, commit);
+        break;
+    case IN_PPP:
+        plan_ppp(g, r, s, &p, commit);
+        break;
+    case IN_FUND:
+        plan_fund(g, r, s, &p, commit);
+        break;
+    }
+    /* quarter-end valuations from the first draw on */
+    for (q = pf_date_quarter_end(p.t0); q <= g->as_of; q = pf_date_quarter_end(q + 1))
+        ev_add(s, q, EV_VALUE, 0, 0);
+    /* a write-off without recovery is valued at zero but not exited */
+    exit = walk(g, r, s, &p);
+    if (p.listed != PF_DATE_NONE && p.listed <= g->as_of)
+        listed_out = p.listed;
+    if (listed_out != PF_DATE_NONE && exit != PF_DATE_NONE && listed_out > exit)
+        listed_out = PF_DATE_NONE;
+
+    /* the project row */
+    name = project_name(r, e, park, pf_taxonomy_name(g->tax, PF_TAX_CHAIN, chain, "zh"), p.in);
+    gen_row_begin(g);
+    gen_col(g, pid);
+    gen_col(g, f->id);
+    gen_col(g, eid);
+    gen_col(g, name);
+    gen_col(g, chain);
+    gen_col(g, g->segments[e->segment]);
+    gen_col(g, theme);
+    gen_col(g, instr_code[p.in]);
+    gen_col_money(g, commit);
+    gen_col(g, currency);
+    gen_col_date(g, commit_date);
+    if (coinv)
+        gen_col_money(g, coinv);
+    else
+        gen_col(g, NULL);
+    gen_col_date(g, exit);
+    gen_col_date(g, listed_out);
+    gen_row_end(g, GF_PROJECTS);
+    free(name);
+    write_project_flows(g, f, pid, currency, ordinal, s, acc);
     gen_progress_step(g);
 }
 
