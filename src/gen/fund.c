@@ -301,174 +301,209 @@ date_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static void
-fund_run(struct gen *g, struct registry *reg, struct gen_fund *f, size_t fi, size_t k)
-{
-    struct pf_rng *r = pf_rng_new(gen_subseed(g->seed, 1000 + fi));
+/* One fund's generation: its members, projects, cash model and partner events. */
+struct frun {
+    struct gen *g;
+    struct pf_rng *r;
+    struct gen_fund *f;
     struct gen_member mb[MAX_MEMBERS];
-    struct gen_fund_acc acc;
-    struct fevs ev = { NULL, 0, 0 };
-    pf_date *dates = NULL, *call_day = NULL, wend;
-    pf_cents cash = 0, pend_roc = 0, pend_gain = 0, pend_inc = 0, called = 0, size, unit_commit;
-    pf_cents call_unit, dist_min, parts[MAX_MEMBERS];
-    int64_t weights[MAX_MEMBERS];
-    size_t nm, i, j;
-    int m0 = gen_month_of(g, f->inception), m, cny = strcmp(f->currency, "CNY") == 0;
-    int corrected = 0, gp_at = -1;
-    pf_cents dist_total = 0, carry_paid = 0;
-    /* carry paid on realised profit above the capital called (no hurdle: the engine's
-     * waterfall then shows what is accrued; the overpaying fund shows a clawback) */
-    double carry_pay_rate = f->overpays_carry ? 0.40 : 0.20;
+    size_t nm;
+    int gp_at;                  /* the GP's member index, -1 if none */
+    int cny;
+    struct gen_fund_acc acc;    /* the projects' flows by month, in fund currency */
+    struct fevs ev;             /* the partners' events */
+    pf_date *call_day;          /* per month, PF_DATE_NONE if none */
+    pf_cents called, size;
+    pf_cents parts[MAX_MEMBERS];
+};
 
-    nm = build_members(g, r, reg, f, k, mb);
-    for (i = 0; i < nm; i++)
-        if (strcmp(g->partners[mb[i].partner].kind, "gp") == 0)
-            gp_at = (int)i;
-    if (f->second_close == PF_DATE_NONE)
-        for (i = 0; i < nm; i++)
-            mb[i].late = 0;
+/* Projects, committed over the investment period (front-loaded). */
+static void
+fund_projects(struct frun *x)
+{
+    struct gen *g = x->g;
+    struct gen_fund *f = x->f;
+    pf_date wend = f->invest_end < g->as_of - 45 ? f->invest_end : g->as_of - 45;
+    pf_date *dates = pf_xreallocarray(NULL, f->nprojects + 1, sizeof *dates);
+    size_t i;
 
-    /* projects, committed over the investment period (front-loaded) */
-    memset(&acc, 0, sizeof acc);
-    acc.inv = pf_xcalloc((size_t)g->nmonths, sizeof(pf_cents));
-    acc.roc = pf_xcalloc((size_t)g->nmonths, sizeof(pf_cents));
-    acc.gain = pf_xcalloc((size_t)g->nmonths, sizeof(pf_cents));
-    acc.income = pf_xcalloc((size_t)g->nmonths, sizeof(pf_cents));
-    wend = f->invest_end < g->as_of - 45 ? f->invest_end : g->as_of - 45;
-    dates = pf_xreallocarray(NULL, f->nprojects + 1, sizeof *dates);
+    x->acc.inv = pf_xcalloc((size_t)g->nmonths, sizeof(pf_cents));
+    x->acc.roc = pf_xcalloc((size_t)g->nmonths, sizeof(pf_cents));
+    x->acc.gain = pf_xcalloc((size_t)g->nmonths, sizeof(pf_cents));
+    x->acc.income = pf_xcalloc((size_t)g->nmonths, sizeof(pf_cents));
     for (i = 0; i < f->nprojects; i++) {
         double span = (double)(wend - f->inception - 20);
         dates[i] = gen_bizday_before(f->inception + 20
-                                     + (pf_date)(span * pow(gen_u(r), 1.3)));
+                                     + (pf_date)(span * pow(gen_u(x->r), 1.3)));
         if (dates[i] <= f->inception)
             dates[i] = gen_bizday_after(f->inception + 1);
     }
     qsort(dates, f->nprojects, sizeof *dates, date_cmp);
     for (i = 0; i < f->nprojects; i++)
-        gen_project(g, r, f, dates[i], i, &acc);
+        gen_project(g, x->r, f, dates[i], i, &x->acc);
+    free(dates);
+}
 
-    /* cash model: calls on days 1-5 cover the month's investments on days 11-28;
-     * the quarter's inflows are distributed on days 6-10 of the next quarter */
-    call_unit = cny ? 10000000 : 1000000; /* 100,000 / 10,000 */
-    dist_min = cny ? 50000000 : 10000000;
-    call_day = pf_xcalloc((size_t)g->nmonths, sizeof *call_day);
+/*
+ * The cash model: calls on days 1-5 cover the month's investments on days 11-28; the
+ * quarter's inflows are distributed on days 6-10 of the next quarter, the GP's carry
+ * out of the gains once they pass the hurdle, roughly. Carry is paid on realised profit
+ * above the capital called (no hurdle: the engine's waterfall then shows what is
+ * accrued; the overpaying fund shows a clawback).
+ */
+static void
+fund_cash(struct frun *x)
+{
+    struct gen *g = x->g;
+    struct gen_fund *f = x->f;
+    int m0 = gen_month_of(g, f->inception), m;
+    pf_cents call_unit = x->cny ? 10000000 : 1000000; /* 100,000 / 10,000 */
+    pf_cents dist_min = x->cny ? 50000000 : 10000000;
+    pf_cents cash = 0, pend_roc = 0, pend_gain = 0, pend_inc = 0;
+    pf_cents dist_total = 0, carry_paid = 0;
+    double carry_pay_rate = f->overpays_carry ? 0.40 : 0.20;
+
+    x->call_day = pf_xcalloc((size_t)g->nmonths, sizeof *x->call_day);
     for (m = 0; m < g->nmonths; m++)
-        call_day[m] = PF_DATE_NONE;
+        x->call_day[m] = PF_DATE_NONE;
     for (m = m0 + 1; m < g->nmonths; m++) {
         int cm = (g->ym0 + m) % 12 + 1;
-        pf_cents need = acc.inv[m], pend = pend_roc + pend_gain + pend_inc;
-        call_day[m] = gen_day_in_month(g, r, m, 1, 5);
+        pf_cents need = x->acc.inv[m], pend = pend_roc + pend_gain + pend_inc;
+        x->call_day[m] = gen_day_in_month(g, x->r, m, 1, 5);
         if (cm % 3 == 1 && pend >= dist_min) {
-            pf_date dd = gen_day_in_month(g, r, m, 6, 10);
+            pf_date dd = gen_day_in_month(g, x->r, m, 6, 10);
             if (dd != PF_DATE_NONE) {
                 struct fev *e;
                 if (pend_roc > 0) {
-                    e = fev_add(&ev, dd, FE_SPLIT, 0, "return_of_capital", pend_roc);
+                    e = fev_add(&x->ev, dd, FE_SPLIT, 0, "return_of_capital", pend_roc);
                     e->recallable = dd < f->invest_end;
                 }
                 dist_total += pend;
                 /* the hurdle, roughly: paid out more than the calls grown at 8 % a year over
                  * half the fund's age (capital is called gradually)
                  * (the overpaying fund does not wait for it) */
-                if (pend_gain > 0 && gp_at >= 0 && dist_total > called &&
+                if (pend_gain > 0 && x->gp_at >= 0 && dist_total > x->called &&
                     (f->overpays_carry ||
-                     (double)dist_total > (double)called *
+                     (double)dist_total > (double)x->called *
                                               pow(1.08, (double)(dd - f->inception) / 730.0))) {
-                    pf_cents due = pf_cents_round((double)(dist_total - called) * carry_pay_rate)
-                                   - carry_paid;
+                    pf_cents due = pf_cents_round((double)(dist_total - x->called)
+                                                  * carry_pay_rate) - carry_paid;
                     if (due > pend_gain)
                         due = pend_gain;
                     due = gen_round_to(due, 100);
                     if (due > 0) {
-                        e = fev_add(&ev, dd, FE_ONE, 0, "carried_interest", due);
-                        e->member = gp_at;
+                        e = fev_add(&x->ev, dd, FE_ONE, 0, "carried_interest", due);
+                        e->member = x->gp_at;
                         e->note = "普通合伙人业绩报酬 (carried interest)";
                         carry_paid += due;
                         pend_gain -= due;
                     }
                 }
                 if (pend_gain > 0)
-                    fev_add(&ev, dd, FE_SPLIT, 0, "gain", pend_gain);
+                    fev_add(&x->ev, dd, FE_SPLIT, 0, "gain", pend_gain);
                 if (pend_inc > 0)
-                    fev_add(&ev, dd, FE_SPLIT, 0, "income", pend_inc);
+                    fev_add(&x->ev, dd, FE_SPLIT, 0, "income", pend_inc);
                 cash -= pend;
                 pend_roc = pend_gain = pend_inc = pend = 0;
             }
         }
-        if (need > cash - pend && call_day[m] != PF_DATE_NONE) {
+        if (need > cash - pend && x->call_day[m] != PF_DATE_NONE) {
             pf_cents call = gen_round_up(need - (cash - pend) + need / 50, call_unit);
-            fev_add(&ev, call_day[m], FE_SPLIT, 1, "investment", call);
+            fev_add(&x->ev, x->call_day[m], FE_SPLIT, 1, "investment", call);
             cash += call;
-            called += call;
+            x->called += call;
         }
         cash -= need;
-        cash += acc.roc[m] + acc.gain[m] + acc.income[m];
-        pend_roc += acc.roc[m];
-        pend_gain += acc.gain[m];
-        pend_inc += acc.income[m];
+        cash += x->acc.roc[m] + x->acc.gain[m] + x->acc.income[m];
+        pend_roc += x->acc.roc[m];
+        pend_gain += x->acc.gain[m];
+        pend_inc += x->acc.income[m];
     }
+}
 
-    /* size: what the programme needs, with room for fees and reserves */
-    {
-        pf_cents basis = called > acc.committed ? called : acc.committed;
-        pf_cents round = cny ? 10000000000 : 1000000000; /* 100 million / 10 million */
-        size = gen_round_up(pf_cents_round((double)basis / 0.80), round);
-        if (size < 3 * round)
-            size = 3 * round;
-    }
-    unit_commit = cny ? 100000000 : 10000000; /* 1 million / 100,000 */
-    for (i = 0; i < nm; i++)
-        weights[i] = mb[i].weight;
-    pf_alloc_largest_remainder(size / unit_commit, weights, nm, parts);
-    for (i = 0; i < nm; i++) {
-        if (parts[i] == 0) { /* everyone holds at least one unit */
+/* The fund's size (what the programme needs, with room for fees and reserves) and its
+ * members' commitments, whole units each, everyone at least one. */
+static void
+fund_commitments(struct frun *x)
+{
+    struct gen *g = x->g;
+    struct gen_fund *f = x->f;
+    pf_cents basis = x->called > x->acc.committed ? x->called : x->acc.committed;
+    pf_cents round = x->cny ? 10000000000 : 1000000000; /* 100 million / 10 million */
+    pf_cents unit_commit = x->cny ? 100000000 : 10000000; /* 1 million / 100,000 */
+    int64_t weights[MAX_MEMBERS];
+    size_t i, j;
+
+    x->size = gen_round_up(pf_cents_round((double)basis / 0.80), round);
+    if (x->size < 3 * round)
+        x->size = 3 * round;
+    for (i = 0; i < x->nm; i++)
+        weights[i] = x->mb[i].weight;
+    pf_alloc_largest_remainder(x->size / unit_commit, weights, x->nm, x->parts);
+    for (i = 0; i < x->nm; i++) {
+        if (x->parts[i] == 0) { /* everyone holds at least one unit */
             size_t big = 0;
-            for (j = 1; j < nm; j++)
-                if (parts[j] > parts[big])
+            for (j = 1; j < x->nm; j++)
+                if (x->parts[j] > x->parts[big])
                     big = j;
-            parts[big]--;
-            parts[i] = 1;
+            x->parts[big]--;
+            x->parts[i] = 1;
         }
     }
-    for (i = 0; i < nm; i++) {
-        mb[i].commit = parts[i] * unit_commit;
+    for (i = 0; i < x->nm; i++) {
+        x->mb[i].commit = x->parts[i] * unit_commit;
         gen_row_begin(g);
-        gen_col(g, g->partners[mb[i].partner].id);
+        gen_col(g, g->partners[x->mb[i].partner].id);
         gen_col(g, f->id);
-        gen_col_date(g, mb[i].late ? f->second_close : f->inception);
-        gen_col_money(g, mb[i].commit);
+        gen_col_date(g, x->mb[i].late ? f->second_close : f->inception);
+        gen_col_money(g, x->mb[i].commit);
         gen_row_end(g, GF_COMMITMENTS);
     }
+}
 
-    /* the fund's terms (SPEC §10): 20 % carry over an 8 % compound hurdle with full
-     * catch-up, 2 % on commitment in the investment period then 1 % (as the fees below
-     * are called); some funds differ so every reading is exercised */
-    if (gp_at >= 0) {
-        char ipe[16];
-        gen_row_begin(g);
-        gen_col(g, f->id);
-        gen_col(g, g->partners[mb[gp_at].partner].id);
-        gen_col(g, "0.2");
-        gen_col(g, "0.08");
-        gen_col(g, f->terms_variant == 1 ? "simple" : "compound");
-        gen_col(g, f->terms_variant == 2 ? "0.5" : "1");
-        gen_col(g, "0.02");
-        gen_col(g, "commitment");
-        gen_col(g, pf_date_format(f->invest_end, ipe, sizeof ipe));
-        gen_col(g, "0.01");
-        gen_col(g, "commitment");
-        gen_col(g, "10");
-        gen_col(g, NULL);
-        gen_col(g, f->terms_variant == 3 ? "0.2" : NULL);
-        gen_col(g, f->terms_variant == 3 ? "lps" : NULL);
-        gen_row_end(g, GF_FUND_TERMS);
-    }
+/* The fund's terms (SPEC §10): 20 % carry over an 8 % compound hurdle with full
+ * catch-up, 2 % on commitment in the investment period then 1 % (as the fees below are
+ * called); some funds differ so every reading is exercised. */
+static void
+fund_terms(struct frun *x)
+{
+    struct gen *g = x->g;
+    struct gen_fund *f = x->f;
+    char ipe[16];
 
-    /* management fees quarterly in advance (2% in the investment period, 1%
-     * after, on the capital admitted), expenses each May */
+    if (x->gp_at < 0)
+        return;
+    gen_row_begin(g);
+    gen_col(g, f->id);
+    gen_col(g, g->partners[x->mb[x->gp_at].partner].id);
+    gen_col(g, "0.2");
+    gen_col(g, "0.08");
+    gen_col(g, f->terms_variant == 1 ? "simple" : "compound");
+    gen_col(g, f->terms_variant == 2 ? "0.5" : "1");
+    gen_col(g, "0.02");
+    gen_col(g, "commitment");
+    gen_col(g, pf_date_format(f->invest_end, ipe, sizeof ipe));
+    gen_col(g, "0.01");
+    gen_col(g, "commitment");
+    gen_col(g, "10");
+    gen_col(g, NULL);
+    gen_col(g, f->terms_variant == 3 ? "0.2" : NULL);
+    gen_col(g, f->terms_variant == 3 ? "lps" : NULL);
+    gen_row_end(g, GF_FUND_TERMS);
+}
+
+/* Management fees quarterly in advance (2 % in the investment period, 1 % after, on
+ * the capital admitted), expenses each May. */
+static void
+fund_fees(struct frun *x)
+{
+    struct gen *g = x->g;
+    struct gen_fund *f = x->f;
+    int m0 = gen_month_of(g, f->inception), m;
+
     for (m = m0; m < g->nmonths; m++) {
         int cm = (g->ym0 + m) % 12 + 1;
-        pf_date d = m == m0 ? gen_bizday_after(f->inception + 7) : call_day[m];
+        pf_date d = m == m0 ? gen_bizday_after(f->inception + 7) : x->call_day[m];
         double rate, part = 1.0;
         if (d == PF_DATE_NONE || d > g->as_of)
             continue;
@@ -476,92 +511,135 @@ fund_run(struct gen *g, struct registry *reg, struct gen_fund *f, size_t fi, siz
             if (m == m0)
                 part = (double)(pf_date_quarter_end(f->inception) - f->inception) / 91.0;
             rate = d < f->invest_end ? 0.02 : 0.01;
-            fev_add(&ev, d, FE_SPLIT, 1, "management_fee",
-                    gen_round_to(pf_cents_round((double)committed_at(f, mb, nm, d) * rate / 4
-                                                * part), 100));
+            fev_add(&x->ev, d, FE_SPLIT, 1, "management_fee",
+                    gen_round_to(pf_cents_round((double)committed_at(f, x->mb, x->nm, d) * rate
+                                                / 4 * part), 100));
         }
         if (cm == 5 && m > m0)
-            fev_add(&ev, d, FE_SPLIT, 1, "expenses",
-                    gen_round_to(pf_cents_round((double)committed_at(f, mb, nm, d)
-                                                * gen_range(r, 0.0005, 0.0015)), 100));
+            fev_add(&x->ev, d, FE_SPLIT, 1, "expenses",
+                    gen_round_to(pf_cents_round((double)committed_at(f, x->mb, x->nm, d)
+                                                * gen_range(x->r, 0.0005, 0.0015)), 100));
     }
+}
 
-    /* second close: late partners catch up, early ones are paid back */
-    if (f->second_close != PF_DATE_NONE) {
-        pf_cents inv_before = 0, fee_before = 0, eq = 0;
-        size_t nev = ev.n;
-        for (i = 0; i < nev; i++) {
-            const struct fev *e = &ev.v[i];
-            if (!e->contribution || e->date >= f->second_close)
-                continue;
-            if (strcmp(e->purpose, "investment") == 0)
-                inv_before += e->amount;
-            else
-                fee_before += e->amount;
-        }
-        for (i = 0; i < nm; i++) {
-            pf_cents a, b;
-            struct fev *e;
-            if (!mb[i].late)
-                continue;
-            a = pf_cents_round((double)inv_before * (double)mb[i].commit / (double)size);
-            b = pf_cents_round((double)fee_before * (double)mb[i].commit / (double)size);
-            if (a > 0) {
-                e = fev_add(&ev, f->second_close, FE_ONE, 1, "investment", a);
-                e->member = (int)i;
-                e->note = "第二次交割补缴出资 (catch-up at second close)";
-            }
-            if (b > 0) {
-                e = fev_add(&ev, f->second_close, FE_ONE, 1, "other", b);
-                e->member = (int)i;
-                e->note = "第二次交割管理费均等化 (fee equalisation)";
-            }
-            eq += a + b;
-        }
-        if (eq > 0) {
-            struct fev *e = fev_add(&ev, f->second_close, FE_EARLY, 0, "return_of_capital", eq);
-            e->recallable = 1;
-            e->note = "第二次交割均等化返还，可再出资 (equalisation, recallable)";
-        }
+/* Second close: late partners catch up, early ones are paid back. */
+static void
+fund_second_close(struct frun *x)
+{
+    struct gen_fund *f = x->f;
+    pf_cents inv_before = 0, fee_before = 0, eq = 0;
+    size_t nev = x->ev.n, i;
+
+    if (f->second_close == PF_DATE_NONE)
+        return;
+    for (i = 0; i < nev; i++) {
+        const struct fev *e = &x->ev.v[i];
+        if (!e->contribution || e->date >= f->second_close)
+            continue;
+        if (strcmp(e->purpose, "investment") == 0)
+            inv_before += e->amount;
+        else
+            fee_before += e->amount;
     }
+    for (i = 0; i < x->nm; i++) {
+        pf_cents a, b;
+        struct fev *e;
+        if (!x->mb[i].late)
+            continue;
+        a = pf_cents_round((double)inv_before * (double)x->mb[i].commit / (double)x->size);
+        b = pf_cents_round((double)fee_before * (double)x->mb[i].commit / (double)x->size);
+        if (a > 0) {
+            e = fev_add(&x->ev, f->second_close, FE_ONE, 1, "investment", a);
+            e->member = (int)i;
+            e->note = "第二次交割补缴出资 (catch-up at second close)";
+        }
+        if (b > 0) {
+            e = fev_add(&x->ev, f->second_close, FE_ONE, 1, "other", b);
+            e->member = (int)i;
+            e->note = "第二次交割管理费均等化 (fee equalisation)";
+        }
+        eq += a + b;
+    }
+    if (eq > 0) {
+        struct fev *e = fev_add(&x->ev, f->second_close, FE_EARLY, 0, "return_of_capital", eq);
+        e->recallable = 1;
+        e->note = "第二次交割均等化返还，可再出资 (equalisation, recallable)";
+    }
+}
 
-    /* partners' flows, in date order */
-    qsort(ev.v, ev.n, sizeof *ev.v, fev_cmp);
-    for (i = 0; i < ev.n; i++) {
-        const struct fev *e = &ev.v[i];
+/* The partners' flows, in date order, with one investment keyed in error reversed
+ * and re-entered in a fund that has corrections. */
+static void
+fund_partner_flows(struct frun *x)
+{
+    struct gen *g = x->g;
+    struct gen_fund *f = x->f;
+    int corrected = 0;
+    size_t i, j;
+
+    qsort(x->ev.v, x->ev.n, sizeof *x->ev.v, fev_cmp);
+    for (i = 0; i < x->ev.n; i++) {
+        const struct fev *e = &x->ev.v[i];
+        int before_close;
         if (e->type == FE_ONE) {
-            pflow_row(g, f, &mb[e->member], e, e->amount, NULL, e->note, NULL);
+            pflow_row(g, f, &x->mb[e->member], e, e->amount, NULL, e->note, NULL);
             continue;
         }
-        {
-            int before_close = f->second_close != PF_DATE_NONE && e->date < f->second_close;
-            gen_split(e->amount, mb, nm, e->type == FE_SPLIT && !before_close, 1, parts);
-        }
-        for (j = 0; j < nm; j++) {
-            if (parts[j] <= 0)
+        before_close = f->second_close != PF_DATE_NONE && e->date < f->second_close;
+        gen_split(e->amount, x->mb, x->nm, e->type == FE_SPLIT && !before_close, 1, x->parts);
+        for (j = 0; j < x->nm; j++) {
+            if (x->parts[j] <= 0)
                 continue;
             if (f->corrections && !corrected && e->contribution
                 && strcmp(e->purpose, "investment") == 0 && e->date >= f->inception + 730) {
                 char wrong[24], note[96];
                 corrected = 1;
-                pflow_row(g, f, &mb[j], e, parts[j] * 10, NULL, NULL, wrong);
+                pflow_row(g, f, &x->mb[j], e, x->parts[j] * 10, NULL, NULL, wrong);
                 snprintf(note, sizeof note, "冲销 %s, 金额多录一位 (amount keyed in error)", wrong);
-                pflow_row(g, f, &mb[j], e, parts[j] * 10, wrong, note, NULL);
-                pflow_row(g, f, &mb[j], e, parts[j], NULL, "更正后重新录入 (re-entered)", NULL);
+                pflow_row(g, f, &x->mb[j], e, x->parts[j] * 10, wrong, note, NULL);
+                pflow_row(g, f, &x->mb[j], e, x->parts[j], NULL, "更正后重新录入 (re-entered)",
+                          NULL);
                 continue;
             }
-            pflow_row(g, f, &mb[j], e, parts[j], NULL, e->note, NULL);
+            pflow_row(g, f, &x->mb[j], e, x->parts[j], NULL, e->note, NULL);
         }
     }
+}
 
-    free(ev.v);
-    free(dates);
-    free(call_day);
-    free(acc.inv);
-    free(acc.roc);
-    free(acc.gain);
-    free(acc.income);
-    pf_rng_free(r);
+static void
+fund_run(struct gen *g, struct registry *reg, struct gen_fund *f, size_t fi, size_t k)
+{
+    struct frun *x = pf_xcalloc(1, sizeof *x);
+    size_t i;
+
+    x->g = g;
+    x->f = f;
+    x->r = pf_rng_new(gen_subseed(g->seed, 1000 + fi));
+    x->cny = strcmp(f->currency, "CNY") == 0;
+    x->gp_at = -1;
+    x->nm = build_members(g, x->r, reg, f, k, x->mb);
+    for (i = 0; i < x->nm; i++)
+        if (strcmp(g->partners[x->mb[i].partner].kind, "gp") == 0)
+            x->gp_at = (int)i;
+    if (f->second_close == PF_DATE_NONE)
+        for (i = 0; i < x->nm; i++)
+            x->mb[i].late = 0;
+    fund_projects(x);
+    fund_cash(x);
+    fund_commitments(x);
+    fund_terms(x);
+    fund_fees(x);
+    fund_second_close(x);
+    fund_partner_flows(x);
+
+    free(x->ev.v);
+    free(x->call_day);
+    free(x->acc.inv);
+    free(x->acc.roc);
+    free(x->acc.gain);
+    free(x->acc.income);
+    pf_rng_free(x->r);
+    free(x);
 }
 
 /* --- public --- */
