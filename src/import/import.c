@@ -988,23 +988,155 @@ name_other_row(struct imp *im, struct src *srcs, size_t n, struct pf_err *err)
                  im->found_line);
 }
 
+/*
+ * The command's files: each one's kind (from --kind, its name, or a JSON bundle) and
+ * content digest, and the batch's identity from them: their kinds and contents,
+ * whatever their names or order. Nothing here touches the database, so a usage error
+ * leaves it as it was.
+ */
+static pf_status
+identify_sources(struct imp *im, struct src *srcs, const char *const *files, size_t n,
+                 int forced, char digest[65], struct pf_err *err)
+{
+    const struct pf_import_opts *o = im->o;
+    char **entries = pf_xcalloc(n ? n : 1, sizeof *entries);
+    struct pf_sha256 *h = pf_sha256_new();
+    pf_status rc = PF_OK;
+    size_t i, j, size;
+
+    for (i = 0; i < n; i++) {
+        srcs[i].path = files[i];
+        if (is_json(files[i]) && forced < 0)
+            srcs[i].kind = -1;
+        else if (forced >= 0)
+            srcs[i].kind = forced;
+        else if ((srcs[i].kind = pf_import_kind_of(files[i])) < 0) {
+            rc = pf_err_set(err, PF_EUSAGE, "", "cannot tell the kind of '%s': name it after "
+                            "its kind (parks.csv, partner_flows.csv, ...) or pass --kind",
+                            files[i]);
+            goto cleanup;
+        }
+        if ((rc = hash_file(files[i], srcs[i].sha, &size, err)) != PF_OK)
+            goto cleanup;
+        im->bytes_total += size;
+        entries[i] = pf_xasprintf("%s\x1f%s\x1f%s", srcs[i].kind < 0 ? "json"
+                                  : pf_kinds[srcs[i].kind].name, srcs[i].sha,
+                                  o->encoding ? o->encoding : "utf-8");
+    }
+    /* a file named twice is a slip of the command line (the same rows under another
+     * name are caught row by row, as duplicates) */
+    for (i = 0; i < n; i++)
+        for (j = 0; j < i; j++)
+            if (strcmp(files[i], files[j]) == 0) {
+                rc = pf_err_set(err, PF_EUSAGE, "", "'%s' is named twice: name it once",
+                                files[i]);
+                goto cleanup;
+            }
+    qsort(entries, n, sizeof *entries, cmp_digest_entry);
+    for (i = 0; i < n; i++)
+        pf_sha256_update(h, entries[i], strlen(entries[i]) + 1);
+    pf_sha256_final(h, digest);
+cleanup:
+    for (i = 0; i < n; i++)
+        free(entries[i]);
+    free(entries);
+    pf_sha256_free(h);
+    return rc;
+}
+
+/* What the database holds already: every reference record (for lookups), the money
+ * totals of the facts (for overflow checks), every (partner, fund) pair. */
+static pf_status
+load_existing(struct imp *im, struct pf_err *err)
+{
+    pf_status rc;
+    int k, f;
+
+    for (k = 0; k < PF_K_COUNT; k++) {
+        if (pf_kinds[k].reference) {
+            struct ref_loader L = { im, (enum pf_kind)k };
+            if ((rc = pf_store_each_ref(im->st, (enum pf_kind)k, load_ref, &L, err)) != PF_OK)
+                return rc;
+            continue;
+        }
+        for (f = 0; f < pf_kinds[k].nfields; f++)
+            if (pf_kinds[k].fields[f].type == PF_F_MONEY &&
+                (rc = pf_store_sum(im->st, (enum pf_kind)k, pf_kinds[k].fields[f].name,
+                                   &im->totals[k][f], err)) != PF_OK)
+                return rc;
+    }
+    return pf_store_each_pair(im->st, load_pair, im, err);
+}
+
+/* Every file's rows, kind by kind in dependency order (every reference resolves
+ * whatever order the files came in), each file recorded in the batch per kind. */
+static pf_status
+import_sources(struct imp *im, struct src *srcs, const char *const *files, size_t n,
+               struct pf_err *err)
+{
+    size_t *src_read = pf_xcalloc(n + 1, sizeof *src_read);
+    size_t *src_new = pf_xcalloc(n + 1, sizeof *src_new);
+    bool *had = pf_xcalloc(n + 1, sizeof *had);
+    pf_status rc = PF_OK;
+    int k, seq = 0;
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        if (srcs[i].kind < 0) {
+            im->file = srcs[i].path;
+            if ((rc = imp_json_open(im, srcs[i].path, &srcs[i].json)) != PF_OK)
+                goto cleanup;
+        }
+    }
+    im->src_rows_new = src_new;
+    im->src_names = files;
+    for (k = 0; k < PF_K_COUNT; k++) {
+        for (i = 0; i < n; i++) {
+            im->file = srcs[i].path;
+            im->src = i;
+            im->file_rows_read = 0;
+            src_new[i] = 0;
+            had[i] = true;
+            if (srcs[i].kind == k)
+                rc = imp_csv_file(im, srcs[i].path, (enum pf_kind)k);
+            else if (srcs[i].kind < 0 && imp_json_has_kind(srcs[i].json, (enum pf_kind)k))
+                rc = imp_json_kind(im, srcs[i].json, (enum pf_kind)k);
+            else
+                had[i] = false;
+            if (rc != PF_OK)
+                goto cleanup;
+            src_read[i] = im->file_rows_read;
+        }
+        /* reversals last: the flow a reversal names may be in any file of the command */
+        if ((rc = imp_flush_deferred(im)) != PF_OK)
+            goto cleanup;
+        for (i = 0; i < n; i++)
+            if (had[i] && (rc = pf_store_add_batch_file(im->st, im->batch, ++seq, srcs[i].path,
+                                                        pf_kinds[k].name, srcs[i].sha,
+                                                        (int64_t)src_read[i],
+                                                        (int64_t)src_new[i], err)) != PF_OK)
+                goto cleanup;
+    }
+cleanup:
+    im->src_rows_new = NULL; /* freed below: no row is counted after this */
+    free(src_read);
+    free(src_new);
+    free(had);
+    return rc;
+}
+
 pf_status
 pf_import(struct pf_store *st, const char *const *files, size_t n,
           const struct pf_import_opts *o, struct pf_import_result *res, struct pf_err *err)
 {
     struct imp im;
     struct src *srcs = pf_xcalloc(n ? n : 1, sizeof *srcs);
-    char **entries = pf_xcalloc(n ? n : 1, sizeof *entries);
-    size_t *src_read = pf_xcalloc(n ? n : 1, sizeof *src_read);
-    size_t *src_new = pf_xcalloc(n ? n : 1, sizeof *src_new);
-    bool *had = pf_xcalloc(n ? n : 1, sizeof *had);
     char digest[65], now[32];
-    struct pf_sha256 *h = pf_sha256_new();
     bool in_tx = false;
     int64_t tax_id = 0, existing = 0;
-    size_t i, size, total_read = 0, total_new = 0;
+    size_t i, total_read = 0, total_new = 0;
     pf_status rc = PF_OK;
-    int k, forced = -1, seq = 0;
+    int k, forced = -1;
     char *taxjson = NULL;
 
     memset(&im, 0, sizeof im);
@@ -1024,43 +1156,8 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
                         "valuations, fx_rates, benchmarks)", o->kind);
         goto cleanup;
     }
-    /* kinds and content digests first: a usage error must not touch the database */
-    for (i = 0; i < n; i++) {
-        srcs[i].path = files[i];
-        if (is_json(files[i]) && forced < 0)
-            srcs[i].kind = -1;
-        else if (forced >= 0)
-            srcs[i].kind = forced;
-        else if ((srcs[i].kind = pf_import_kind_of(files[i])) < 0) {
-            rc = pf_err_set(err, PF_EUSAGE, "", "cannot tell the kind of '%s': name it after "
-                            "its kind (parks.csv, partner_flows.csv, ...) or pass --kind",
-                            files[i]);
-            goto cleanup;
-        }
-        if ((rc = hash_file(files[i], srcs[i].sha, &size, err)) != PF_OK)
-            goto cleanup;
-        im.bytes_total += size;
-        entries[i] = pf_xasprintf("%s\x1f%s\x1f%s", srcs[i].kind < 0 ? "json"
-                                  : pf_kinds[srcs[i].kind].name, srcs[i].sha,
-                                  o->encoding ? o->encoding : "utf-8");
-    }
-    /* a file named twice is a slip of the command line (the same rows under another
-     * name are caught row by row, as duplicates) */
-    for (i = 0; i < n; i++) {
-        size_t j;
-        for (j = 0; j < i; j++)
-            if (strcmp(files[i], files[j]) == 0) {
-                rc = pf_err_set(err, PF_EUSAGE, "", "'%s' is named twice: name it once",
-                                files[i]);
-                goto cleanup;
-            }
-    }
-    /* the batch's identity: its files' kinds and contents, whatever their names or order */
-    qsort(entries, n, sizeof *entries, cmp_digest_entry);
-    for (i = 0; i < n; i++)
-        pf_sha256_update(h, entries[i], strlen(entries[i]) + 1);
-    pf_sha256_final(h, digest);
-
+    if ((rc = identify_sources(&im, srcs, files, n, forced, digest, err)) != PF_OK)
+        goto cleanup;
     if ((rc = pf_store_begin_write(st, err)) != PF_OK)
         goto cleanup;
     in_tx = true;
@@ -1078,61 +1175,10 @@ pf_import(struct pf_store *st, const char *const *files, size_t n,
                                  &im.batch, err)) != PF_OK)
         goto cleanup;
     /* rows slipped in under this batch's id before it existed are not adopted */
-    if ((rc = pf_store_check_open_batch(st, im.batch, err)) != PF_OK)
+    if ((rc = pf_store_check_open_batch(st, im.batch, err)) != PF_OK ||
+        (rc = load_existing(&im, err)) != PF_OK ||
+        (rc = import_sources(&im, srcs, files, n, err)) != PF_OK)
         goto cleanup;
-    for (k = 0; k < PF_K_COUNT; k++) {
-        if (pf_kinds[k].reference) {
-            struct ref_loader L = { &im, (enum pf_kind)k };
-            if ((rc = pf_store_each_ref(st, (enum pf_kind)k, load_ref, &L, err)) != PF_OK)
-                goto cleanup;
-        } else {
-            int f;
-            for (f = 0; f < pf_kinds[k].nfields; f++)
-                if (pf_kinds[k].fields[f].type == PF_F_MONEY &&
-                    (rc = pf_store_sum(st, (enum pf_kind)k, pf_kinds[k].fields[f].name,
-                                       &im.totals[k][f], err)) != PF_OK)
-                    goto cleanup;
-        }
-    }
-    if ((rc = pf_store_each_pair(st, load_pair, &im, err)) != PF_OK)
-        goto cleanup;
-    for (i = 0; i < n; i++) {
-        if (srcs[i].kind < 0) {
-            im.file = srcs[i].path;
-            if ((rc = imp_json_open(&im, srcs[i].path, &srcs[i].json)) != PF_OK)
-                goto cleanup;
-        }
-    }
-    /* dependency order: every reference resolves whatever order the files came in */
-    im.src_rows_new = src_new;
-    im.src_names = files;
-    for (k = 0; k < PF_K_COUNT; k++) {
-        for (i = 0; i < n; i++) {
-            im.file = srcs[i].path;
-            im.src = i;
-            im.file_rows_read = 0;
-            src_new[i] = 0;
-            had[i] = true;
-            if (srcs[i].kind == k)
-                rc = imp_csv_file(&im, srcs[i].path, (enum pf_kind)k);
-            else if (srcs[i].kind < 0 && imp_json_has_kind(srcs[i].json, (enum pf_kind)k))
-                rc = imp_json_kind(&im, srcs[i].json, (enum pf_kind)k);
-            else
-                had[i] = false;
-            if (rc != PF_OK)
-                goto cleanup;
-            src_read[i] = im.file_rows_read;
-        }
-        /* reversals last: the flow a reversal names may be in any file of the command */
-        if ((rc = imp_flush_deferred(&im)) != PF_OK)
-            goto cleanup;
-        for (i = 0; i < n; i++)
-            if (had[i] && (rc = pf_store_add_batch_file(st, im.batch, ++seq, srcs[i].path,
-                                                        pf_kinds[k].name, srcs[i].sha,
-                                                        (int64_t)src_read[i],
-                                                        (int64_t)src_new[i], err)) != PF_OK)
-                goto cleanup;
-    }
     for (k = 0; k < PF_K_COUNT; k++) {
         res->rows_read[k] = im.rows_read[k];
         res->rows_new[k] = im.rows_new[k];
@@ -1160,10 +1206,8 @@ cleanup:
         free(im.dup_key[k]);
     if (in_tx)
         pf_store_rollback(st);
-    for (i = 0; i < n; i++) {
+    for (i = 0; i < n; i++)
         imp_json_free(srcs[i].json);
-        free(entries[i]);
-    }
     for (k = 0; k < PF_K_COUNT; k++)
         pf_map_release(&im.refs[k], free_ref);
     pf_map_release(&im.pairs, NULL);
@@ -1174,12 +1218,7 @@ cleanup:
             free(im.deferred[i].c[f]);
     }
     free(im.deferred);
-    free(src_read);
-    free(src_new);
-    free(had);
-    pf_sha256_free(h);
     free(srcs);
-    free(entries);
     free(taxjson);
     return rc;
 }
