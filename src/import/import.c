@@ -295,178 +295,210 @@ static const char *const yes_no[] = { "yes", "no", NULL };
     } while (0)
 #define V(name) c[pf_kind_field(k, name)]
 
-/* The rules that tie fields together and to records (SPEC §4, and ours, see README). */
+/* The rules that tie fields together and to records (SPEC §4, and ours, see README),
+ * one function per kind: each takes (im, k, c, line), which V() and CK() use. */
+static pf_status
+rules_park(struct imp *im, enum pf_kind k, char **c, long line)
+{
+    const char *region = V("region"), *centre = V("overseas_centre");
+    pf_status rc;
+    char b1[80];
+
+    if (!pf_taxonomy_region_known(im->tax, region))
+        return bad(im, line, "region", "unknown region '%s' (a province code such as "
+                   "CN-SC or a country code such as DE)", shown(region, b1, sizeof b1));
+    if (centre && strcmp(centre, "china") != 0)
+        CK(check_code(im, line, "overseas_centre", centre, PF_TAX_CENTRE, "overseas centre"));
+    if (centre && pf_taxonomy_region_domestic(im->tax, region) && strcmp(centre, "china"))
+        return bad(im, line, "overseas_centre", "'%s' given for a domestic park in '%s'",
+                   shown(centre, b1, sizeof b1), region);
+    return check_enum(im, line, "level", V("level"), pf_park_levels);
+}
+
+static pf_status
+rules_enterprise(struct imp *im, enum pf_kind k, char **c, long line)
+{
+    const char *why;
+    pf_status rc;
+    char b1[80];
+
+    CK(check_ref(im, line, "park_id", V("park_id"), PF_K_PARKS, "park"));
+    if (V("credit_code") && !pf_credit_code_valid(V("credit_code"), &why))
+        return bad(im, line, "credit_code", "'%s' %s", shown(V("credit_code"), b1, sizeof b1),
+                   why);
+    CK(check_code(im, line, "chain", V("chain"), PF_TAX_CHAIN, "chain"));
+    return check_code(im, line, "segment", V("segment"), PF_TAX_SEGMENT, "segment");
+}
+
+static pf_status
+rules_partner(struct imp *im, enum pf_kind k, char **c, long line)
+{
+    pf_status rc;
+    char b1[80];
+
+    CK(check_enum(im, line, "kind", V("kind"), pf_partner_kinds));
+    if (V("region") && !pf_taxonomy_region_known(im->tax, V("region")))
+        return bad(im, line, "region", "unknown region '%s'", shown(V("region"), b1,
+                   sizeof b1));
+    return PF_OK;
+}
+
+/* A project may be in another currency than its fund (SPEC §5). */
+static pf_status
+rules_project(struct imp *im, enum pf_kind k, char **c, long line)
+{
+    pf_status rc;
+
+    CK(check_ref(im, line, "fund_id", V("fund_id"), PF_K_FUNDS, "fund"));
+    CK(check_ref(im, line, "enterprise_id", V("enterprise_id"), PF_K_ENTERPRISES,
+                 "enterprise"));
+    CK(check_code(im, line, "chain", V("chain"), PF_TAX_CHAIN, "chain"));
+    CK(check_code(im, line, "segment", V("segment"), PF_TAX_SEGMENT, "segment"));
+    CK(check_code(im, line, "theme", V("theme"), PF_TAX_THEME, "theme"));
+    CK(check_enum(im, line, "instrument", V("instrument"), pf_instruments));
+    CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
+    if (V("exit_date") && strcmp(V("exit_date"), V("commitment_date")) < 0)
+        return bad(im, line, "exit_date", "%s is before the commitment date %s",
+                   V("exit_date"), V("commitment_date"));
+    if (V("listed_date") && strcmp(V("listed_date"), V("commitment_date")) < 0)
+        return bad(im, line, "listed_date", "%s is before the commitment date %s",
+                   V("listed_date"), V("commitment_date"));
+    return PF_OK;
+}
+
+/* A partner flow's kind and purpose agree; carried interest goes to the GP only; any
+ * other flow needs the partner's commitment to the fund. */
+static pf_status
+rules_partner_flow(struct imp *im, enum pf_kind k, char **c, long line)
+{
+    const char *kind = V("kind"), *purpose = V("purpose");
+    char pair[256], b1[80], b2[80];
+    pf_status rc;
+
+    CK(check_ref(im, line, "fund_id", V("fund_id"), PF_K_FUNDS, "fund"));
+    CK(check_ref(im, line, "partner_id", V("partner_id"), PF_K_PARTNERS, "partner"));
+    if (strcmp(kind, "contribution") && strcmp(kind, "distribution"))
+        return bad(im, line, "kind", "unknown value '%s' (expected contribution or "
+                   "distribution)", shown(kind, b1, sizeof b1));
+    if (strcmp(kind, "contribution") == 0) {
+        if (!pf_in_list(pf_contribution_purposes, purpose))
+            return bad(im, line, "purpose", "'%s' does not fit a contribution (expected "
+                       "investment, management_fee, expenses or other)",
+                       shown(purpose, b1, sizeof b1));
+        if (V("recallable") && strcmp(V("recallable"), "no"))
+            return bad(im, line, "recallable", "only distributions can be recallable");
+    } else {
+        if (!pf_in_list(pf_distribution_purposes, purpose))
+            return bad(im, line, "purpose", "'%s' does not fit a distribution (expected "
+                       "return_of_capital, gain, income, other or carried_interest)",
+                       shown(purpose, b1, sizeof b1));
+        if (strcmp(purpose, "carried_interest") == 0) {
+            const char *pk = ref_val(im, PF_K_PARTNERS, V("partner_id"), "kind");
+            if (!pk || strcmp(pk, "gp") != 0)
+                return bad(im, line, "purpose", "carried interest goes only to a general "
+                           "partner (kind gp); '%s' is of kind '%s'",
+                           shown(V("partner_id"), b1, sizeof b1),
+                           shown(pk ? pk : "", b2, sizeof b2));
+        }
+    }
+    CK(check_enum(im, line, "recallable", V("recallable"), yes_no));
+    snprintf(pair, sizeof pair, "%s\x1f%s", V("partner_id"), V("fund_id"));
+    if (!pf_map_has(&im->pairs, pair) && strcmp(purpose, "carried_interest") != 0)
+        return bad(im, line, "partner_id", "partner '%s' has no commitment to fund '%s'",
+                   shown(V("partner_id"), b1, sizeof b1), shown(V("fund_id"), b2, sizeof b2));
+    return PF_OK;
+}
+
+/* A fund's terms (SPEC §10): its GP is of kind gp, the rates in range, the bases
+ * known, a concession's beneficiary named, the carry-exempt partners known. */
+static pf_status
+rules_fund_terms(struct imp *im, enum pf_kind k, char **c, long line)
+{
+    static const char *const hurdle_bases[] = { "compound", "simple", NULL };
+    static const char *const fee_bases[] = { "commitment", "invested", "nav", NULL };
+    static const char *const to[] = { "lps", "gp", NULL };
+    const char *gp = V("gp_partner_id"), *kind, *ex = V("carry_exempt");
+    pf_status rc;
+    char b1[80], b2[80];
+
+    CK(check_ref(im, line, "fund_id", V("fund_id"), PF_K_FUNDS, "fund"));
+    CK(check_ref(im, line, "gp_partner_id", gp, PF_K_PARTNERS, "partner"));
+    kind = ref_val(im, PF_K_PARTNERS, gp, "kind");
+    if (!kind || strcmp(kind, "gp") != 0)
+        return bad(im, line, "gp_partner_id", "partner '%s' is of kind '%s', not 'gp' "
+                   "(a general partner)", shown(gp, b1, sizeof b1),
+                   shown(kind ? kind : "", b2, sizeof b2));
+    /* SPEC §10: 0 <= carry < 1, 0 <= hurdle < 1, 0 <= catch_up <= 1 (x 1e8 here) */
+    if (strtoll(V("carry"), NULL, 10) >= 100000000)
+        return bad(im, line, "carry", "must be less than 1 (a fraction: 0.2 for 20 %%)");
+    if (strtoll(V("hurdle"), NULL, 10) >= 100000000)
+        return bad(im, line, "hurdle", "must be less than 1 (a fraction: 0.08 for 8 %%)");
+    CK(check_enum(im, line, "hurdle_basis", V("hurdle_basis"), hurdle_bases));
+    CK(check_enum(im, line, "fee_basis", V("fee_basis"), fee_bases));
+    CK(check_enum(im, line, "fee_basis_after", V("fee_basis_after"), fee_bases));
+    CK(check_enum(im, line, "concession_to", V("concession_to"), to));
+    if (V("concession") && strcmp(V("concession"), "0") != 0 && !V("concession_to"))
+        return bad(im, line, "concession_to", "a concession needs its beneficiary: lps "
+                   "or gp");
+    while (ex && *ex) {
+        const char *end = strchr(ex, ';');
+        size_t len = end ? (size_t)(end - ex) : strlen(ex);
+        char id[160];
+        if (len == 0 || len >= sizeof id)
+            return bad(im, line, "carry_exempt", "partner ids are separated by ';' "
+                       "(an empty or overlong id in '%s')", shown(V("carry_exempt"), b1,
+                       sizeof b1));
+        memcpy(id, ex, len);
+        id[len] = '\0';
+        CK(check_ref(im, line, "carry_exempt", id, PF_K_PARTNERS, "partner"));
+        ex += len + (end ? 1 : 0);
+    }
+    return PF_OK;
+}
+
 static pf_status
 check_rules(struct imp *im, enum pf_kind k, char **c, long line)
 {
     pf_status rc = PF_OK;
-    char b1[80], b2[80];
+    int i;
 
-    {
-        int i;
-        for (i = 0; i < pf_kinds[k].nfields; i++)
-            if (is_id_field(pf_kinds[k].fields[i].name))
-                CK(check_id(im, line, pf_kinds[k].fields[i].name, c[i]));
-    }
+    for (i = 0; i < pf_kinds[k].nfields; i++)
+        if (is_id_field(pf_kinds[k].fields[i].name))
+            CK(check_id(im, line, pf_kinds[k].fields[i].name, c[i]));
     switch (k) {
-    case PF_K_PARKS: {
-        const char *region = V("region"), *centre = V("overseas_centre");
-        if (!pf_taxonomy_region_known(im->tax, region))
-            return bad(im, line, "region", "unknown region '%s' (a province code such as "
-                       "CN-SC or a country code such as DE)", shown(region, b1, sizeof b1));
-        if (centre && strcmp(centre, "china") != 0)
-            CK(check_code(im, line, "overseas_centre", centre, PF_TAX_CENTRE, "overseas centre"));
-        if (centre && pf_taxonomy_region_domestic(im->tax, region) && strcmp(centre, "china"))
-            return bad(im, line, "overseas_centre", "'%s' given for a domestic park in '%s'",
-                       shown(centre, b1, sizeof b1), region);
-        CK(check_enum(im, line, "level", V("level"), pf_park_levels));
-        break;
-    }
-    case PF_K_ENTERPRISES: {
-        const char *why;
-        CK(check_ref(im, line, "park_id", V("park_id"), PF_K_PARKS, "park"));
-        if (V("credit_code") && !pf_credit_code_valid(V("credit_code"), &why))
-            return bad(im, line, "credit_code", "'%s' %s", shown(V("credit_code"), b1,
-                       sizeof b1), why);
-        CK(check_code(im, line, "chain", V("chain"), PF_TAX_CHAIN, "chain"));
-        CK(check_code(im, line, "segment", V("segment"), PF_TAX_SEGMENT, "segment"));
-        break;
-    }
+    case PF_K_PARKS:
+        return rules_park(im, k, c, line);
+    case PF_K_ENTERPRISES:
+        return rules_enterprise(im, k, c, line);
     case PF_K_FUNDS:
-        CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
-        break;
+        return check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency");
     case PF_K_PARTNERS:
-        CK(check_enum(im, line, "kind", V("kind"), pf_partner_kinds));
-        if (V("region") && !pf_taxonomy_region_known(im->tax, V("region")))
-            return bad(im, line, "region", "unknown region '%s'", shown(V("region"), b1,
-                       sizeof b1));
-        break;
-    case PF_K_PROJECTS: {
-        const char *fcur;
-        CK(check_ref(im, line, "fund_id", V("fund_id"), PF_K_FUNDS, "fund"));
-        CK(check_ref(im, line, "enterprise_id", V("enterprise_id"), PF_K_ENTERPRISES,
-                     "enterprise"));
-        CK(check_code(im, line, "chain", V("chain"), PF_TAX_CHAIN, "chain"));
-        CK(check_code(im, line, "segment", V("segment"), PF_TAX_SEGMENT, "segment"));
-        CK(check_code(im, line, "theme", V("theme"), PF_TAX_THEME, "theme"));
-        CK(check_enum(im, line, "instrument", V("instrument"), pf_instruments));
-        CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
-        if (V("exit_date") && strcmp(V("exit_date"), V("commitment_date")) < 0)
-            return bad(im, line, "exit_date", "%s is before the commitment date %s",
-                       V("exit_date"), V("commitment_date"));
-        if (V("listed_date") && strcmp(V("listed_date"), V("commitment_date")) < 0)
-            return bad(im, line, "listed_date", "%s is before the commitment date %s",
-                       V("listed_date"), V("commitment_date"));
-        fcur = ref_val(im, PF_K_FUNDS, V("fund_id"), "currency");
-        (void)fcur; /* a project may be in another currency than its fund (SPEC §5) */
-        break;
-    }
+        return rules_partner(im, k, c, line);
+    case PF_K_PROJECTS:
+        return rules_project(im, k, c, line);
     case PF_K_COMMITMENTS:
         CK(check_ref(im, line, "partner_id", V("partner_id"), PF_K_PARTNERS, "partner"));
-        CK(check_ref(im, line, "fund_id", V("fund_id"), PF_K_FUNDS, "fund"));
-        break;
-    case PF_K_PARTNER_FLOWS: {
-        const char *kind = V("kind"), *purpose = V("purpose");
-        char pair[256];
-        CK(check_ref(im, line, "fund_id", V("fund_id"), PF_K_FUNDS, "fund"));
-        CK(check_ref(im, line, "partner_id", V("partner_id"), PF_K_PARTNERS, "partner"));
-        if (strcmp(kind, "contribution") && strcmp(kind, "distribution"))
-            return bad(im, line, "kind", "unknown value '%s' (expected contribution or "
-                       "distribution)", shown(kind, b1, sizeof b1));
-        if (strcmp(kind, "contribution") == 0) {
-            if (!pf_in_list(pf_contribution_purposes, purpose))
-                return bad(im, line, "purpose", "'%s' does not fit a contribution (expected "
-                           "investment, management_fee, expenses or other)",
-                           shown(purpose, b1, sizeof b1));
-            if (V("recallable") && strcmp(V("recallable"), "no"))
-                return bad(im, line, "recallable", "only distributions can be recallable");
-        } else {
-            if (!pf_in_list(pf_distribution_purposes, purpose))
-                return bad(im, line, "purpose", "'%s' does not fit a distribution (expected "
-                           "return_of_capital, gain, income, other or carried_interest)",
-                           shown(purpose, b1, sizeof b1));
-            if (strcmp(purpose, "carried_interest") == 0) {
-                const char *pk = ref_val(im, PF_K_PARTNERS, V("partner_id"), "kind");
-                if (!pk || strcmp(pk, "gp") != 0)
-                    return bad(im, line, "purpose", "carried interest goes only to a general "
-                               "partner (kind gp); '%s' is of kind '%s'",
-                               shown(V("partner_id"), b1, sizeof b1),
-                               shown(pk ? pk : "", b2, sizeof b2));
-            }
-        }
-        CK(check_enum(im, line, "recallable", V("recallable"), yes_no));
-        snprintf(pair, sizeof pair, "%s\x1f%s", V("partner_id"), V("fund_id"));
-        if (!pf_map_has(&im->pairs, pair) && strcmp(purpose, "carried_interest") != 0)
-            return bad(im, line, "partner_id", "partner '%s' has no commitment to fund '%s'",
-                       shown(V("partner_id"), b1, sizeof b1), shown(V("fund_id"), b2,
-                       sizeof b2));
-        break;
-    }
-    case PF_K_PROJECT_FLOWS: {
-        const char *pcur;
+        return check_ref(im, line, "fund_id", V("fund_id"), PF_K_FUNDS, "fund");
+    case PF_K_PARTNER_FLOWS:
+        return rules_partner_flow(im, k, c, line);
+    case PF_K_PROJECT_FLOWS:
+        /* a flow in another currency than its project's is converted by the close */
         CK(check_ref(im, line, "project_id", V("project_id"), PF_K_PROJECTS, "project"));
         CK(check_enum(im, line, "kind", V("kind"), pf_project_flow_kinds));
-        CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
-        /* a flow in another currency than its project's is converted by the close */
-        (void)pcur;
-        (void)b2;
-        break;
-    }
-    case PF_K_VALUATIONS: {
-        const char *pcur;
+        return check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency");
+    case PF_K_VALUATIONS:
         CK(check_ref(im, line, "project_id", V("project_id"), PF_K_PROJECTS, "project"));
         CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
-        CK(check_enum(im, line, "method", V("method"), pf_valuation_methods));
-        (void)pcur;
-        break;
-    }
+        return check_enum(im, line, "method", V("method"), pf_valuation_methods);
     case PF_K_FX_RATES:
         CK(check_code(im, line, "currency", V("currency"), PF_TAX_CURRENCY, "currency"));
         /* CNY is the base: a listed rate must say so (files often list every currency) */
         if (strcmp(V("currency"), "CNY") == 0 && strcmp(V("rate"), "100000000") != 0)
             return bad(im, line, "rate", "CNY is the base currency: its rate can only be 1");
-        break;
+        return PF_OK;
+    case PF_K_FUND_TERMS:
+        return rules_fund_terms(im, k, c, line);
     case PF_K_BENCHMARKS:
-        break;
-    case PF_K_FUND_TERMS: {
-        static const char *const hurdle_bases[] = { "compound", "simple", NULL };
-        static const char *const fee_bases[] = { "commitment", "invested", "nav", NULL };
-        static const char *const to[] = { "lps", "gp", NULL };
-        const char *gp = V("gp_partner_id"), *kind, *ex = V("carry_exempt");
-        CK(check_ref(im, line, "fund_id", V("fund_id"), PF_K_FUNDS, "fund"));
-        CK(check_ref(im, line, "gp_partner_id", gp, PF_K_PARTNERS, "partner"));
-        kind = ref_val(im, PF_K_PARTNERS, gp, "kind");
-        if (!kind || strcmp(kind, "gp") != 0)
-            return bad(im, line, "gp_partner_id", "partner '%s' is of kind '%s', not 'gp' "
-                       "(a general partner)", shown(gp, b1, sizeof b1),
-                       shown(kind ? kind : "", b2, sizeof b2));
-        /* SPEC §10: 0 <= carry < 1, 0 <= hurdle < 1, 0 <= catch_up <= 1 (x 1e8 here) */
-        if (strtoll(V("carry"), NULL, 10) >= 100000000)
-            return bad(im, line, "carry", "must be less than 1 (a fraction: 0.2 for 20 %%)");
-        if (strtoll(V("hurdle"), NULL, 10) >= 100000000)
-            return bad(im, line, "hurdle", "must be less than 1 (a fraction: 0.08 for 8 %%)");
-        CK(check_enum(im, line, "hurdle_basis", V("hurdle_basis"), hurdle_bases));
-        CK(check_enum(im, line, "fee_basis", V("fee_basis"), fee_bases));
-        CK(check_enum(im, line, "fee_basis_after", V("fee_basis_after"), fee_bases));
-        CK(check_enum(im, line, "concession_to", V("concession_to"), to));
-        if (V("concession") && strcmp(V("concession"), "0") != 0 && !V("concession_to"))
-            return bad(im, line, "concession_to", "a concession needs its beneficiary: lps "
-                       "or gp");
-        while (ex && *ex) {
-            const char *end = strchr(ex, ';');
-            size_t len = end ? (size_t)(end - ex) : strlen(ex);
-            char id[160];
-            if (len == 0 || len >= sizeof id)
-                return bad(im, line, "carry_exempt", "partner ids are separated by ';' "
-                           "(an empty or overlong id in '%s')", shown(V("carry_exempt"), b1,
-                           sizeof b1));
-            memcpy(id, ex, len);
-            id[len] = '\0';
-            CK(check_ref(im, line, "carry_exempt", id, PF_K_PARTNERS, "partner"));
-            ex += len + (end ? 1 : 0);
-        }
-        break;
-    }
     case PF_K_COUNT:
         break;
     }
