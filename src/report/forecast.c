@@ -144,72 +144,64 @@ options_line(struct rp_ctx *c, lxw_worksheet *ws, lxw_row_t r)
     rp_write_text(c, ws, r, 0, buf, rp_fmt_named(c, "note", RP_PLAIN));
 }
 
-void
-rp_forecast_sheet(struct rp_ctx *c)
+/* The sheet's column headings (Chinese, English). */
+static const char *const fc_pcts[5] = { "p5", "p25", "p50", "p75", "p95" };
+static const char *const port_cols[13][2] = {
+    { "季度", "quarter" },          { "净值 P5", "NAV P5" },
+    { "净值 P25", "NAV P25" },      { "净值 P50", "NAV P50" },
+    { "净值 P75", "NAV P75" },      { "净值 P95", "NAV P95" },
+    { "净现金流 P5", "net cash flow P5" },   { "净现金流 P25", "net cash flow P25" },
+    { "净现金流 P50", "net cash flow P50" }, { "净现金流 P75", "net cash flow P75" },
+    { "净现金流 P95", "net cash flow P95" }, { "出资 P50", "calls P50" },
+    { "分配 P50", "distributions P50" } };
+static const char *const fit_cols[12][2] = {
+    { "基金", "fund" },   { "名称", "name" },         { "币种", "currency" },
+    { "已校准", "fitted" }, { "G (年)", "G (annual)" }, { "G 标准误", "G s.e." },
+    { "B", "B" },         { "B 标准误", "B s.e." },     { "出资比例系数", "call scale" },
+    { "系数标准误", "scale s.e." }, { "残差 (RMS)", "residual (RMS)" },
+    { "历史季度", "quarters" } };
+static const char *const fund_cols[9][2] = {
+    { "基金", "fund" },   { "币种", "currency" },
+    { "下季出资 P50", "next quarter calls P50" }, { "下季出资 P95", "next quarter calls P95" },
+    { "下季分配 P50", "next quarter distributions P50" },
+    { "一年后净值 P50", "NAV in 1 year P50" },
+    { "期末净值 P5", "final NAV P5" }, { "期末净值 P50", "final NAV P50" },
+    { "期末净值 P95", "final NAV P95" } };
+static const char *const pace_cols[4][2] = {
+    { "起始季度", "from" }, { "新增承诺 (CNY)", "new commitments (CNY)" },
+    { "现有基金净值 P50", "P50 NAV, funds today" }, { "含新基金净值 P50", "P50 NAV with new funds" } };
+
+/* The quarter of a band key "YYYYQn|..." (the text before '|'). */
+static void
+quarter_of(const char *qkey, char *out, size_t n)
 {
-    static const char *const pcts[5] = { "p5", "p25", "p50", "p75", "p95" };
-    static const char *const cols[13][2] = {
-        { "季度", "quarter" },          { "净值 P5", "NAV P5" },
-        { "净值 P25", "NAV P25" },      { "净值 P50", "NAV P50" },
-        { "净值 P75", "NAV P75" },      { "净值 P95", "NAV P95" },
-        { "净现金流 P5", "net cash flow P5" },   { "净现金流 P25", "net cash flow P25" },
-        { "净现金流 P50", "net cash flow P50" }, { "净现金流 P75", "net cash flow P75" },
-        { "净现金流 P95", "net cash flow P95" }, { "出资 P50", "calls P50" },
-        { "分配 P50", "distributions P50" } };
-    static const char *const fitcols[12][2] = {
-        { "基金", "fund" },   { "名称", "name" },         { "币种", "currency" },
-        { "已校准", "fitted" }, { "G (年)", "G (annual)" }, { "G 标准误", "G s.e." },
-        { "B", "B" },         { "B 标准误", "B s.e." },     { "出资比例系数", "call scale" },
-        { "系数标准误", "scale s.e." }, { "残差 (RMS)", "residual (RMS)" },
-        { "历史季度", "quarters" } };
-    static const char *const fundcols[9][2] = {
-        { "基金", "fund" },   { "币种", "currency" },
-        { "下季出资 P50", "next quarter calls P50" }, { "下季出资 P95", "next quarter calls P95" },
-        { "下季分配 P50", "next quarter distributions P50" },
-        { "一年后净值 P50", "NAV in 1 year P50" },
-        { "期末净值 P5", "final NAV P5" }, { "期末净值 P50", "final NAV P50" },
-        { "期末净值 P95", "final NAV P95" } };
-    static const char *const pacecols[4][2] = {
-        { "起始季度", "from" }, { "新增承诺 (CNY)", "new commitments (CNY)" },
-        { "现有基金净值 P50", "P50 NAV, funds today" }, { "含新基金净值 P50", "P50 NAV with new funds" } };
-    const struct pf_forecast *fc = c->forecast;
-    struct fc_ix x;
-    lxw_worksheet *ws;
-    lxw_row_t row, hdr, first;
+    snprintf(out, n, "%.*s", (int)(strchr(qkey, '|') - qkey), qkey);
+}
+
+/* The portfolio, quarter by quarter, with the two fan charts beside it; the next row. */
+static lxw_row_t
+portfolio_block(struct rp_ctx *c, const struct fc_ix *x, lxw_worksheet *ws, lxw_row_t row,
+                const char **qs, size_t nq)
+{
     lxw_format *money = rp_fmt_named(c, "money", RP_PLAIN);
-    lxw_format *text = rp_fmt_named(c, "text", RP_PLAIN);
-    lxw_format *rate = rp_fmt_named(c, "ratio", RP_PLAIN);
-    lxw_format *section = rp_fmt_named(c, "section", RP_PLAIN);
-    const char **qs;
-    size_t nq = 0, i, k;
+    lxw_row_t hdr, first;
+    size_t i, k;
 
-    if (!fc)
-        return;
-    ws = rp_add_named_sheet(c, "预测", "Forecast", "现金流预测与承诺节奏",
-                   "Cash-flow forecast and commitment pacing", &row);
-    if (!ws)
-        return;
-    fc_index(&x, fc);
-    qs = quarters(fc, &nq);
-    options_line(c, ws, row++);
-    row++;
-
-    /* the portfolio, quarter by quarter, with the two fan charts beside it */
-    rp_write_text(c, ws, row++, 0, L(c, "组合 (人民币)", "Portfolio (CNY)"), section);
+    rp_write_text(c, ws, row++, 0, L(c, "组合 (人民币)", "Portfolio (CNY)"),
+                  rp_fmt_named(c, "section", RP_PLAIN));
     hdr = row;
-    header(c, ws, row++, cols, 13);
+    header(c, ws, row++, port_cols, 13);
     first = row;
     for (i = 0; i < nq; i++, row++) {
         char q[16];
-        const char *bar = strchr(qs[i], '|');
-        snprintf(q, sizeof q, "%.*s", (int)(bar - qs[i]), qs[i]);
-        rp_write_text(c, ws, row, 0, q, text);
+        quarter_of(qs[i], q, sizeof q);
+        rp_write_text(c, ws, row, 0, q, rp_fmt_named(c, "text", RP_PLAIN));
         for (k = 0; k < 5; k++) {
-            band(c, &x, ws, row, (lxw_col_t)(1 + k), NULL, q, "nav", pcts[k], money);
-            band(c, &x, ws, row, (lxw_col_t)(6 + k), NULL, q, "net_cash_flow", pcts[k], money);
+            band(c, x, ws, row, (lxw_col_t)(1 + k), NULL, q, "nav", fc_pcts[k], money);
+            band(c, x, ws, row, (lxw_col_t)(6 + k), NULL, q, "net_cash_flow", fc_pcts[k], money);
         }
-        band(c, &x, ws, row, 11, NULL, q, "calls", "p50", money);
-        band(c, &x, ws, row, 12, NULL, q, "distributions", "p50", money);
+        band(c, x, ws, row, 11, NULL, q, "calls", "p50", money);
+        band(c, x, ws, row, 12, NULL, q, "distributions", "p50", money);
     }
     if (nq > 0) {
         fan_chart(c, ws, L(c, "组合净值 P5–P95", "Portfolio NAV, P5–P95"), hdr, first, row - 1,
@@ -217,12 +209,22 @@ rp_forecast_sheet(struct rp_ctx *c)
         fan_chart(c, ws, L(c, "净现金流 P5–P95", "Net cash flow, P5–P95"), hdr, first,
                   row - 1, 6, hdr + 22, 14);
     }
-    row++;
+    return row + 1;
+}
 
-    /* fitted parameters */
+/* Each fund's fitted parameters; the next row. */
+static lxw_row_t
+fit_block(struct rp_ctx *c, const struct fc_ix *x, lxw_worksheet *ws, lxw_row_t row)
+{
+    const struct pf_forecast *fc = c->forecast;
+    lxw_format *text = rp_fmt_named(c, "text", RP_PLAIN);
+    lxw_format *rate = rp_fmt_named(c, "ratio", RP_PLAIN);
+    size_t i;
+
     rp_write_text(c, ws, row++, 0, L(c, "模型参数 (Takahashi–Alexander)",
-                                     "Model parameters (Takahashi–Alexander)"), section);
-    header(c, ws, row++, fitcols, 12);
+                                     "Model parameters (Takahashi–Alexander)"),
+                  rp_fmt_named(c, "section", RP_PLAIN));
+    header(c, ws, row++, fit_cols, 12);
     for (i = 0; i < fc->res->nresults; i++) {
         const struct pf_result *r = &fc->res->results[i];
         int fi;
@@ -235,22 +237,33 @@ rp_forecast_sheet(struct rp_ctx *c)
         rp_write_text(c, ws, row, 3, r->value == 1 ? L(c, "是", "yes") : L(c, "否 (默认)",
                                                                               "no (defaults)"),
                       text);
-        put(c, ws, row, 4, fc_get(&x, "forecast_fit", r->fund, "growth", "value"), rate);
-        put(c, ws, row, 5, fc_get(&x, "forecast_fit", r->fund, "growth", "stderr"), rate);
-        put(c, ws, row, 6, fc_get(&x, "forecast_fit", r->fund, "bow", "value"), rate);
-        put(c, ws, row, 7, fc_get(&x, "forecast_fit", r->fund, "bow", "stderr"), rate);
-        put(c, ws, row, 8, fc_get(&x, "forecast_fit", r->fund, "call_scale", "value"), rate);
-        put(c, ws, row, 9, fc_get(&x, "forecast_fit", r->fund, "call_scale", "stderr"), rate);
-        put(c, ws, row, 10, fc_get(&x, "forecast_fit", r->fund, "*", "residual"), rate);
-        put(c, ws, row, 11, fc_get(&x, "forecast_fit", r->fund, "*", "quarters"),
+        put(c, ws, row, 4, fc_get(x, "forecast_fit", r->fund, "growth", "value"), rate);
+        put(c, ws, row, 5, fc_get(x, "forecast_fit", r->fund, "growth", "stderr"), rate);
+        put(c, ws, row, 6, fc_get(x, "forecast_fit", r->fund, "bow", "value"), rate);
+        put(c, ws, row, 7, fc_get(x, "forecast_fit", r->fund, "bow", "stderr"), rate);
+        put(c, ws, row, 8, fc_get(x, "forecast_fit", r->fund, "call_scale", "value"), rate);
+        put(c, ws, row, 9, fc_get(x, "forecast_fit", r->fund, "call_scale", "stderr"), rate);
+        put(c, ws, row, 10, fc_get(x, "forecast_fit", r->fund, "*", "residual"), rate);
+        put(c, ws, row, 11, fc_get(x, "forecast_fit", r->fund, "*", "quarters"),
             rp_fmt_named(c, "count", RP_PLAIN));
         row++;
     }
-    row++;
+    return row + 1;
+}
 
-    /* per fund, in its currency */
-    rp_write_text(c, ws, row++, 0, L(c, "各基金 (基金币种)", "Per fund (fund currency)"), section);
-    header(c, ws, row++, fundcols, 9);
+/* Per fund, in its currency: the next quarter, a year on, the horizon; the next row. */
+static lxw_row_t
+fund_block(struct rp_ctx *c, const struct fc_ix *x, lxw_worksheet *ws, lxw_row_t row,
+           const char **qs, size_t nq)
+{
+    const struct pf_forecast *fc = c->forecast;
+    lxw_format *money = rp_fmt_named(c, "money", RP_PLAIN);
+    lxw_format *text = rp_fmt_named(c, "text", RP_PLAIN);
+    size_t i;
+
+    rp_write_text(c, ws, row++, 0, L(c, "各基金 (基金币种)", "Per fund (fund currency)"),
+                  rp_fmt_named(c, "section", RP_PLAIN));
+    header(c, ws, row++, fund_cols, 9);
     for (i = 0; i < fc->res->nresults && nq > 0; i++) {
         const struct pf_result *r = &fc->res->results[i];
         char q1[16], q4[16], qn[16];
@@ -258,48 +271,86 @@ rp_forecast_sheet(struct rp_ctx *c)
         if (strcmp(r->dimension, "forecast_fit") || strcmp(r->metric, "fitted"))
             continue;
         fi = pf_dataset_find_fund(c->ds, r->fund);
-        snprintf(q1, sizeof q1, "%.*s", (int)(strchr(qs[0], '|') - qs[0]), qs[0]);
-        snprintf(q4, sizeof q4, "%.*s", (int)(strchr(qs[nq < 4 ? nq - 1 : 3], '|') -
-                                               qs[nq < 4 ? nq - 1 : 3]), qs[nq < 4 ? nq - 1 : 3]);
-        snprintf(qn, sizeof qn, "%.*s", (int)(strchr(qs[nq - 1], '|') - qs[nq - 1]), qs[nq - 1]);
+        quarter_of(qs[0], q1, sizeof q1);
+        quarter_of(qs[nq < 4 ? nq - 1 : 3], q4, sizeof q4);
+        quarter_of(qs[nq - 1], qn, sizeof qn);
         rp_write_text(c, ws, row, 0, r->fund, text);
         rp_write_text(c, ws, row, 1, fi >= 0 ? c->ds->funds[fi].currency : "", text);
-        band(c, &x, ws, row, 2, r->fund, q1, "calls", "p50", money);
-        band(c, &x, ws, row, 3, r->fund, q1, "calls", "p95", money);
-        band(c, &x, ws, row, 4, r->fund, q1, "distributions", "p50", money);
-        band(c, &x, ws, row, 5, r->fund, q4, "nav", "p50", money);
-        band(c, &x, ws, row, 6, r->fund, qn, "nav", "p5", money);
-        band(c, &x, ws, row, 7, r->fund, qn, "nav", "p50", money);
-        band(c, &x, ws, row, 8, r->fund, qn, "nav", "p95", money);
+        band(c, x, ws, row, 2, r->fund, q1, "calls", "p50", money);
+        band(c, x, ws, row, 3, r->fund, q1, "calls", "p95", money);
+        band(c, x, ws, row, 4, r->fund, q1, "distributions", "p50", money);
+        band(c, x, ws, row, 5, r->fund, q4, "nav", "p50", money);
+        band(c, x, ws, row, 6, r->fund, qn, "nav", "p5", money);
+        band(c, x, ws, row, 7, r->fund, qn, "nav", "p50", money);
+        band(c, x, ws, row, 8, r->fund, qn, "nav", "p95", money);
         row++;
     }
+    return row + 1;
+}
+
+/* The commitment pacing toward the target NAV, when one was given; the next row. */
+static lxw_row_t
+pacing_block(struct rp_ctx *c, const struct fc_ix *x, lxw_worksheet *ws, lxw_row_t row)
+{
+    const struct pf_forecast *fc = c->forecast;
+    lxw_format *money = rp_fmt_named(c, "money", RP_PLAIN);
+    char buf[200];
+    size_t i;
+
+    if (!fc->has_target)
+        return row;
+    rp_write_text(c, ws, row++, 0, L(c, "承诺节奏", "Commitment pacing"),
+                  rp_fmt_named(c, "section", RP_PLAIN));
+    snprintf(buf, sizeof buf, "%s %.2f CNY", L(c, "目标净值 P50 ≥", "target P50 NAV ≥"),
+             (double)fc->target_nav / 100.0);
+    rp_write_text(c, ws, row++, 0, buf, rp_fmt_named(c, "note", RP_PLAIN));
+    header(c, ws, row++, pace_cols, 4);
+    for (i = 0; i < fc->res->nresults; i++) {
+        const struct pf_result *r = &fc->res->results[i];
+        if (strcmp(r->dimension, "forecast_pacing") || strcmp(r->metric, "new_commitments"))
+            continue;
+        rp_write_text(c, ws, row, 0, r->key, rp_fmt_named(c, "text", RP_PLAIN));
+        put(c, ws, row, 1, r, money);
+        put(c, ws, row, 2, fc_get(x, "forecast_pacing", NULL, r->key, "nav_p50_existing"),
+            money);
+        put(c, ws, row, 3, fc_get(x, "forecast_pacing", NULL, r->key, "nav_p50"), money);
+        row++;
+    }
+    return row + 1;
+}
+
+void
+rp_forecast_sheet(struct rp_ctx *c)
+{
+    const struct pf_forecast *fc = c->forecast;
+    struct fc_ix x;
+    lxw_worksheet *ws;
+    lxw_row_t row;
+    const char **qs;
+    size_t nq = 0, i;
+
+    if (!fc)
+        return;
+    ws = rp_add_named_sheet(c, "预测", "Forecast", "现金流预测与承诺节奏",
+                   "Cash-flow forecast and commitment pacing", &row);
+    if (!ws)
+        return;
+    /* the formats in the order the sheet always made them (their order is the file's) */
+    rp_fmt_named(c, "money", RP_PLAIN);
+    rp_fmt_named(c, "text", RP_PLAIN);
+    rp_fmt_named(c, "ratio", RP_PLAIN);
+    rp_fmt_named(c, "section", RP_PLAIN);
+    fc_index(&x, fc);
+    qs = quarters(fc, &nq);
+    options_line(c, ws, row++);
     row++;
-
-    /* pacing */
-    if (fc->has_target) {
-        char buf[200];
-        rp_write_text(c, ws, row++, 0, L(c, "承诺节奏", "Commitment pacing"), section);
-        snprintf(buf, sizeof buf, "%s %.2f CNY", L(c, "目标净值 P50 ≥", "target P50 NAV ≥"),
-                 (double)fc->target_nav / 100.0);
-        rp_write_text(c, ws, row++, 0, buf, rp_fmt_named(c, "note", RP_PLAIN));
-        header(c, ws, row++, pacecols, 4);
-        for (i = 0; i < fc->res->nresults; i++) {
-            const struct pf_result *r = &fc->res->results[i];
-            if (strcmp(r->dimension, "forecast_pacing") || strcmp(r->metric, "new_commitments"))
-                continue;
-            rp_write_text(c, ws, row, 0, r->key, text);
-            put(c, ws, row, 1, r, money);
-            put(c, ws, row, 2, fc_get(&x, "forecast_pacing", NULL, r->key, "nav_p50_existing"),
-                money);
-            put(c, ws, row, 3, fc_get(&x, "forecast_pacing", NULL, r->key, "nav_p50"), money);
-            row++;
-        }
-        row++;
-    }
-
-    /* warnings */
-    if (fc->res->nnotes) {
-        rp_write_text(c, ws, row++, 0, L(c, "提示", "Warnings"), section);
+    row = portfolio_block(c, &x, ws, row, qs, nq);
+    row = fit_block(c, &x, ws, row);
+    row = fund_block(c, &x, ws, row, qs, nq);
+    row = pacing_block(c, &x, ws, row);
+    if (fc->res->nnotes) { /* warnings */
+        rp_write_text(c, ws, row++, 0, L(c, "提示", "Warnings"),
+                      rp_fmt_named(c, "section", RP_PLAIN));
         for (i = 0; i < fc->res->nnotes; i++)
             rp_write_text(c, ws, row++, 0, fc->res->notes[i].detail,
                           rp_fmt_named(c, "note", RP_PLAIN));
