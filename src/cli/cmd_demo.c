@@ -119,35 +119,140 @@ seconds(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* The demo's state, step by step (cmd_demo). */
+struct demo {
+    struct pf_ctx *ctx;
+    const char *out;
+    char *datadir, *db;
+    struct pf_taxonomy *tax, *runtax;
+    struct pf_store *st;
+    struct pf_run *run;
+    struct pf_dataset *ds;
+    struct pf_corrections corr;
+    struct pf_gen_stats gs;
+    struct pf_import_result ir;
+    char **files;
+    size_t nfiles;
+};
+
+/* 2. a fresh database (and no -wal or -shm of an old one), one batch */
+static pf_status
+demo_import(struct demo *d)
+{
+    const char *paths[PF_GEN_NFILES];
+    const char *const sides[] = { "-wal", "-shm" };
+    struct pf_import_opts io;
+    struct pf_progress prog;
+    pf_status rc;
+    size_t i;
+
+    remove(d->db);
+    for (i = 0; i < 2; i++) {
+        char *side = pf_xasprintf("%s%s", d->db, sides[i]);
+        remove(side);
+        free(side);
+    }
+    if ((rc = pf_store_open(d->db, PF_STORE_CREATE, &d->st, &d->ctx->err)))
+        return rc;
+    for (i = 0; i < PF_GEN_NFILES; i++)
+        paths[i] = pf_xasprintf("%s/%s", d->datadir, pf_gen_files[i]);
+    memset(&io, 0, sizeof io);
+    io.tax = d->tax;
+    pf_progress_start(&prog, d->ctx, "import");
+    io.progress = pf_progress_update;
+    io.progress_arg = &prog;
+    rc = pf_import(d->st, paths, PF_GEN_NFILES, &io, &d->ir, &d->ctx->err);
+    pf_progress_end(&prog);
+    for (i = 0; i < PF_GEN_NFILES; i++)
+        free((char *)paths[i]);
+    return rc;
+}
+
+/* 4. every report, from the stored run and the data it was computed from */
+static pf_status
+demo_report(struct demo *d)
+{
+    struct pf_report_opts ro;
+    struct pf_progress prog;
+    char digest[65];
+    pf_status rc;
+
+    if ((rc = pf_store_load_dataset(d->st, d->run->batch, &d->ds, digest, &d->ctx->err)) ||
+        (rc = pf_store_load_corrections(d->st, d->run->batch, &d->corr, &d->ctx->err)) ||
+        (rc = pf_taxonomy_load_json(d->ds->taxonomy_json, &d->runtax, &d->ctx->err)))
+        return rc;
+    memset(&ro, 0, sizeof ro);
+    ro.out_dir = d->out;
+    ro.lang = "both";
+    ro.defs_dir = pf_cli_reports_dir(d->ctx);
+    ro.corrections = &d->corr;
+    pf_progress_start(&prog, d->ctx, "report");
+    ro.progress = pf_progress_update;
+    ro.progress_arg = &prog;
+    rc = pf_report_write(d->run, d->ds, d->runtax, &ro, &d->files, &d->nfiles, &d->ctx->err);
+    pf_progress_end(&prog);
+    return rc;
+}
+
+/* The funds at a glance: one line each, from the stored run. */
+static void
+demo_funds(const struct demo *d)
+{
+    size_t f, i;
+
+    printf("  %-10s %-4s %18s %18s %7s %8s\n", "fund", "ccy", "paid_in", "nav", "tvpi",
+           "net_irr");
+    for (f = 0; f < d->ds->nfunds; f++) {
+        const char *F = d->ds->funds[f].fund_id;
+        pf_cents pi = 0, nav = 0;
+        double tvpi = 0, irr = 0;
+        bool has_irr = false, has_tvpi = false;
+        char a[32], b[32], c[16];
+        for (i = 0; i < d->run->nresults; i++) {
+            const struct pf_result *r = &d->run->results[i];
+            if (!r->fund || strcmp(r->dimension, "fund") || strcmp(r->fund, F) ||
+                strcmp(r->key, F))
+                continue;
+            if (!strcmp(r->metric, "paid_in"))
+                pi = r->cents;
+            else if (!strcmp(r->metric, "nav"))
+                nav = r->cents;
+            else if (!strcmp(r->metric, "tvpi") && r->has_value)
+                tvpi = r->value, has_tvpi = true;
+            else if (!strcmp(r->metric, "net_irr") && r->has_value)
+                irr = r->value, has_irr = true;
+        }
+        if (has_irr)
+            snprintf(c, sizeof c, "%.2f%%", irr * 100);
+        else
+            snprintf(c, sizeof c, "-");
+        printf("  %-10s %-4s %18s %18s %6.2fx %8s\n", F, d->ds->funds[f].currency,
+               pf_money_format(pi, a, sizeof a), pf_money_format(nav, b, sizeof b),
+               has_tvpi ? tvpi : 0.0, c);
+    }
+}
+
 pf_status
 cmd_demo(struct pf_ctx *ctx, int argc, char **argv)
 {
     struct pf_opt opts[] = { { "out", true, NULL }, { "scale", true, NULL },
                              { "seed", true, NULL }, { "quiet", false, NULL },
                              { "as-of", true, NULL } };
-    struct pf_taxonomy *tax = NULL, *runtax = NULL;
-    struct pf_store *st = NULL;
-    struct pf_run *run = NULL;
-    struct pf_dataset *ds = NULL;
-    struct pf_corrections corr = { NULL, 0, NULL, 0 };
-    struct pf_gen_stats gs;
-    struct pf_import_opts io;
-    struct pf_import_result ir;
+    struct demo d;
     struct pf_close_opts co;
-    struct pf_report_opts ro;
     struct pf_progress prog;
-    char **pos = NULL, **files = NULL, *datadir = NULL, *db = NULL, *side = NULL, digest[65];
-    const char *paths[PF_GEN_NFILES];
-    const char *out;
-    size_t npos, i, nfiles = 0;
+    char **pos = NULL;
+    size_t npos, i;
     unsigned long scale = 1, seed = 2024;
     double t0 = seconds(), t_gen, t_imp, t_close, t_rep;
     char day[16];
     pf_status rc;
 
+    memset(&d, 0, sizeof d);
+    d.ctx = ctx;
     if ((rc = pf_cli_parse(ctx, argc, argv, opts, 5, 0, &pos, &npos)))
         goto cleanup;
-    out = opts[0].value ? opts[0].value : "out";
+    d.out = opts[0].value ? opts[0].value : "out";
     if (opts[1].value && (rc = parse_uint(opts[1].value, "scale", 10000, &scale, &ctx->err)))
         goto cleanup;
     if (scale == 0) {
@@ -162,45 +267,25 @@ cmd_demo(struct pf_ctx *ctx, int argc, char **argv)
     if (opts[4].value && (rc = pf_cli_date(opts[4].value, "as-of", &co.as_of, &ctx->err)))
         goto cleanup;
     co.benchmark = "csi300";
-    if (mkdir(out, 0777) != 0 && errno != EEXIST) {
-        rc = pf_err_set(&ctx->err, PF_EIO, "", "cannot create '%s': %s", out, strerror(errno));
+    if (mkdir(d.out, 0777) != 0 && errno != EEXIST) {
+        rc = pf_err_set(&ctx->err, PF_EIO, "", "cannot create '%s': %s", d.out,
+                        strerror(errno));
         goto cleanup;
     }
-    datadir = pf_xasprintf("%s/demo-data", out);
-    db = pf_xasprintf("%s/demo.db", out);
-    if ((rc = load_taxonomy(ctx, &tax)))
+    d.datadir = pf_xasprintf("%s/demo-data", d.out);
+    d.db = pf_xasprintf("%s/demo.db", d.out);
+    if ((rc = load_taxonomy(ctx, &d.tax)))
         goto cleanup;
 
     /* 1. generate */
     pf_progress_start(&prog, ctx, "generate");
-    rc = pf_gen_write(datadir, (unsigned)scale, seed, co.as_of, tax, pf_progress_update, &prog,
-                      &gs, &ctx->err);
+    rc = pf_gen_write(d.datadir, (unsigned)scale, seed, co.as_of, d.tax, pf_progress_update,
+                      &prog, &d.gs, &ctx->err);
     pf_progress_end(&prog);
     if (rc)
         goto cleanup;
     t_gen = seconds();
-
-    /* 2. a fresh database, one batch */
-    remove(db);
-    side = pf_xasprintf("%s-wal", db);
-    remove(side);
-    free(side);
-    side = pf_xasprintf("%s-shm", db);
-    remove(side);
-    if ((rc = pf_store_open(db, PF_STORE_CREATE, &st, &ctx->err)))
-        goto cleanup;
-    for (i = 0; i < PF_GEN_NFILES; i++)
-        paths[i] = pf_xasprintf("%s/%s", datadir, pf_gen_files[i]);
-    memset(&io, 0, sizeof io);
-    io.tax = tax;
-    pf_progress_start(&prog, ctx, "import");
-    io.progress = pf_progress_update;
-    io.progress_arg = &prog;
-    rc = pf_import(st, paths, PF_GEN_NFILES, &io, &ir, &ctx->err);
-    pf_progress_end(&prog);
-    for (i = 0; i < PF_GEN_NFILES; i++)
-        free((char *)paths[i]);
-    if (rc)
+    if ((rc = demo_import(&d)))
         goto cleanup;
     t_imp = seconds();
 
@@ -208,94 +293,42 @@ cmd_demo(struct pf_ctx *ctx, int argc, char **argv)
     pf_progress_start(&prog, ctx, "close");
     co.progress = pf_progress_update;
     co.progress_arg = &prog;
-    rc = pf_engine_close(st, &co, &run, &ctx->err);
+    rc = pf_engine_close(d.st, &co, &d.run, &ctx->err);
     pf_progress_end(&prog);
     if (rc)
         goto cleanup;
     t_close = seconds();
-
-    /* 4. every report */
-    if ((rc = pf_store_load_dataset(st, run->batch, &ds, digest, &ctx->err)))
-        goto cleanup;
-    if ((rc = pf_store_load_corrections(st, run->batch, &corr, &ctx->err)))
-        goto cleanup;
-    if ((rc = pf_taxonomy_load_json(ds->taxonomy_json, &runtax, &ctx->err)))
-        goto cleanup;
-    memset(&ro, 0, sizeof ro);
-    ro.out_dir = out;
-    ro.lang = "both";
-    ro.defs_dir = pf_cli_reports_dir(ctx);
-    ro.corrections = &corr;
-    pf_progress_start(&prog, ctx, "report");
-    ro.progress = pf_progress_update;
-    ro.progress_arg = &prog;
-    rc = pf_report_write(run, ds, runtax, &ro, &files, &nfiles, &ctx->err);
-    pf_progress_end(&prog);
-    if (rc)
+    if ((rc = demo_report(&d)))
         goto cleanup;
     t_rep = seconds();
 
     printf("parkfund demo: the park alliance portfolio (scale %lu, seed %lu), as of %s\n\n",
            scale, seed, pf_date_format(co.as_of, day, sizeof day));
-    printf("  %-34s %10zu rows in %s/\n", "generated", gs.total, datadir);
-    printf("  %-34s %10zu rows, batch %lld\n", "imported into", gs.total,
-           (long long)ir.batch);
-    printf("  %-34s %s\n", "database", db);
-    printf("  %-34s run %lld, %zu results\n", "closed", (long long)run->id, run->nresults);
-    printf("  %-34s %zu workbooks in %s/\n\n", "reports", nfiles, out);
-    {
-        /* the funds at a glance: one line each, from the stored run */
-        size_t f;
-        printf("  %-10s %-4s %18s %18s %7s %8s\n", "fund", "ccy", "paid_in", "nav", "tvpi",
-               "net_irr");
-        for (f = 0; f < ds->nfunds; f++) {
-            const char *F = ds->funds[f].fund_id;
-            pf_cents pi = 0, nav = 0;
-            double tvpi = 0, irr = 0;
-            bool has_irr = false, has_tvpi = false;
-            char a[32], b[32], c[16];
-            for (i = 0; i < run->nresults; i++) {
-                const struct pf_result *r = &run->results[i];
-                if (!r->fund || strcmp(r->dimension, "fund") || strcmp(r->fund, F) ||
-                    strcmp(r->key, F))
-                    continue;
-                if (!strcmp(r->metric, "paid_in"))
-                    pi = r->cents;
-                else if (!strcmp(r->metric, "nav"))
-                    nav = r->cents;
-                else if (!strcmp(r->metric, "tvpi") && r->has_value)
-                    tvpi = r->value, has_tvpi = true;
-                else if (!strcmp(r->metric, "net_irr") && r->has_value)
-                    irr = r->value, has_irr = true;
-            }
-            if (has_irr)
-                snprintf(c, sizeof c, "%.2f%%", irr * 100);
-            else
-                snprintf(c, sizeof c, "-");
-            printf("  %-10s %-4s %18s %18s %6.2fx %8s\n", F, ds->funds[f].currency,
-                   pf_money_format(pi, a, sizeof a), pf_money_format(nav, b, sizeof b),
-                   has_tvpi ? tvpi : 0.0, c);
-        }
-    }
-    printf("\n  manager's workbook: %s\n", nfiles ? files[0] : "");
-    printf("  partner statements: %s/statement-*.xlsx\n", out);
+    printf("  %-34s %10zu rows in %s/\n", "generated", d.gs.total, d.datadir);
+    printf("  %-34s %10zu rows, batch %lld\n", "imported into", d.gs.total,
+           (long long)d.ir.batch);
+    printf("  %-34s %s\n", "database", d.db);
+    printf("  %-34s run %lld, %zu results\n", "closed", (long long)d.run->id, d.run->nresults);
+    printf("  %-34s %zu workbooks in %s/\n\n", "reports", d.nfiles, d.out);
+    demo_funds(&d);
+    printf("\n  manager's workbook: %s\n", d.nfiles ? d.files[0] : "");
+    printf("  partner statements: %s/statement-*.xlsx\n", d.out);
     printf("  took %.2f s (generate %.2f, import %.2f, close %.2f, report %.2f)\n",
            t_rep - t0, t_gen - t0, t_imp - t_gen, t_close - t_imp, t_rep - t_close);
-    printf("\n  next: parkfund --db %s show funds | verify | export --run %lld\n", db,
-           (long long)run->id);
+    printf("\n  next: parkfund --db %s show funds | verify | export --run %lld\n", d.db,
+           (long long)d.run->id);
 cleanup:
-    pf_corrections_release(&corr);
-    for (i = 0; i < nfiles; i++)
-        free(files[i]);
-    free(files);
-    pf_run_free(run);
-    pf_dataset_free(ds);
-    pf_taxonomy_free(runtax);
-    pf_taxonomy_free(tax);
-    pf_store_close(st);
-    free(datadir);
-    free(db);
-    free(side);
+    pf_corrections_release(&d.corr);
+    for (i = 0; i < d.nfiles; i++)
+        free(d.files[i]);
+    free(d.files);
+    pf_run_free(d.run);
+    pf_dataset_free(d.ds);
+    pf_taxonomy_free(d.runtax);
+    pf_taxonomy_free(d.tax);
+    pf_store_close(d.st);
+    free(d.datadir);
+    free(d.db);
     free(pos);
     return rc;
 }
