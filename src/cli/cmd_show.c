@@ -215,6 +215,115 @@ cleanup:
     return rc;
 }
 
+/* show funds: one line per fund in the run. */
+static void
+show_funds(struct table *t, const struct pf_run *run, const struct pf_dataset *ds)
+{
+    const char *h[] = { "fund", "name", "ccy", "commitment", "paid_in", "distributions",
+                        "nav", "tvpi", "dpi", "net_irr", "gross_irr", "ks_pme",
+                        "accrued_carry" };
+    size_t i;
+
+    memcpy(t->head, h, sizeof h);
+    t->ncols = 13;
+    for (i = 3; i < 13; i++)
+        t->right[i] = true;
+    for (i = 0; i < ds->nfunds; i++) {
+        const char *F = ds->funds[i].fund_id;
+        char *v[13];
+        if (!find(run, "fund", F, F, "nav"))
+            continue;
+        v[0] = pf_xstrdup(F);
+        v[1] = pf_xstrdup(ds->funds[i].name);
+        v[2] = pf_xstrdup(ds->funds[i].currency);
+        v[3] = fmt(find(run, "fund", F, F, "commitment"), 0);
+        v[4] = fmt(find(run, "fund", F, F, "paid_in"), 0);
+        v[5] = fmt(find(run, "fund", F, F, "distributions"), 0);
+        v[6] = fmt(find(run, "fund", F, F, "nav"), 0);
+        v[7] = fmt(find(run, "fund", F, F, "tvpi"), 'x');
+        v[8] = fmt(find(run, "fund", F, F, "dpi"), 'x');
+        v[9] = fmt(find(run, "fund", F, F, "net_irr"), '%');
+        v[10] = fmt(find(run, "fund", F, F, "gross_irr"), '%');
+        v[11] = fmt(find(run, "fund", F, F, "ks_pme"), 'r');
+        /* SPEC §10: empty for a fund without terms (it has no carry) */
+        v[12] = fmt(find(run, "fund", F, F, "carry_accrued"), 0);
+        row_add(t, v);
+    }
+}
+
+/* show partners: one line per partner and fund. */
+static void
+show_partners(struct table *t, const struct pf_run *run, const struct pf_dataset *ds)
+{
+    const char *h[] = { "fund", "partner", "name", "commitment", "paid_in", "distributions",
+                        "nav", "unfunded", "interest", "tvpi", "net_irr" };
+    size_t f, i;
+
+    memcpy(t->head, h, sizeof h);
+    t->ncols = 11;
+    for (i = 3; i < 11; i++)
+        t->right[i] = true;
+    for (f = 0; f < ds->nfunds; f++)
+        for (i = 0; i < ds->npartners; i++) {
+            const char *F = ds->funds[f].fund_id, *P = ds->partners[i].partner_id;
+            char *v[11];
+            if (!find(run, "partner", F, P, "nav"))
+                continue;
+            v[0] = pf_xstrdup(F);
+            v[1] = pf_xstrdup(P);
+            v[2] = pf_xstrdup(ds->partners[i].name);
+            v[3] = fmt(find(run, "partner", F, P, "commitment"), 0);
+            v[4] = fmt(find(run, "partner", F, P, "paid_in"), 0);
+            v[5] = fmt(find(run, "partner", F, P, "distributions"), 0);
+            v[6] = fmt(find(run, "partner", F, P, "nav"), 0);
+            v[7] = fmt(find(run, "partner", F, P, "unfunded"), 0);
+            v[8] = fmt(find(run, "partner", F, P, "interest"), '%');
+            v[9] = fmt(find(run, "partner", F, P, "tvpi"), 'x');
+            v[10] = fmt(find(run, "partner", F, P, "net_irr"), '%');
+            row_add(t, v);
+        }
+}
+
+/* show chains | regions: the portfolio's exposure, one line per chain or region. */
+static void
+show_exposure(struct table *t, const struct pf_run *run, const struct pf_taxonomy *tax,
+              bool chains, const char *lang)
+{
+    const char *dim = chains ? "chain" : "region";
+    const char *h[] = { dim, "name", "count", "invested (CNY)", "realised", "nav",
+                        "nav_share", "moic", "gross_irr", chains ? "volatility" : "" };
+    int nc = chains ? 10 : 9;
+    size_t i;
+
+    memcpy(t->head, h, sizeof h);
+    t->ncols = nc;
+    for (i = 2; i < (size_t)nc; i++)
+        t->right[i] = true;
+    for (i = 0; i < run->nresults; i++) {
+        const struct pf_result *r = &run->results[i];
+        const char *name;
+        char *v[10];
+        if (r->fund || strcmp(r->dimension, dim) || strcmp(r->metric, "count"))
+            continue;
+        name = chains ? pf_taxonomy_name(tax, PF_TAX_CHAIN, r->key, lang)
+                      : pf_taxonomy_name(tax, strncmp(r->key, "CN-", 3) == 0
+                                                  ? PF_TAX_PROVINCE : PF_TAX_COUNTRY,
+                                         r->key, lang);
+        v[0] = pf_xstrdup(r->key);
+        v[1] = pf_xstrdup(name ? name : "");
+        v[2] = fmt(r, 'n');
+        v[3] = fmt(find(run, dim, NULL, r->key, "invested"), 0);
+        v[4] = fmt(find(run, dim, NULL, r->key, "realised"), 0);
+        v[5] = fmt(find(run, dim, NULL, r->key, "nav"), 0);
+        v[6] = fmt(find(run, dim, NULL, r->key, "nav_share"), '%');
+        v[7] = fmt(find(run, dim, NULL, r->key, "moic"), 'x');
+        v[8] = fmt(find(run, dim, NULL, r->key, "gross_irr"), '%');
+        if (chains)
+            v[9] = fmt(find(run, dim, NULL, r->key, "volatility"), '%');
+        row_add(t, v);
+    }
+}
+
 pf_status
 cmd_show(struct pf_ctx *ctx, int argc, char **argv)
 {
@@ -227,7 +336,7 @@ cmd_show(struct pf_ctx *ctx, int argc, char **argv)
     struct table t;
     char **pos = NULL, digest[65], day[16];
     const char *what, *lang;
-    size_t npos, i;
+    size_t npos;
     int64_t id = 0;
     pf_status rc;
 
@@ -264,108 +373,21 @@ cmd_show(struct pf_ctx *ctx, int argc, char **argv)
             goto cleanup;
         }
     }
-    if ((rc = pf_store_open(ctx->db, PF_STORE_READONLY, &st, &ctx->err)))
-        goto cleanup;
-    if ((rc = pf_store_get_run(st, id, &run, &ctx->err)))
-        goto cleanup;
-    if ((rc = pf_store_load_dataset(st, run->batch, &ds, digest, &ctx->err)))
-        goto cleanup;
-    if ((rc = pf_taxonomy_load_json(ds->taxonomy_json, &tax, &ctx->err)))
+    if ((rc = pf_store_open(ctx->db, PF_STORE_READONLY, &st, &ctx->err)) ||
+        (rc = pf_store_get_run(st, id, &run, &ctx->err)) ||
+        (rc = pf_store_load_dataset(st, run->batch, &ds, digest, &ctx->err)) ||
+        (rc = pf_taxonomy_load_json(ds->taxonomy_json, &tax, &ctx->err)))
         goto cleanup;
     index_results(run);
     printf("run %lld, as of %s, batch %lld%s%s\n\n", (long long)run->id,
            pf_date_format(run->as_of, day, sizeof day), (long long)run->batch,
            run->benchmark ? ", benchmark " : "", run->benchmark ? run->benchmark : "");
-    if (strcmp(what, "funds") == 0) {
-        const char *h[] = { "fund", "name", "ccy", "commitment", "paid_in", "distributions",
-                            "nav", "tvpi", "dpi", "net_irr", "gross_irr", "ks_pme",
-                            "accrued_carry" };
-        memcpy(t.head, h, sizeof h);
-        t.ncols = 13;
-        for (i = 3; i < 13; i++)
-            t.right[i] = true;
-        for (i = 0; i < ds->nfunds; i++) {
-            const char *F = ds->funds[i].fund_id;
-            char *v[13];
-            if (!find(run, "fund", F, F, "nav"))
-                continue;
-            v[0] = pf_xstrdup(F);
-            v[1] = pf_xstrdup(ds->funds[i].name);
-            v[2] = pf_xstrdup(ds->funds[i].currency);
-            v[3] = fmt(find(run, "fund", F, F, "commitment"), 0);
-            v[4] = fmt(find(run, "fund", F, F, "paid_in"), 0);
-            v[5] = fmt(find(run, "fund", F, F, "distributions"), 0);
-            v[6] = fmt(find(run, "fund", F, F, "nav"), 0);
-            v[7] = fmt(find(run, "fund", F, F, "tvpi"), 'x');
-            v[8] = fmt(find(run, "fund", F, F, "dpi"), 'x');
-            v[9] = fmt(find(run, "fund", F, F, "net_irr"), '%');
-            v[10] = fmt(find(run, "fund", F, F, "gross_irr"), '%');
-            v[11] = fmt(find(run, "fund", F, F, "ks_pme"), 'r');
-            /* SPEC §10: empty for a fund without terms (it has no carry) */
-            v[12] = fmt(find(run, "fund", F, F, "carry_accrued"), 0);
-            row_add(&t, v);
-        }
-    } else if (strcmp(what, "partners") == 0) {
-        const char *h[] = { "fund", "partner", "name", "commitment", "paid_in", "distributions",
-                            "nav", "unfunded", "interest", "tvpi", "net_irr" };
-        size_t f;
-        memcpy(t.head, h, sizeof h);
-        t.ncols = 11;
-        for (i = 3; i < 11; i++)
-            t.right[i] = true;
-        for (f = 0; f < ds->nfunds; f++)
-            for (i = 0; i < ds->npartners; i++) {
-                const char *F = ds->funds[f].fund_id, *P = ds->partners[i].partner_id;
-                char *v[11];
-                if (!find(run, "partner", F, P, "nav"))
-                    continue;
-                v[0] = pf_xstrdup(F);
-                v[1] = pf_xstrdup(P);
-                v[2] = pf_xstrdup(ds->partners[i].name);
-                v[3] = fmt(find(run, "partner", F, P, "commitment"), 0);
-                v[4] = fmt(find(run, "partner", F, P, "paid_in"), 0);
-                v[5] = fmt(find(run, "partner", F, P, "distributions"), 0);
-                v[6] = fmt(find(run, "partner", F, P, "nav"), 0);
-                v[7] = fmt(find(run, "partner", F, P, "unfunded"), 0);
-                v[8] = fmt(find(run, "partner", F, P, "interest"), '%');
-                v[9] = fmt(find(run, "partner", F, P, "tvpi"), 'x');
-                v[10] = fmt(find(run, "partner", F, P, "net_irr"), '%');
-                row_add(&t, v);
-            }
-    } else {
-        bool chains = strcmp(what, "chains") == 0;
-        const char *dim = chains ? "chain" : "region";
-        const char *h[] = { dim, "name", "count", "invested (CNY)", "realised", "nav",
-                            "nav_share", "moic", "gross_irr", chains ? "volatility" : "" };
-        int nc = chains ? 10 : 9;
-        memcpy(t.head, h, sizeof h);
-        t.ncols = nc;
-        for (i = 2; i < (size_t)nc; i++)
-            t.right[i] = true;
-        for (i = 0; i < run->nresults; i++) {
-            const struct pf_result *r = &run->results[i];
-            const char *name;
-            char *v[10];
-            if (r->fund || strcmp(r->dimension, dim) || strcmp(r->metric, "count"))
-                continue;
-            name = chains ? pf_taxonomy_name(tax, PF_TAX_CHAIN, r->key, lang)
-                          : pf_taxonomy_name(tax, strncmp(r->key, "CN-", 3) == 0
-                                                      ? PF_TAX_PROVINCE : PF_TAX_COUNTRY,
-                                             r->key, lang);
-            v[0] = pf_xstrdup(r->key);
-            v[1] = pf_xstrdup(name ? name : "");
-            v[2] = fmt(r, 'n');
-            v[3] = fmt(find(run, dim, NULL, r->key, "invested"), 0);
-            v[4] = fmt(find(run, dim, NULL, r->key, "realised"), 0);
-            v[5] = fmt(find(run, dim, NULL, r->key, "nav"), 0);
-            v[6] = fmt(find(run, dim, NULL, r->key, "nav_share"), '%');
-            v[7] = fmt(find(run, dim, NULL, r->key, "moic"), 'x');
-            v[8] = fmt(find(run, dim, NULL, r->key, "gross_irr"), '%');
-            if (chains)
-                v[9] = fmt(find(run, dim, NULL, r->key, "volatility"), '%');
-            row_add(&t, v);
-        }
-    }
+    if (strcmp(what, "funds") == 0)
+        show_funds(&t, run, ds);
+    else if (strcmp(what, "partners") == 0)
+        show_partners(&t, run, ds);
+    else
+        show_exposure(&t, run, tax, strcmp(what, "chains") == 0, lang);
     table_print(&t);
 cleanup:
     pf_map_release(&byname, NULL);
