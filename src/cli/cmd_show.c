@@ -215,6 +215,18 @@ cleanup:
     return rc;
 }
 
+/* The table's headings (n of them), numbers from column first_right on. */
+static void
+table_head(struct table *t, const char *const *h, size_t n, size_t first_right)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        t->head[i] = h[i];
+    t->ncols = (int)n;
+    for (i = first_right; i < n; i++)
+        t->right[i] = true;
+}
+
 /* show funds: one line per fund in the run. */
 static void
 show_funds(struct table *t, const struct pf_run *run, const struct pf_dataset *ds)
@@ -224,10 +236,7 @@ show_funds(struct table *t, const struct pf_run *run, const struct pf_dataset *d
                         "accrued_carry" };
     size_t i;
 
-    memcpy(t->head, h, sizeof h);
-    t->ncols = 13;
-    for (i = 3; i < 13; i++)
-        t->right[i] = true;
+    table_head(t, h, 13, 3);
     for (i = 0; i < ds->nfunds; i++) {
         const char *F = ds->funds[i].fund_id;
         char *v[13];
@@ -259,10 +268,7 @@ show_partners(struct table *t, const struct pf_run *run, const struct pf_dataset
                         "nav", "unfunded", "interest", "tvpi", "net_irr" };
     size_t f, i;
 
-    memcpy(t->head, h, sizeof h);
-    t->ncols = 11;
-    for (i = 3; i < 11; i++)
-        t->right[i] = true;
+    table_head(t, h, 11, 3);
     for (f = 0; f < ds->nfunds; f++)
         for (i = 0; i < ds->npartners; i++) {
             const char *F = ds->funds[f].fund_id, *P = ds->partners[i].partner_id;
@@ -292,13 +298,9 @@ show_exposure(struct table *t, const struct pf_run *run, const struct pf_taxonom
     const char *dim = chains ? "chain" : "region";
     const char *h[] = { dim, "name", "count", "invested (CNY)", "realised", "nav",
                         "nav_share", "moic", "gross_irr", chains ? "volatility" : "" };
-    int nc = chains ? 10 : 9;
     size_t i;
 
-    memcpy(t->head, h, sizeof h);
-    t->ncols = nc;
-    for (i = 2; i < (size_t)nc; i++)
-        t->right[i] = true;
+    table_head(t, h, chains ? 10 : 9, 2);
     for (i = 0; i < run->nresults; i++) {
         const struct pf_result *r = &run->results[i];
         const char *name;

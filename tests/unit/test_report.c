@@ -232,6 +232,22 @@ find_file(char **files, size_t n, const char *needle)
     return NULL;
 }
 
+/* Are the files of two renders, name by name in order, the same bytes? */
+static void
+same_files(char **files, size_t n, char **files2, size_t n2)
+{
+    size_t i;
+
+    CHECK_INT(n2, n);
+    for (i = 0; i < n && i < n2; i++) {
+        size_t la, lb;
+        char *a = slurp_file(files[i], &la), *b = slurp_file(files2[i], &lb);
+        CHECK(a && b && la == lb && memcmp(a, b, la) == 0);
+        free(a);
+        free(b);
+    }
+}
+
 static pf_status
 render(const struct pf_run *run, const struct pf_dataset *ds, const struct pf_taxonomy *tax,
        const char *dir, const char *partner, const char *lang, char ***files, size_t *n,
@@ -382,14 +398,7 @@ test_render(const char *scratch, const struct pf_taxonomy *tax)
     /* rendering again gives byte-identical files */
     snprintf(dir2, sizeof dir2, "%s/out2", scratch);
     CHECK(render(run, ds, tax, dir2, NULL, "both", &files2, &n2, &err) == PF_OK);
-    CHECK_INT(n2, n);
-    for (i = 0; i < n && i < n2; i++) {
-        size_t la, lb;
-        char *a = slurp_file(files[i], &la), *b = slurp_file(files2[i], &lb);
-        CHECK(a && b && la == lb && memcmp(a, b, la) == 0);
-        free(a);
-        free(b);
-    }
+    same_files(files, n, files2, n2);
     free_files(files2, n2);
     files2 = NULL;
 
@@ -511,7 +520,7 @@ test_packed_blocks(const char *scratch, const struct pf_taxonomy *tax)
     struct pf_dataset *ds = make_dataset();
     struct pf_err err = { 0 };
     char **files = NULL, **files2 = NULL, dir[1024], dir2[1024];
-    size_t n = 0, n2 = 0, i;
+    size_t n = 0, n2 = 0;
 
     /* the twin is what it claims: no block rows, three blocks of 3, 2 and 2 flows */
     CHECK_INT(twin->nrows, run->nrows - 7);
@@ -522,14 +531,7 @@ test_packed_blocks(const char *scratch, const struct pf_taxonomy *tax)
     CHECK(render(run, ds, tax, dir, NULL, "both", &files, &n, &err) == PF_OK);
     CHECK(render(twin, ds, tax, dir2, NULL, "both", &files2, &n2, &err) == PF_OK);
     CHECK_INT(n, 3);
-    CHECK_INT(n2, n);
-    for (i = 0; i < n && i < n2; i++) {
-        size_t la, lb;
-        char *a = slurp_file(files[i], &la), *b = slurp_file(files2[i], &lb);
-        CHECK(a && b && la == lb && memcmp(a, b, la) == 0);
-        free(a);
-        free(b);
-    }
+    same_files(files, n, files2, n2);
     /* and the flows are there: the net block's three rows with their amounts */
     if (n2 > 0) {
         const char *port = find_file(files2, n2, "portfolio-");

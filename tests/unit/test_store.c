@@ -375,6 +375,19 @@ test_run_funds(void)
     pf_run_free(run);
 }
 
+/* An empty run as of d, of batch 1, made by "test" (digest: a name to tell it by). */
+static struct pf_run *
+test_run(pf_date d, const char *digest)
+{
+    struct pf_run *run = pf_run_new();
+    run->as_of = d;
+    run->batch = 1;
+    run->engine = pf_xstrdup("test");
+    run->digest = pf_xstrdup(digest);
+    run->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
+    return run;
+}
+
 /* Is block row a (its fund, key and flow) flow f of packed block b? */
 static bool
 same_flow(const struct pf_run_row *a, const struct pf_run_block *b, const struct pf_run_flow *f)
@@ -394,20 +407,13 @@ test_run_packed(void)
 {
     struct pf_store *st = NULL;
     struct pf_err err = { 0 };
-    struct pf_run *run = pf_run_new(), *odd = pf_run_new(), *full = NULL, *packed = NULL;
-    static const char *const want[] = { "F2" };
     pf_date d = pf_date_from_ymd(2025, 6, 30);
+    struct pf_run *run = test_run(d, "packed"), *odd = test_run(d, "odd");
+    struct pf_run *full = NULL, *packed = NULL;
+    static const char *const want[] = { "F2" };
     size_t i, j, b, f, nblockrows;
     int pass;
 
-    run->as_of = odd->as_of = d;
-    run->batch = odd->batch = 1;
-    run->engine = pf_xstrdup("test");
-    run->digest = pf_xstrdup("packed");
-    run->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
-    odd->engine = pf_xstrdup("test");
-    odd->digest = pf_xstrdup("odd");
-    odd->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
     for (j = 0; j < 3; j++) {
         static const char *const funds[] = { "F1", "F2", NULL };
         const char *fu = funds[j];
@@ -546,21 +552,13 @@ test_run_rowpack(void)
     };
     struct pf_store *st = NULL;
     struct pf_err err = { 0 };
-    struct pf_run *run = pf_run_new(), *head = pf_run_new(), *back = NULL;
     pf_date d1 = pf_date_from_ymd(2025, 1, 31), d2 = pf_date_from_ymd(2025, 2, 28);
+    struct pf_run *run = test_run(d2, "rowpack"), *head = test_run(d2, "head"), *back = NULL;
     char sql[512], hex[256];
     sqlite3_stmt *q = NULL;
     size_t i;
 
     CHECK(d1 == 20119 && d2 - d1 == 28);
-    run->as_of = head->as_of = d2;
-    run->batch = head->batch = 1;
-    run->engine = pf_xstrdup("test");
-    run->digest = pf_xstrdup("rowpack");
-    run->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
-    head->engine = pf_xstrdup("test");
-    head->digest = pf_xstrdup("head");
-    head->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
     pf_run_row_money(run, "account", "F1", "*", "a", d1, 100);
     pf_run_row_money(run, "account", "F1", "*", "b", d2, -5);
     CHECK(pf_store_open(path, 0, &st, &err) == PF_OK);
@@ -609,12 +607,7 @@ test_run_rowpack(void)
     back = NULL;
     /* damaged binary packs, each in a run of its own */
     for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        struct pf_run *r = pf_run_new();
-        r->as_of = d2;
-        r->batch = 1;
-        r->engine = pf_xstrdup("test");
-        r->digest = pf_xstrdup("bad");
-        r->created_at = pf_xstrdup("2025-07-01T00:00:00Z");
+        struct pf_run *r = test_run(d2, "bad");
         CHECK(pf_store_begin_write(st, &err) == PF_OK);
         CHECK(pf_store_put_run(st, r, &err) == PF_OK);
         CHECK(pf_store_commit(st, &err) == PF_OK);
