@@ -145,6 +145,12 @@ pf_status pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_da
  * which a report never reads: at scale 100 they are 840,000 records. */
 pf_status pf_store_load_dataset_lean(struct pf_store *st, int64_t batch,
                                      struct pf_dataset **out, struct pf_err *err);
+/* Lean, and only what one partner's statement reads: every park, fund and partner, but
+ * the projects (their enterprises, their flows), commitments and partner flows of the
+ * funds the partner is in only. A statement at scale 100 needs 1/700 of the flows. */
+pf_status pf_store_load_dataset_partner(struct pf_store *st, int64_t batch,
+                                        const char *partner, struct pf_dataset **out,
+                                        struct pf_err *err);
 
 /* ---- runs ---- */
 struct pf_result { /* 64 bytes: a large close holds millions */

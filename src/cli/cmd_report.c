@@ -95,7 +95,8 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
         size_t nfunds = 0;
         rc = pf_store_get_run_head(st, id, &head, &ctx->err);
         if (rc == PF_OK)
-            rc = pf_store_load_dataset_lean(st, head->batch, &ds, &ctx->err);
+            rc = pf_store_load_dataset_partner(st, head->batch, opts[4].value, &ds,
+                                               &ctx->err);
         if (rc == PF_OK) {
             pf_report_partner_funds(ds, opts[4].value, &funds, &nfunds);
             rc = pf_store_get_run_funds(st, head->id, funds, nfunds, &run, &ctx->err);

@@ -17,7 +17,21 @@ struct loader {
     struct pf_sha256 *h;
     struct pf_err *err;
     int64_t batch;
+    const char *partner; /* not NULL: only what a statement for this partner reads */
 };
+
+/*
+ * A partner's scope (pf_store_load_dataset_partner): the funds it has a commitment or a
+ * flow in, as known at the batch (?1; the partner is ?2), and the projects of those
+ * funds at their latest version. A query of a scoped kind runs as written, its rows
+ * then kept only when in scope (see scope_sql).
+ */
+#define SCOPE_FUNDS                                                                       \
+    "WITH scope_fund(fund_id) AS (SELECT fund_id FROM commitment WHERE partner_id = ?2 "   \
+    "AND batch_id <= ?1 UNION SELECT fund_id FROM partner_flow WHERE partner_id = ?2 AND " \
+    "batch_id <= ?1), scope_project(project_id, enterprise_id) AS (SELECT project_id, "    \
+    "enterprise_id FROM (SELECT project_id, fund_id, enterprise_id, max(batch_id) FROM "   \
+    "project WHERE batch_id <= ?1 GROUP BY project_id) WHERE fund_id IN scope_fund) "
 
 /* Feed one row of text columns to the digest: fields split by 0x1f, rows by 0x1e. */
 static void
@@ -66,6 +80,8 @@ run_query_tagged(struct loader *L, const char *tag, const char *sql, row_fn fn, 
     if ((s = store_prepare(L->st, sql, &q, L->err)) != PF_OK)
         return s;
     sqlite3_bind_int64(q, 1, L->batch);
+    if (L->partner && sqlite3_bind_parameter_count(q) >= 2)
+        sqlite3_bind_text(q, 2, L->partner, -1, SQLITE_TRANSIENT);
     if (tagged)
         pf_sha256_update(L->h, tag, strlen(tag) + 1);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -337,45 +353,67 @@ static const struct {
     const char *sql;
     row_fn fn;
     bool market; /* market data: valuations, FX rates, benchmark levels */
+    const char *scope; /* for a partner's statement, the rows kept: a condition on the
+                          query's columns (NULL: all) */
 } queries[] = {
     { "parks", "SELECT park_id, name, name_en, region, overseas_centre, level, max(batch_id) "
-               "FROM park WHERE batch_id <= ?1 GROUP BY park_id ORDER BY park_id", add_park, false },
+               "FROM park WHERE batch_id <= ?1 GROUP BY park_id ORDER BY park_id", add_park,
+      false, NULL },
     { "enterprises", "SELECT enterprise_id, name, park_id, credit_code, chain, segment, "
                      "max(batch_id) FROM enterprise WHERE batch_id <= ?1 GROUP BY enterprise_id "
-                     "ORDER BY enterprise_id", add_enterprise, false },
+                     "ORDER BY enterprise_id", add_enterprise, false,
+      "enterprise_id IN (SELECT enterprise_id FROM scope_project)" },
     { "funds", "SELECT fund_id, name, currency, inception_date, vintage, manager, max(batch_id) "
-               "FROM fund WHERE batch_id <= ?1 GROUP BY fund_id ORDER BY fund_id", add_fund, false },
+               "FROM fund WHERE batch_id <= ?1 GROUP BY fund_id ORDER BY fund_id", add_fund,
+      false, NULL },
     { "partners", "SELECT partner_id, name, kind, region, max(batch_id) FROM partner "
-                  "WHERE batch_id <= ?1 GROUP BY partner_id ORDER BY partner_id", add_partner, false },
+                  "WHERE batch_id <= ?1 GROUP BY partner_id ORDER BY partner_id", add_partner,
+      false, NULL },
     { "projects", "SELECT project_id, fund_id, enterprise_id, name, chain, segment, theme, "
                   "instrument, commitment_amount, currency, commitment_date, co_investment, "
                   "exit_date, listed_date, max(batch_id) FROM project WHERE batch_id <= ?1 "
-                  "GROUP BY project_id ORDER BY project_id", add_project, false },
+                  "GROUP BY project_id ORDER BY project_id", add_project, false,
+      "fund_id IN scope_fund" },
     { "commitments", "SELECT partner_id, fund_id, date, amount FROM commitment "
-                     "WHERE batch_id <= ?1 ORDER BY fund_id, partner_id, date", add_commitment, false },
+                     "WHERE batch_id <= ?1 ORDER BY fund_id, partner_id, date", add_commitment,
+      false, "fund_id IN scope_fund" },
     { "partner_flows", "SELECT flow_id, fund_id, partner_id, date, kind, purpose, amount, "
                        "recallable FROM partner_flow f WHERE batch_id <= ?1 AND reverses IS NULL "
                        "AND NOT EXISTS (SELECT 1 FROM partner_flow r WHERE r.reverses = f.flow_id "
-                       "AND r.batch_id <= ?1) ORDER BY fund_id, date, flow_id", add_pflow, false },
+                       "AND r.batch_id <= ?1) ORDER BY fund_id, date, flow_id", add_pflow, false,
+      "fund_id IN scope_fund" },
     { "project_flows", "SELECT flow_id, project_id, date, kind, amount, currency FROM "
                        "project_flow f WHERE batch_id <= ?1 AND reverses IS NULL AND NOT EXISTS "
                        "(SELECT 1 FROM project_flow r WHERE r.reverses = f.flow_id AND "
-                       "r.batch_id <= ?1) ORDER BY project_id, date, flow_id", add_jflow, false },
+                       "r.batch_id <= ?1) ORDER BY project_id, date, flow_id", add_jflow, false,
+      "project_id IN (SELECT project_id FROM scope_project)" },
     { "valuations", "SELECT project_id, date, value, currency, method, max(batch_id) FROM "
                     "valuation WHERE batch_id <= ?1 GROUP BY project_id, date "
-                    "ORDER BY project_id, date", add_valuation, true },
+                    "ORDER BY project_id, date", add_valuation, true, NULL },
     { "fx_rates", "SELECT currency, date, rate FROM fx_rate WHERE batch_id <= ?1 "
-                  "ORDER BY currency, date", add_fx, true },
+                  "ORDER BY currency, date", add_fx, true, NULL },
     { "benchmarks", "SELECT index_id, date, level FROM benchmark WHERE batch_id <= ?1 "
-                    "ORDER BY index_id, date", add_bench, true },
+                    "ORDER BY index_id, date", add_bench, true, NULL },
 };
 
+/* A scoped kind's query for a partner: the query as written, its rows kept only when
+ * `scope` holds, in the same order. (Filtering after the query keeps a reference
+ * record's latest version whatever its earlier versions said.) The caller frees. */
+static char *
+scope_sql(const char *sql, const char *scope)
+{
+    const char *order = strstr(sql, " ORDER BY ");
+    size_t n = order ? (size_t)(order - sql) : strlen(sql);
+    return pf_xasprintf(SCOPE_FUNDS "SELECT * FROM (%.*s) WHERE %s%s", (int)n, sql, scope,
+                        order ? order : "");
+}
+
 static pf_status
-load_dataset(struct pf_store *st, int64_t batch, bool market, struct pf_dataset **out,
-             char digest[65], struct pf_err *err)
+load_dataset(struct pf_store *st, int64_t batch, bool market, const char *partner,
+             struct pf_dataset **out, char digest[65], struct pf_err *err)
 {
     struct pf_dataset *ds = pf_xcalloc(1, sizeof *ds);
-    struct loader L = { ds, { 0 }, st, pf_sha256_new(), err, batch };
+    struct loader L = { ds, { 0 }, st, pf_sha256_new(), err, batch, partner };
     pf_status s = PF_OK;
     int64_t n1 = 0, n2 = 0;
     size_t i;
@@ -388,10 +426,17 @@ load_dataset(struct pf_store *st, int64_t batch, bool market, struct pf_dataset 
         goto cleanup;
     if (ds->taxonomy_json)
         pf_sha256_update(L.h, ds->taxonomy_json, strlen(ds->taxonomy_json) + 1);
-    for (i = 0; i < sizeof queries / sizeof *queries; i++)
-        if ((market || !queries[i].market) &&
-            (s = run_query(&L, queries[i].tag, queries[i].sql, queries[i].fn)) != PF_OK)
+    for (i = 0; i < sizeof queries / sizeof *queries; i++) {
+        char *sql;
+        if (!market && queries[i].market)
+            continue;
+        sql = partner && queries[i].scope ? scope_sql(queries[i].sql, queries[i].scope)
+                                          : pf_xstrdup(queries[i].sql);
+        s = run_query(&L, queries[i].tag, sql, queries[i].fn);
+        free(sql);
+        if (s != PF_OK)
             goto cleanup;
+    }
     /* a read-only open of a database written before migration 4 has no fund_terms */
     {
         sqlite3_stmt *q = NULL;
@@ -474,7 +519,7 @@ pf_status
 pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **out,
                       char digest[65], struct pf_err *err)
 {
-    return load_dataset(st, batch, true, out, digest, err);
+    return load_dataset(st, batch, true, NULL, out, digest, err);
 }
 
 pf_status
@@ -482,5 +527,13 @@ pf_store_load_dataset_lean(struct pf_store *st, int64_t batch, struct pf_dataset
                            struct pf_err *err)
 {
     char digest[65];
-    return load_dataset(st, batch, false, out, digest, err);
+    return load_dataset(st, batch, false, NULL, out, digest, err);
+}
+
+pf_status
+pf_store_load_dataset_partner(struct pf_store *st, int64_t batch, const char *partner,
+                              struct pf_dataset **out, struct pf_err *err)
+{
+    char digest[65];
+    return load_dataset(st, batch, false, partner, out, digest, err);
 }

@@ -107,6 +107,138 @@ test_lines(void)
     CHECK(strstr(err.msg, "field 'currency'") != NULL);
 }
 
+static bool
+in_funds(int f, const bool *in, size_t nfunds)
+{
+    return f >= 0 && (size_t)f < nfunds && in[f];
+}
+
+/*
+ * A partner's statement loads only its funds' part of the data set (issue 12):
+ * pf_store_load_dataset_partner, checked against the whole data set filtered here in
+ * C: every park, fund and partner; the projects, commitments and partner flows of the
+ * partner's funds, their projects' enterprises and flows, in the same order; no market
+ * data. Project P-CN-01 moves from F-CN to F-US in a second batch: its latest version
+ * decides where it belongs (a filter before the version would put it in both).
+ */
+static void
+test_partner_scope(void)
+{
+    static const char *const kinds[] = { "parks", "enterprises", "funds", "partners",
+                                         "projects", "commitments", "partner_flows",
+                                         "project_flows", "valuations", "fx_rates",
+                                         "benchmarks" };
+    const char *files[11];
+    char paths[11][128], sdb[320];
+    struct pf_store *st = NULL;
+    struct pf_import_opts o;
+    struct pf_import_result res;
+    struct pf_err err = { 0 };
+    struct pf_dataset *full = NULL;
+    char digest[65];
+    size_t i, k, p, nchecked = 0;
+
+    snprintf(sdb, sizeof sdb, "%s/scope.db", dir);
+    for (i = 0; i < 11; i++) {
+        snprintf(paths[i], sizeof paths[i], "models/sample/%s.csv", kinds[i]);
+        files[i] = paths[i];
+    }
+    memset(&o, 0, sizeof o);
+    o.tax = tax;
+    CHECK(pf_store_open(sdb, PF_STORE_CREATE, &st, &err) == PF_OK);
+    CHECK(pf_import(st, files, 11, &o, &res, &err) == PF_OK);
+    files[0] = write_file("projects.csv",
+        "project_id,fund_id,enterprise_id,name,chain,segment,theme,instrument,"
+        "commitment_amount,currency,commitment_date,co_investment,exit_date,listed_date\n"
+        "P-CN-01,F-US,E-01,锦城新材料 A 轮,materials,upstream,circular_economy,equity,"
+        "15000000.00,CNY,2021-03-01,10000000.00,,\n");
+    CHECK(pf_import(st, files, 1, &o, &res, &err) == PF_OK);
+    if (err.status)
+        fprintf(stderr, "     %s %s\n", err.where, err.msg);
+    CHECK(pf_store_load_dataset(st, res.batch, &full, digest, &err) == PF_OK);
+    for (p = 0; full && p < full->npartners; p++) {
+        const char *pid = full->partners[p].partner_id;
+        struct pf_dataset *part = NULL;
+        bool *in = pf_xcalloc(full->nfunds + 1, sizeof *in);
+        bool *proj = pf_xcalloc(full->nprojects + 1, sizeof *proj);
+        bool *ent = pf_xcalloc(full->nenterprises + 1, sizeof *ent);
+        for (i = 0; i < full->ncommitments; i++)
+            if (full->commitments[i].partner == (int)p)
+                in[full->commitments[i].fund] = true;
+        for (i = 0; i < full->npflows; i++)
+            if (full->pflows[i].partner == (int)p)
+                in[full->pflows[i].fund] = true;
+        for (i = 0; i < full->nprojects; i++)
+            if (in_funds(full->projects[i].fund, in, full->nfunds)) {
+                proj[i] = true;
+                if (full->projects[i].enterprise >= 0)
+                    ent[full->projects[i].enterprise] = true;
+            }
+        CHECK(pf_store_load_dataset_partner(st, res.batch, pid, &part, &err) == PF_OK);
+        if (!part)
+            goto next;
+        CHECK(part->nparks == full->nparks && part->nfunds == full->nfunds &&
+              part->npartners == full->npartners);
+        CHECK(part->nvaluations == 0 && part->nfx == 0 && part->nbench == 0);
+        for (i = 0, k = 0; i < full->nprojects; i++)
+            if (proj[i]) {
+                CHECK(k < part->nprojects &&
+                      strcmp(part->projects[k].project_id, full->projects[i].project_id) == 0 &&
+                      strcmp(part->projects[k].fund_id, full->projects[i].fund_id) == 0);
+                k++;
+            }
+        CHECK_INT(part->nprojects, k);
+        for (i = 0, k = 0; i < full->nenterprises; i++)
+            if (ent[i]) {
+                CHECK(k < part->nenterprises && strcmp(part->enterprises[k].enterprise_id,
+                                                       full->enterprises[i].enterprise_id) == 0);
+                k++;
+            }
+        CHECK_INT(part->nenterprises, k);
+        for (i = 0, k = 0; i < full->ncommitments; i++)
+            if (in[full->commitments[i].fund]) {
+                CHECK(k < part->ncommitments &&
+                      part->commitments[k].amount == full->commitments[i].amount &&
+                      part->commitments[k].date == full->commitments[i].date);
+                k++;
+            }
+        CHECK_INT(part->ncommitments, k);
+        for (i = 0, k = 0; i < full->npflows; i++)
+            if (in[full->pflows[i].fund]) {
+                CHECK(k < part->npflows &&
+                      strcmp(part->pflows[k].flow_id, full->pflows[i].flow_id) == 0);
+                k++;
+            }
+        CHECK_INT(part->npflows, k);
+        for (i = 0, k = 0; i < full->njflows; i++)
+            if (proj[full->jflows[i].project]) {
+                CHECK(k < part->njflows &&
+                      strcmp(part->jflows[k].flow_id, full->jflows[i].flow_id) == 0);
+                k++;
+            }
+        CHECK_INT(part->njflows, k);
+        nchecked++;
+    next:
+        pf_dataset_free(part);
+        free(in);
+        free(proj);
+        free(ent);
+    }
+    /* the move took: P-CN-01 is F-US's now, so an F-CN-only partner does not see it */
+    if (full) {
+        struct pf_dataset *part = NULL;
+        int j = pf_dataset_find_project(full, "P-CN-01");
+        CHECK(j >= 0 && strcmp(full->projects[j].fund_id, "F-US") == 0);
+        CHECK(pf_store_load_dataset_partner(st, res.batch, "LP-SCGF", &part, &err) == PF_OK);
+        CHECK(part && pf_dataset_find_project(part, "P-CN-01") < 0 &&
+              pf_dataset_find_project(part, "P-CN-02") >= 0);
+        pf_dataset_free(part);
+    }
+    CHECK_INT(nchecked, 5); /* the sample's five partners */
+    pf_dataset_free(full);
+    pf_store_close(st);
+}
+
 int
 main(void)
 {
@@ -125,6 +257,7 @@ main(void)
     }
     test_kinds();
     test_lines();
+    test_partner_scope();
     pf_taxonomy_free(tax);
     {
         char cmd[300];
