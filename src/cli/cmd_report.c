@@ -88,8 +88,8 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     if ((rc = pf_store_begin_read(st, &ctx->err)))
         goto cleanup;
     if (opts[4].value) {
-        /* one statement: the data set, then only the partner's funds' part of the run
-         * (a statement reads nothing else; issue 12) */
+        /* one statement: its partner's part of the data set, then only its funds' part
+         * of the run, flow blocks packed as below (a statement reads nothing else) */
         struct pf_run *head = NULL;
         const char **funds = NULL;
         size_t nfunds = 0;
@@ -99,7 +99,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
                                                &ctx->err);
         if (rc == PF_OK) {
             pf_report_partner_funds(ds, opts[4].value, &funds, &nfunds);
-            rc = pf_store_get_run_funds(st, head->id, funds, nfunds, &run, &ctx->err);
+            rc = pf_store_get_run_packed(st, head->id, false, funds, nfunds, &run, &ctx->err);
         }
         free(funds);
         pf_run_free(head);

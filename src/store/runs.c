@@ -197,14 +197,6 @@ step_done(struct pf_store *st, sqlite3_stmt *q, struct pf_err *err)
     return PF_OK;
 }
 
-/* Rows of the 'block' table: money flows with a date (see run_block in the schema). */
-static bool
-is_block_row(const struct pf_run_row *r)
-{
-    return strcmp(r->tbl, "block") == 0 && r->is_money && r->has_value &&
-           r->date != PF_DATE_NONE && !strchr(r->col, ':') && !strchr(r->col, ';');
-}
-
 static bool
 same_owner(const struct pf_run_row *a, const struct pf_run_row *b)
 {
@@ -331,71 +323,26 @@ bad:
                       (long long)run->id, dim ? dim : "");
 }
 
-/* Rows any other table packs into run_pack: a dated amount (migration 0005). */
-static bool
-is_pack_row(const struct pf_run_row *r)
-{
-    return r->is_money && r->has_value && r->date != PF_DATE_NONE && !strchr(r->col, ':') &&
-           !strchr(r->col, ';') && strcmp(r->tbl, "block") != 0;
-}
-
-/* How many rows from i on go into one run_pack row (0: store row i on its own). */
-static size_t
-pack_length(const struct pf_run *run, size_t i)
-{
-    const struct pf_run_row *r = &run->rows[i];
-    size_t j = i;
-    if (!is_pack_row(r))
-        return 0;
-    while (j < run->nrows && is_pack_row(&run->rows[j]) &&
-           (run->rows[j].tbl == r->tbl || strcmp(run->rows[j].tbl, r->tbl) == 0) &&
-           same_owner(&run->rows[j], r))
-        j++;
-    return j - i > 1 ? j - i : 0;
-}
-
-/* "col:YYYY-MM-DD:cents" appended, without printf (a close appends millions) */
-static void
-add_dated(struct pf_buf *b, const struct pf_run_row *r)
-{
-    char day[16], num[24], *p = num + sizeof num;
-    unsigned long long u = r->cents < 0 ? 0ULL - (unsigned long long)r->cents
-                                        : (unsigned long long)r->cents;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (r->cents < 0)
-        *--p = '-';
-    pf_buf_adds(b, r->col);
-    pf_buf_addc(b, ':');
-    pf_buf_adds(b, pf_date_format(r->date, day, sizeof day));
-    pf_buf_addc(b, ':');
-    pf_buf_add(b, p, (size_t)(num + sizeof num - p));
-}
-
-/* The run's results: packed per dimension and fund (one by one before migration 5). */
+/* The run's results: packed per dimension and fund (migration 5), a result alone one
+ * by one. (A database is written only at the newest schema: opening it for writing
+ * migrates it; older layouts are only read.) */
 static pf_status
 put_results(struct pf_store *st, const struct pf_run *run, struct pf_buf *buf,
             struct pf_err *err)
 {
     sqlite3_stmt *q = NULL, *qr = NULL;
-    bool packs = st->schema_version >= 5;
     pf_status s;
     size_t i;
 
     if ((s = store_prepare(st, "INSERT INTO run_result(run_id, seq, dimension, fund, key, "
                                "metric, cents, value, reason) VALUES (?,?,?,?,?,?,?,?,?)",
-                           &q, err)))
-        goto cleanup;
-    /* a database still at migration 4 (opened by an older parkfund since) has no
-     * packs: its results and rows go one by one, as they used to */
-    if (packs && (s = store_prepare(st, "INSERT INTO run_result_pack(run_id, seq, dimension, "
-                                        "fund, n, results) VALUES (?,?,?,?,?,?)", &qr, err)))
+                           &q, err)) ||
+        (s = store_prepare(st, "INSERT INTO run_result_pack(run_id, seq, dimension, fund, n, "
+                               "results) VALUES (?,?,?,?,?,?)", &qr, err)))
         goto cleanup;
     for (i = 0; i < run->nresults; i++) {
         const struct pf_result *r = &run->results[i];
-        size_t n = packs ? result_run_length(run, i) : 1, k;
+        size_t n = result_run_length(run, i), k;
         if (n > 1) {
             pf_buf_reset(buf);
             for (k = i; k < i + n; k++)
@@ -533,10 +480,10 @@ encode_rowpack(struct pf_buf *b, const struct pf_run_row *rows, size_t n, const 
     }
 }
 
-/* The run's rows from migration 6: dated amounts packed per table and owner in binary
- * (run_rowpack; a flow block is one), the rest one by one. */
+/* The run's rows: dated amounts packed per table and owner in binary (run_rowpack,
+ * migration 6; a flow block is one), the rest one by one. */
 static pf_status
-put_rows_bin(struct pf_store *st, const struct pf_run *run, struct pf_buf *buf,
+put_rows(struct pf_store *st, const struct pf_run *run, struct pf_buf *buf,
              struct pf_err *err)
 {
     sqlite3_stmt *q = NULL, *qx = NULL;
@@ -573,73 +520,6 @@ cleanup:
     free(col_ix);
     sqlite3_finalize(q);
     sqlite3_finalize(qx);
-    return s;
-}
-
-/* The run's rows: dated amounts packed per table and owner (run_pack, from migration 5),
- * a block's flows as one run_block row, the rest one by one. */
-static pf_status
-put_rows(struct pf_store *st, const struct pf_run *run, struct pf_buf *buf, struct pf_err *err)
-{
-    sqlite3_stmt *q = NULL, *qb = NULL, *qp = NULL;
-    pf_status s;
-    size_t i;
-
-    if ((s = store_prepare(st, "INSERT INTO run_row(run_id, seq, tbl, fund, key, col, date, "
-                               "cents, value) VALUES (?,?,?,?,?,?,?,?,?)", &q, err)))
-        goto cleanup;
-    if ((s = store_prepare(st, "INSERT INTO run_block(run_id, seq, fund, key, flows) "
-                               "VALUES (?,?,?,?,?)", &qb, err)))
-        goto cleanup;
-    /* a database still at migration 4 (opened by an older parkfund since) has no
-     * run_pack: its rows go to run_row, one by one, as they used to */
-    if (st->schema_version >= 5 &&
-        (s = store_prepare(st, "INSERT INTO run_pack(run_id, seq, tbl, fund, key, rows) "
-                               "VALUES (?,?,?,?,?,?)", &qp, err)))
-        goto cleanup;
-    for (i = 0; i < run->nrows; i++) {
-        const struct pf_run_row *r = &run->rows[i];
-        size_t n = qp ? pack_length(run, i) : 0, k;
-        bool block = n == 0 && is_block_row(r);
-        if (n == 0 && block) /* a block's consecutive rows go into one run_block row */
-            for (n = 0; i + n < run->nrows && is_block_row(&run->rows[i + n]) &&
-                        same_owner(&run->rows[i + n], r); n++)
-                ;
-        if (n == 0) {
-            if ((s = put_row(st, q, run->id, i, r, err)))
-                goto cleanup;
-            continue;
-        }
-        pf_buf_reset(buf);
-        for (k = i; k < i + n; k++) {
-            if (k > i)
-                pf_buf_addc(buf, ';');
-            add_dated(buf, &run->rows[k]);
-        }
-        if (block) {
-            sqlite3_bind_int64(qb, 1, run->id);
-            sqlite3_bind_int64(qb, 2, (int64_t)i + 1);
-            bind_text_or_null(qb, 3, r->fund);
-            sqlite3_bind_text(qb, 4, r->key, -1, SQLITE_STATIC);
-            sqlite3_bind_text(qb, 5, pf_buf_str(buf), -1, SQLITE_STATIC);
-            s = step_done(st, qb, err);
-        } else {
-            sqlite3_bind_int64(qp, 1, run->id);
-            sqlite3_bind_int64(qp, 2, (int64_t)i + 1);
-            sqlite3_bind_text(qp, 3, r->tbl, -1, SQLITE_STATIC);
-            bind_text_or_null(qp, 4, r->fund);
-            sqlite3_bind_text(qp, 5, r->key, -1, SQLITE_STATIC);
-            sqlite3_bind_text(qp, 6, pf_buf_str(buf), -1, SQLITE_STATIC);
-            s = step_done(st, qp, err);
-        }
-        if (s)
-            goto cleanup;
-        i += n - 1;
-    }
-cleanup:
-    sqlite3_finalize(q);
-    sqlite3_finalize(qb);
-    sqlite3_finalize(qp);
     return s;
 }
 
@@ -708,8 +588,7 @@ pf_store_put_run(struct pf_store *st, struct pf_run *run, struct pf_err *err)
      */
     store_triggers_off(st);
     if ((s = put_results(st, run, &buf, err)) == PF_OK &&
-        (s = st->schema_version >= 6 ? put_rows_bin(st, run, &buf, err)
-                                     : put_rows(st, run, &buf, err)) == PF_OK)
+        (s = put_rows(st, run, &buf, err)) == PF_OK)
         s = put_notes(st, run, err);
     store_triggers_on(st);
     pf_buf_release(&buf);
@@ -1100,7 +979,7 @@ load_body(struct pf_store *st, struct pf_run *run, const struct fund_filter *ff,
         if (!keep(ff, q, 2))
             continue;
         if (sqlite3_column_type(q, 8) != SQLITE_NULL) {
-            /* table "block" is a flow block (run_pack never held one, see is_pack_row) */
+            /* table "block" is a flow block (migration 5's run_pack never held one) */
             if (packed && strcmp((const char *)sqlite3_column_text(q, 1), "block") == 0)
                 s = pack_block(run, q, err);
             else
