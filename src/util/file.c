@@ -88,6 +88,32 @@ pf_tmp_path(const char *path)
     return pf_xasprintf(".%s.tmp.%ld", path, (long)getpid());
 }
 
+/*
+ * Is process pid still able to finish its file? Not when it is gone (ESRCH), nor when
+ * it is a zombie: killed, and not yet reaped by its parent (a report's killed worker
+ * waits for init to reap it, and the next report may look before that). Elsewhere
+ * than Linux, /proc is not there and kill() alone decides.
+ */
+static bool
+pid_alive(long pid)
+{
+    char path[64], buf[512];
+    const char *rp;
+    size_t n;
+    FILE *f;
+
+    if (kill((pid_t)pid, 0) != 0 && errno == ESRCH)
+        return false;
+    snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+    if (!(f = fopen(path, "r")))
+        return true; /* not ours to ask: leave its file */
+    n = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[n] = '\0';
+    rp = strrchr(buf, ')'); /* "pid (comm) S ...": comm may hold spaces and ')' */
+    return !(rp && rp[1] == ' ' && (rp[2] == 'Z' || rp[2] == 'X'));
+}
+
 void
 pf_tmp_sweep(const char *dir)
 {
@@ -111,7 +137,7 @@ pf_tmp_sweep(const char *dir)
         pid = strtol(p, &end, 10);
         if (*end != '\0' || pid <= 0)
             continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        if (pid_alive(pid))
             continue; /* still running (or not ours to ask): leave it */
         full = pf_xasprintf("%s/%s", dir && *dir ? dir : ".", n);
         unlink(full);

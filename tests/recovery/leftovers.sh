@@ -21,18 +21,30 @@ db=d/demo.db
 # a pid that has surely exited
 dead=$(sh -c 'echo $$')
 # kill -9 a report the moment one of its temporary files appears (several rounds:
-# the rename may still win the race)
+# the rename may still win the race). The whole process group: the files are written
+# by forked workers (report --jobs), which a kill of the parent alone leaves running to
+# finish and rename their file. The watch is a tight loop in Python: a shell loop
+# forking ls saw the short window in about one round of ten.
+killer() {
+    /usr/bin/python3 - "$@" <<'PY'
+import os, signal, subprocess, sys
+p = subprocess.Popen(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                     start_new_session=True)
+out = sys.argv[sys.argv.index("--out") + 1]
+while p.poll() is None:
+    try:
+        names = os.listdir(out)
+    except FileNotFoundError:
+        continue
+    if any(".tmp." in n for n in names):
+        os.killpg(p.pid, signal.SIGKILL)
+        break
+p.wait()
+PY
+}
 left=0
 for round in 1 2 3 4 5 6; do
-    $PF -q --db $db report --out o > /dev/null 2>&1 &
-    p=$!
-    while kill -0 $p 2>/dev/null; do
-        if ls -a o 2>/dev/null | grep -q '\.tmp\.'; then
-            kill -9 $p 2>/dev/null
-            break
-        fi
-    done
-    wait $p 2>/dev/null
+    killer $PF -q --db $db report --out o
     n=$(ls -a o 2>/dev/null | grep -c '\.tmp\.' )
     left=$((left + n))
     delay=$round
