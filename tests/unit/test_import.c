@@ -239,6 +239,80 @@ test_partner_scope(void)
     pf_store_close(st);
 }
 
+/*
+ * A reversed flow is loaded apart, with the date of its reversal: a close before that
+ * date still counts it (load.c finds them from the reversals through their index). The
+ * sample reverses partner flow CN-C02-PICC-X on 2022-06-30; a second batch reverses
+ * project flow J-CN-05 (P-CN-02's 2023 dividend, 300,000.00) on 2024-03-31. At batch 1
+ * J-CN-05 is an ordinary flow; at batch 2 it is reversed, in the whole data set and in
+ * the statement load of a partner of P-CN-02's fund F-CN.
+ */
+static void
+test_reversed_flows(void)
+{
+    static const char *const kinds[] = { "parks", "enterprises", "funds", "partners",
+                                         "projects", "commitments", "partner_flows",
+                                         "project_flows", "valuations", "fx_rates",
+                                         "benchmarks" };
+    const char *files[11];
+    char paths[11][128], rdb[320], digest[65];
+    struct pf_store *st = NULL;
+    struct pf_import_opts o;
+    struct pf_import_result res;
+    struct pf_err err = { 0 };
+    struct pf_dataset *b1 = NULL, *b2 = NULL, *part = NULL;
+    pf_date d;
+    const char *why;
+    size_t i;
+
+    snprintf(rdb, sizeof rdb, "%s/reversed.db", dir);
+    for (i = 0; i < 11; i++) {
+        snprintf(paths[i], sizeof paths[i], "models/sample/%s.csv", kinds[i]);
+        files[i] = paths[i];
+    }
+    memset(&o, 0, sizeof o);
+    o.tax = tax;
+    CHECK(pf_store_open(rdb, PF_STORE_CREATE, &st, &err) == PF_OK);
+    CHECK(pf_import(st, files, 11, &o, &res, &err) == PF_OK);
+    files[0] = write_file("project_flows.csv",
+        "flow_id,project_id,date,kind,amount,currency,reverses,note\n"
+        "J-CN-05-R,P-CN-02,2024-03-31,dividend,300000.00,CNY,J-CN-05,冲销\n");
+    CHECK(pf_import(st, files, 1, &o, &res, &err) == PF_OK);
+    CHECK_INT(res.batch, 2);
+    if (err.status)
+        fprintf(stderr, "     %s %s\n", err.where, err.msg);
+    CHECK(pf_store_load_dataset(st, 1, &b1, digest, &err) == PF_OK);
+    CHECK(pf_store_load_dataset(st, 2, &b2, digest, &err) == PF_OK);
+    CHECK(pf_store_load_dataset_partner(st, 2, "LP-PICC", &part, &err) == PF_OK);
+    if (!b1 || !b2 || !part)
+        goto cleanup;
+    /* batch 1: the partner flow reversed on 2022-06-30, J-CN-05 still a flow */
+    CHECK_INT(b1->npflows_rev, 1);
+    CHECK(b1->npflows_rev == 1 && strcmp(b1->pflows_rev[0].flow_id, "CN-C02-PICC-X") == 0 &&
+          pf_date_parse("2022-06-30", &d, &why) && b1->pflows_rev[0].reversed_on == d);
+    CHECK_INT(b1->njflows_rev, 0);
+    for (i = 0; i < b1->njflows && strcmp(b1->jflows[i].flow_id, "J-CN-05") != 0; i++)
+        ;
+    CHECK(i < b1->njflows);
+    /* batch 2: J-CN-05 reversed on 2024-03-31, out of the flows, its amount kept */
+    CHECK_INT(b2->njflows, b1->njflows - 1);
+    CHECK_INT(b2->njflows_rev, 1);
+    CHECK(b2->njflows_rev == 1 && strcmp(b2->jflows_rev[0].flow_id, "J-CN-05") == 0 &&
+          pf_date_parse("2024-03-31", &d, &why) && b2->jflows_rev[0].reversed_on == d &&
+          b2->jflows_rev[0].amount == 30000000 &&
+          b2->jflows_rev[0].project == pf_dataset_find_project(b2, "P-CN-02"));
+    for (i = 0; i < b2->njflows; i++)
+        CHECK(strcmp(b2->jflows[i].flow_id, "J-CN-05") != 0);
+    CHECK(part->njflows_rev == 1 && strcmp(part->jflows_rev[0].flow_id, "J-CN-05") == 0);
+    CHECK(part->npflows_rev == 1 &&
+          strcmp(part->pflows_rev[0].flow_id, "CN-C02-PICC-X") == 0);
+cleanup:
+    pf_dataset_free(b1);
+    pf_dataset_free(b2);
+    pf_dataset_free(part);
+    pf_store_close(st);
+}
+
 int
 main(void)
 {
@@ -258,6 +332,7 @@ main(void)
     test_kinds();
     test_lines();
     test_partner_scope();
+    test_reversed_flows();
     pf_taxonomy_free(tax);
     {
         char cmd[300];
