@@ -227,15 +227,22 @@ rp_tr(const struct rp_ctx *c, const struct rp_text *t)
  * one and is looked up again, by hashing the whole format, on every cell it writes
  * (a fifth of a report's time). Writing the cells with the earlier format instead
  * gives them the same style index, and the unused duplicate is left out of the
- * styles, as before: the file is byte for byte the same. The properties compared
- * run from num_format up to the list link; the fields among them that the workbook
- * fills in when it is saved are still zero here (formats are zeroed when made).
+ * styles, as before: the file is byte for byte the same. The earlier formats are
+ * ours and the workbook's own default (the first it made, style 0), which a format
+ * with no property of its own, such as plain text, equals: that one alone was
+ * hashed for every text cell of the Flows sheet, a fifth of the manager's workbook
+ * at scale 100. The properties compared run from num_format up to the list link;
+ * the fields among them that the workbook fills in when it is saved are still zero
+ * here (formats are zeroed when made).
  */
 static lxw_format *
 same_format(const struct rp_ctx *c, lxw_format *f)
 {
     size_t i, from = offsetof(lxw_format, num_format),
               len = offsetof(lxw_format, list_pointers) - from;
+    lxw_format *dflt = STAILQ_FIRST(c->wb->formats);
+    if (dflt && dflt != f && memcmp((const char *)dflt + from, (const char *)f + from, len) == 0)
+        return dflt;
     for (i = 0; i < c->defs->nfmts * 3; i++)
         if (c->fcache[i] && c->fcache[i] != f &&
             memcmp((const char *)c->fcache[i] + from, (const char *)f + from, len) == 0)
