@@ -159,6 +159,45 @@ eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued)
     return nav < 0 ? 0 : nav; /* an exit after the last valuation leaves nothing, not debt */
 }
 
+void
+eng_nav_cursor_init(struct eng_nav_cursor *cur)
+{
+    cur->end = cur->val = cur->after = 0;
+    cur->t = PF_DATE_NONE;
+}
+
+pf_wide
+eng_cursor_nav(const struct eng *e, int p, struct eng_nav_cursor *cur, pf_date t)
+{
+    const struct pf_dataset *ds = e->ds;
+    struct span f = e->proj_flows[p], v = e->proj_vals[p];
+    bool moved = false;
+    pf_wide nav;
+
+    if (cur->t == PF_DATE_NONE) {
+        cur->end = f.lo;
+        cur->val = v.lo;
+        cur->after = f.lo;
+    } else if (t < cur->t) { /* backwards: not a sweep, start again */
+        eng_nav_cursor_init(cur);
+        return eng_cursor_nav(e, p, cur, t);
+    }
+    cur->t = t;
+    while (cur->end < f.hi && ds->jflows[cur->end].date <= t)
+        cur->end++;
+    while (cur->val < v.hi && ds->valuations[cur->val].date <= t) {
+        cur->val++;
+        moved = true;
+    }
+    if (moved)
+        cur->after = eng_flows_upto(e, p, ds->valuations[cur->val - 1].date);
+    if (cur->val > v.lo)
+        nav = e->val_in_own[cur->val - 1] + (e->pre_net[cur->end] - e->pre_net[cur->after]);
+    else
+        nav = e->pre_net[cur->end] - e->pre_net[f.lo]; /* cost */
+    return nav < 0 ? 0 : nav;
+}
+
 /* --- blocks --- */
 
 void

@@ -112,6 +112,21 @@ pf_status eng_conv(struct eng *e, pf_wide v, const char *from, const char *to, p
 pf_wide eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued);
 /* First index of project p's flows dated after t (its range's end if none). */
 size_t eng_flows_upto(const struct eng *e, int p, pf_date t);
+/*
+ * A project's NAV at dates that only move forward (month-ends, quarter-ends):
+ * eng_project_nav's answer, by the same formula, with its searches replaced by
+ * positions carried from the date before, so a project's NAVs at all the dates of a
+ * history cost one pass over its flows and valuations (issue 12: one sweep). Flows
+ * [lo, end) are dated on or before t, valuations [lo, val) too, flows [lo, after) on
+ * or before the latest of those valuations. A date before the last one asked starts
+ * the cursor again. Init before first use, one cursor per project and history.
+ */
+struct eng_nav_cursor {
+    size_t end, val, after;
+    pf_date t; /* the last date asked; PF_DATE_NONE before the first */
+};
+void eng_nav_cursor_init(struct eng_nav_cursor *cur);
+pf_wide eng_cursor_nav(const struct eng *e, int p, struct eng_nav_cursor *cur, pf_date t);
 /* Benchmark level on or before d. */
 pf_status eng_bench_level(struct eng *e, pf_date d, double *level);
 
@@ -151,6 +166,18 @@ is_carry(const struct pf_partner_flow *pf)
 }
 
 pf_status fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o);
+/*
+ * fund_position_at for one fund at dates that only move forward (its month-ends):
+ * the partner flows are added from where the date before stopped and each project's
+ * NAV comes from its cursor, so a fund's history costs one pass over its flows
+ * instead of one per date (issue 12: one sweep per fund). The same figures; a date
+ * before the last one asked is answered from scratch. fund_sweep_new / _free pair.
+ */
+struct fund_sweep;
+struct fund_sweep *fund_sweep_new(const struct eng *e, int f);
+void fund_sweep_free(struct fund_sweep *sw);
+pf_status fund_position_sweep(struct eng *e, struct fund_sweep *sw, pf_date t,
+                              struct fund_position *o);
 void partner_slots_set(const struct eng *e, const int *partners, size_t np);
 void partner_slots_clear(const struct eng *e, const int *partners, size_t np);
 /* What each of partners[0..np) (distinct data set indices) holds in fund f as at t,

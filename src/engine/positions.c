@@ -9,8 +9,40 @@
 #include "engine_int.h"
 #include "parkfund/banned.h"
 
-pf_status
-fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o)
+struct fund_sweep {
+    int f;
+    pf_date t;                  /* the last date asked; PF_DATE_NONE before the first */
+    size_t pi;                  /* the fund's partner flows before pi are in acc */
+    struct fund_position acc;   /* their sums (no other field set) */
+    struct eng_nav_cursor *cur; /* one per project of the fund */
+};
+
+struct fund_sweep *
+fund_sweep_new(const struct eng *e, int f)
+{
+    struct fund_sweep *sw = pf_xcalloc(1, sizeof *sw);
+    size_t k, n = e->fund_nprojects[f];
+    sw->f = f;
+    sw->t = PF_DATE_NONE;
+    sw->cur = pf_xcalloc(n + 1, sizeof *sw->cur);
+    for (k = 0; k < n; k++)
+        eng_nav_cursor_init(&sw->cur[k]);
+    return sw;
+}
+
+void
+fund_sweep_free(struct fund_sweep *sw)
+{
+    if (!sw)
+        return;
+    free(sw->cur);
+    free(sw);
+}
+
+/* fund_position_at, with a sweep (sw not NULL) or from scratch. The sums are of
+ * integers, so the sweep's order of adding changes nothing. */
+static pf_status
+position_at(struct eng *e, int f, pf_date t, struct fund_sweep *sw, struct fund_position *o)
 {
     const struct pf_dataset *ds = e->ds;
     const struct pf_fund *fd = &ds->funds[f];
@@ -21,12 +53,13 @@ fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o)
     memset(o, 0, sizeof *o);
     if (t == PF_DATE_NONE)
         return PF_OK;
-    s = e->fund_commits[f];
-    for (i = s.lo; i < s.hi; i++)
-        if (ds->commitments[i].date <= t)
-            o->commitment += ds->commitments[i].amount;
     s = e->fund_pflows[f];
-    for (i = s.lo; i < s.hi && ds->pflows[i].date <= t; i++) {
+    i = s.lo;
+    if (sw && sw->t != PF_DATE_NONE && t >= sw->t) {
+        *o = sw->acc;
+        i = sw->pi;
+    }
+    for (; i < s.hi && ds->pflows[i].date <= t; i++) {
         const struct pf_partner_flow *pf = &ds->pflows[i];
         if (pf->kind == PF_CONTRIBUTION) {
             o->contrib[pf->purpose] += pf->amount;
@@ -40,16 +73,32 @@ fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o)
                 o->recallable += pf->amount;
         }
     }
+    if (sw) {
+        sw->acc = *o;
+        sw->pi = i;
+        sw->t = t;
+    }
+    s = e->fund_commits[f];
+    for (i = s.lo; i < s.hi; i++)
+        if (ds->commitments[i].date <= t)
+            o->commitment += ds->commitments[i].amount;
     for (k = 0; k < e->fund_nprojects[f]; k++) {
         int p = e->fund_projects[f][k];
         const struct pf_project *pj = &ds->projects[p];
         pf_cents conv;
-        size_t lo = e->proj_flows[p].lo, end = eng_flows_upto(e, p, t);
+        size_t lo = e->proj_flows[p].lo, end;
+        pf_wide nav;
+        if (sw) {
+            nav = eng_cursor_nav(e, p, &sw->cur[k], t);
+            end = sw->cur[k].end;
+        } else {
+            nav = eng_project_nav(e, p, t, NULL);
+            end = eng_flows_upto(e, p, t);
+        }
         o->invested += e->pre_invested[end] - e->pre_invested[lo];
         o->proceeds += e->pre_proceeds[end] - e->pre_proceeds[lo];
         o->income += e->pre_income[end] - e->pre_income[lo];
-        if ((rc = eng_conv(e, eng_project_nav(e, p, t, NULL), pj->currency, fd->currency, t,
-                           &conv)) != PF_OK)
+        if ((rc = eng_conv(e, nav, pj->currency, fd->currency, t, &conv)) != PF_OK)
             return rc;
         o->project_nav += conv;
     }
@@ -59,6 +108,18 @@ fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o)
               o->income - o->distributions - o->carry_paid;
     o->nav = o->project_nav + o->cash;
     return PF_OK;
+}
+
+pf_status
+fund_position_at(struct eng *e, int f, pf_date t, struct fund_position *o)
+{
+    return position_at(e, f, t, NULL, o);
+}
+
+pf_status
+fund_position_sweep(struct eng *e, struct fund_sweep *sw, pf_date t, struct fund_position *o)
+{
+    return position_at(e, sw->f, t, sw, o);
 }
 
 void

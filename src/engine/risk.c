@@ -11,51 +11,6 @@
 #include "parkfund/banned.h"
 
 /*
- * A project's NAV at dates that only move forward. eng_project_nav searches the
- * project's flows and valuations at every date; a cursor carries its positions from
- * one date to the next, so the NAVs of a project at all the month-ends cost one pass
- * over its flows and valuations (issue 12: chain NAV in one sweep; the searches were a
- * tenth of a close at scale 100). The same answer as eng_project_nav, by the same
- * formula: flows [lo, end) are dated on or before t, valuations [v.lo, val) too, and
- * flows [lo, after) on or before the latest of those valuations.
- */
-struct nav_cursor {
-    size_t end, val, after;
-    pf_date t; /* the last date asked; PF_DATE_NONE before the first */
-};
-
-static pf_wide
-cursor_nav(const struct eng *e, int p, struct nav_cursor *cur, pf_date t)
-{
-    const struct pf_dataset *ds = e->ds;
-    struct span f = e->proj_flows[p], v = e->proj_vals[p];
-    bool moved = false;
-    pf_wide nav;
-
-    if (cur->t == PF_DATE_NONE) {
-        cur->end = f.lo;
-        cur->val = v.lo;
-        cur->after = f.lo;
-    } else if (t < cur->t) {
-        return eng_project_nav(e, p, t, NULL); /* backwards: not a sweep */
-    }
-    cur->t = t;
-    while (cur->end < f.hi && ds->jflows[cur->end].date <= t)
-        cur->end++;
-    while (cur->val < v.hi && ds->valuations[cur->val].date <= t) {
-        cur->val++;
-        moved = true;
-    }
-    if (moved)
-        cur->after = eng_flows_upto(e, p, ds->valuations[cur->val - 1].date);
-    if (cur->val > v.lo)
-        nav = e->val_in_own[cur->val - 1] + (e->pre_net[cur->end] - e->pre_net[cur->after]);
-    else
-        nav = e->pre_net[cur->end] - e->pre_net[f.lo]; /* cost */
-    return nav < 0 ? 0 : nav;
-}
-
-/*
  * Each chain's projects, found once: proj[at[c] .. at[c+1]) are chain c's, in data set
  * order, cur[k] the NAV cursor of proj[k]. The month-end and quarter-end NAVs asked
  * every project its chain at every date (projects x chains x dates string comparisons,
@@ -64,7 +19,7 @@ cursor_nav(const struct eng *e, int p, struct nav_cursor *cur, pf_date t)
 struct chain_set {
     size_t *at;
     int *proj;
-    struct nav_cursor *cur;
+    struct eng_nav_cursor *cur;
 };
 
 static void
@@ -94,7 +49,7 @@ chain_set_build(const struct eng *e, const char **chains, size_t nch, struct cha
             cs->proj[pos[which[p]]++] = (int)p;
     cs->cur = pf_xmalloc((ds->nprojects + 1) * sizeof *cs->cur);
     for (p = 0; p <= ds->nprojects; p++)
-        cs->cur[p].t = PF_DATE_NONE;
+        eng_nav_cursor_init(&cs->cur[p]);
     free(pos);
     free(which);
 }
@@ -128,7 +83,7 @@ chain_nav_cny(struct eng *e, struct chain_set *cs, size_t c, pf_date t,
         pf_cents v;
         if (committed_only && pj->commitment_date > t)
             continue;
-        if ((rc = eng_conv(e, cursor_nav(e, p, &cs->cur[k], t), pj->currency, "CNY", t, &v)))
+        if ((rc = eng_conv(e, eng_cursor_nav(e, p, &cs->cur[k], t), pj->currency, "CNY", t, &v)))
             return rc;
         *out += v;
     }
@@ -317,15 +272,17 @@ fund_nav_history(struct eng *e, int f)
 {
     const struct pf_fund *fd = &e->ds->funds[f];
     const char *F = fd->fund_id;
+    struct fund_sweep *sw = NULL;
     pf_date me;
     pf_status rc = PF_OK;
 
     if (fd->inception == PF_DATE_NONE || fd->inception > e->D)
         return PF_OK;
+    sw = fund_sweep_new(e, f);
     for (me = pf_date_month_end(fd->inception);; me = pf_date_add_months_end(me, 1)) {
         pf_date t = me > e->D ? e->D : me;
         struct fund_position m;
-        TRY(fund_position_at(e, f, t, &m));
+        TRY(fund_position_sweep(e, sw, t, &m));
         TRY(put_row_money(e, "nav_history", F, F, "paid_in", t, m.paid_in));
         TRY(put_row_money(e, "nav_history", F, F, "distributions", t, m.distributions));
         TRY(put_row_money(e, "nav_history", F, F, "nav", t, m.nav));
@@ -337,5 +294,6 @@ fund_nav_history(struct eng *e, int f)
             break;
     }
 cleanup:
+    fund_sweep_free(sw);
     return rc;
 }

@@ -483,6 +483,63 @@ test_clawback(void)
     pf_dataset_free(ds);
 }
 
+/*
+ * The sweeps (issue 12): a project's NAV by cursor and a fund's position by sweep, at
+ * dates that move forward and once back, against the hand figures of the tiny fund and
+ * against the from-scratch functions at every date.
+ *   P: 400.00 invested 2020-01-02, a 100.00 dividend and a 500.00 valuation 2020-12-31
+ *     NAV 0 before 2020-01-02; 400.00 (cost) until 2020-12-30; 500.00 from 2020-12-31
+ *   F: 500.00 paid in 2020-01-01, 100.00 distributed 2021-01-01
+ *     NAV = project NAV + cash: 2020-01-01 0 + 500 = 500.00; 2020-06-30 400 + 100 =
+ *     500.00; 2020-12-31 500 + 200 (the dividend) = 700.00; 2021-01-31 500 + 100 =
+ *     600.00 with distributions 100.00; back to 2020-06-30: 500.00, distributions 0
+ */
+static void
+test_sweeps(void)
+{
+    static const char *const days[] = { "2019-12-31", "2020-01-01", "2020-01-02",
+                                        "2020-06-30", "2020-12-31", "2021-01-31",
+                                        "2020-06-30", "2021-06-30" };
+    static const pf_cents pnav[] = { 0, 0, 40000, 40000, 50000, 50000, 40000, 50000 };
+    static const pf_cents fnav[] = { 0, 50000, 50000, 50000, 70000, 60000, 50000, 60000 };
+    static const pf_cents fdist[] = { 0, 0, 0, 0, 0, 10000, 0, 10000 };
+    struct pf_dataset *ds = tiny();
+    struct pf_close_opts o = { d("2021-06-30"), NULL, NULL, NULL, NULL };
+    struct pf_err err = { 0 };
+    struct eng e;
+    struct eng_nav_cursor cur;
+    struct fund_sweep *sw = NULL;
+    size_t i;
+
+    memset(&e, 0, sizeof e);
+    e.ds = ds;
+    e.o = &o;
+    e.D = o.as_of;
+    e.run = pf_run_new();
+    e.err = &err;
+    CHECK(eng_prepare(&e) == PF_OK);
+    if (err.status)
+        goto cleanup;
+    eng_nav_cursor_init(&cur);
+    sw = fund_sweep_new(&e, 0);
+    for (i = 0; i < sizeof days / sizeof *days; i++) {
+        pf_date t = d(days[i]);
+        struct fund_position a, b;
+        CHECK_INT(eng_cursor_nav(&e, 0, &cur, t), pnav[i]);
+        CHECK_INT(eng_project_nav(&e, 0, t, NULL), pnav[i]);
+        CHECK(fund_position_sweep(&e, sw, t, &a) == PF_OK);
+        CHECK(fund_position_at(&e, 0, t, &b) == PF_OK);
+        CHECK_INT(a.nav, fnav[i]);
+        CHECK_INT(a.distributions, fdist[i]);
+        CHECK(memcmp(&a, &b, sizeof a) == 0); /* every field, as from scratch */
+    }
+cleanup:
+    fund_sweep_free(sw);
+    eng_release(&e);
+    pf_run_free(e.run);
+    pf_dataset_free(ds);
+}
+
 int
 main(void)
 {
@@ -491,5 +548,6 @@ main(void)
     test_clawback();
     test_tiny();
     test_fx_exact();
+    test_sweeps();
     return pf_t_done("engine");
 }
