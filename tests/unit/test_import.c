@@ -114,6 +114,39 @@ in_funds(int f, const bool *in, size_t nfunds)
 }
 
 /*
+ * A store `name` in the test folder holding the sample data (batch 1) and then one
+ * more file `file` of text `text` (batch 2); *res is the second import's result.
+ */
+static void
+sample_then(const char *name, const char *file, const char *text, struct pf_store **st,
+            struct pf_import_result *res)
+{
+    static const char *const kinds[] = { "parks", "enterprises", "funds", "partners",
+                                         "projects", "commitments", "partner_flows",
+                                         "project_flows", "valuations", "fx_rates",
+                                         "benchmarks" };
+    const char *files[11];
+    char paths[11][128], path[320];
+    struct pf_import_opts o;
+    struct pf_err err = { 0 };
+    size_t i;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    for (i = 0; i < 11; i++) {
+        snprintf(paths[i], sizeof paths[i], "models/sample/%s.csv", kinds[i]);
+        files[i] = paths[i];
+    }
+    memset(&o, 0, sizeof o);
+    o.tax = tax;
+    CHECK(pf_store_open(path, PF_STORE_CREATE, st, &err) == PF_OK);
+    CHECK(*st && pf_import(*st, files, 11, &o, res, &err) == PF_OK);
+    files[0] = write_file(file, text);
+    CHECK(*st && pf_import(*st, files, 1, &o, res, &err) == PF_OK);
+    if (err.status)
+        fprintf(stderr, "     %s %s\n", err.where, err.msg);
+}
+
+/*
  * A partner's statement loads only its funds' part of the data set (issue 12):
  * pf_store_load_dataset_partner, checked against the whole data set filtered here in
  * C: every park, fund and partner; the projects, commitments and partner flows of the
@@ -124,37 +157,18 @@ in_funds(int f, const bool *in, size_t nfunds)
 static void
 test_partner_scope(void)
 {
-    static const char *const kinds[] = { "parks", "enterprises", "funds", "partners",
-                                         "projects", "commitments", "partner_flows",
-                                         "project_flows", "valuations", "fx_rates",
-                                         "benchmarks" };
-    const char *files[11];
-    char paths[11][128], sdb[320];
     struct pf_store *st = NULL;
-    struct pf_import_opts o;
     struct pf_import_result res;
     struct pf_err err = { 0 };
     struct pf_dataset *full = NULL;
     char digest[65];
     size_t i, k, p, nchecked = 0;
 
-    snprintf(sdb, sizeof sdb, "%s/scope.db", dir);
-    for (i = 0; i < 11; i++) {
-        snprintf(paths[i], sizeof paths[i], "models/sample/%s.csv", kinds[i]);
-        files[i] = paths[i];
-    }
-    memset(&o, 0, sizeof o);
-    o.tax = tax;
-    CHECK(pf_store_open(sdb, PF_STORE_CREATE, &st, &err) == PF_OK);
-    CHECK(pf_import(st, files, 11, &o, &res, &err) == PF_OK);
-    files[0] = write_file("projects.csv",
+    sample_then("scope.db", "projects.csv",
         "project_id,fund_id,enterprise_id,name,chain,segment,theme,instrument,"
         "commitment_amount,currency,commitment_date,co_investment,exit_date,listed_date\n"
         "P-CN-01,F-US,E-01,锦城新材料 A 轮,materials,upstream,circular_economy,equity,"
-        "15000000.00,CNY,2021-03-01,10000000.00,,\n");
-    CHECK(pf_import(st, files, 1, &o, &res, &err) == PF_OK);
-    if (err.status)
-        fprintf(stderr, "     %s %s\n", err.where, err.msg);
+        "15000000.00,CNY,2021-03-01,10000000.00,,\n", &st, &res);
     CHECK(pf_store_load_dataset(st, res.batch, &full, digest, &err) == PF_OK);
     for (p = 0; full && p < full->npartners; p++) {
         const char *pid = full->partners[p].partner_id;
@@ -250,14 +264,8 @@ test_partner_scope(void)
 static void
 test_reversed_flows(void)
 {
-    static const char *const kinds[] = { "parks", "enterprises", "funds", "partners",
-                                         "projects", "commitments", "partner_flows",
-                                         "project_flows", "valuations", "fx_rates",
-                                         "benchmarks" };
-    const char *files[11];
-    char paths[11][128], rdb[320], digest[65];
+    char digest[65];
     struct pf_store *st = NULL;
-    struct pf_import_opts o;
     struct pf_import_result res;
     struct pf_err err = { 0 };
     struct pf_dataset *b1 = NULL, *b2 = NULL, *part = NULL;
@@ -265,22 +273,10 @@ test_reversed_flows(void)
     const char *why;
     size_t i;
 
-    snprintf(rdb, sizeof rdb, "%s/reversed.db", dir);
-    for (i = 0; i < 11; i++) {
-        snprintf(paths[i], sizeof paths[i], "models/sample/%s.csv", kinds[i]);
-        files[i] = paths[i];
-    }
-    memset(&o, 0, sizeof o);
-    o.tax = tax;
-    CHECK(pf_store_open(rdb, PF_STORE_CREATE, &st, &err) == PF_OK);
-    CHECK(pf_import(st, files, 11, &o, &res, &err) == PF_OK);
-    files[0] = write_file("project_flows.csv",
+    sample_then("reversed.db", "project_flows.csv",
         "flow_id,project_id,date,kind,amount,currency,reverses,note\n"
-        "J-CN-05-R,P-CN-02,2024-03-31,dividend,300000.00,CNY,J-CN-05,冲销\n");
-    CHECK(pf_import(st, files, 1, &o, &res, &err) == PF_OK);
+        "J-CN-05-R,P-CN-02,2024-03-31,dividend,300000.00,CNY,J-CN-05,冲销\n", &st, &res);
     CHECK_INT(res.batch, 2);
-    if (err.status)
-        fprintf(stderr, "     %s %s\n", err.where, err.msg);
     CHECK(pf_store_load_dataset(st, 1, &b1, digest, &err) == PF_OK);
     CHECK(pf_store_load_dataset(st, 2, &b2, digest, &err) == PF_OK);
     CHECK(pf_store_load_dataset_partner(st, 2, "LP-PICC", &part, &err) == PF_OK);
