@@ -227,6 +227,22 @@ table_head(struct table *t, const char *const *h, size_t n, size_t first_right)
         t->right[i] = true;
 }
 
+/* A figure column: the metric shown, and fmt's kind for it. */
+struct metric_col {
+    const char *metric;
+    char kind;
+};
+
+/* v[i] = the owner's metric cols[i] formatted, for i < n. */
+static void
+metric_cells(char **v, const struct pf_run *run, const char *dim, const char *fund,
+             const char *key, const struct metric_col *cols, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        v[i] = fmt(find(run, dim, fund, key, cols[i].metric), cols[i].kind);
+}
+
 /* show funds: one line per fund in the run. */
 static void
 show_funds(struct table *t, const struct pf_run *run, const struct pf_dataset *ds)
@@ -234,6 +250,11 @@ show_funds(struct table *t, const struct pf_run *run, const struct pf_dataset *d
     const char *h[] = { "fund", "name", "ccy", "commitment", "paid_in", "distributions",
                         "nav", "tvpi", "dpi", "net_irr", "gross_irr", "ks_pme",
                         "accrued_carry" };
+    /* carry_accrued (SPEC §10) is empty for a fund without terms: it has no carry */
+    static const struct metric_col cols[] = {
+        { "commitment", 0 }, { "paid_in", 0 }, { "distributions", 0 }, { "nav", 0 },
+        { "tvpi", 'x' }, { "dpi", 'x' }, { "net_irr", '%' }, { "gross_irr", '%' },
+        { "ks_pme", 'r' }, { "carry_accrued", 0 } };
     size_t i;
 
     table_head(t, h, 13, 3);
@@ -245,17 +266,7 @@ show_funds(struct table *t, const struct pf_run *run, const struct pf_dataset *d
         v[0] = pf_xstrdup(F);
         v[1] = pf_xstrdup(ds->funds[i].name);
         v[2] = pf_xstrdup(ds->funds[i].currency);
-        v[3] = fmt(find(run, "fund", F, F, "commitment"), 0);
-        v[4] = fmt(find(run, "fund", F, F, "paid_in"), 0);
-        v[5] = fmt(find(run, "fund", F, F, "distributions"), 0);
-        v[6] = fmt(find(run, "fund", F, F, "nav"), 0);
-        v[7] = fmt(find(run, "fund", F, F, "tvpi"), 'x');
-        v[8] = fmt(find(run, "fund", F, F, "dpi"), 'x');
-        v[9] = fmt(find(run, "fund", F, F, "net_irr"), '%');
-        v[10] = fmt(find(run, "fund", F, F, "gross_irr"), '%');
-        v[11] = fmt(find(run, "fund", F, F, "ks_pme"), 'r');
-        /* SPEC §10: empty for a fund without terms (it has no carry) */
-        v[12] = fmt(find(run, "fund", F, F, "carry_accrued"), 0);
+        metric_cells(v + 3, run, "fund", F, F, cols, 10);
         row_add(t, v);
     }
 }
@@ -266,6 +277,9 @@ show_partners(struct table *t, const struct pf_run *run, const struct pf_dataset
 {
     const char *h[] = { "fund", "partner", "name", "commitment", "paid_in", "distributions",
                         "nav", "unfunded", "interest", "tvpi", "net_irr" };
+    static const struct metric_col cols[] = {
+        { "commitment", 0 }, { "paid_in", 0 }, { "distributions", 0 }, { "nav", 0 },
+        { "unfunded", 0 }, { "interest", '%' }, { "tvpi", 'x' }, { "net_irr", '%' } };
     size_t f, i;
 
     table_head(t, h, 11, 3);
@@ -278,14 +292,7 @@ show_partners(struct table *t, const struct pf_run *run, const struct pf_dataset
             v[0] = pf_xstrdup(F);
             v[1] = pf_xstrdup(P);
             v[2] = pf_xstrdup(ds->partners[i].name);
-            v[3] = fmt(find(run, "partner", F, P, "commitment"), 0);
-            v[4] = fmt(find(run, "partner", F, P, "paid_in"), 0);
-            v[5] = fmt(find(run, "partner", F, P, "distributions"), 0);
-            v[6] = fmt(find(run, "partner", F, P, "nav"), 0);
-            v[7] = fmt(find(run, "partner", F, P, "unfunded"), 0);
-            v[8] = fmt(find(run, "partner", F, P, "interest"), '%');
-            v[9] = fmt(find(run, "partner", F, P, "tvpi"), 'x');
-            v[10] = fmt(find(run, "partner", F, P, "net_irr"), '%');
+            metric_cells(v + 3, run, "partner", F, P, cols, 8);
             row_add(t, v);
         }
 }
@@ -298,6 +305,9 @@ show_exposure(struct table *t, const struct pf_run *run, const struct pf_taxonom
     const char *dim = chains ? "chain" : "region";
     const char *h[] = { dim, "name", "count", "invested (CNY)", "realised", "nav",
                         "nav_share", "moic", "gross_irr", chains ? "volatility" : "" };
+    static const struct metric_col cols[] = {
+        { "invested", 0 }, { "realised", 0 }, { "nav", 0 }, { "nav_share", '%' },
+        { "moic", 'x' }, { "gross_irr", '%' }, { "volatility", '%' } }; /* the last: chains */
     size_t i;
 
     table_head(t, h, chains ? 10 : 9, 2);
@@ -314,14 +324,7 @@ show_exposure(struct table *t, const struct pf_run *run, const struct pf_taxonom
         v[0] = pf_xstrdup(r->key);
         v[1] = pf_xstrdup(name ? name : "");
         v[2] = fmt(r, 'n');
-        v[3] = fmt(find(run, dim, NULL, r->key, "invested"), 0);
-        v[4] = fmt(find(run, dim, NULL, r->key, "realised"), 0);
-        v[5] = fmt(find(run, dim, NULL, r->key, "nav"), 0);
-        v[6] = fmt(find(run, dim, NULL, r->key, "nav_share"), '%');
-        v[7] = fmt(find(run, dim, NULL, r->key, "moic"), 'x');
-        v[8] = fmt(find(run, dim, NULL, r->key, "gross_irr"), '%');
-        if (chains)
-            v[9] = fmt(find(run, dim, NULL, r->key, "volatility"), '%');
+        metric_cells(v + 3, run, dim, NULL, r->key, cols, chains ? 7 : 6);
         row_add(t, v);
     }
 }
