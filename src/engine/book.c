@@ -130,13 +130,29 @@ eng_flows_upto(const struct eng *e, int p, pf_date t)
     return lo;
 }
 
+/*
+ * Project p's NAV (SPEC §5 roll-forward) from its positions at t: flows [lo, end) dated
+ * on or before t, valuations [lo, val) too, flows [lo, after) on or before the latest
+ * of those valuations. The one formula behind eng_project_nav and eng_cursor_nav.
+ */
+static pf_wide
+nav_at(const struct eng *e, int p, size_t end, size_t val, size_t after)
+{
+    pf_wide nav;
+    if (val > e->proj_vals[p].lo) /* rolled forward by investments and proceeds after the
+                                     valuation (income does not roll) */
+        nav = e->val_in_own[val - 1] + (e->pre_net[end] - e->pre_net[after]);
+    else
+        nav = e->pre_net[end] - e->pre_net[e->proj_flows[p].lo]; /* cost */
+    return nav < 0 ? 0 : nav; /* an exit after the last valuation leaves nothing, not debt */
+}
+
 pf_wide
 eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued)
 {
     const struct pf_dataset *ds = e->ds;
     struct span v = e->proj_vals[p];
-    size_t lo = v.lo, hi = v.hi, end = eng_flows_upto(e, p, t);
-    pf_wide nav;
+    size_t lo = v.lo, hi = v.hi, after = 0;
 
     /* the latest valuation on or before t */
     while (lo < hi) {
@@ -148,15 +164,9 @@ eng_project_nav(const struct eng *e, int p, pf_date t, bool *valued)
     }
     if (valued)
         *valued = lo > v.lo;
-    if (lo > v.lo) {
-        /* rolled forward by investments and proceeds after it (income does not roll) */
-        const struct pf_valuation *val = &ds->valuations[lo - 1];
-        size_t after = eng_flows_upto(e, p, val->date);
-        nav = e->val_in_own[lo - 1] + (e->pre_net[end] - e->pre_net[after]);
-    } else {
-        nav = e->pre_net[end] - e->pre_net[e->proj_flows[p].lo]; /* cost */
-    }
-    return nav < 0 ? 0 : nav; /* an exit after the last valuation leaves nothing, not debt */
+    if (lo > v.lo)
+        after = eng_flows_upto(e, p, ds->valuations[lo - 1].date);
+    return nav_at(e, p, eng_flows_upto(e, p, t), lo, after);
 }
 
 void
@@ -172,7 +182,6 @@ eng_cursor_nav(const struct eng *e, int p, struct eng_nav_cursor *cur, pf_date t
     const struct pf_dataset *ds = e->ds;
     struct span f = e->proj_flows[p], v = e->proj_vals[p];
     bool moved = false;
-    pf_wide nav;
 
     if (cur->t == PF_DATE_NONE) {
         cur->end = f.lo;
@@ -191,11 +200,7 @@ eng_cursor_nav(const struct eng *e, int p, struct eng_nav_cursor *cur, pf_date t
     }
     if (moved)
         cur->after = eng_flows_upto(e, p, ds->valuations[cur->val - 1].date);
-    if (cur->val > v.lo)
-        nav = e->val_in_own[cur->val - 1] + (e->pre_net[cur->end] - e->pre_net[cur->after]);
-    else
-        nav = e->pre_net[cur->end] - e->pre_net[f.lo]; /* cost */
-    return nav < 0 ? 0 : nav;
+    return nav_at(e, p, cur->end, cur->val, cur->after);
 }
 
 /* --- blocks --- */
