@@ -40,6 +40,16 @@ struct pf_report_opts {
      * is loaded): 0 = one per online core, 1 = one after another in this process.
      * The files are the same either way. */
     unsigned jobs;
+    /*
+     * Not NULL: a streamed report, read from this database file by the workers
+     * themselves, so that no process holds the whole portfolio but the one writing
+     * the manager's workbook (issue 12). run then holds the header, the notes and the
+     * partner results only (pf_store_get_run_dim "partner") and ds the parks, funds
+     * and partners only (pf_store_load_dataset_scope of nothing); each statement reads
+     * its partner's funds (pf_store_load_dataset_scope, pf_store_get_run_scope) and
+     * the manager's workbook the whole run. The files are the same bytes.
+     */
+    const char *db;
     /* may be NULL; called with (files done, files in all) */
     void (*progress)(void *arg, size_t done, size_t total);
     void *progress_arg;

@@ -145,12 +145,25 @@ pf_status pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_da
  * which a report never reads: at scale 100 they are 840,000 records. */
 pf_status pf_store_load_dataset_lean(struct pf_store *st, int64_t batch,
                                      struct pf_dataset **out, struct pf_err *err);
-/* Lean, and only what one partner's statement reads: every park, fund and partner, but
- * the projects (their enterprises, their flows), commitments and partner flows of the
- * funds the partner is in only. A statement at scale 100 needs 1/700 of the flows. */
+/* Lean, and only what the statements of these partners, in these funds, read: every
+ * park, fund and partner; the projects (and their enterprises) of these funds; the
+ * commitments and partner flows of these partners; no project flows. A statement at
+ * scale 100 needs 1/700 of the data; migration 7's indexes make the cost follow what
+ * is read. */
+pf_status pf_store_load_dataset_scope(struct pf_store *st, int64_t batch,
+                                      const char *const *funds, size_t nfunds,
+                                      const char *const *partners, size_t npartners,
+                                      struct pf_dataset **out, struct pf_err *err);
+/* The same for one partner, in the funds it is in (pf_store_partner_funds). */
 pf_status pf_store_load_dataset_partner(struct pf_store *st, int64_t batch,
                                         const char *partner, struct pf_dataset **out,
                                         struct pf_err *err);
+/* Each (partner, fund) with a commitment or a partner flow as known at batch, by
+ * partner then fund; only partner's when not NULL. fn's strings are borrowed for the
+ * call. */
+pf_status pf_store_partner_funds(struct pf_store *st, int64_t batch, const char *partner,
+                                 void (*fn)(void *arg, const char *partner, const char *fund),
+                                 void *arg, struct pf_err *err);
 
 /* ---- runs ---- */
 struct pf_result { /* 64 bytes: a large close holds millions */
@@ -203,6 +216,7 @@ struct pf_run {
     struct pf_run_flow *flows; size_t nflows, cflows;
     struct pf_map *strings; /* owns every string of results and rows (interned: a run
                                repeats a few hundred names over millions of rows) */
+    bool strings_lent;      /* strings is the caller's (pf_store_get_run_part): kept */
 };
 
 struct pf_run *pf_run_new(void);
@@ -244,6 +258,40 @@ pf_status pf_store_get_run_funds(struct pf_store *st, int64_t id, const char *co
 pf_status pf_store_get_run_packed(struct pf_store *st, int64_t id, bool all,
                                   const char *const *funds, size_t nfunds, struct pf_run **out,
                                   struct pf_err *err);
+/*
+ * For a report that reads each file's part itself (pf_report_opts.db):
+ * pf_store_get_run_dim, the header, ALL the notes and the results of one dimension
+ * (every fund's and the portfolio's; no rows); pf_store_get_run_scope, what
+ * pf_store_get_run_packed gives for these funds, without the notes.
+ */
+pf_status pf_store_get_run_dim(struct pf_store *st, int64_t id, const char *dim,
+                               struct pf_run **out, struct pf_err *err);
+pf_status pf_store_get_run_scope(struct pf_store *st, int64_t id, const char *const *funds,
+                                 size_t nfunds, struct pf_run **out, struct pf_err *err);
+/*
+ * One part of run id for a report that reads a run a part at a time (the manager's
+ * workbook of a large portfolio): of fund (NULL: the portfolio's), the results of
+ * dimension name (rows false) or the rows of table name (rows true; the flow blocks
+ * packed when name is "block"), in stored order. Their strings are interned in pool
+ * (the caller's, shared by its parts, freed by it after the parts: a part's keys stay
+ * valid when the part is freed). No header, no notes. PF_EDATA for a run not stored
+ * packed (pf_store_run_directory says).
+ */
+pf_status pf_store_get_run_part(struct pf_store *st, int64_t id, const char *fund, bool rows,
+                                const char *name, struct pf_map *pool, struct pf_run **out,
+                                struct pf_err *err);
+/*
+ * What a part-wise reader needs first: the run's funds in the order of their first
+ * result (fund_fn) and every flow block, its fund (NULL: the portfolio), key and number
+ * of flows, in stored order (block_fn). *partwise is false when the run cannot be read
+ * by parts (stored before migration 6, or with blocks outside run_rowpack): then
+ * neither callback is called. Strings are borrowed for the call.
+ */
+pf_status pf_store_run_directory(struct pf_store *st, int64_t id, bool *partwise,
+                                 void (*fund_fn)(void *arg, const char *fund),
+                                 void (*block_fn)(void *arg, const char *fund,
+                                                  const char *key, size_t n),
+                                 void *arg, struct pf_err *err);
 /* Only the header of run id (0 = the newest): no results, rows or notes. */
 pf_status pf_store_get_run_head(struct pf_store *st, int64_t id, struct pf_run **out,
                                 struct pf_err *err);

@@ -104,11 +104,11 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
         free(funds);
         pf_run_free(head);
     } else {
-        /* the flow blocks stay packed: 2.6 M flows at scale 100, written one block at a
-         * time (issue 12) */
-        rc = pf_store_get_run_packed(st, id, true, NULL, 0, &run, &ctx->err);
+        /* streamed (issue 12): here only what lists and names the files, and the notes;
+         * each report worker reads its files' part itself (pf_report_opts.db) */
+        rc = pf_store_get_run_dim(st, id, "partner", &run, &ctx->err);
         if (rc == PF_OK)
-            rc = pf_store_load_dataset_lean(st, run->batch, &ds, &ctx->err);
+            rc = pf_store_load_dataset_scope(st, run->batch, NULL, 0, NULL, 0, &ds, &ctx->err);
     }
     if (rc == PF_OK) /* the run's newest forecast, if any (SPEC §11) */
         rc = pf_cli_latest_forecast(st, run->id, &fc, &ctx->err);
@@ -133,6 +133,7 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
     ro.forecast = fc;
     ro.corrections = &corr;
     ro.jobs = jobs; /* 0: one per online core */
+    ro.db = opts[4].value ? NULL : ctx->db;
     pf_progress_start(&prog, ctx, "report");
     ro.progress = pf_progress_update;
     ro.progress_arg = &prog;

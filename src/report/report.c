@@ -188,32 +188,190 @@ cleanup:
 struct job {
     const char *partner;
     char *path;
+    char *scope; /* streamed: the funds the statement reads, "F1\x1fF2..." (sorted) */
 };
+
+/*
+ * A streamed report (opts.db): no process holds the whole portfolio but the one
+ * writing the manager's workbook. The caller gives the run's header, notes and
+ * partner results and the data set's parks, funds and partners only; each worker
+ * opens the database itself and reads, for a statement, the funds it reads (its
+ * scope: the funds its partner has results, commitments or flows in), kept while
+ * the next statements share them (jobs are taken in groups of one scope), and for
+ * the manager's workbook the whole run and data set, freed once it is written.
+ * Runs and the batches before them never change, so each worker's own read
+ * transaction sees what the caller saw.
+ */
+struct rp_stream {
+    const char *db;
+    struct pf_store *st;
+    const struct pf_run *base;    /* the caller's: header, notes, partner results */
+    const struct pf_dataset *base_ds;
+    const struct rp_index *base_ix;
+    const char *scope;            /* the scope loaded (borrowed from a job), or NULL */
+    struct pf_run *run;
+    struct pf_dataset *ds;
+    struct rp_index ix;
+    bool has_ix;
+};
+
+static void
+free_partner_rows(struct rp_ctx *c, size_t npartners)
+{
+    size_t i;
+    for (i = 0; c->p_commit && i < npartners; i++)
+        free(c->p_commit[i].idx);
+    for (i = 0; c->p_flows && i < npartners; i++)
+        free(c->p_flows[i].idx);
+    free(c->p_commit);
+    free(c->p_flows);
+    c->p_commit = c->p_flows = NULL;
+}
+
+static void index_partner_rows(struct rp_ctx *c, const struct pf_dataset *ds);
+
+/* Drop what the worker read; the context points at the caller's again. */
+static void
+stream_drop(struct rp_ctx *c, struct rp_stream *S)
+{
+    if (S->ds)
+        free_partner_rows(c, S->ds->npartners);
+    if (S->has_ix)
+        rp_index_release(&S->ix);
+    if (S->run && S->run->notes == S->base->notes) { /* borrowed, see stream_load */
+        S->run->notes = NULL;
+        S->run->nnotes = S->run->cnotes = 0;
+    }
+    pf_run_free(S->run);
+    pf_dataset_free(S->ds);
+    S->run = NULL;
+    S->ds = NULL;
+    S->has_ix = false;
+    S->scope = NULL;
+    c->run = S->base;
+    c->ds = S->base_ds;
+    c->ix = S->base_ix;
+}
+
+/* Split s in place at 0x1f into the non-empty ids, appended to *v. */
+static void
+split_ids(char *s, const char ***v, size_t *n, size_t *cap)
+{
+    char *next;
+    for (; s; s = next) {
+        if ((next = strchr(s, '\x1f')) != NULL)
+            *next++ = '\0';
+        if (!*s)
+            continue;
+        PF_GROW(*v, *n + 1, *cap);
+        (*v)[(*n)++] = s;
+    }
+}
+
+/* Read a statement's scope (scope not NULL) or everything (the manager's workbook). */
+static pf_status
+stream_load(struct rp_ctx *c, struct rp_stream *S, const char *scope, struct pf_err *err)
+{
+    const char **funds = NULL; /* the funds, then the partners */
+    char *copy = NULL;
+    size_t n = 0, cap = 0;
+    pf_status rc = PF_OK;
+
+    if (scope && S->scope && strcmp(scope, S->scope) == 0)
+        return PF_OK;
+    stream_drop(c, S);
+    if (!S->st && (rc = pf_store_open(S->db, PF_STORE_READONLY, &S->st, err)) != PF_OK)
+        return rc;
+    if ((rc = pf_store_begin_read(S->st, err)) != PF_OK)
+        return rc;
+    if (scope) {
+        /* "F1\x1fF2...\x1eP1\x1fP2...": the funds, then the partners (ids are never
+         * empty) */
+        size_t nf;
+        char *part;
+        copy = pf_xstrdup(scope);
+        part = strchr(copy, '\x1e');
+        if (part)
+            *part++ = '\0';
+        split_ids(copy, &funds, &n, &cap);
+        nf = n;
+        if (part)
+            split_ids(part, &funds, &n, &cap);
+        rc = pf_store_load_dataset_scope(S->st, S->base->batch, funds, nf, funds + nf, n - nf,
+                                         &S->ds, err);
+        if (rc == PF_OK)
+            rc = pf_store_get_run_scope(S->st, S->base->id, funds, nf, &S->run, err);
+    } else {
+        rc = pf_store_get_run_packed(S->st, S->base->id, true, NULL, 0, &S->run, err);
+        if (rc == PF_OK)
+            rc = pf_store_load_dataset_lean(S->st, S->base->batch, &S->ds, err);
+    }
+    pf_store_rollback(S->st);
+    free(funds);
+    free(copy);
+    if (rc != PF_OK) {
+        stream_drop(c, S);
+        return rc;
+    }
+    if (scope) {
+        /* the caller's notes, attributed once for all statements (the same funds and
+         * partners in the same order: a scoped data set holds every one of them) */
+        S->run->notes = S->base->notes;
+        S->run->nnotes = S->base->nnotes;
+        S->run->cnotes = 0;
+        index_partner_rows(c, S->ds);
+    }
+    rp_index_build(&S->ix, S->run);
+    S->has_ix = true;
+    S->scope = scope;
+    c->run = S->run;
+    c->ds = S->ds;
+    c->ix = &S->ix;
+    return PF_OK;
+}
 
 static pf_status
 run_job(struct rp_ctx *c, const struct job *j, struct pf_err *err)
 {
+    struct rp_stream *S = c->stream;
+    pf_status rc;
+
     c->partner = j->partner;
-    return write_file(c, j->path, j->partner ? rp_statement_write : rp_manager_write, err);
+    if (S && (rc = stream_load(c, S, j->partner ? j->scope : NULL, err)) != PF_OK)
+        return rc;
+    rc = write_file(c, j->path, j->partner ? rp_statement_write : rp_manager_write, err);
+    if (S && !j->partner) /* the whole run goes once the manager's workbook is written */
+        stream_drop(c, S);
+    return rc;
 }
 
 /*
- * Parallel writing. Everything is loaded and indexed before the workers are
- * forked, so each reads its own copy of the run, the data and the index; none
- * touches a database connection (the caller's stays idle in the parent), and
- * each ends with _exit so no atexit handler or stdio buffer runs twice. Workers
- * take the next file from a counter they share (the manager's workbook, the
- * biggest, first), and report each file through a pipe: its number and its
+ * Parallel writing. What the caller loaded is indexed before the workers are
+ * forked, so each reads its own copy; none touches the caller's database
+ * connection (a streamed report's workers open their own), and each ends with
+ * _exit so no atexit handler or stdio buffer runs twice. Workers take the next
+ * group of files (struct plan) from a counter they share (the manager's workbook,
+ * the biggest, first), and report each file through a pipe: its number and its
  * error (status PF_OK when written). One record is one write() of at most
  * PIPE_BUF bytes, so records from several workers never interleave.
- * After a failure no worker starts another file; the files before the failing
- * one were all started already, so the first error in file order is the one
- * the sequential path would have met.
+ * After a failure no file after it (in file order) is started, and every file
+ * before it still is: whatever the number of workers and the order files are
+ * taken in, the files written are those before the first failing one, and its
+ * error is the one reported (the sequential path's, which does the same).
  */
 struct shared {
     atomic_size_t next;
-    atomic_int stop;
+    atomic_size_t stop_at; /* the first failing file so far; njobs: none */
 };
+
+/* stop_at = min(stop_at, j) */
+static void
+stop_before(atomic_size_t *stop_at, size_t j)
+{
+    size_t cur = atomic_load(stop_at);
+    while (j < cur && !atomic_compare_exchange_weak(stop_at, &cur, j))
+        ;
+}
 
 struct record {
     size_t job;
@@ -221,22 +379,37 @@ struct record {
 };
 _Static_assert(sizeof(struct record) <= PIPE_BUF, "a worker's record must be one atomic write");
 
+/* The order jobs are taken in: groups of jobs (seq[gstart[g] .. gstart[g + 1])), each
+ * taken whole by one worker; a group is one file unless a streamed report's
+ * statements share a scope. */
+struct plan {
+    size_t *seq, *gstart, ngroups;
+};
+
 static void
-worker(struct rp_ctx *c, const struct job *jobs, size_t njobs, struct shared *sh, int fd)
+worker(struct rp_ctx *c, const struct job *jobs, const struct plan *pl, struct shared *sh,
+       int fd)
 {
+    size_t g = 0, k = 0;
+    bool have = false;
     for (;;) {
         struct record rec;
         size_t j, off = 0;
-        if (atomic_load(&sh->stop))
-            break;
-        if ((j = atomic_fetch_add(&sh->next, 1)) >= njobs)
-            break;
+        if (!have || k == pl->gstart[g + 1]) {
+            if ((g = atomic_fetch_add(&sh->next, 1)) >= pl->ngroups)
+                break;
+            k = pl->gstart[g];
+            have = true;
+        }
+        j = pl->seq[k++];
+        if (j > atomic_load(&sh->stop_at))
+            continue;
         memset(&rec, 0, sizeof rec);
         rec.job = j;
         if (run_job(c, &jobs[j], &rec.err) != PF_OK) {
             if (rec.err.status == PF_OK) /* a writer that forgot its message */
                 pf_err_set(&rec.err, PF_EINTERNAL, "", "cannot write '%s'", jobs[j].path);
-            atomic_store(&sh->stop, 1);
+            stop_before(&sh->stop_at, j);
         }
         while (off < sizeof rec) {
             ssize_t w = write(fd, (const char *)&rec + off, sizeof rec - off);
@@ -246,8 +419,6 @@ worker(struct rp_ctx *c, const struct job *jobs, size_t njobs, struct shared *sh
                 _exit(1);
             off += (size_t)w;
         }
-        if (rec.err.status != PF_OK)
-            break;
     }
     _exit(0);
 }
@@ -275,9 +446,9 @@ read_record(int fd, struct record *rec)
  * could be started (the caller then writes sequentially).
  */
 static pf_status
-write_parallel(struct rp_ctx *c, const struct job *jobs, size_t njobs, size_t nworkers,
-               const struct pf_report_opts *o, size_t *done, size_t total, bool *ok,
-               bool *forked, struct pf_err *err)
+write_parallel(struct rp_ctx *c, const struct job *jobs, size_t njobs, const struct plan *pl,
+               size_t nworkers, const struct pf_report_opts *o, size_t *done, size_t total,
+               bool *ok, bool *forked, struct pf_err *err)
 {
     struct shared *sh;
     pid_t *pids = pf_xcalloc(nworkers, sizeof *pids);
@@ -296,7 +467,7 @@ write_parallel(struct rp_ctx *c, const struct job *jobs, size_t njobs, size_t nw
         return PF_OK;
     }
     atomic_init(&sh->next, 0);
-    atomic_init(&sh->stop, 0);
+    atomic_init(&sh->stop_at, njobs);
     if (pipe(fd) != 0) {
         munmap(sh, sizeof *sh);
         free(pids);
@@ -309,7 +480,7 @@ write_parallel(struct rp_ctx *c, const struct job *jobs, size_t njobs, size_t nw
             break; /* the ones started share the work */
         if (pid == 0) {
             close(fd[0]);
-            worker(c, jobs, njobs, sh, fd[1]);
+            worker(c, jobs, pl, sh, fd[1]);
         }
         pids[started++] = pid;
     }
@@ -329,7 +500,7 @@ write_parallel(struct rp_ctx *c, const struct job *jobs, size_t njobs, size_t nw
             if (o && o->progress)
                 o->progress(o->progress_arg, ++*done, total);
         } else {
-            atomic_store(&sh->stop, 1);
+            stop_before(&sh->stop_at, rec.job);
             if (rec.job < first_bad) {
                 first_bad = rec.job;
                 bad = rec.err;
@@ -345,15 +516,14 @@ write_parallel(struct rp_ctx *c, const struct job *jobs, size_t njobs, size_t nw
         if (got < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
             died = true;
     }
-    if (first_bad < njobs) {
+    /* every file before the first failure must be there: else a worker died on one */
+    for (j = 0; j < first_bad && ok[j]; j++)
+        ;
+    if (j < first_bad)
+        rc = pf_err_set(err, PF_EINTERNAL, "", "cannot write '%s': a report worker %s",
+                        jobs[j].path, died ? "stopped before it was done" : "gave up");
+    else if (first_bad < njobs)
         rc = pf_err_set(err, bad.status, bad.where, "%s", bad.msg);
-    } else {
-        for (j = 0; j < njobs && ok[j]; j++)
-            ;
-        if (j < njobs)
-            rc = pf_err_set(err, PF_EINTERNAL, "", "cannot write '%s': a report worker %s",
-                            jobs[j].path, died ? "stopped before it was done" : "gave up");
-    }
     munmap(sh, sizeof *sh);
     free(pids);
     return rc;
@@ -412,8 +582,8 @@ list_jobs(const struct rp_defs *defs, const struct pf_run *run, const char **par
     return jobs;
 }
 
-/* Each partner's own commitments and flows (indices into ds), and its corrected
- * flows by partner id: a statement then reads its own rows, not everyone's. */
+/* Each partner's own commitments and flows (indices into ds): a statement then reads
+ * its own rows, not everyone's. */
 static void
 index_partner_rows(struct rp_ctx *c, const struct pf_dataset *ds)
 {
@@ -435,20 +605,15 @@ index_partner_rows(struct rp_ctx *c, const struct pf_dataset *ds)
         g = &c->p_flows[ds->pflows[i].partner];
         rp_group_add(g, i);
     }
-    for (i = 0; c->corr && i < c->corr->n; i++) {
-        struct rp_group *g = pf_map_get(&c->p_corr, c->corr->v[i].partner_id);
-        if (!g) {
-            g = pf_xcalloc(1, sizeof *g);
-            pf_map_put(&c->p_corr, c->corr->v[i].partner_id, g);
-        }
-        rp_group_add(g, i);
-    }
 }
 
 /* Once per report, what statements look up: the partner and fund each note names,
- * the notes about each fund (in note order), each partner's own rows. */
+ * the notes about each fund (in note order), each partner's corrected flows (by
+ * partner id) and own rows (rows: not in a streamed report, whose workers index each
+ * scope's data set). */
 static void
-index_for_statements(struct rp_ctx *c, const struct pf_run *run, const struct pf_dataset *ds)
+index_for_statements(struct rp_ctx *c, const struct pf_run *run, const struct pf_dataset *ds,
+                     bool rows)
 {
     size_t i;
     c->note_who = pf_xcalloc(run->nnotes + 1, sizeof *c->note_who);
@@ -465,7 +630,255 @@ index_for_statements(struct rp_ctx *c, const struct pf_run *run, const struct pf
         }
         rp_group_add(g, i);
     }
-    index_partner_rows(c, ds);
+    for (i = 0; c->corr && i < c->corr->n; i++) {
+        struct rp_group *g = pf_map_get(&c->p_corr, c->corr->v[i].partner_id);
+        if (!g) {
+            g = pf_xcalloc(1, sizeof *g);
+            pf_map_put(&c->p_corr, c->corr->v[i].partner_id, g);
+        }
+        rp_group_add(g, i);
+    }
+    if (rows)
+        index_partner_rows(c, ds);
+}
+
+/* --- streamed: each statement's scope and the order files are taken in --- */
+
+struct fund_set {
+    char **v;
+    size_t n, cap;
+};
+
+static void
+fund_set_free(void *p)
+{
+    struct fund_set *fs = p;
+    size_t i;
+    for (i = 0; fs && i < fs->n; i++)
+        free(fs->v[i]);
+    if (fs)
+        free(fs->v);
+    free(fs);
+}
+
+static void
+add_pair(void *arg, const char *partner, const char *fund)
+{
+    struct pf_map *m = arg;
+    struct fund_set *fs = pf_map_get(m, partner);
+    if (!fs) {
+        fs = pf_xcalloc(1, sizeof *fs);
+        pf_map_put(m, partner, fs);
+    }
+    PF_GROW(fs->v, fs->n + 1, fs->cap);
+    fs->v[fs->n++] = pf_xstrdup(fund);
+}
+
+/*
+ * Each statement's scope: the funds its partner has results in (the run) and those
+ * it has commitments or flows in (the data set at the run's batch, as
+ * pf_report_partner_funds finds for report --partner), sorted, joined by 0x1f; then
+ * 0x1e and the partner.
+ */
+static pf_status
+stream_scopes(const struct rp_index *ix, const struct pf_run *run, const char *db,
+              struct job *jobs, size_t njobs, struct pf_err *err)
+{
+    struct pf_store *st = NULL;
+    struct pf_map pairs = PF_MAP_INIT;
+    const char **all = NULL;
+    size_t cap = 0, j, i;
+    pf_status rc;
+
+    if ((rc = pf_store_open(db, PF_STORE_READONLY, &st, err)) != PF_OK)
+        goto cleanup;
+    if ((rc = pf_store_begin_read(st, err)) != PF_OK)
+        goto cleanup;
+    rc = pf_store_partner_funds(st, run->batch, NULL, add_pair, &pairs, err);
+    pf_store_rollback(st);
+    if (rc != PF_OK)
+        goto cleanup;
+    for (j = 0; j < njobs; j++) {
+        const struct rp_keys *ks;
+        const struct fund_set *fs;
+        struct pf_buf b = PF_BUF_INIT;
+        size_t n = 0;
+        if (!jobs[j].partner)
+            continue;
+        ks = rp_index_partner_funds(ix, jobs[j].partner);
+        fs = pf_map_get(&pairs, jobs[j].partner);
+        for (i = 0; ks && i < ks->n; i++) {
+            PF_GROW(all, n + 1, cap);
+            all[n++] = ks->keys[i];
+        }
+        for (i = 0; fs && i < fs->n; i++) {
+            PF_GROW(all, n + 1, cap);
+            all[n++] = fs->v[i];
+        }
+        if (n)
+            qsort(all, n, sizeof *all, str_cmp);
+        for (i = 0; i < n; i++) {
+            if (i && strcmp(all[i], all[i - 1]) == 0)
+                continue;
+            if (b.len)
+                pf_buf_addc(&b, '\x1f');
+            pf_buf_adds(&b, all[i]);
+        }
+        pf_buf_addc(&b, '\x1e');
+        pf_buf_adds(&b, jobs[j].partner);
+        jobs[j].scope = pf_buf_detach(&b);
+    }
+cleanup:
+    free(all);
+    pf_map_release(&pairs, fund_set_free);
+    pf_store_close(st);
+    return rc;
+}
+
+/*
+ * A group's statements share one read: of at most GROUP_FUNDS funds (a statement whose
+ * own scope is wider is read alone), so memory does not grow with the portfolio, and
+ * at most GROUP_MAX statements, so both workers stay busy. One read per statement
+ * was 23 ms at scale 100, most of it a fixed cost (the tables' pages of a small fund
+ * are as many as a large one's): reading 32 funds at once costs little more.
+ */
+#define GROUP_FUNDS 32
+#define GROUP_MAX 64
+
+/* A scope's fund ids (before its 0x1e), each once, into set (a map used as a set)
+ * and fs. */
+static void
+scope_add(const char *scope, struct pf_map *set, struct fund_set *fs)
+{
+    size_t len = strcspn(scope, "\x1e");
+    char *copy = pf_xstrndup(scope, len), *p, *next;
+
+    for (p = copy; p; p = next) {
+        if ((next = strchr(p, '\x1f')) != NULL)
+            *next++ = '\0';
+        if (!*p || pf_map_has(set, p))
+            continue;
+        pf_map_put(set, p, NULL);
+        PF_GROW(fs->v, fs->n + 1, fs->cap);
+        fs->v[fs->n++] = pf_xstrdup(p);
+    }
+    free(copy);
+}
+
+/* Each job of group [from, to) of seq reads the union of their funds, for all of the
+ * group's partners (in the group's order). */
+static void
+group_scope(struct job *jobs, const size_t *seq, size_t from, size_t to)
+{
+    struct pf_map set = PF_MAP_INIT;
+    struct fund_set fs = { NULL, 0, 0 };
+    struct pf_buf b = PF_BUF_INIT;
+    size_t i;
+
+    if (to - from < 2)
+        return;
+    for (i = from; i < to; i++)
+        scope_add(jobs[seq[i]].scope, &set, &fs);
+    if (fs.n)
+        qsort(fs.v, fs.n, sizeof *fs.v, str_cmp);
+    for (i = 0; i < fs.n; i++) {
+        if (i)
+            pf_buf_addc(&b, '\x1f');
+        pf_buf_adds(&b, fs.v[i]);
+        free(fs.v[i]);
+    }
+    free(fs.v);
+    pf_buf_addc(&b, '\x1e');
+    for (i = from; i < to; i++) {
+        if (i > from)
+            pf_buf_addc(&b, '\x1f');
+        pf_buf_adds(&b, jobs[seq[i]].partner);
+    }
+    for (i = from; i < to; i++) {
+        free(jobs[seq[i]].scope);
+        jobs[seq[i]].scope = pf_xstrdup(pf_buf_str(&b));
+    }
+    pf_buf_release(&b);
+    pf_map_release(&set, NULL);
+}
+
+struct ord {
+    bool stmt;          /* false: the manager's workbook, first */
+    const char *scope;
+    size_t idx;
+};
+
+static int
+ord_cmp(const void *a, const void *b)
+{
+    const struct ord *x = a, *y = b;
+    int c;
+    if (x->stmt != y->stmt)
+        return x->stmt ? 1 : -1;
+    if ((c = strcmp(x->scope, y->scope)) != 0)
+        return c;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Streamed: statements of one scope together (the manager's workbook first); else each
+ * file alone, in file order. */
+static void
+plan_jobs(struct job *jobs, size_t njobs, bool streamed, struct plan *pl)
+{
+    size_t i, g, run = 0;
+    struct pf_map gset = PF_MAP_INIT;   /* the current group's funds */
+    struct fund_set group = { NULL, 0, 0 };
+    pl->seq = pf_xcalloc(njobs + 1, sizeof *pl->seq);
+    pl->gstart = pf_xcalloc(njobs + 2, sizeof *pl->gstart);
+    pl->ngroups = 0;
+    for (i = 0; i < njobs; i++)
+        pl->seq[i] = i;
+    if (streamed && njobs > 1) {
+        struct ord *o = pf_xcalloc(njobs, sizeof *o);
+        for (i = 0; i < njobs; i++)
+            o[i] = (struct ord){ jobs[i].partner != NULL, jobs[i].scope ? jobs[i].scope : "",
+                                 i };
+        qsort(o, njobs, sizeof *o, ord_cmp);
+        for (i = 0; i < njobs; i++)
+            pl->seq[i] = o[i].idx;
+        free(o);
+    }
+    for (i = 0; i < njobs; i++) {
+        const struct job *j = &jobs[pl->seq[i]];
+        bool join = false;
+        if (streamed && j->partner && i && jobs[pl->seq[i - 1]].partner && run < GROUP_MAX) {
+            /* the group's funds with this statement's: still within GROUP_FUNDS? */
+            struct pf_map with = PF_MAP_INIT;
+            struct fund_set fs = { NULL, 0, 0 };
+            size_t f;
+            for (f = 0; f < group.n; f++)
+                pf_map_put(&with, group.v[f], NULL);
+            scope_add(j->scope, &with, &fs);
+            join = group.n + fs.n <= GROUP_FUNDS;
+            for (f = 0; f < fs.n; f++)
+                free(fs.v[f]);
+            free(fs.v);
+            pf_map_release(&with, NULL);
+        }
+        if (!join) {
+            pl->gstart[pl->ngroups++] = i;
+            run = 0;
+            for (g = 0; g < group.n; g++)
+                free(group.v[g]);
+            group.n = 0;
+            pf_map_release(&gset, NULL);
+        }
+        run++;
+        if (j->partner && j->scope)
+            scope_add(j->scope, &gset, &group);
+    }
+    for (g = 0; g < group.n; g++)
+        free(group.v[g]);
+    free(group.v);
+    pf_map_release(&gset, NULL);
+    pl->gstart[pl->ngroups] = njobs;
+    for (g = 0; streamed && g < pl->ngroups; g++)
+        group_scope(jobs, pl->seq, pl->gstart[g], pl->gstart[g + 1]);
 }
 
 /* --- public --- */
@@ -510,10 +923,14 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     const char *dir = o && o->out_dir && *o->out_dir ? o->out_dir : "out";
     size_t npartners = 0, cfiles = 0, i, total, done = 0, njobs = 0, nworkers;
     struct job *jobs = NULL;
-    bool *ok = NULL, forked = false;
+    struct rp_stream stream;
+    struct plan plan;
+    bool *ok = NULL, forked = false, streamed = o && o->db;
     pf_status rc;
 
     *files = NULL;
+    memset(&stream, 0, sizeof stream);
+    memset(&plan, 0, sizeof plan);
     *nfiles = 0;
     memset(&ix, 0, sizeof ix);
     memset(&c, 0, sizeof c);
@@ -550,8 +967,18 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     for (i = 0; c.corr && i < c.corr->nnotes; i++)
         pf_map_put(&c.flow_notes, c.corr->notes[i].flow_id, c.corr->notes[i].note);
     if (npartners)
-        index_for_statements(&c, run, ds);
+        index_for_statements(&c, run, ds, !streamed);
     jobs = list_jobs(defs, run, partners, npartners, o ? o->partner : NULL, dir, &njobs);
+    if (streamed) {
+        stream.db = o->db;
+        stream.base = run;
+        stream.base_ds = ds;
+        stream.base_ix = &ix;
+        c.stream = &stream;
+        if ((rc = stream_scopes(&ix, run, o->db, jobs, njobs, err)) != PF_OK)
+            goto cleanup;
+    }
+    plan_jobs(jobs, njobs, streamed, &plan);
     total = njobs;
     if (o && o->progress)
         o->progress(o->progress_arg, 0, total);
@@ -564,12 +991,26 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
         nworkers = njobs;
     ok = pf_xcalloc(njobs + 1, sizeof *ok);
     if (nworkers > 1)
-        rc = write_parallel(&c, jobs, njobs, nworkers, o, &done, total, ok, &forked, err);
+        rc = write_parallel(&c, jobs, njobs, &plan, nworkers, o, &done, total, ok, &forked,
+                            err);
     if (!forked) {
+        /* as the workers do: no file after a failing one, every file before it */
+        size_t stop_at = njobs;
+        struct pf_err e;
         for (i = 0; i < njobs; i++) {
-            if ((rc = run_job(&c, &jobs[i], err)) != PF_OK)
-                break;
-            ok[i] = true;
+            size_t j = plan.seq[i];
+            if (j > stop_at)
+                continue;
+            memset(&e, 0, sizeof e);
+            if (run_job(&c, &jobs[j], &e) != PF_OK) {
+                if (e.status == PF_OK) /* a writer that forgot its message */
+                    pf_err_set(&e, PF_EINTERNAL, "", "cannot write '%s'", jobs[j].path);
+                stop_at = j; /* j < stop_at: an earlier failure stopped the later files */
+                *err = e;
+                rc = e.status;
+                continue;
+            }
+            ok[j] = true;
             if (o && o->progress)
                 o->progress(o->progress_arg, ++done, total);
         }
@@ -584,20 +1025,23 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
         jobs[i].path = NULL;
     }
 cleanup:
-    for (i = 0; i < njobs; i++)
+    if (c.stream) {
+        stream_drop(&c, &stream);
+        pf_store_close(stream.st);
+    }
+    for (i = 0; i < njobs; i++) {
         free(jobs[i].path);
+        free(jobs[i].scope);
+    }
     free(jobs);
+    free(plan.seq);
+    free(plan.gstart);
     free(ok);
     free(partners);
     free(c.note_who);
     free(c.note_fund);
     pf_map_release(&c.fund_notes, rp_group_free);
-    for (i = 0; c.p_commit && i < ds->npartners; i++)
-        free(c.p_commit[i].idx);
-    for (i = 0; c.p_flows && i < ds->npartners; i++)
-        free(c.p_flows[i].idx);
-    free(c.p_commit);
-    free(c.p_flows);
+    free_partner_rows(&c, ds ? ds->npartners : 0);
     pf_map_release(&c.p_corr, rp_group_free);
     pf_map_release(&c.flow_notes, NULL);
     pf_buf_release(&c.tmp);

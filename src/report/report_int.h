@@ -263,6 +263,7 @@ struct rp_ctx {
     char *(*block_link)(struct rp_ctx *c, const char *fund, const char *block, bool is_nav,
                         lxw_row_t row);
     void *stmt;                /* statements: the writer's own layout (statement.c) */
+    struct rp_stream *stream;  /* a streamed report's worker state (report.c), or NULL */
     struct pf_map acct_cells;  /* statements: "fund\x1fperiod\x1fline" -> "'Sheet'!$H$9" */
     const char *cur_sheet;   /* the sheet being written (for chart ranges) */
     const struct pf_forecast *forecast; /* the run's forecast to show, or NULL */

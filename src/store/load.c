@@ -17,22 +17,29 @@ struct loader {
     struct pf_sha256 *h;
     struct pf_err *err;
     int64_t batch;
-    const char *partner; /* not NULL: only what a statement for this partner reads */
+    const char *scope;   /* not NULL: only what statements read (JSON arrays of ids): ?2
+                            the funds, ?3 the partners */
+    const char *scope_partners;
     bool hash;           /* the rows feed the digest (only pf_store_load_dataset's is kept) */
 };
 
 /*
- * A partner's scope (pf_store_load_dataset_partner): the funds it has a commitment or a
- * flow in, as known at the batch (?1; the partner is ?2), and the projects of those
- * funds at their latest version. A query of a scoped kind runs as written, its rows
- * then kept only when in scope (see scope_sql).
+ * A statements' scope (pf_store_load_dataset_scope): a set of funds and a set of
+ * partners, each a JSON array of ids (?2, ?3; the batch is ?1). Kept: the projects of
+ * those funds at their latest version as known at the batch (and their enterprises),
+ * the partners' own commitments and flows, no project flows (a statement reads
+ * none). A scoped kind's query reads only rows that can be in scope, through the
+ * primary keys and migration 7's indexes (`push`, a condition on the query's own key
+ * or fact), and keeps those its latest version puts in scope (`scope`, see
+ * scope_sql): a project that moved funds is in scope by where it is now.
  */
 #define SCOPE_FUNDS                                                                       \
-    "WITH scope_fund(fund_id) AS (SELECT fund_id FROM commitment WHERE partner_id = ?2 "   \
-    "AND batch_id <= ?1 UNION SELECT fund_id FROM partner_flow WHERE partner_id = ?2 AND " \
-    "batch_id <= ?1), scope_project(project_id, enterprise_id) AS (SELECT project_id, "    \
-    "enterprise_id FROM (SELECT project_id, fund_id, enterprise_id, max(batch_id) FROM "   \
-    "project WHERE batch_id <= ?1 GROUP BY project_id) WHERE fund_id IN scope_fund) "
+    "WITH scope_fund(fund_id) AS (SELECT value FROM json_each(?2)), "                     \
+    "scope_partner(partner_id) AS (SELECT value FROM json_each(?3)), "                    \
+    "scope_project(project_id, enterprise_id) AS (SELECT project_id, enterprise_id FROM "  \
+    "(SELECT project_id, fund_id, enterprise_id, max(batch_id) FROM project WHERE "       \
+    "batch_id <= ?1 AND project_id IN (SELECT project_id FROM project WHERE fund_id IN "   \
+    "scope_fund) GROUP BY project_id) WHERE fund_id IN scope_fund) "
 
 /* Feed one row of text columns to the digest: fields split by 0x1f, rows by 0x1e. */
 static void
@@ -81,8 +88,10 @@ run_query_tagged(struct loader *L, const char *tag, const char *sql, row_fn fn, 
     if ((s = store_prepare(L->st, sql, &q, L->err)) != PF_OK)
         return s;
     sqlite3_bind_int64(q, 1, L->batch);
-    if (L->partner && sqlite3_bind_parameter_count(q) >= 2)
-        sqlite3_bind_text(q, 2, L->partner, -1, SQLITE_TRANSIENT);
+    if (L->scope && sqlite3_bind_parameter_count(q) >= 3) {
+        sqlite3_bind_text(q, 2, L->scope, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, L->scope_partners, -1, SQLITE_STATIC);
+    }
     if (tagged)
         pf_sha256_update(L->h, tag, strlen(tag) + 1);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
@@ -355,68 +364,79 @@ static const struct {
     const char *sql;
     row_fn fn;
     bool market; /* market data: valuations, FX rates, benchmark levels */
-    const char *scope; /* for a partner's statement, the rows kept: a condition on the
-                          query's columns (NULL: all) */
+    const char *scope; /* for statements, the rows kept: a condition on the query's
+                          columns (NULL: all) */
+    const char *push;  /* and the rows read: ANDed to the query's first WHERE */
 } queries[] = {
     { "parks", "SELECT park_id, name, name_en, region, overseas_centre, level, max(batch_id) "
                "FROM park WHERE batch_id <= ?1 GROUP BY park_id ORDER BY park_id", add_park,
-      false, NULL },
+      false, NULL, NULL },
     { "enterprises", "SELECT enterprise_id, name, park_id, credit_code, chain, segment, "
                      "max(batch_id) FROM enterprise WHERE batch_id <= ?1 GROUP BY enterprise_id "
                      "ORDER BY enterprise_id", add_enterprise, false,
+      "enterprise_id IN (SELECT enterprise_id FROM scope_project)",
       "enterprise_id IN (SELECT enterprise_id FROM scope_project)" },
     { "funds", "SELECT fund_id, name, currency, inception_date, vintage, manager, max(batch_id) "
                "FROM fund WHERE batch_id <= ?1 GROUP BY fund_id ORDER BY fund_id", add_fund,
-      false, NULL },
+      false, NULL, NULL },
     { "partners", "SELECT partner_id, name, kind, region, max(batch_id) FROM partner "
                   "WHERE batch_id <= ?1 GROUP BY partner_id ORDER BY partner_id", add_partner,
-      false, NULL },
+      false, NULL, NULL },
     { "projects", "SELECT project_id, fund_id, enterprise_id, name, chain, segment, theme, "
                   "instrument, commitment_amount, currency, commitment_date, co_investment, "
                   "exit_date, listed_date, max(batch_id) FROM project WHERE batch_id <= ?1 "
                   "GROUP BY project_id ORDER BY project_id", add_project, false,
-      "fund_id IN scope_fund" },
+      "fund_id IN scope_fund", "project_id IN (SELECT project_id FROM scope_project)" },
     { "commitments", "SELECT partner_id, fund_id, date, amount FROM commitment "
                      "WHERE batch_id <= ?1 ORDER BY fund_id, partner_id, date", add_commitment,
-      false, "fund_id IN scope_fund" },
+      false, "partner_id IN scope_partner", "partner_id IN scope_partner" },
     { "partner_flows", "SELECT flow_id, fund_id, partner_id, date, kind, purpose, amount, "
                        "recallable FROM partner_flow f WHERE batch_id <= ?1 AND reverses IS NULL "
                        "AND NOT EXISTS (SELECT 1 FROM partner_flow r WHERE r.reverses = f.flow_id "
                        "AND r.batch_id <= ?1) ORDER BY fund_id, date, flow_id", add_pflow, false,
-      "fund_id IN scope_fund" },
+      "partner_id IN scope_partner", "partner_id IN scope_partner" },
     { "project_flows", "SELECT flow_id, project_id, date, kind, amount, currency FROM "
                        "project_flow f WHERE batch_id <= ?1 AND reverses IS NULL AND NOT EXISTS "
                        "(SELECT 1 FROM project_flow r WHERE r.reverses = f.flow_id AND "
                        "r.batch_id <= ?1) ORDER BY project_id, date, flow_id", add_jflow, false,
-      "project_id IN (SELECT project_id FROM scope_project)" },
+      "0", "0" },
     { "valuations", "SELECT project_id, date, value, currency, method, max(batch_id) FROM "
                     "valuation WHERE batch_id <= ?1 GROUP BY project_id, date "
-                    "ORDER BY project_id, date", add_valuation, true, NULL },
+                    "ORDER BY project_id, date", add_valuation, true, NULL, NULL },
     { "fx_rates", "SELECT currency, date, rate FROM fx_rate WHERE batch_id <= ?1 "
-                  "ORDER BY currency, date", add_fx, true, NULL },
+                  "ORDER BY currency, date", add_fx, true, NULL, NULL },
     { "benchmarks", "SELECT index_id, date, level FROM benchmark WHERE batch_id <= ?1 "
-                    "ORDER BY index_id, date", add_bench, true, NULL },
+                    "ORDER BY index_id, date", add_bench, true, NULL, NULL },
 };
 
-/* A scoped kind's query for a partner: the query as written, its rows kept only when
- * `scope` holds, in the same order. (Filtering after the query keeps a reference
- * record's latest version whatever its earlier versions said.) The caller frees. */
+/* A scoped kind's query: the query as written with `push` ANDed to its first WHERE
+ * (which reads rows by the first table's key or fact, so a record's latest version
+ * is still among them), its rows kept only when `scope` holds, in the same order.
+ * The caller frees. */
 static char *
-scope_sql(const char *sql, const char *scope)
+scope_sql(const char *sql, const char *scope, const char *push)
 {
     const char *order = strstr(sql, " ORDER BY ");
-    size_t n = order ? (size_t)(order - sql) : strlen(sql);
-    return pf_xasprintf(SCOPE_FUNDS "SELECT * FROM (%.*s) WHERE %s%s", (int)n, sql, scope,
-                        order ? order : "");
+    const char *where = strstr(sql, " WHERE batch_id <= ?1");
+    size_t n = order ? (size_t)(order - sql) : strlen(sql), w;
+
+    if (!where || (order && where > order))
+        return pf_xasprintf(SCOPE_FUNDS "SELECT * FROM (%.*s) WHERE %s%s", (int)n, sql, scope,
+                            order ? order : "");
+    w = (size_t)(where - sql) + strlen(" WHERE batch_id <= ?1");
+    return pf_xasprintf(SCOPE_FUNDS "SELECT * FROM (%.*s AND %s%.*s) WHERE %s%s", (int)w, sql,
+                        push, (int)(n - w), sql + w, scope, order ? order : "");
 }
 
 /* digest NULL: none asked, so no row is hashed (a report's loads) */
 static pf_status
-load_dataset(struct pf_store *st, int64_t batch, bool market, const char *partner,
-             struct pf_dataset **out, char digest[65], struct pf_err *err)
+load_dataset(struct pf_store *st, int64_t batch, bool market, const char *scope,
+             const char *scope_partners, struct pf_dataset **out, char digest[65],
+             struct pf_err *err)
 {
     struct pf_dataset *ds = pf_xcalloc(1, sizeof *ds);
-    struct loader L = { ds, { 0 }, st, pf_sha256_new(), err, batch, partner, digest != NULL };
+    struct loader L = { ds, { 0 }, st, pf_sha256_new(), err, batch, scope, scope_partners,
+                        digest != NULL };
     pf_status s = PF_OK;
     int64_t n1 = 0, n2 = 0;
     size_t i;
@@ -433,8 +453,9 @@ load_dataset(struct pf_store *st, int64_t batch, bool market, const char *partne
         char *sql;
         if (!market && queries[i].market)
             continue;
-        sql = partner && queries[i].scope ? scope_sql(queries[i].sql, queries[i].scope)
-                                          : pf_xstrdup(queries[i].sql);
+        sql = scope && queries[i].scope
+                  ? scope_sql(queries[i].sql, queries[i].scope, queries[i].push)
+                  : pf_xstrdup(queries[i].sql);
         s = run_query(&L, queries[i].tag, sql, queries[i].fn);
         free(sql);
         if (s != PF_OK)
@@ -531,19 +552,118 @@ pf_status
 pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **out,
                       char digest[65], struct pf_err *err)
 {
-    return load_dataset(st, batch, true, NULL, out, digest, err);
+    return load_dataset(st, batch, true, NULL, NULL, out, digest, err);
 }
 
 pf_status
 pf_store_load_dataset_lean(struct pf_store *st, int64_t batch, struct pf_dataset **out,
                            struct pf_err *err)
 {
-    return load_dataset(st, batch, false, NULL, out, NULL, err);
+    return load_dataset(st, batch, false, NULL, NULL, out, NULL, err);
+}
+
+/* ids as a JSON array of strings (a scope's ?2 or ?3) */
+static char *
+ids_json(const char *const *funds, size_t n)
+{
+    struct pf_buf b = PF_BUF_INIT;
+    size_t i;
+    const unsigned char *p;
+
+    pf_buf_addc(&b, '[');
+    for (i = 0; i < n; i++) {
+        if (!funds[i])
+            continue;
+        if (b.len > 1)
+            pf_buf_addc(&b, ',');
+        pf_buf_addc(&b, '"');
+        for (p = (const unsigned char *)funds[i]; *p; p++) {
+            if (*p == '"' || *p == '\\') {
+                pf_buf_addc(&b, '\\');
+                pf_buf_addc(&b, (char)*p);
+            } else if (*p < 0x20) {
+                pf_buf_addf(&b, "\\u%04x", *p);
+            } else {
+                pf_buf_addc(&b, (char)*p);
+            }
+        }
+        pf_buf_addc(&b, '"');
+    }
+    pf_buf_addc(&b, ']');
+    return pf_buf_detach(&b);
+}
+
+pf_status
+pf_store_load_dataset_scope(struct pf_store *st, int64_t batch, const char *const *funds,
+                            size_t nfunds, const char *const *partners, size_t npartners,
+                            struct pf_dataset **out, struct pf_err *err)
+{
+    char *f = ids_json(funds, nfunds), *p = ids_json(partners, npartners);
+    pf_status s = load_dataset(st, batch, false, f, p, out, NULL, err);
+    free(f);
+    free(p);
+    return s;
+}
+
+pf_status
+pf_store_partner_funds(struct pf_store *st, int64_t batch, const char *partner,
+                       void (*fn)(void *arg, const char *partner, const char *fund), void *arg,
+                       struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    pf_status s;
+    int rc;
+
+    if ((s = store_prepare(st, partner
+                                   ? "SELECT partner_id, fund_id FROM commitment WHERE "
+                                     "partner_id = ?2 AND batch_id <= ?1 UNION SELECT "
+                                     "partner_id, fund_id FROM partner_flow WHERE partner_id = "
+                                     "?2 AND batch_id <= ?1 ORDER BY 1, 2"
+                                   : "SELECT partner_id, fund_id FROM commitment WHERE "
+                                     "batch_id <= ?1 UNION SELECT partner_id, fund_id FROM "
+                                     "partner_flow WHERE batch_id <= ?1 ORDER BY 1, 2",
+                           &q, err)) != PF_OK)
+        return s;
+    sqlite3_bind_int64(q, 1, batch);
+    if (partner)
+        sqlite3_bind_text(q, 2, partner, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        fn(arg, (const char *)sqlite3_column_text(q, 0), (const char *)sqlite3_column_text(q, 1));
+    if (rc != SQLITE_DONE)
+        s = store_fail(st, rc, "cannot read the partners' funds", err);
+    sqlite3_finalize(q);
+    return s;
+}
+
+struct fund_list {
+    char **v;
+    size_t n, cap;
+};
+
+static void
+add_fund_id(void *arg, const char *partner, const char *fund)
+{
+    struct fund_list *l = arg;
+    (void)partner;
+    PF_GROW(l->v, l->n + 1, l->cap);
+    l->v[l->n++] = pf_xstrdup(fund);
 }
 
 pf_status
 pf_store_load_dataset_partner(struct pf_store *st, int64_t batch, const char *partner,
                               struct pf_dataset **out, struct pf_err *err)
 {
-    return load_dataset(st, batch, false, partner, out, NULL, err);
+    struct fund_list l = { NULL, 0, 0 };
+    pf_status s;
+    size_t i;
+
+    *out = NULL;
+    s = pf_store_partner_funds(st, batch, partner, add_fund_id, &l, err);
+    if (s == PF_OK)
+        s = pf_store_load_dataset_scope(st, batch, (const char *const *)l.v, l.n, &partner, 1,
+                                        out, err);
+    for (i = 0; i < l.n; i++)
+        free(l.v[i]);
+    free(l.v);
+    return s;
 }

@@ -21,7 +21,7 @@ pf_run_free(struct pf_run *run)
     size_t i;
     if (!run)
         return;
-    if (run->strings) {
+    if (run->strings && !run->strings_lent) {
         pf_map_release(run->strings, NULL);
         free(run->strings);
     }
@@ -857,6 +857,11 @@ load_head(struct pf_store *st, int64_t id, struct pf_run *run, struct pf_err *er
  */
 struct fund_filter {
     bool all;
+    const char *dim; /* not NULL: only the results of this dimension, no rows */
+    bool part;       /* pf_store_get_run_part: only fund part_fund (?2), and only the
+                        results of dimension or the rows of table part_name (?3) */
+    bool part_rows;
+    const char *part_fund, *part_name;
     const char *const *funds;
     size_t n;
     bool in_sql;
@@ -887,6 +892,16 @@ add_from(struct pf_buf *b, const struct fund_filter *ff, const char *tbl)
 {
     size_t i;
     pf_buf_addf(b, " FROM %s WHERE run_id = ?1", tbl);
+    if (ff->part) {
+        /* run_block holds only table "block" */
+        if (strncmp(tbl, "run_result", 10) == 0)
+            pf_buf_adds(b, " AND fund IS ?2 AND dimension = ?3");
+        else if (strcmp(tbl, "run_block") == 0)
+            pf_buf_adds(b, " AND fund IS ?2 AND ?3 = 'block'");
+        else
+            pf_buf_adds(b, " AND fund IS ?2 AND tbl = ?3");
+        return;
+    }
     if (ff->all || !ff->in_sql)
         return;
     pf_buf_addf(b, " AND seq IN (SELECT seq FROM %s WHERE run_id = ?1 AND fund IN (", tbl);
@@ -899,6 +914,14 @@ static void
 bind_funds(sqlite3_stmt *q, const struct fund_filter *ff)
 {
     size_t i;
+    if (ff->part) {
+        if (ff->part_fund)
+            sqlite3_bind_text(q, 2, ff->part_fund, -1, SQLITE_STATIC);
+        else
+            sqlite3_bind_null(q, 2);
+        sqlite3_bind_text(q, 3, ff->part_name, -1, SQLITE_STATIC);
+        return;
+    }
     if (ff->all || !ff->in_sql)
         return;
     for (i = 0; i < ff->n; i++)
@@ -915,18 +938,26 @@ load_body(struct pf_store *st, struct pf_run *run, const struct fund_filter *ff,
     pf_status s;
     int rc;
 
+    if (ff->part && ff->part_rows)
+        goto rows;
     pf_buf_adds(&sql, "SELECT seq, dimension, fund, key, metric, cents, value, reason, NULL");
     add_from(&sql, ff, "run_result");
+    if (ff->dim)
+        pf_buf_adds(&sql, " AND dimension = ?2");
     if (st->schema_version >= 5) {
         pf_buf_adds(&sql, " UNION ALL SELECT seq, dimension, fund, n, NULL, NULL, NULL, NULL, "
                           "results");
         add_from(&sql, ff, "run_result_pack");
+        if (ff->dim)
+            pf_buf_adds(&sql, " AND dimension = ?2");
     }
     pf_buf_adds(&sql, " ORDER BY 1");
     if ((s = store_prepare(st, pf_buf_str(&sql), &q, err)))
         goto cleanup;
     sqlite3_bind_int64(q, 1, run->id);
     bind_funds(q, ff);
+    if (ff->dim)
+        sqlite3_bind_text(q, 2, ff->dim, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct pf_result *r;
         if (!keep(ff, q, 2))
@@ -953,7 +984,10 @@ load_body(struct pf_store *st, struct pf_run *run, const struct fund_filter *ff,
     }
     sqlite3_finalize(q);
     q = NULL;
+    if (ff->dim || (ff->part && !ff->part_rows))
+        goto cleanup;
 
+rows:
     pf_buf_reset(&sql);
     pf_buf_adds(&sql, "SELECT seq, tbl, fund, key, col, date, cents, value, NULL, NULL");
     add_from(&sql, ff, "run_row");
@@ -1045,10 +1079,11 @@ blocks_all_packed(struct pf_store *st, const struct pf_run *run, bool *yes, stru
 }
 
 /* what: 0 the header only, 1 the funds of ff, 2 everything; packed: blocks into
- * run->blocks (if every one of them can go there) */
+ * run->blocks (if every one of them can go there); dim: only its results (with what 2);
+ * notes: with the notes (what > 0) */
 static pf_status
-get_run(struct pf_store *st, int64_t id, const char *const *funds, size_t nfunds, int what,
-        bool packed, struct pf_run **out, struct pf_err *err)
+get_run_opt(struct pf_store *st, int64_t id, const char *const *funds, size_t nfunds, int what,
+            bool packed, const char *dim, bool notes, struct pf_run **out, struct pf_err *err)
 {
     struct pf_run *run = pf_run_new();
     struct fund_filter ff;
@@ -1058,6 +1093,7 @@ get_run(struct pf_store *st, int64_t id, const char *const *funds, size_t nfunds
     *out = NULL;
     memset(&ff, 0, sizeof ff);
     ff.all = what == 2;
+    ff.dim = dim;
     ff.funds = funds;
     ff.n = nfunds;
     for (i = 0; !ff.all && i < nfunds; i++)
@@ -1074,13 +1110,126 @@ get_run(struct pf_store *st, int64_t id, const char *const *funds, size_t nfunds
         goto cleanup;
     if (what > 0 && (ff.all || nfunds > 0) && (s = load_body(st, run, &ff, packed, err)))
         goto cleanup;
-    if (what > 0 && (s = load_notes(st, run, err)))
+    if (what > 0 && notes && (s = load_notes(st, run, err)))
         goto cleanup;
     *out = run;
     run = NULL;
 cleanup:
     pf_map_release(&ff.set, NULL);
     pf_run_free(run);
+    return s;
+}
+
+static pf_status
+get_run(struct pf_store *st, int64_t id, const char *const *funds, size_t nfunds, int what,
+        bool packed, struct pf_run **out, struct pf_err *err)
+{
+    return get_run_opt(st, id, funds, nfunds, what, packed, NULL, true, out, err);
+}
+
+pf_status
+pf_store_get_run_dim(struct pf_store *st, int64_t id, const char *dim, struct pf_run **out,
+                     struct pf_err *err)
+{
+    return get_run_opt(st, id, NULL, 0, 2, false, dim, true, out, err);
+}
+
+pf_status
+pf_store_get_run_scope(struct pf_store *st, int64_t id, const char *const *funds,
+                       size_t nfunds, struct pf_run **out, struct pf_err *err)
+{
+    return get_run_opt(st, id, funds, nfunds, 1, true, NULL, false, out, err);
+}
+
+pf_status
+pf_store_get_run_part(struct pf_store *st, int64_t id, const char *fund, bool rows,
+                      const char *name, struct pf_map *pool, struct pf_run **out,
+                      struct pf_err *err)
+{
+    struct pf_run *run = pf_run_new();
+    struct fund_filter ff;
+    pf_status s;
+
+    *out = NULL;
+    memset(&ff, 0, sizeof ff);
+    ff.all = true;
+    ff.part = true;
+    ff.part_rows = rows;
+    ff.part_fund = fund;
+    ff.part_name = name;
+    run->id = id;
+    run->strings = pool;
+    run->strings_lent = true;
+    if (st->schema_version < 6) {
+        s = pf_err_set(err, PF_EDATA, "", "run %lld is not stored in parts", (long long)id);
+        goto cleanup;
+    }
+    if ((s = load_body(st, run, &ff, true, err)))
+        goto cleanup;
+    *out = run;
+    run = NULL;
+cleanup:
+    pf_run_free(run);
+    return s;
+}
+
+pf_status
+pf_store_run_directory(struct pf_store *st, int64_t id, bool *partwise,
+                       void (*fund_fn)(void *arg, const char *fund),
+                       void (*block_fn)(void *arg, const char *fund, const char *key,
+                                        size_t n),
+                       void *arg, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    pf_status s = PF_OK;
+    int rc;
+
+    *partwise = false;
+    if (st->schema_version < 6)
+        return PF_OK;
+    /* every flow block in run_rowpack (as parkfund stores them since migration 6) */
+    if ((s = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM run_block WHERE run_id = ?1) OR "
+                               "EXISTS (SELECT 1 FROM run_row WHERE run_id = ?1 AND tbl = "
+                               "'block')", &q, err)))
+        return s;
+    sqlite3_bind_int64(q, 1, id);
+    rc = sqlite3_step(q);
+    if (rc != SQLITE_ROW) {
+        s = store_fail(st, rc, "cannot read the run's rows", err);
+        goto cleanup;
+    }
+    if (sqlite3_column_int(q, 0))
+        goto cleanup;
+    sqlite3_finalize(q);
+    q = NULL;
+    if ((s = store_prepare(st, "SELECT fund, min(seq) AS first FROM (SELECT fund, seq FROM "
+                               "run_result WHERE run_id = ?1 AND fund IS NOT NULL UNION ALL "
+                               "SELECT fund, seq FROM run_result_pack WHERE run_id = ?1 AND "
+                               "fund IS NOT NULL) GROUP BY fund ORDER BY first", &q, err)))
+        goto cleanup;
+    sqlite3_bind_int64(q, 1, id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        fund_fn(arg, (const char *)sqlite3_column_text(q, 0));
+    if (rc != SQLITE_DONE) {
+        s = store_fail(st, rc, "cannot read the run's results", err);
+        goto cleanup;
+    }
+    sqlite3_finalize(q);
+    q = NULL;
+    if ((s = store_prepare(st, "SELECT fund, key, n FROM run_rowpack WHERE run_id = ?1 AND "
+                               "tbl = 'block' ORDER BY seq", &q, err)))
+        goto cleanup;
+    sqlite3_bind_int64(q, 1, id);
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        block_fn(arg, (const char *)sqlite3_column_text(q, 0),
+                 (const char *)sqlite3_column_text(q, 1), (size_t)sqlite3_column_int64(q, 2));
+    if (rc != SQLITE_DONE) {
+        s = store_fail(st, rc, "cannot read the run's rows", err);
+        goto cleanup;
+    }
+    *partwise = true;
+cleanup:
+    sqlite3_finalize(q);
     return s;
 }
 
