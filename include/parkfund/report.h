@@ -41,13 +41,14 @@ struct pf_report_opts {
      * The files are the same either way. */
     unsigned jobs;
     /*
-     * Not NULL: a streamed report, read from this database file by the workers
-     * themselves, so that no process holds the whole portfolio but the one writing
-     * the manager's workbook (issue 12). run then holds the header, the notes and the
-     * partner results only (pf_store_get_run_dim "partner") and ds the parks, funds
-     * and partners only (pf_store_load_dataset_scope of nothing); each statement reads
-     * its partner's funds (pf_store_load_dataset_scope, pf_store_get_run_scope) and
-     * the manager's workbook the whole run. The files are the same bytes.
+     * Not NULL: a streamed report, read from this database file by the report itself,
+     * so that no process holds the whole portfolio (issue 12). run then holds the
+     * header and the notes only (pf_store_get_run_funds of no fund) and ds the parks,
+     * funds and partners only (pf_store_load_dataset_scope of nothing). The partners
+     * and their funds are read first; each statement's worker reads its partner's
+     * part (pf_store_load_dataset_scope, pf_store_get_run_scope), the manager's
+     * workbook reads the run a part at a time (rp_index_open) with the as-of month's
+     * flows (pf_store_load_dataset_month). The files are the same bytes.
      */
     const char *db;
     /* may be NULL; called with (files done, files in all) */

@@ -154,6 +154,12 @@ pf_status pf_store_load_dataset_scope(struct pf_store *st, int64_t batch,
                                       const char *const *funds, size_t nfunds,
                                       const char *const *partners, size_t npartners,
                                       struct pf_dataset **out, struct pf_err *err);
+/* Lean, with only the partner and project flows dated from..to (the manager's
+ * workbook of a streamed report lists the as-of month's) and only the enterprises of
+ * projects (the workbook names no other). */
+pf_status pf_store_load_dataset_month(struct pf_store *st, int64_t batch, pf_date from,
+                                      pf_date to, struct pf_dataset **out,
+                                      struct pf_err *err);
 /* The same for one partner, in the funds it is in (pf_store_partner_funds). */
 pf_status pf_store_load_dataset_partner(struct pf_store *st, int64_t batch,
                                         const char *partner, struct pf_dataset **out,
@@ -281,13 +287,15 @@ pf_status pf_store_get_run_part(struct pf_store *st, int64_t id, const char *fun
                                 const char *name, struct pf_map *pool, struct pf_run **out,
                                 struct pf_err *err);
 /*
- * What a part-wise reader needs first: the run's funds in the order of their first
- * result (fund_fn) and every flow block, its fund (NULL: the portfolio), key and number
- * of flows, in stored order (block_fn). *partwise is false when the run cannot be read
- * by parts (stored before migration 6, or with blocks outside run_rowpack): then
- * neither callback is called. Strings are borrowed for the call.
+ * What a part-wise reader needs first: the run's number of results, its funds in the
+ * order of their first result (fund_fn) and every flow block, its fund (NULL: the
+ * portfolio), key and number of flows, in stored order (block_fn). *partwise is false
+ * when the run cannot be read by parts (stored before migration 6, or with blocks
+ * outside run_rowpack): then neither callback is called. Strings are borrowed for the
+ * call.
  */
 pf_status pf_store_run_directory(struct pf_store *st, int64_t id, bool *partwise,
+                                 size_t *nresults,
                                  void (*fund_fn)(void *arg, const char *fund),
                                  void (*block_fn)(void *arg, const char *fund,
                                                   const char *key, size_t n),

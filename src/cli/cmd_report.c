@@ -104,9 +104,10 @@ cmd_report(struct pf_ctx *ctx, int argc, char **argv)
         free(funds);
         pf_run_free(head);
     } else {
-        /* streamed (issue 12): here only what lists and names the files, and the notes;
-         * each report worker reads its files' part itself (pf_report_opts.db) */
-        rc = pf_store_get_run_dim(st, id, "partner", &run, &ctx->err);
+        /* streamed (issue 12): here the run's header and notes, the data set's names;
+         * the report reads the rest itself, each worker its files' part
+         * (pf_report_opts.db) */
+        rc = pf_store_get_run_funds(st, id, NULL, 0, &run, &ctx->err);
         if (rc == PF_OK)
             rc = pf_store_load_dataset_scope(st, run->batch, NULL, 0, NULL, 0, &ds, &ctx->err);
     }

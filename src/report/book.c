@@ -983,7 +983,7 @@ rp_audit_write(struct rp_ctx *c, const struct rp_sheet *s, const size_t *show,
     r = audit_item(c, ws, r, t, "created_at", run->created_at ? run->created_at : "", NULL);
     /* a statement holds nothing portfolio-wide: no counts of results or input rows */
     if (!c->partner) {
-        snprintf(buf, sizeof buf, "%zu", run->nresults);
+        snprintf(buf, sizeof buf, "%zu", c->ix->nresults);
         r = audit_item(c, ws, r, t, "results", buf, NULL);
         r++;
         /* input row counts: {"kind": n, ...} */

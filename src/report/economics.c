@@ -349,7 +349,7 @@ account_row(struct rp_ctx *c, const char *F, const char *col)
     const struct rp_group *g = rp_index_rows(c->ix, "account", F, c->partner);
     size_t i;
     for (i = 0; g && i < g->n; i++) {
-        const struct pf_run_row *w = &c->run->rows[g->idx[i]];
+        const struct pf_run_row *w = &g->run->rows[g->idx[i]];
         if (strcmp(w->col, col) == 0)
             return w;
     }

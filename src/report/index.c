@@ -28,7 +28,7 @@ key3(struct pf_buf *b, const char *a, const char *fund, const char *key)
 
 static void
 group_add(struct pf_map *m, struct pf_map *km, struct pf_buf *b, const char *a,
-          const char *fund, const char *key, size_t i)
+          const char *fund, const char *key, size_t i, const struct pf_run *run)
 {
     struct rp_group *g;
 
@@ -37,6 +37,7 @@ group_add(struct pf_map *m, struct pf_map *km, struct pf_buf *b, const char *a,
     if (!g) {
         struct rp_keys *ks;
         g = pf_xcalloc(1, sizeof *g);
+        g->run = run;
         pf_map_put(m, pf_buf_str(b), g);
         key3(b, a, fund, NULL);
         ks = pf_map_get(km, pf_buf_str(b));
@@ -77,6 +78,132 @@ keys_free(void *p)
     }
 }
 
+/* --- internal: a windowed index (rp_index_open) --- */
+
+struct rp_part {
+    bool rows;               /* rows of table name, else results of dimension name */
+    const char *fund, *name; /* interned in the window's pool; fund NULL: portfolio */
+    char *key;               /* its key in part_of */
+    struct pf_run *run;
+    struct rp_index ix;
+    unsigned long used;      /* the window's clock when last asked for */
+};
+
+struct rp_window {
+    struct pf_store *st;
+    int64_t run_id;
+    struct pf_map pool;      /* the strings of every part (and of the lists below) */
+    struct rp_part *parts;   /* keep slots; run NULL when free */
+    size_t keep;
+    unsigned long clock;
+    struct rp_part *last;    /* the part asked for last */
+    struct pf_map part_of;   /* "r|R \x1f fund \x1f name" -> its slot (NULL: not held) */
+    struct pf_map block_n;   /* "fund \x1f key" -> its number of flows (size_t, heap) */
+    struct pf_err err;       /* the first part that could not be read */
+};
+
+static void
+part_drop(struct rp_window *w, struct rp_part *p)
+{
+    if (!p->run)
+        return;
+    pf_map_put(&w->part_of, p->key, NULL);
+    rp_index_release(&p->ix);
+    pf_run_free(p->run);
+    free(p->key);
+    memset(p, 0, sizeof *p);
+    if (w->last == p)
+        w->last = NULL;
+}
+
+static bool
+same_fund(const char *a, const char *b)
+{
+    return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+/* The index over the part (fund, rows, name), read when not held (evicting the part
+ * used longest ago); NULL when it could not be read. */
+static const struct rp_index *
+window_part(const struct rp_index *ix, const char *fund, bool rows, const char *name)
+{
+    struct rp_window *w = ix->win;
+    struct pf_buf b = PF_BUF_INIT;
+    struct rp_part *p;
+    struct pf_run *run = NULL;
+    struct pf_err err;
+    size_t i;
+
+    if ((p = w->last) && p->rows == rows && same_fund(p->fund, fund) &&
+        strcmp(p->name, name) == 0) {
+        p->used = ++w->clock;
+        return &p->ix;
+    }
+    key3(&b, rows ? "r" : "R", fund, name);
+    if ((p = pf_map_get(&w->part_of, pf_buf_str(&b))) != NULL) {
+        pf_buf_release(&b);
+        p->used = ++w->clock;
+        w->last = p;
+        return &p->ix;
+    }
+    memset(&err, 0, sizeof err);
+    if (pf_store_get_run_part(w->st, w->run_id, fund, rows, name, &w->pool, &run, &err) !=
+        PF_OK) {
+        if (w->err.status == PF_OK)
+            w->err = err;
+        pf_buf_release(&b);
+        return NULL;
+    }
+    for (i = 0, p = &w->parts[0]; i < w->keep; i++) {
+        if (!w->parts[i].run) {
+            p = &w->parts[i];
+            break;
+        }
+        if (w->parts[i].used < p->used)
+            p = &w->parts[i];
+    }
+    part_drop(w, p);
+    p->rows = rows;
+    p->fund = fund ? pf_map_intern(&w->pool, fund) : NULL;
+    p->name = pf_map_intern(&w->pool, name);
+    p->key = pf_buf_detach(&b);
+    p->run = run;
+    p->used = ++w->clock;
+    rp_index_build(&p->ix, run);
+    pf_map_put(&w->part_of, p->key, p);
+    w->last = p;
+    return &p->ix;
+}
+
+static void
+dir_fund(void *arg, const char *fund)
+{
+    struct rp_index *ix = arg;
+    PF_GROW(ix->funds, ix->nfunds + 1, ix->cfunds);
+    ix->funds[ix->nfunds++] = pf_map_intern(&ix->win->pool, fund);
+}
+
+static void
+dir_block(void *arg, const char *fund, const char *key, size_t n)
+{
+    struct rp_index *ix = arg;
+    struct pf_buf b = PF_BUF_INIT;
+    size_t *have;
+
+    key3(&b, fund ? fund : NULL_FUND, key, NULL);
+    if ((have = pf_map_get(&ix->win->block_n, pf_buf_str(&b))) != NULL) {
+        *have += n; /* a block stored in several packs */
+    } else {
+        have = pf_xmalloc(sizeof *have);
+        *have = n;
+        pf_map_put(&ix->win->block_n, pf_buf_str(&b), have);
+        PF_GROW(ix->blocks, ix->nblocks + 1, ix->cblocks);
+        ix->blocks[ix->nblocks].fund = fund ? pf_map_intern(&ix->win->pool, fund) : NULL;
+        ix->blocks[ix->nblocks++].key = pf_map_intern(&ix->win->pool, key);
+    }
+    pf_buf_release(&b);
+}
+
 /* --- public --- */
 
 void
@@ -88,9 +215,10 @@ rp_index_build(struct rp_index *ix, const struct pf_run *run)
 
     memset(ix, 0, sizeof *ix);
     ix->run = run;
+    ix->nresults = run->nresults;
     for (i = 0; i < run->nresults; i++) {
         const struct pf_result *r = &run->results[i];
-        group_add(&ix->res, &ix->res_keys, &b, r->dimension, r->fund, r->key, i);
+        group_add(&ix->res, &ix->res_keys, &b, r->dimension, r->fund, r->key, i, run);
         if (r->fund && !pf_map_has(&seen, r->fund)) {
             pf_map_put(&seen, r->fund, NULL);
             PF_GROW(ix->funds, ix->nfunds + 1, ix->cfunds);
@@ -100,7 +228,7 @@ rp_index_build(struct rp_index *ix, const struct pf_run *run)
     for (i = 0; i < run->nrows; i++) {
         const struct pf_run_row *r = &run->rows[i];
         size_t before = ix->rows.n;
-        group_add(&ix->rows, &ix->row_keys, &b, r->tbl, r->fund, r->key, i);
+        group_add(&ix->rows, &ix->row_keys, &b, r->tbl, r->fund, r->key, i, run);
         if (ix->rows.n != before && strcmp(r->tbl, "block") == 0) {
             PF_GROW(ix->blocks, ix->nblocks + 1, ix->cblocks);
             ix->blocks[ix->nblocks].fund = r->fund;
@@ -115,6 +243,7 @@ rp_index_build(struct rp_index *ix, const struct pf_run *run)
         g = pf_map_get(&ix->packs, pf_buf_str(&b));
         if (!g) {
             g = pf_xcalloc(1, sizeof *g);
+            g->run = run;
             pf_map_put(&ix->packs, pf_buf_str(&b), g);
             if (!pf_map_has(&ix->rows, pf_buf_str(&b))) {
                 PF_GROW(ix->blocks, ix->nblocks + 1, ix->cblocks);
@@ -142,9 +271,55 @@ rp_index_build(struct rp_index *ix, const struct pf_run *run)
     pf_buf_release(&b);
 }
 
+pf_status
+rp_index_open(struct rp_index *ix, const struct pf_run *run, struct pf_store *st, size_t keep,
+              bool *ok, struct pf_err *err)
+{
+    const char *env = getenv("PARKFUND_REPORT_PARTS");
+    struct rp_window *w;
+    pf_status rc;
+
+    *ok = false;
+    memset(ix, 0, sizeof *ix);
+    if (env && *env && strtol(env, NULL, 10) > 0)
+        keep = (size_t)strtol(env, NULL, 10);
+    w = pf_xcalloc(1, sizeof *w);
+    w->st = st;
+    w->run_id = run->id;
+    w->keep = keep ? keep : 32;
+    w->parts = pf_xcalloc(w->keep, sizeof *w->parts);
+    ix->win = w;
+    ix->run = run;
+    rc = pf_store_run_directory(st, run->id, ok, &ix->nresults, dir_fund, dir_block, ix, err);
+    if (rc != PF_OK || !*ok)
+        rp_index_release(ix);
+    return rc;
+}
+
+pf_status
+rp_index_failed(const struct rp_index *ix, struct pf_err *err)
+{
+    if (!ix->win || ix->win->err.status == PF_OK)
+        return PF_OK;
+    *err = ix->win->err;
+    return err->status;
+}
+
 void
 rp_index_release(struct rp_index *ix)
 {
+    struct rp_window *w = ix->win;
+    size_t i;
+
+    if (w) {
+        for (i = 0; i < w->keep; i++)
+            part_drop(w, &w->parts[i]);
+        free(w->parts);
+        pf_map_release(&w->part_of, NULL);
+        pf_map_release(&w->block_n, free);
+        pf_map_release(&w->pool, NULL);
+        free(w);
+    }
     pf_map_release(&ix->res, rp_group_free);
     pf_map_release(&ix->res_keys, keys_free);
     pf_map_release(&ix->rows, rp_group_free);
@@ -161,6 +336,8 @@ rp_index_results(const struct rp_index *ix, const char *dim, const char *fund, c
 {
     struct pf_buf b = PF_BUF_INIT;
     const struct rp_group *g;
+    if (ix->win && !(ix = window_part(ix, fund, false, dim)))
+        return NULL;
     key3(&b, dim, fund, key);
     g = pf_map_get(&ix->res, pf_buf_str(&b));
     pf_buf_release(&b);
@@ -176,7 +353,7 @@ rp_index_result(const struct rp_index *ix, const char *dim, const char *fund, co
     if (!g)
         return NULL;
     for (i = 0; i < g->n; i++) {
-        const struct pf_result *r = &ix->run->results[g->idx[i]];
+        const struct pf_result *r = &g->run->results[g->idx[i]];
         if (strcmp(r->metric, metric) == 0)
             return r;
     }
@@ -188,6 +365,8 @@ rp_index_keys(const struct rp_index *ix, const char *dim, const char *fund)
 {
     struct pf_buf b = PF_BUF_INIT;
     const struct rp_keys *k;
+    if (ix->win && !(ix = window_part(ix, fund, false, dim)))
+        return NULL;
     key3(&b, dim, fund, NULL);
     k = pf_map_get(&ix->res_keys, pf_buf_str(&b));
     pf_buf_release(&b);
@@ -199,6 +378,8 @@ rp_index_rows(const struct rp_index *ix, const char *tbl, const char *fund, cons
 {
     struct pf_buf b = PF_BUF_INIT;
     const struct rp_group *g;
+    if (ix->win && !(ix = window_part(ix, fund, true, tbl)))
+        return NULL;
     key3(&b, tbl, fund, key);
     g = pf_map_get(&ix->rows, pf_buf_str(&b));
     pf_buf_release(&b);
@@ -222,7 +403,10 @@ bool
 rp_index_block_ref(const struct rp_index *ix, const char *fund, const char *key,
                    struct rp_blockref *out)
 {
-    const struct rp_group *g = rp_index_rows(ix, "block", fund, key);
+    const struct rp_group *g;
+    if (ix->win && !(ix = window_part(ix, fund, true, "block")))
+        return false;
+    g = rp_index_rows(ix, "block", fund, key);
     if (g && g->n > 0) {
         out->fund = ix->run->rows[g->idx[0]].fund;
         out->key = ix->run->rows[g->idx[0]].key;
@@ -240,8 +424,18 @@ rp_index_block_ref(const struct rp_index *ix, const char *fund, const char *key,
 size_t
 rp_index_block_size(const struct rp_index *ix, const char *fund, const char *key)
 {
-    const struct rp_group *g = rp_index_rows(ix, "block", fund, key);
-    size_t n = g ? g->n : 0, i;
+    const struct rp_group *g;
+    size_t n, i;
+    if (ix->win) { /* from the directory: the layout reads no flow */
+        struct pf_buf b = PF_BUF_INIT;
+        const size_t *have;
+        key3(&b, fund ? fund : NULL_FUND, key, NULL);
+        have = pf_map_get(&ix->win->block_n, pf_buf_str(&b));
+        pf_buf_release(&b);
+        return have ? *have : 0;
+    }
+    g = rp_index_rows(ix, "block", fund, key);
+    n = g ? g->n : 0;
     g = block_packs(ix, fund, key);
     for (i = 0; g && i < g->n; i++)
         n += ix->run->blocks[g->idx[i]].n;
@@ -254,9 +448,14 @@ size_t
 rp_index_block_rows(const struct rp_index *ix, const char *fund, const char *key,
                     struct pf_run_row **buf, size_t *cap)
 {
-    const struct pf_run *run = ix->run;
-    const struct rp_group *g = rp_index_rows(ix, "block", fund, key);
+    const struct pf_run *run;
+    const struct rp_group *g;
     size_t n = 0, i, j;
+
+    if (ix->win && !(ix = window_part(ix, fund, true, "block")))
+        return 0;
+    run = ix->run;
+    g = rp_index_rows(ix, "block", fund, key);
 
     for (i = 0; g && i < g->n; i++) {
         PF_GROW(*buf, n + 1, *cap);
@@ -288,6 +487,8 @@ rp_index_row_keys(const struct rp_index *ix, const char *tbl, const char *fund)
 {
     struct pf_buf b = PF_BUF_INIT;
     const struct rp_keys *k;
+    if (ix->win && !(ix = window_part(ix, fund, true, tbl)))
+        return NULL;
     key3(&b, tbl, fund, NULL);
     k = pf_map_get(&ix->row_keys, pf_buf_str(&b));
     pf_buf_release(&b);

@@ -62,7 +62,7 @@ pivot_build(struct rp_ctx *c, struct pivot *pv, const char *tbl, const char *fun
     for (s = 0; s < nser; s++) {
         const struct rp_group *g = rp_index_rows(c->ix, tbl, fund, ser[s].key);
         for (i = 0; g && i < g->n; i++) {
-            const struct pf_run_row *r = &c->run->rows[g->idx[i]];
+            const struct pf_run_row *r = &g->run->rows[g->idx[i]];
             if (strcmp(r->col, ser[s].col) != 0 || r->date == PF_DATE_NONE)
                 continue;
             PF_GROW(pv->dates, n + 1, cap);
@@ -80,7 +80,7 @@ pivot_build(struct rp_ctx *c, struct pivot *pv, const char *tbl, const char *fun
     for (s = 0; s < nser; s++) {
         const struct rp_group *g = rp_index_rows(c->ix, tbl, fund, ser[s].key);
         for (i = 0; g && i < g->n; i++) {
-            const struct pf_run_row *r = &c->run->rows[g->idx[i]];
+            const struct pf_run_row *r = &g->run->rows[g->idx[i]];
             size_t d;
             if (strcmp(r->col, ser[s].col) != 0 || r->date == PF_DATE_NONE || !r->has_value)
                 continue;
@@ -674,7 +674,7 @@ fund_account_row(struct rp_ctx *c, const char *fund, const char *period, const c
     const struct rp_group *g = rp_index_rows(c->ix, "account", fund, "*");
     size_t i, lp = strlen(period);
     for (i = 0; g && i < g->n; i++) {
-        const struct pf_run_row *r = &c->run->rows[g->idx[i]];
+        const struct pf_run_row *r = &g->run->rows[g->idx[i]];
         if (strncmp(r->col, period, lp) == 0 && r->col[lp] == '.' &&
             strcmp(r->col + lp + 1, line) == 0)
             return r;
@@ -1032,5 +1032,8 @@ rp_manager_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     rc = rp_book_close(c, path, err);
     rp_blocks_release(c);
     pf_map_release(&SE.cells, str_free);
+    /* a part of the run that could not be read left its cells empty: no file */
+    if (rc == PF_OK)
+        rc = rp_index_failed(c->ix, err);
     return rc;
 }

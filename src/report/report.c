@@ -60,12 +60,12 @@ str_cmp(const void *a, const void *b)
     return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* Every partner holding a position in the run, sorted by id. */
-static const char **
+/* Every partner holding a position in the run, sorted by id (copies). */
+static char **
 run_partners(const struct rp_index *ix, size_t *n)
 {
     struct pf_map seen = PF_MAP_INIT;
-    const char **out = NULL;
+    char **out = NULL;
     size_t cap = 0, f, k;
 
     *n = 0;
@@ -76,7 +76,7 @@ run_partners(const struct rp_index *ix, size_t *n)
                 continue;
             pf_map_put(&seen, ks->keys[k], NULL);
             PF_GROW(out, *n + 1, cap);
-            out[(*n)++] = ks->keys[k];
+            out[(*n)++] = pf_xstrdup(ks->keys[k]);
         }
     }
     if (*n)
@@ -213,6 +213,7 @@ struct rp_stream {
     struct pf_dataset *ds;
     struct rp_index ix;
     bool has_ix;
+    bool reading;                 /* a read transaction open (a windowed index reads) */
 };
 
 static void
@@ -238,6 +239,9 @@ stream_drop(struct rp_ctx *c, struct rp_stream *S)
         free_partner_rows(c, S->ds->npartners);
     if (S->has_ix)
         rp_index_release(&S->ix);
+    if (S->reading)
+        pf_store_rollback(S->st);
+    S->reading = false;
     if (S->run && S->run->notes == S->base->notes) { /* borrowed, see stream_load */
         S->run->notes = NULL;
         S->run->nnotes = S->run->cnotes = 0;
@@ -302,11 +306,37 @@ stream_load(struct rp_ctx *c, struct rp_stream *S, const char *scope, struct pf_
         if (rc == PF_OK)
             rc = pf_store_get_run_scope(S->st, S->base->id, funds, nf, &S->run, err);
     } else {
-        rc = pf_store_get_run_packed(S->st, S->base->id, true, NULL, 0, &S->run, err);
-        if (rc == PF_OK)
-            rc = pf_store_load_dataset_lean(S->st, S->base->batch, &S->ds, err);
+        /* the manager's workbook: the run a part at a time (a window of the parts last
+         * used, read in this read transaction, kept until the workbook is written),
+         * the data set with the as-of month's flows only (what its Activity sheet
+         * lists); a run stored before the parts: whole */
+        int y, m, d;
+        bool partwise = false;
+        pf_date_to_ymd(S->base->as_of, &y, &m, &d);
+        rc = pf_store_get_run_head(S->st, S->base->id, &S->run, err);
+        if (rc == PF_OK) { /* the caller's notes (see below) */
+            S->run->notes = S->base->notes;
+            S->run->nnotes = S->base->nnotes;
+            S->run->cnotes = 0;
+            rc = rp_index_open(&S->ix, S->run, S->st, 0, &partwise, err);
+        }
+        if (rc == PF_OK && partwise) {
+            S->has_ix = true;
+            S->reading = true;
+            rc = pf_store_load_dataset_month(S->st, S->base->batch, pf_date_from_ymd(y, m, 1),
+                                             S->base->as_of, &S->ds, err);
+        } else if (rc == PF_OK) {
+            S->run->notes = NULL;
+            S->run->nnotes = 0;
+            pf_run_free(S->run);
+            S->run = NULL;
+            rc = pf_store_get_run_packed(S->st, S->base->id, true, NULL, 0, &S->run, err);
+            if (rc == PF_OK)
+                rc = pf_store_load_dataset_lean(S->st, S->base->batch, &S->ds, err);
+        }
     }
-    pf_store_rollback(S->st);
+    if (!S->reading)
+        pf_store_rollback(S->st);
     free(funds);
     free(copy);
     if (rc != PF_OK) {
@@ -321,7 +351,8 @@ stream_load(struct rp_ctx *c, struct rp_stream *S, const char *scope, struct pf_
         S->run->cnotes = 0;
         index_partner_rows(c, S->ds);
     }
-    rp_index_build(&S->ix, S->run);
+    if (!S->has_ix)
+        rp_index_build(&S->ix, S->run);
     S->has_ix = true;
     S->scope = scope;
     c->run = S->run;
@@ -559,7 +590,7 @@ unit_and_lang(const struct pf_report_opts *o, struct rp_ctx *c, struct pf_err *e
 /* The files, in the order they are listed: the manager's workbook (unless one
  * partner's statement is asked), then the statements by partner id. */
 static struct job *
-list_jobs(const struct rp_defs *defs, const struct pf_run *run, const char **partners,
+list_jobs(const struct rp_defs *defs, const struct pf_run *run, char **partners,
           size_t npartners, const char *only, const char *dir, size_t *njobs)
 {
     struct job *jobs = pf_xcalloc(npartners + 2, sizeof *jobs);
@@ -675,38 +706,44 @@ add_pair(void *arg, const char *partner, const char *fund)
 }
 
 /*
- * Each statement's scope: the funds its partner has results in (the run) and those
- * it has commitments or flows in (the data set at the run's batch, as
- * pf_report_partner_funds finds for report --partner), sorted, joined by 0x1f; then
- * 0x1e and the partner.
+ * A streamed report's partners (as run_partners finds them) and each one's scope:
+ * the funds it has results in (the run) and those it has commitments or flows in (the
+ * data set at the run's batch, as pf_report_partner_funds finds for report
+ * --partner), sorted, joined by 0x1f; then 0x1e and the partner. Read here from db
+ * (the partner results, then freed: no worker inherits them). *scopes maps each
+ * partner to its scope (heap strings).
  */
 static pf_status
-stream_scopes(const struct rp_index *ix, const struct pf_run *run, const char *db,
-              struct job *jobs, size_t njobs, struct pf_err *err)
+stream_partners(const struct pf_run *run, const char *db, char ***partners,
+                size_t *npartners, struct pf_map *scopes, struct pf_err *err)
 {
     struct pf_store *st = NULL;
+    struct pf_run *pres = NULL;
+    struct rp_index pix;
     struct pf_map pairs = PF_MAP_INIT;
     const char **all = NULL;
     size_t cap = 0, j, i;
     pf_status rc;
 
+    memset(&pix, 0, sizeof pix);
     if ((rc = pf_store_open(db, PF_STORE_READONLY, &st, err)) != PF_OK)
         goto cleanup;
     if ((rc = pf_store_begin_read(st, err)) != PF_OK)
         goto cleanup;
-    rc = pf_store_partner_funds(st, run->batch, NULL, add_pair, &pairs, err);
+    rc = pf_store_get_run_dim(st, run->id, "partner", &pres, err);
+    if (rc == PF_OK)
+        rc = pf_store_partner_funds(st, run->batch, NULL, add_pair, &pairs, err);
     pf_store_rollback(st);
     if (rc != PF_OK)
         goto cleanup;
-    for (j = 0; j < njobs; j++) {
-        const struct rp_keys *ks;
-        const struct fund_set *fs;
+    rp_index_build(&pix, pres);
+    *partners = run_partners(&pix, npartners);
+    for (j = 0; j < *npartners; j++) {
+        const char *p = (*partners)[j];
+        const struct rp_keys *ks = rp_index_partner_funds(&pix, p);
+        const struct fund_set *fs = pf_map_get(&pairs, p);
         struct pf_buf b = PF_BUF_INIT;
         size_t n = 0;
-        if (!jobs[j].partner)
-            continue;
-        ks = rp_index_partner_funds(ix, jobs[j].partner);
-        fs = pf_map_get(&pairs, jobs[j].partner);
         for (i = 0; ks && i < ks->n; i++) {
             PF_GROW(all, n + 1, cap);
             all[n++] = ks->keys[i];
@@ -725,11 +762,13 @@ stream_scopes(const struct rp_index *ix, const struct pf_run *run, const char *d
             pf_buf_adds(&b, all[i]);
         }
         pf_buf_addc(&b, '\x1e');
-        pf_buf_adds(&b, jobs[j].partner);
-        jobs[j].scope = pf_buf_detach(&b);
+        pf_buf_adds(&b, p);
+        pf_map_put(scopes, p, pf_buf_detach(&b));
     }
 cleanup:
     free(all);
+    rp_index_release(&pix);
+    pf_run_free(pres);
     pf_map_release(&pairs, fund_set_free);
     pf_store_close(st);
     return rc;
@@ -919,7 +958,8 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     struct rp_defs *defs = NULL;
     struct rp_index ix;
     struct rp_ctx c;
-    const char **partners = NULL;
+    char **partners = NULL;
+    struct pf_map scopes = PF_MAP_INIT; /* streamed: partner -> its scope */
     const char *dir = o && o->out_dir && *o->out_dir ? o->out_dir : "out";
     size_t npartners = 0, cfiles = 0, i, total, done = 0, njobs = 0, nworkers;
     struct job *jobs = NULL;
@@ -941,7 +981,12 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     if ((rc = rp_defs_load(o && o->defs_dir ? o->defs_dir : "reports", &defs, err)) != PF_OK)
         goto cleanup;
     rp_index_build(&ix, run);
-    partners = run_partners(&ix, &npartners);
+    if (streamed)
+        rc = stream_partners(run, o->db, &partners, &npartners, &scopes, err);
+    else
+        partners = run_partners(&ix, &npartners);
+    if (rc != PF_OK)
+        goto cleanup;
     if (o && o->partner) {
         bool found = false;
         for (i = 0; i < npartners; i++)
@@ -975,8 +1020,9 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
         stream.base_ds = ds;
         stream.base_ix = &ix;
         c.stream = &stream;
-        if ((rc = stream_scopes(&ix, run, o->db, jobs, njobs, err)) != PF_OK)
-            goto cleanup;
+        for (i = 0; i < njobs; i++)
+            if (jobs[i].partner)
+                jobs[i].scope = pf_xstrdup(pf_map_get(&scopes, jobs[i].partner));
     }
     plan_jobs(jobs, njobs, streamed, &plan);
     total = njobs;
@@ -1037,7 +1083,10 @@ cleanup:
     free(plan.seq);
     free(plan.gstart);
     free(ok);
+    for (i = 0; i < npartners; i++)
+        free(partners[i]);
     free(partners);
+    pf_map_release(&scopes, free);
     free(c.note_who);
     free(c.note_fund);
     pf_map_release(&c.fund_notes, rp_group_free);

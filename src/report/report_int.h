@@ -141,6 +141,8 @@ int rp_table_col(const struct rp_table *t, const char *id); /* index or -1 */
 struct rp_group {
     size_t *idx;
     size_t n, cap;
+    const struct pf_run *run; /* an index's groups: the run idx points into (a windowed
+                                 index's part holds its own) */
 };
 /* Keys of one (dimension|tbl, fund), in order of first appearance. */
 struct rp_keys {
@@ -164,10 +166,28 @@ struct rp_index {
     size_t nblocks, cblocks;
     struct pf_map packs;     /* "block\x1f fund \x1f key" -> rp_group of run->blocks (packed) */
     struct pf_map partner_funds; /* partner id -> rp_keys: the funds it is in (funds order) */
+    struct rp_window *win;   /* windowed (rp_index_open): parts read from the store */
+    size_t nresults;         /* the run's number of results (a windowed run holds none) */
 };
 
 void rp_index_build(struct rp_index *ix, const struct pf_run *run);
 void rp_index_release(struct rp_index *ix);
+/*
+ * A windowed index over run (its header and notes only): each part of the run (one
+ * fund's results of one dimension, or rows of one table) is read from st when first
+ * asked for and kept among the last `keep` parts used (keep 0: 32; the environment's
+ * PARKFUND_REPORT_PARTS overrides it, for tests). The funds and the flow blocks are
+ * listed up front (pf_store_run_directory). *ok false: the run cannot be read by
+ * parts (nothing changed; build a whole index instead). Lookups are as for a whole
+ * index, but what one returns (a group, a keys list, a result or row) is valid only
+ * until `keep` other parts have been read; keys and the other strings stay valid
+ * until rp_index_release. A part that cannot be read is empty, and
+ * rp_index_failed says why.
+ */
+pf_status rp_index_open(struct rp_index *ix, const struct pf_run *run, struct pf_store *st,
+                        size_t keep, bool *ok, struct pf_err *err);
+/* PF_OK, or the first failure to read a part of a windowed index (its message in err). */
+pf_status rp_index_failed(const struct rp_index *ix, struct pf_err *err);
 /* Append index i to a group; free a heap group (pf_map_release's callback). */
 void rp_group_add(struct rp_group *g, size_t i);
 void rp_group_free(void *p);

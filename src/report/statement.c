@@ -76,7 +76,7 @@ account_row(struct rp_ctx *c, const char *fund, const char *key, const char *per
     if (!g)
         return NULL;
     for (i = 0; i < g->n; i++) {
-        const struct pf_run_row *r = &c->run->rows[g->idx[i]];
+        const struct pf_run_row *r = &g->run->rows[g->idx[i]];
         if (strncmp(r->col, period, lp) == 0 && r->col[lp] == '.' &&
             strcmp(r->col + lp + 1, line) == 0)
             return r;
@@ -90,7 +90,7 @@ period_begins(struct rp_ctx *c, const char *fund, const char *period)
     const struct rp_group *g = rp_index_rows(c->ix, "account", fund, "*");
     size_t i, lp = strlen(period);
     for (i = 0; g && i < g->n; i++) {
-        const struct pf_run_row *r = &c->run->rows[g->idx[i]];
+        const struct pf_run_row *r = &g->run->rows[g->idx[i]];
         if (strncmp(r->col, period, lp) == 0 && r->col[lp] == '.' && r->date != PF_DATE_NONE)
             return r->date;
     }
@@ -781,7 +781,7 @@ look_value(void *arg, const struct rp_table *t, size_t col, const struct rp_rowr
         return false;
     g = rp_index_rows(E->c->ix, "lookthrough", rr->fund, E->c->partner);
     for (i = 0; g && i < g->n; i++) {
-        const struct pf_run_row *r = &E->c->run->rows[g->idx[i]];
+        const struct pf_run_row *r = &g->run->rows[g->idx[i]];
         if (strcmp(r->col, rr->key) == 0 && r->has_value && r->is_money) {
             *value = (double)r->cents / 100.0;
             return true;
@@ -836,18 +836,18 @@ lookthrough_sheet(struct rp_ctx *c, const struct rp_sheet *s)
         for (k = 0; k < nt; k++) {
             const char *code = pf_taxonomy_code(c->tax, PF_TAX_CHAIN, k);
             for (i = 0; g && i < g->n; i++)
-                if (strcmp(c->run->rows[g->idx[i]].col, code) == 0) {
+                if (strcmp(g->run->rows[g->idx[i]].col, code) == 0) {
                     rows[n].fund = fund;
-                    rows[n].key = c->run->rows[g->idx[i]].col;
+                    rows[n].key = g->run->rows[g->idx[i]].col;
                     rows[n].idx = n;
                     n++;
                     break;
                 }
         }
         for (i = 0; g && i < g->n; i++)
-            if (strcmp(c->run->rows[g->idx[i]].col, "cash") == 0) {
+            if (strcmp(g->run->rows[g->idx[i]].col, "cash") == 0) {
                 rows[n].fund = fund;
-                rows[n].key = c->run->rows[g->idx[i]].col;
+                rows[n].key = g->run->rows[g->idx[i]].col;
                 rows[n].idx = n;
                 n++;
             }
@@ -961,11 +961,11 @@ tx_fund_rows(struct rp_ctx *c, lxw_worksheet *ws, const struct txlist *L,
             rp_write_formula(c, ws, r, 3, pf_buf_str(&fb), v, F->money);
         }
         g = rp_index_rows(c->ix, "fx", fund, c->ds->funds[fi].currency);
-        if (g && c->run->rows[g->idx[0]].has_value)
-            rp_write_num(c, ws, r, 4, c->run->rows[g->idx[0]].value, F->rate);
+        if (g && g->run->rows[g->idx[0]].has_value)
+            rp_write_num(c, ws, r, 4, g->run->rows[g->idx[0]].value, F->rate);
         g = rp_index_rows(c->ix, "partner_cny", fund, c->partner);
         for (i = 0; g && i < g->n; i++) {
-            const struct pf_run_row *w = &c->run->rows[g->idx[i]];
+            const struct pf_run_row *w = &g->run->rows[g->idx[i]];
             bool is_c = strcmp(w->col, "paid_in") == 0;
             lxw_col_t col = is_c ? 5 : 6;
             if (!w->has_value)

@@ -194,7 +194,7 @@ valuation_of(struct rp_ctx *c, const struct rp_rowref *rr)
 {
     const struct rp_group *g = rr->fund ? rp_index_rows(c->ix, "valuation", rr->fund, rr->key)
                                         : NULL;
-    return g && g->n ? &c->run->rows[g->idx[0]] : NULL;
+    return g && g->n ? &g->run->rows[g->idx[0]] : NULL;
 }
 
 #define RP_STALE_DAYS 183 /* a valuation older than about six months is flagged */
@@ -601,7 +601,7 @@ rp_table_rows(struct rp_ctx *c, const struct rp_table *t, const char *fund, size
                 PF_GROW(out, *n + 1, cap);
                 out[*n].fund = f;
                 out[*n].idx = *n;
-                out[(*n)++].key = ix->run->results[g->idx[0]].key;
+                out[(*n)++].key = g->run->results[g->idx[0]].key;
             }
             continue;
         }

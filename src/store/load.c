@@ -21,6 +21,7 @@ struct loader {
                             the funds, ?3 the partners */
     const char *scope_partners;
     bool hash;           /* the rows feed the digest (only pf_store_load_dataset's is kept) */
+    const char *month_from, *month_to; /* not NULL: only the flows dated between (?2, ?3) */
 };
 
 /*
@@ -91,6 +92,9 @@ run_query_tagged(struct loader *L, const char *tag, const char *sql, row_fn fn, 
     if (L->scope && sqlite3_bind_parameter_count(q) >= 3) {
         sqlite3_bind_text(q, 2, L->scope, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 3, L->scope_partners, -1, SQLITE_STATIC);
+    } else if (L->month_from && sqlite3_bind_parameter_count(q) >= 3) {
+        sqlite3_bind_text(q, 2, L->month_from, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, L->month_to, -1, SQLITE_STATIC);
     }
     if (tagged)
         pf_sha256_update(L->h, tag, strlen(tag) + 1);
@@ -428,15 +432,46 @@ scope_sql(const char *sql, const char *scope, const char *push)
                         push, (int)(n - w), sql + w, scope, order ? order : "");
 }
 
+/* sql with cond ANDed to its first "WHERE batch_id <= ?1". The caller frees. */
+static char *
+pushed_sql(const char *sql, const char *cond)
+{
+    const char *where = strstr(sql, " WHERE batch_id <= ?1");
+    size_t w;
+    if (!where)
+        return pf_xstrdup(sql);
+    w = (size_t)(where - sql) + strlen(" WHERE batch_id <= ?1");
+    return pf_xasprintf("%.*s AND %s%s", (int)w, sql, cond, sql + w);
+}
+
+/* A flow query (its flows are f) of a month's load: only those dated ?2 to ?3. The
+ * caller frees. */
+static char *
+month_sql(const struct loader *L, const char *sql)
+{
+    const char *order = strstr(sql, " ORDER BY ");
+    size_t n = order ? (size_t)(order - sql) : strlen(sql);
+    if (!L->month_from)
+        return pf_xstrdup(sql);
+    return pf_xasprintf("%.*s AND f.date BETWEEN ?2 AND ?3%s", (int)n, sql, order ? order : "");
+}
+
+static bool
+is_flows(const char *tag)
+{
+    return strcmp(tag, "partner_flows") == 0 || strcmp(tag, "project_flows") == 0;
+}
+
 /* digest NULL: none asked, so no row is hashed (a report's loads) */
 static pf_status
 load_dataset(struct pf_store *st, int64_t batch, bool market, const char *scope,
-             const char *scope_partners, struct pf_dataset **out, char digest[65],
-             struct pf_err *err)
+             const char *scope_partners, const char *const month[2], struct pf_dataset **out,
+             char digest[65], struct pf_err *err)
 {
     struct pf_dataset *ds = pf_xcalloc(1, sizeof *ds);
     struct loader L = { ds, { 0 }, st, pf_sha256_new(), err, batch, scope, scope_partners,
-                        digest != NULL };
+                        digest != NULL, month ? month[0] : NULL, month ? month[1] : NULL };
+    char *rev_p = NULL, *rev_j = NULL;
     pf_status s = PF_OK;
     int64_t n1 = 0, n2 = 0;
     size_t i;
@@ -453,9 +488,17 @@ load_dataset(struct pf_store *st, int64_t batch, bool market, const char *scope,
         char *sql;
         if (!market && queries[i].market)
             continue;
-        sql = scope && queries[i].scope
-                  ? scope_sql(queries[i].sql, queries[i].scope, queries[i].push)
-                  : pf_xstrdup(queries[i].sql);
+        if (scope && queries[i].scope)
+            sql = scope_sql(queries[i].sql, queries[i].scope, queries[i].push);
+        else if (is_flows(queries[i].tag))
+            sql = month_sql(&L, queries[i].sql);
+        else if (month && strcmp(queries[i].tag, "enterprises") == 0)
+            /* a month's load is the manager's workbook's: enterprises are named through
+             * their projects only (a key filter: the latest version still found) */
+            sql = pushed_sql(queries[i].sql, "enterprise_id IN (SELECT enterprise_id FROM "
+                                             "project WHERE batch_id <= ?1)");
+        else
+            sql = pf_xstrdup(queries[i].sql);
         s = run_query(&L, queries[i].tag, sql, queries[i].fn);
         free(sql);
         if (s != PF_OK)
@@ -477,21 +520,20 @@ load_dataset(struct pf_store *st, int64_t batch, bool market, const char *scope,
      * order (reverses is unique, so r is the one reversal), without a scan of each flow
      * table with a lookup per row, which was a fifth of a partner's data load.
      */
-    if ((s = run_query_tagged(&L, "partner_flows_reversed",
-                              "SELECT f.flow_id, f.fund_id, f.partner_id, f.date, f.kind, "
-                              "f.purpose, f.amount, f.recallable, r.date AS rev FROM partner_flow "
-                              "r JOIN partner_flow f ON f.flow_id = r.reverses WHERE r.reverses "
-                              "IS NOT NULL AND r.batch_id <= ?1 AND f.batch_id <= ?1 AND "
-                              "f.reverses IS NULL ORDER BY f.fund_id, f.date, f.flow_id",
-                              add_pflow_rev,
-                              true)) != PF_OK ||
-        (s = run_query_tagged(&L, "project_flows_reversed",
-                              "SELECT f.flow_id, f.project_id, f.date, f.kind, f.amount, "
-                              "f.currency, r.date AS rev FROM project_flow r JOIN project_flow f "
-                              "ON f.flow_id = r.reverses WHERE r.reverses IS NOT NULL AND "
-                              "r.batch_id <= ?1 AND f.batch_id <= ?1 AND f.reverses IS NULL "
-                              "ORDER BY f.project_id, f.date, f.flow_id", add_jflow_rev,
-                              true)) != PF_OK ||
+    rev_p = month_sql(&L, "SELECT f.flow_id, f.fund_id, f.partner_id, f.date, f.kind, "
+                          "f.purpose, f.amount, f.recallable, r.date AS rev FROM partner_flow "
+                          "r JOIN partner_flow f ON f.flow_id = r.reverses WHERE r.reverses "
+                          "IS NOT NULL AND r.batch_id <= ?1 AND f.batch_id <= ?1 AND "
+                          "f.reverses IS NULL ORDER BY f.fund_id, f.date, f.flow_id");
+    rev_j = month_sql(&L, "SELECT f.flow_id, f.project_id, f.date, f.kind, f.amount, "
+                          "f.currency, r.date AS rev FROM project_flow r JOIN project_flow f "
+                          "ON f.flow_id = r.reverses WHERE r.reverses IS NOT NULL AND "
+                          "r.batch_id <= ?1 AND f.batch_id <= ?1 AND f.reverses IS NULL "
+                          "ORDER BY f.project_id, f.date, f.flow_id");
+    if ((s = run_query_tagged(&L, "partner_flows_reversed", rev_p, add_pflow_rev, true)) !=
+            PF_OK ||
+        (s = run_query_tagged(&L, "project_flows_reversed", rev_j, add_jflow_rev, true)) !=
+            PF_OK ||
         (has_terms && (s = run_query_tagged(&L, "fund_terms",
                               "SELECT fund_id, gp_partner_id, carry, hurdle, hurdle_basis, "
                               "catch_up, fee_rate, fee_basis, investment_period_end, "
@@ -543,6 +585,8 @@ load_dataset(struct pf_store *st, int64_t batch, bool market, const char *scope,
     *out = ds;
     ds = NULL;
 cleanup:
+    free(rev_p);
+    free(rev_j);
     pf_sha256_free(L.h);
     pf_dataset_free(ds);
     return s;
@@ -552,14 +596,14 @@ pf_status
 pf_store_load_dataset(struct pf_store *st, int64_t batch, struct pf_dataset **out,
                       char digest[65], struct pf_err *err)
 {
-    return load_dataset(st, batch, true, NULL, NULL, out, digest, err);
+    return load_dataset(st, batch, true, NULL, NULL, NULL, out, digest, err);
 }
 
 pf_status
 pf_store_load_dataset_lean(struct pf_store *st, int64_t batch, struct pf_dataset **out,
                            struct pf_err *err)
 {
-    return load_dataset(st, batch, false, NULL, NULL, out, NULL, err);
+    return load_dataset(st, batch, false, NULL, NULL, NULL, out, NULL, err);
 }
 
 /* ids as a JSON array of strings (a scope's ?2 or ?3) */
@@ -599,7 +643,7 @@ pf_store_load_dataset_scope(struct pf_store *st, int64_t batch, const char *cons
                             struct pf_dataset **out, struct pf_err *err)
 {
     char *f = ids_json(funds, nfunds), *p = ids_json(partners, npartners);
-    pf_status s = load_dataset(st, batch, false, f, p, out, NULL, err);
+    pf_status s = load_dataset(st, batch, false, f, p, NULL, out, NULL, err);
     free(f);
     free(p);
     return s;
@@ -647,6 +691,15 @@ add_fund_id(void *arg, const char *partner, const char *fund)
     (void)partner;
     PF_GROW(l->v, l->n + 1, l->cap);
     l->v[l->n++] = pf_xstrdup(fund);
+}
+
+pf_status
+pf_store_load_dataset_month(struct pf_store *st, int64_t batch, pf_date from, pf_date to,
+                            struct pf_dataset **out, struct pf_err *err)
+{
+    char a[16], b[16];
+    const char *month[2] = { pf_date_format(from, a, sizeof a), pf_date_format(to, b, sizeof b) };
+    return load_dataset(st, batch, false, NULL, NULL, month, out, NULL, err);
 }
 
 pf_status

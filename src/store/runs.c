@@ -893,13 +893,16 @@ add_from(struct pf_buf *b, const struct fund_filter *ff, const char *tbl)
     size_t i;
     pf_buf_addf(b, " FROM %s WHERE run_id = ?1", tbl);
     if (ff->part) {
-        /* run_block holds only table "block" */
+        /* the seqs from the (run_id, fund) index, as below; run_block holds only table
+         * "block" */
+        pf_buf_addf(b, " AND seq IN (SELECT seq FROM %s WHERE run_id = ?1 AND fund IS ?2)",
+                    tbl);
         if (strncmp(tbl, "run_result", 10) == 0)
-            pf_buf_adds(b, " AND fund IS ?2 AND dimension = ?3");
+            pf_buf_adds(b, " AND dimension = ?3");
         else if (strcmp(tbl, "run_block") == 0)
-            pf_buf_adds(b, " AND fund IS ?2 AND ?3 = 'block'");
+            pf_buf_adds(b, " AND ?3 = 'block'");
         else
-            pf_buf_adds(b, " AND fund IS ?2 AND tbl = ?3");
+            pf_buf_adds(b, " AND tbl = ?3");
         return;
     }
     if (ff->all || !ff->in_sql)
@@ -1174,7 +1177,7 @@ cleanup:
 }
 
 pf_status
-pf_store_run_directory(struct pf_store *st, int64_t id, bool *partwise,
+pf_store_run_directory(struct pf_store *st, int64_t id, bool *partwise, size_t *nresults,
                        void (*fund_fn)(void *arg, const char *fund),
                        void (*block_fn)(void *arg, const char *fund, const char *key,
                                         size_t n),
@@ -1185,6 +1188,7 @@ pf_store_run_directory(struct pf_store *st, int64_t id, bool *partwise,
     int rc;
 
     *partwise = false;
+    *nresults = 0;
     if (st->schema_version < 6)
         return PF_OK;
     /* every flow block in run_rowpack (as parkfund stores them since migration 6) */
@@ -1200,6 +1204,18 @@ pf_store_run_directory(struct pf_store *st, int64_t id, bool *partwise,
     }
     if (sqlite3_column_int(q, 0))
         goto cleanup;
+    sqlite3_finalize(q);
+    q = NULL;
+    if ((s = store_prepare(st, "SELECT (SELECT count(*) FROM run_result WHERE run_id = ?1) + "
+                               "(SELECT coalesce(sum(n), 0) FROM run_result_pack WHERE run_id = "
+                               "?1)", &q, err)))
+        goto cleanup;
+    sqlite3_bind_int64(q, 1, id);
+    if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
+        s = store_fail(st, rc, "cannot read the run's results", err);
+        goto cleanup;
+    }
+    *nresults = (size_t)sqlite3_column_int64(q, 0);
     sqlite3_finalize(q);
     q = NULL;
     if ((s = store_prepare(st, "SELECT fund, min(seq) AS first FROM (SELECT fund, seq FROM "
