@@ -281,6 +281,8 @@ rp_index_open(struct rp_index *ix, const struct pf_run *run, struct pf_store *st
 
     *ok = false;
     memset(ix, 0, sizeof *ix);
+    if (env && strcmp(env, "all") == 0) /* tests: the whole run, to compare with */
+        return PF_OK;
     if (env && *env && strtol(env, NULL, 10) > 0)
         keep = (size_t)strtol(env, NULL, 10);
     w = pf_xcalloc(1, sizeof *w);

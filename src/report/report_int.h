@@ -175,8 +175,9 @@ void rp_index_release(struct rp_index *ix);
 /*
  * A windowed index over run (its header and notes only): each part of the run (one
  * fund's results of one dimension, or rows of one table) is read from st when first
- * asked for and kept among the last `keep` parts used (keep 0: 32; the environment's
- * PARKFUND_REPORT_PARTS overrides it, for tests). The funds and the flow blocks are
+ * asked for and kept among the last `keep` parts used (keep 0: 32). For tests, the
+ * environment's PARKFUND_REPORT_PARTS overrides keep, or is "all": then *ok is false
+ * (the caller reads the whole run, to compare with). The funds and the flow blocks are
  * listed up front (pf_store_run_directory). *ok false: the run cannot be read by
  * parts (nothing changed; build a whole index instead). Lookups are as for a whole
  * index, but what one returns (a group, a keys list, a result or row) is valid only
