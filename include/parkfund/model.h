@@ -247,9 +247,11 @@ struct pf_dataset {
     struct pf_partner_flow *pflows_rev; size_t npflows_rev;
     struct pf_project_flow *jflows_rev; size_t njflows_rev;
     size_t nreversed;     /* flows dropped because reversed (for the audit block) */
-    /* When set, the currency of flows, valuations and rates, the valuation method and the
-     * index id point into this pool of shared strings (the store's loader repeats a few
-     * codes over millions of rows); otherwise each is its own heap string. */
+    /* When set, the currency of flows, valuations and rates, the valuation method, the
+     * index id, and a project's fund, chain, segment, theme, instrument and currency and
+     * an enterprise's park, chain and segment point into this pool of shared strings (the
+     * store's loader repeats a few codes over millions of rows); otherwise each is its
+     * own heap string. */
     struct pf_map *strings;
 };
 

@@ -268,12 +268,14 @@ pf_status pf_store_get_run_packed(struct pf_store *st, int64_t id, bool all,
  * For a report that reads each file's part itself (pf_report_opts.db):
  * pf_store_get_run_dim, the header, ALL the notes and the results of one dimension
  * (every fund's and the portfolio's; no rows); pf_store_get_run_scope, what
- * pf_store_get_run_packed gives for these funds, without the notes.
+ * pf_store_get_run_packed gives for these funds, without the notes, and (nkinds > 0)
+ * only the results of the dimensions and the rows of the tables named in kinds.
  */
 pf_status pf_store_get_run_dim(struct pf_store *st, int64_t id, const char *dim,
                                struct pf_run **out, struct pf_err *err);
 pf_status pf_store_get_run_scope(struct pf_store *st, int64_t id, const char *const *funds,
-                                 size_t nfunds, struct pf_run **out, struct pf_err *err);
+                                 size_t nfunds, const char *const *kinds, size_t nkinds,
+                                 struct pf_run **out, struct pf_err *err);
 /*
  * One part of run id for a report that reads a run a part at a time (the manager's
  * workbook of a large portfolio): of fund (NULL: the portfolio's), the results of

@@ -19,8 +19,10 @@ pf_dataset_free(struct pf_dataset *ds)
     }
     for (i = 0; i < ds->nenterprises; i++) {
         struct pf_enterprise *e = &ds->enterprises[i];
-        free(e->enterprise_id); free(e->name); free(e->park_id); free(e->credit_code);
-        free(e->chain); free(e->segment);
+        free(e->enterprise_id); free(e->name); free(e->credit_code);
+        if (!ds->strings) {
+            free(e->park_id); free(e->chain); free(e->segment);
+        }
     }
     for (i = 0; i < ds->nfunds; i++) {
         struct pf_fund *f = &ds->funds[i];
@@ -32,8 +34,11 @@ pf_dataset_free(struct pf_dataset *ds)
     }
     for (i = 0; i < ds->nprojects; i++) {
         struct pf_project *p = &ds->projects[i];
-        free(p->project_id); free(p->fund_id); free(p->enterprise_id); free(p->name);
-        free(p->chain); free(p->segment); free(p->theme); free(p->instrument); free(p->currency);
+        free(p->project_id); free(p->enterprise_id); free(p->name);
+        if (!ds->strings) {
+            free(p->fund_id); free(p->chain); free(p->segment); free(p->theme);
+            free(p->instrument); free(p->currency);
+        }
     }
     for (i = 0; i < ds->npflows; i++)
         free(ds->pflows[i].flow_id);

@@ -3,6 +3,7 @@
  * lists the keys of a (dimension, fund) in the order the engine stored them.
  * Pointers handed out are borrowed from the run and the index.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -175,6 +176,22 @@ window_part(const struct rp_index *ix, const char *fund, bool rows, const char *
     return &p->ix;
 }
 
+struct rp_only {
+    struct pf_map kinds;
+    char missing[64];        /* the first kind asked for and not read, "" none */
+};
+
+/* May ix answer for kind? An rp_index_only index remembers the first it may not. */
+static bool
+kind_read(const struct rp_index *ix, const char *kind)
+{
+    if (!ix->only || pf_map_has(&ix->only->kinds, kind))
+        return true;
+    if (!ix->only->missing[0])
+        snprintf(ix->only->missing, sizeof ix->only->missing, "%s", kind);
+    return false;
+}
+
 static void
 dir_fund(void *arg, const char *fund)
 {
@@ -298,9 +315,23 @@ rp_index_open(struct rp_index *ix, const struct pf_run *run, struct pf_store *st
     return rc;
 }
 
+void
+rp_index_only(struct rp_index *ix, const char *const *kinds, size_t nkinds)
+{
+    size_t i;
+    if (!ix->only)
+        ix->only = pf_xcalloc(1, sizeof *ix->only);
+    for (i = 0; i < nkinds; i++)
+        pf_map_put(&ix->only->kinds, kinds[i], NULL);
+}
+
 pf_status
 rp_index_failed(const struct rp_index *ix, struct pf_err *err)
 {
+    if (ix->only && ix->only->missing[0])
+        return pf_err_set(err, PF_EINTERNAL, "",
+                          "a workbook read '%s', which the report did not load for it",
+                          ix->only->missing);
     if (!ix->win || ix->win->err.status == PF_OK)
         return PF_OK;
     *err = ix->win->err;
@@ -313,6 +344,10 @@ rp_index_release(struct rp_index *ix)
     struct rp_window *w = ix->win;
     size_t i;
 
+    if (ix->only) {
+        pf_map_release(&ix->only->kinds, NULL);
+        free(ix->only);
+    }
     if (w) {
         for (i = 0; i < w->keep; i++)
             part_drop(w, &w->parts[i]);
@@ -338,7 +373,7 @@ rp_index_results(const struct rp_index *ix, const char *dim, const char *fund, c
 {
     struct pf_buf b = PF_BUF_INIT;
     const struct rp_group *g;
-    if (ix->win && !(ix = window_part(ix, fund, false, dim)))
+    if (!kind_read(ix, dim) || (ix->win && !(ix = window_part(ix, fund, false, dim))))
         return NULL;
     key3(&b, dim, fund, key);
     g = pf_map_get(&ix->res, pf_buf_str(&b));
@@ -367,7 +402,7 @@ rp_index_keys(const struct rp_index *ix, const char *dim, const char *fund)
 {
     struct pf_buf b = PF_BUF_INIT;
     const struct rp_keys *k;
-    if (ix->win && !(ix = window_part(ix, fund, false, dim)))
+    if (!kind_read(ix, dim) || (ix->win && !(ix = window_part(ix, fund, false, dim))))
         return NULL;
     key3(&b, dim, fund, NULL);
     k = pf_map_get(&ix->res_keys, pf_buf_str(&b));
@@ -380,7 +415,7 @@ rp_index_rows(const struct rp_index *ix, const char *tbl, const char *fund, cons
 {
     struct pf_buf b = PF_BUF_INIT;
     const struct rp_group *g;
-    if (ix->win && !(ix = window_part(ix, fund, true, tbl)))
+    if (!kind_read(ix, tbl) || (ix->win && !(ix = window_part(ix, fund, true, tbl))))
         return NULL;
     key3(&b, tbl, fund, key);
     g = pf_map_get(&ix->rows, pf_buf_str(&b));
@@ -489,7 +524,7 @@ rp_index_row_keys(const struct rp_index *ix, const char *tbl, const char *fund)
 {
     struct pf_buf b = PF_BUF_INIT;
     const struct rp_keys *k;
-    if (ix->win && !(ix = window_part(ix, fund, true, tbl)))
+    if (!kind_read(ix, tbl) || (ix->win && !(ix = window_part(ix, fund, true, tbl))))
         return NULL;
     key3(&b, tbl, fund, NULL);
     k = pf_map_get(&ix->row_keys, pf_buf_str(&b));

@@ -257,6 +257,19 @@ stream_drop(struct rp_ctx *c, struct rp_stream *S)
     c->ix = S->base_ix;
 }
 
+/*
+ * What a statement reads of the run: the results of these dimensions and the rows of
+ * these tables (its partner's figures, its funds', their chains for the look-through,
+ * fees and the waterfall; its capital account, look-through, flow blocks, CNY
+ * positions, FX and valuations). The rest (projects, parks, regions and the other
+ * breakdowns, NAV histories: four fifths of a run) is not read for statements; a
+ * statement that looked one up would fail (rp_index_only), not miss it silently.
+ */
+static const char *const stmt_kinds[] = { "partner", "fund", "chain", "fees", "waterfall",
+                                          "account", "lookthrough", "block", "partner_cny",
+                                          "fx", "valuation" };
+#define NKINDS (sizeof stmt_kinds / sizeof *stmt_kinds)
+
 /* Split s in place at 0x1f into the non-empty ids, appended to *v. */
 static void
 split_ids(char *s, const char ***v, size_t *n, size_t *cap)
@@ -304,7 +317,8 @@ stream_load(struct rp_ctx *c, struct rp_stream *S, const char *scope, struct pf_
         rc = pf_store_load_dataset_scope(S->st, S->base->batch, funds, nf, funds + nf, n - nf,
                                          &S->ds, err);
         if (rc == PF_OK)
-            rc = pf_store_get_run_scope(S->st, S->base->id, funds, nf, &S->run, err);
+            rc = pf_store_get_run_scope(S->st, S->base->id, funds, nf, stmt_kinds,
+                                        NKINDS, &S->run, err);
     } else {
         /* the manager's workbook: the run a part at a time (a window of the parts last
          * used, read in this read transaction, kept until the workbook is written),
@@ -351,8 +365,11 @@ stream_load(struct rp_ctx *c, struct rp_stream *S, const char *scope, struct pf_
         S->run->cnotes = 0;
         index_partner_rows(c, S->ds);
     }
-    if (!S->has_ix)
+    if (!S->has_ix) {
         rp_index_build(&S->ix, S->run);
+        if (scope)
+            rp_index_only(&S->ix, stmt_kinds, NKINDS);
+    }
     S->has_ix = true;
     S->scope = scope;
     c->run = S->run;

@@ -167,6 +167,7 @@ struct rp_index {
     struct pf_map packs;     /* "block\x1f fund \x1f key" -> rp_group of run->blocks (packed) */
     struct pf_map partner_funds; /* partner id -> rp_keys: the funds it is in (funds order) */
     struct rp_window *win;   /* windowed (rp_index_open): parts read from the store */
+    struct rp_only *only;    /* rp_index_only: the kinds the run was read with */
     size_t nresults;         /* the run's number of results (a windowed run holds none) */
 };
 
@@ -187,7 +188,15 @@ void rp_index_release(struct rp_index *ix);
  */
 pf_status rp_index_open(struct rp_index *ix, const struct pf_run *run, struct pf_store *st,
                         size_t keep, bool *ok, struct pf_err *err);
-/* PF_OK, or the first failure to read a part of a windowed index (its message in err). */
+/*
+ * The run was read with only these kinds (dimensions and tables; a statement's scope,
+ * pf_store_get_run_scope): a lookup of any other kind finds nothing and is remembered,
+ * and rp_index_failed reports it, so that a workbook never silently misses what was
+ * not read.
+ */
+void rp_index_only(struct rp_index *ix, const char *const *kinds, size_t nkinds);
+/* PF_OK, or the first failure to read a part of a windowed index, or the first kind
+ * looked up that an rp_index_only index was not read with (its message in err). */
 pf_status rp_index_failed(const struct rp_index *ix, struct pf_err *err);
 /* Append index i to a group; free a heap group (pf_map_release's callback). */
 void rp_group_add(struct rp_group *g, size_t i);

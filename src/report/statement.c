@@ -1185,5 +1185,8 @@ rp_statement_write(struct rp_ctx *c, const char *path, struct pf_err *err)
     pf_map_release(&c->acct_cells, cell_free);
     txlist_release(&L);
     free(blocks);
+    /* a kind its scope did not read left cells empty: no file */
+    if (rc == PF_OK)
+        rc = rp_index_failed(c->ix, err);
     return rc;
 }

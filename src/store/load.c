@@ -137,8 +137,8 @@ add_enterprise(struct loader *L, sqlite3_stmt *q)
     struct pf_enterprise *e;
     PF_GROW(ds->enterprises, ds->nenterprises + 1, L->cap[PF_K_ENTERPRISES]);
     e = &ds->enterprises[ds->nenterprises++];
-    e->enterprise_id = col_str(q, 0); e->name = col_str(q, 1); e->park_id = col_str(q, 2);
-    e->credit_code = col_str(q, 3); e->chain = col_str(q, 4); e->segment = col_str(q, 5);
+    e->enterprise_id = col_str(q, 0); e->name = col_str(q, 1); e->park_id = col_code(L, q, 2);
+    e->credit_code = col_str(q, 3); e->chain = col_code(L, q, 4); e->segment = col_code(L, q, 5);
     e->park = -1;
 }
 
@@ -213,11 +213,12 @@ add_project(struct loader *L, sqlite3_stmt *q)
     struct pf_project *p;
     PF_GROW(ds->projects, ds->nprojects + 1, L->cap[PF_K_PROJECTS]);
     p = &ds->projects[ds->nprojects++];
-    p->project_id = col_str(q, 0); p->fund_id = col_str(q, 1); p->enterprise_id = col_str(q, 2);
-    p->name = col_str(q, 3); p->chain = col_str(q, 4); p->segment = col_str(q, 5);
-    p->theme = col_str(q, 6); p->instrument = col_str(q, 7);
+    p->project_id = col_str(q, 0); p->fund_id = col_code(L, q, 1);
+    p->enterprise_id = col_str(q, 2);
+    p->name = col_str(q, 3); p->chain = col_code(L, q, 4); p->segment = col_code(L, q, 5);
+    p->theme = col_code(L, q, 6); p->instrument = col_code(L, q, 7);
     p->commitment_amount = sqlite3_column_int64(q, 8);
-    p->currency = col_str(q, 9);
+    p->currency = col_code(L, q, 9);
     p->commitment_date = store_col_date(q, 10);
     p->co_investment = sqlite3_column_int64(q, 11);
     p->exit_date = store_col_date(q, 12);

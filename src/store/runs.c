@@ -862,11 +862,24 @@ struct fund_filter {
                         results of dimension or the rows of table part_name (?3) */
     bool part_rows;
     const char *part_fund, *part_name;
+    struct pf_map kinds;  /* not empty: only the results of these dimensions and the rows
+                             of these tables */
     const char *const *funds;
     size_t n;
     bool in_sql;
     struct pf_map set;
 };
+
+/* column 1 is the dimension or the table */
+static bool
+kind_kept(const struct fund_filter *ff, sqlite3_stmt *q)
+{
+    const unsigned char *k;
+    if (ff->kinds.n == 0)
+        return true;
+    k = sqlite3_column_text(q, 1);
+    return k && pf_map_has(&ff->kinds, (const char *)k);
+}
 
 static bool
 keep(const struct fund_filter *ff, sqlite3_stmt *q, int col)
@@ -963,7 +976,7 @@ load_body(struct pf_store *st, struct pf_run *run, const struct fund_filter *ff,
         sqlite3_bind_text(q, 2, ff->dim, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct pf_result *r;
-        if (!keep(ff, q, 2))
+        if (!keep(ff, q, 2) || !kind_kept(ff, q))
             continue;
         if (sqlite3_column_type(q, 8) != SQLITE_NULL) {
             if ((s = expand_results(run, q, err)) != PF_OK)
@@ -1013,7 +1026,7 @@ rows:
     bind_funds(q, ff);
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         struct pf_run_row *r;
-        if (!keep(ff, q, 2))
+        if (!keep(ff, q, 2) || !kind_kept(ff, q))
             continue;
         if (sqlite3_column_type(q, 8) != SQLITE_NULL) {
             /* table "block" is a flow block (migration 5's run_pack never held one) */
@@ -1086,7 +1099,8 @@ blocks_all_packed(struct pf_store *st, const struct pf_run *run, bool *yes, stru
  * notes: with the notes (what > 0) */
 static pf_status
 get_run_opt(struct pf_store *st, int64_t id, const char *const *funds, size_t nfunds, int what,
-            bool packed, const char *dim, bool notes, struct pf_run **out, struct pf_err *err)
+            bool packed, const char *dim, bool notes, const char *const *kinds, size_t nkinds,
+            struct pf_run **out, struct pf_err *err)
 {
     struct pf_run *run = pf_run_new();
     struct fund_filter ff;
@@ -1097,6 +1111,8 @@ get_run_opt(struct pf_store *st, int64_t id, const char *const *funds, size_t nf
     memset(&ff, 0, sizeof ff);
     ff.all = what == 2;
     ff.dim = dim;
+    for (i = 0; i < nkinds; i++)
+        pf_map_put(&ff.kinds, kinds[i], NULL);
     ff.funds = funds;
     ff.n = nfunds;
     for (i = 0; !ff.all && i < nfunds; i++)
@@ -1119,6 +1135,7 @@ get_run_opt(struct pf_store *st, int64_t id, const char *const *funds, size_t nf
     run = NULL;
 cleanup:
     pf_map_release(&ff.set, NULL);
+    pf_map_release(&ff.kinds, NULL);
     pf_run_free(run);
     return s;
 }
@@ -1127,21 +1144,22 @@ static pf_status
 get_run(struct pf_store *st, int64_t id, const char *const *funds, size_t nfunds, int what,
         bool packed, struct pf_run **out, struct pf_err *err)
 {
-    return get_run_opt(st, id, funds, nfunds, what, packed, NULL, true, out, err);
+    return get_run_opt(st, id, funds, nfunds, what, packed, NULL, true, NULL, 0, out, err);
 }
 
 pf_status
 pf_store_get_run_dim(struct pf_store *st, int64_t id, const char *dim, struct pf_run **out,
                      struct pf_err *err)
 {
-    return get_run_opt(st, id, NULL, 0, 2, false, dim, true, out, err);
+    return get_run_opt(st, id, NULL, 0, 2, false, dim, true, NULL, 0, out, err);
 }
 
 pf_status
 pf_store_get_run_scope(struct pf_store *st, int64_t id, const char *const *funds,
-                       size_t nfunds, struct pf_run **out, struct pf_err *err)
+                       size_t nfunds, const char *const *kinds, size_t nkinds,
+                       struct pf_run **out, struct pf_err *err)
 {
-    return get_run_opt(st, id, funds, nfunds, 1, true, NULL, false, out, err);
+    return get_run_opt(st, id, funds, nfunds, 1, true, NULL, false, kinds, nkinds, out, err);
 }
 
 pf_status
