@@ -293,8 +293,8 @@ pf_status pf_store_get_run_part(struct pf_store *st, int64_t id, const char *fun
  * order of their first result (fund_fn) and every flow block, its fund (NULL: the
  * portfolio), key and number of flows, in stored order (block_fn). *partwise is false
  * when the run cannot be read by parts (stored before migration 6, or with blocks
- * outside run_rowpack): then neither callback is called. Strings are borrowed for the
- * call.
+ * outside run_rowpack): then neither callback is called. Both callbacks NULL: only
+ * *partwise is found (nothing listed, *nresults 0). Strings are borrowed for the call.
  */
 pf_status pf_store_run_directory(struct pf_store *st, int64_t id, bool *partwise,
                                  size_t *nresults,

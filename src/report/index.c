@@ -100,6 +100,8 @@ struct rp_window {
     struct rp_part *last;    /* the part asked for last */
     struct pf_map part_of;   /* "r|R \x1f fund \x1f name" -> its slot (NULL: not held) */
     struct pf_map block_n;   /* "fund \x1f key" -> its number of flows (size_t, heap) */
+    bool listed;             /* funds and blocks listed (rp_index_open) */
+    const struct pf_map *pfunds; /* rp_index_open_partners: partner -> its funds */
     struct pf_err err;       /* the first part that could not be read */
 };
 
@@ -288,9 +290,9 @@ rp_index_build(struct rp_index *ix, const struct pf_run *run)
     pf_buf_release(&b);
 }
 
-pf_status
-rp_index_open(struct rp_index *ix, const struct pf_run *run, struct pf_store *st, size_t keep,
-              bool *ok, struct pf_err *err)
+static pf_status
+open_window(struct rp_index *ix, const struct pf_run *run, struct pf_store *st, size_t keep,
+            const struct pf_map *pfunds, bool *ok, struct pf_err *err)
 {
     const char *env = getenv("PARKFUND_REPORT_PARTS");
     struct rp_window *w;
@@ -307,12 +309,29 @@ rp_index_open(struct rp_index *ix, const struct pf_run *run, struct pf_store *st
     w->run_id = run->id;
     w->keep = keep ? keep : 32;
     w->parts = pf_xcalloc(w->keep, sizeof *w->parts);
+    w->pfunds = pfunds;
+    w->listed = !pfunds;
     ix->win = w;
     ix->run = run;
-    rc = pf_store_run_directory(st, run->id, ok, &ix->nresults, dir_fund, dir_block, ix, err);
+    rc = pf_store_run_directory(st, run->id, ok, &ix->nresults, pfunds ? NULL : dir_fund,
+                                pfunds ? NULL : dir_block, ix, err);
     if (rc != PF_OK || !*ok)
         rp_index_release(ix);
     return rc;
+}
+
+pf_status
+rp_index_open(struct rp_index *ix, const struct pf_run *run, struct pf_store *st, size_t keep,
+              bool *ok, struct pf_err *err)
+{
+    return open_window(ix, run, st, keep, NULL, ok, err);
+}
+
+pf_status
+rp_index_open_partners(struct rp_index *ix, const struct pf_run *run, struct pf_store *st,
+                       size_t keep, const struct pf_map *pfunds, bool *ok, struct pf_err *err)
+{
+    return open_window(ix, run, st, keep, pfunds, ok, err);
 }
 
 void
@@ -463,7 +482,10 @@ rp_index_block_size(const struct rp_index *ix, const char *fund, const char *key
 {
     const struct rp_group *g;
     size_t n, i;
-    if (ix->win) { /* from the directory: the layout reads no flow */
+    if (ix->win && !ix->win->listed) { /* a statement's: from the block's part */
+        if (!(ix = window_part(ix, fund, true, "block")))
+            return 0;
+    } else if (ix->win) { /* from the directory: the layout reads no flow */
         struct pf_buf b = PF_BUF_INIT;
         const size_t *have;
         key3(&b, fund ? fund : NULL_FUND, key, NULL);
@@ -535,5 +557,7 @@ rp_index_row_keys(const struct rp_index *ix, const char *tbl, const char *fund)
 const struct rp_keys *
 rp_index_partner_funds(const struct rp_index *ix, const char *partner)
 {
+    if (ix->win && ix->win->pfunds)
+        return partner ? pf_map_get(ix->win->pfunds, partner) : NULL;
     return partner ? pf_map_get(&ix->partner_funds, partner) : NULL;
 }

@@ -204,16 +204,20 @@ struct job {
  */
 struct rp_stream {
     const char *db;
-    struct pf_store *st;
-    const struct pf_run *base;    /* the caller's: header, notes, partner results */
+    const struct pf_map *pfunds;  /* the caller's: partner -> its funds (rp_keys) */
+    struct pf_store *st;          /* the worker's own connection, in one read transaction */
+    const struct pf_run *base;    /* the caller's: header and notes */
     const struct pf_dataset *base_ds;
     const struct rp_index *base_ix;
     const char *scope;            /* the scope loaded (borrowed from a job), or NULL */
-    struct pf_run *run;
+    struct pf_run *run;           /* a scope's run (statements when no window) or the
+                                     manager's header / whole run */
     struct pf_dataset *ds;
     struct rp_index ix;
     bool has_ix;
-    bool reading;                 /* a read transaction open (a windowed index reads) */
+    int wstate;                   /* statements' window: 0 not tried, 1 open, -1 none */
+    struct pf_run *whead;         /* its header (the caller's notes lent) */
+    struct rp_index wix;
 };
 
 static void
@@ -231,7 +235,27 @@ free_partner_rows(struct rp_ctx *c, size_t npartners)
 
 static void index_partner_rows(struct rp_ctx *c, const struct pf_dataset *ds);
 
-/* Drop what the worker read; the context points at the caller's again. */
+/* A run header lent the caller's notes (the worker reads none of its own). */
+static void
+lend_notes(struct pf_run *run, const struct pf_run *base)
+{
+    run->notes = base->notes;
+    run->nnotes = base->nnotes;
+    run->cnotes = 0;
+}
+
+static void
+free_lent(struct pf_run *run, const struct pf_run *base)
+{
+    if (run && run->notes == base->notes) {
+        run->notes = NULL;
+        run->nnotes = run->cnotes = 0;
+    }
+    pf_run_free(run);
+}
+
+/* Drop what the worker read for its last file (not the statements' window); the
+ * context points at the caller's again. */
 static void
 stream_drop(struct rp_ctx *c, struct rp_stream *S)
 {
@@ -239,14 +263,7 @@ stream_drop(struct rp_ctx *c, struct rp_stream *S)
         free_partner_rows(c, S->ds->npartners);
     if (S->has_ix)
         rp_index_release(&S->ix);
-    if (S->reading)
-        pf_store_rollback(S->st);
-    S->reading = false;
-    if (S->run && S->run->notes == S->base->notes) { /* borrowed, see stream_load */
-        S->run->notes = NULL;
-        S->run->nnotes = S->run->cnotes = 0;
-    }
-    pf_run_free(S->run);
+    free_lent(S->run, S->base);
     pf_dataset_free(S->ds);
     S->run = NULL;
     S->ds = NULL;
@@ -255,6 +272,22 @@ stream_drop(struct rp_ctx *c, struct rp_stream *S)
     c->run = S->base;
     c->ds = S->base_ds;
     c->ix = S->base_ix;
+}
+
+/* Everything the worker read, and its connection. */
+static void
+stream_close(struct rp_ctx *c, struct rp_stream *S)
+{
+    stream_drop(c, S);
+    if (S->wstate > 0)
+        rp_index_release(&S->wix);
+    free_lent(S->whead, S->base);
+    S->whead = NULL;
+    S->wstate = 0;
+    if (S->st)
+        pf_store_rollback(S->st);
+    pf_store_close(S->st);
+    S->st = NULL;
 }
 
 /*
@@ -285,26 +318,36 @@ split_ids(char *s, const char ***v, size_t *n, size_t *cap)
     }
 }
 
-/* Read a statement's scope (scope not NULL) or everything (the manager's workbook). */
+/*
+ * Read a statement's scope (scope not NULL) or everything (the manager's workbook).
+ * The worker's connection stays in one read transaction from its first read to
+ * stream_close: runs and the batches before them never change, so it sees what the
+ * caller saw, and parts read while a workbook is written come from the same snapshot.
+ */
 static pf_status
 stream_load(struct rp_ctx *c, struct rp_stream *S, const char *scope, struct pf_err *err)
 {
     const char **funds = NULL; /* the funds, then the partners */
     char *copy = NULL;
-    size_t n = 0, cap = 0;
+    size_t n = 0, cap = 0, nf;
+    bool partwise = false;
     pf_status rc = PF_OK;
 
     if (scope && S->scope && strcmp(scope, S->scope) == 0)
         return PF_OK;
     stream_drop(c, S);
-    if (!S->st && (rc = pf_store_open(S->db, PF_STORE_READONLY, &S->st, err)) != PF_OK)
-        return rc;
-    if ((rc = pf_store_begin_read(S->st, err)) != PF_OK)
-        return rc;
+    if (!S->st) {
+        if ((rc = pf_store_open(S->db, PF_STORE_READONLY, &S->st, err)) != PF_OK)
+            return rc;
+        if ((rc = pf_store_begin_read(S->st, err)) != PF_OK) {
+            pf_store_close(S->st);
+            S->st = NULL;
+            return rc;
+        }
+    }
     if (scope) {
         /* "F1\x1fF2...\x1eP1\x1fP2...": the funds, then the partners (ids are never
          * empty) */
-        size_t nf;
         char *part;
         copy = pf_xstrdup(scope);
         part = strchr(copy, '\x1e');
@@ -316,65 +359,71 @@ stream_load(struct rp_ctx *c, struct rp_stream *S, const char *scope, struct pf_
             split_ids(part, &funds, &n, &cap);
         rc = pf_store_load_dataset_scope(S->st, S->base->batch, funds, nf, funds + nf, n - nf,
                                          &S->ds, err);
-        if (rc == PF_OK)
-            rc = pf_store_get_run_scope(S->st, S->base->id, funds, nf, stmt_kinds,
-                                        NKINDS, &S->run, err);
+        /* the run a part at a time, the parts last used kept across statements (once
+         * per worker); a run stored before the parts: the scope's kinds, whole */
+        if (rc == PF_OK && S->wstate == 0) {
+            rc = pf_store_get_run_head(S->st, S->base->id, &S->whead, err);
+            if (rc == PF_OK) {
+                lend_notes(S->whead, S->base);
+                rc = rp_index_open_partners(&S->wix, S->whead, S->st, 0, S->pfunds,
+                                            &partwise, err);
+            }
+            S->wstate = rc == PF_OK && partwise ? 1 : -1;
+        }
+        if (rc == PF_OK && S->wstate < 0) {
+            rc = pf_store_get_run_scope(S->st, S->base->id, funds, nf, stmt_kinds, NKINDS,
+                                        &S->run, err);
+            if (rc == PF_OK) {
+                lend_notes(S->run, S->base);
+                rp_index_build(&S->ix, S->run);
+                rp_index_only(&S->ix, stmt_kinds, NKINDS);
+                S->has_ix = true;
+            }
+        }
     } else {
         /* the manager's workbook: the run a part at a time (a window of the parts last
-         * used, read in this read transaction, kept until the workbook is written),
-         * the data set with the as-of month's flows only (what its Activity sheet
+         * used), the data set with the as-of month's flows only (what its Activity sheet
          * lists); a run stored before the parts: whole */
         int y, m, d;
-        bool partwise = false;
         pf_date_to_ymd(S->base->as_of, &y, &m, &d);
         rc = pf_store_get_run_head(S->st, S->base->id, &S->run, err);
-        if (rc == PF_OK) { /* the caller's notes (see below) */
-            S->run->notes = S->base->notes;
-            S->run->nnotes = S->base->nnotes;
-            S->run->cnotes = 0;
+        if (rc == PF_OK) {
+            lend_notes(S->run, S->base);
             rc = rp_index_open(&S->ix, S->run, S->st, 0, &partwise, err);
         }
         if (rc == PF_OK && partwise) {
             S->has_ix = true;
-            S->reading = true;
             rc = pf_store_load_dataset_month(S->st, S->base->batch, pf_date_from_ymd(y, m, 1),
                                              S->base->as_of, &S->ds, err);
         } else if (rc == PF_OK) {
-            S->run->notes = NULL;
-            S->run->nnotes = 0;
-            pf_run_free(S->run);
+            free_lent(S->run, S->base);
             S->run = NULL;
             rc = pf_store_get_run_packed(S->st, S->base->id, true, NULL, 0, &S->run, err);
             if (rc == PF_OK)
                 rc = pf_store_load_dataset_lean(S->st, S->base->batch, &S->ds, err);
+            if (rc == PF_OK) {
+                rp_index_build(&S->ix, S->run);
+                S->has_ix = true;
+            }
         }
     }
-    if (!S->reading)
-        pf_store_rollback(S->st);
     free(funds);
     free(copy);
     if (rc != PF_OK) {
         stream_drop(c, S);
         return rc;
     }
-    if (scope) {
-        /* the caller's notes, attributed once for all statements (the same funds and
-         * partners in the same order: a scoped data set holds every one of them) */
-        S->run->notes = S->base->notes;
-        S->run->nnotes = S->base->nnotes;
-        S->run->cnotes = 0;
+    if (scope) /* the caller's notes were attributed once, for all statements */
         index_partner_rows(c, S->ds);
-    }
-    if (!S->has_ix) {
-        rp_index_build(&S->ix, S->run);
-        if (scope)
-            rp_index_only(&S->ix, stmt_kinds, NKINDS);
-    }
-    S->has_ix = true;
     S->scope = scope;
-    c->run = S->run;
     c->ds = S->ds;
-    c->ix = &S->ix;
+    if (scope && S->wstate > 0) {
+        c->run = S->whead;
+        c->ix = &S->wix;
+    } else {
+        c->run = S->run;
+        c->ix = &S->ix;
+    }
     return PF_OK;
 }
 
@@ -698,6 +747,18 @@ struct fund_set {
 };
 
 static void
+pfunds_free(void *p)
+{
+    struct rp_keys *k = p;
+    size_t i;
+    for (i = 0; k && i < k->n; i++)
+        free((char *)k->keys[i]);
+    if (k)
+        free(k->keys);
+    free(k);
+}
+
+static void
 fund_set_free(void *p)
 {
     struct fund_set *fs = p;
@@ -728,11 +789,13 @@ add_pair(void *arg, const char *partner, const char *fund)
  * data set at the run's batch, as pf_report_partner_funds finds for report
  * --partner), sorted, joined by 0x1f; then 0x1e and the partner. Read here from db
  * (the partner results, then freed: no worker inherits them). *scopes maps each
- * partner to its scope (heap strings).
+ * partner to its scope (heap strings), *pfunds to the funds it has results in, in the
+ * run's order (what rp_index_partner_funds gives; pfunds_free frees them).
  */
 static pf_status
 stream_partners(const struct pf_run *run, const char *db, char ***partners,
-                size_t *npartners, struct pf_map *scopes, struct pf_err *err)
+                size_t *npartners, struct pf_map *scopes, struct pf_map *pfunds,
+                struct pf_err *err)
 {
     struct pf_store *st = NULL;
     struct pf_run *pres = NULL;
@@ -781,6 +844,14 @@ stream_partners(const struct pf_run *run, const char *db, char ***partners,
         pf_buf_addc(&b, '\x1e');
         pf_buf_adds(&b, p);
         pf_map_put(scopes, p, pf_buf_detach(&b));
+        if (ks) { /* its funds in the run's order, for the statements' windows */
+            struct rp_keys *copy = pf_xcalloc(1, sizeof *copy);
+            for (i = 0; i < ks->n; i++) {
+                PF_GROW(copy->keys, copy->n + 1, copy->cap);
+                copy->keys[copy->n++] = pf_xstrdup(ks->keys[i]);
+            }
+            pf_map_put(pfunds, p, copy);
+        }
     }
 cleanup:
     free(all);
@@ -977,6 +1048,7 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
     struct rp_ctx c;
     char **partners = NULL;
     struct pf_map scopes = PF_MAP_INIT; /* streamed: partner -> its scope */
+    struct pf_map pfunds = PF_MAP_INIT; /* streamed: partner -> its funds */
     const char *dir = o && o->out_dir && *o->out_dir ? o->out_dir : "out";
     size_t npartners = 0, cfiles = 0, i, total, done = 0, njobs = 0, nworkers;
     struct job *jobs = NULL;
@@ -999,7 +1071,7 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
         goto cleanup;
     rp_index_build(&ix, run);
     if (streamed)
-        rc = stream_partners(run, o->db, &partners, &npartners, &scopes, err);
+        rc = stream_partners(run, o->db, &partners, &npartners, &scopes, &pfunds, err);
     else
         partners = run_partners(&ix, &npartners);
     if (rc != PF_OK)
@@ -1036,6 +1108,7 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
         stream.base = run;
         stream.base_ds = ds;
         stream.base_ix = &ix;
+        stream.pfunds = &pfunds;
         c.stream = &stream;
         for (i = 0; i < njobs; i++)
             if (jobs[i].partner)
@@ -1088,10 +1161,8 @@ pf_report_write(const struct pf_run *run, const struct pf_dataset *ds,
         jobs[i].path = NULL;
     }
 cleanup:
-    if (c.stream) {
-        stream_drop(&c, &stream);
-        pf_store_close(stream.st);
-    }
+    if (c.stream)
+        stream_close(&c, &stream);
     for (i = 0; i < njobs; i++) {
         free(jobs[i].path);
         free(jobs[i].scope);
@@ -1104,6 +1175,7 @@ cleanup:
         free(partners[i]);
     free(partners);
     pf_map_release(&scopes, free);
+    pf_map_release(&pfunds, pfunds_free);
     free(c.note_who);
     free(c.note_fund);
     pf_map_release(&c.fund_notes, rp_group_free);

@@ -189,6 +189,14 @@ void rp_index_release(struct rp_index *ix);
 pf_status rp_index_open(struct rp_index *ix, const struct pf_run *run, struct pf_store *st,
                         size_t keep, bool *ok, struct pf_err *err);
 /*
+ * The same for statements: no list of funds or blocks (a statement walks its partner's
+ * funds, pfunds: partner id -> rp_keys in the run's fund order, borrowed until
+ * rp_index_release; a block's size is read with its part).
+ */
+pf_status rp_index_open_partners(struct rp_index *ix, const struct pf_run *run,
+                                 struct pf_store *st, size_t keep, const struct pf_map *pfunds,
+                                 bool *ok, struct pf_err *err);
+/*
  * The run was read with only these kinds (dimensions and tables; a statement's scope,
  * pf_store_get_run_scope): a lookup of any other kind finds nothing and is remembered,
  * and rp_index_failed reports it, so that a workbook never silently misses what was

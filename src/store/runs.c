@@ -1224,6 +1224,10 @@ pf_store_run_directory(struct pf_store *st, int64_t id, bool *partwise, size_t *
         goto cleanup;
     sqlite3_finalize(q);
     q = NULL;
+    if (!fund_fn && !block_fn) { /* only asked whether it can be read by parts */
+        *partwise = true;
+        goto cleanup;
+    }
     if ((s = store_prepare(st, "SELECT (SELECT count(*) FROM run_result WHERE run_id = ?1) + "
                                "(SELECT coalesce(sum(n), 0) FROM run_result_pack WHERE run_id = "
                                "?1)", &q, err)))
