@@ -1194,6 +1194,26 @@ cleanup:
     return s;
 }
 
+/* The one number sql gives for run id (?1). */
+static pf_status
+run_int(struct pf_store *st, int64_t id, const char *sql, int64_t *v, struct pf_err *err)
+{
+    sqlite3_stmt *q = NULL;
+    pf_status s;
+    int rc;
+
+    *v = 0;
+    if ((s = store_prepare(st, sql, &q, err)) != PF_OK)
+        return s;
+    sqlite3_bind_int64(q, 1, id);
+    if ((rc = sqlite3_step(q)) == SQLITE_ROW)
+        *v = sqlite3_column_int64(q, 0);
+    else
+        s = store_fail(st, rc, "cannot read the run", err);
+    sqlite3_finalize(q);
+    return s;
+}
+
 pf_status
 pf_store_run_directory(struct pf_store *st, int64_t id, bool *partwise, size_t *nresults,
                        void (*fund_fn)(void *arg, const char *fund),
@@ -1203,6 +1223,7 @@ pf_store_run_directory(struct pf_store *st, int64_t id, bool *partwise, size_t *
 {
     sqlite3_stmt *q = NULL;
     pf_status s = PF_OK;
+    int64_t v;
     int rc;
 
     *partwise = false;
@@ -1210,36 +1231,19 @@ pf_store_run_directory(struct pf_store *st, int64_t id, bool *partwise, size_t *
     if (st->schema_version < 6)
         return PF_OK;
     /* every flow block in run_rowpack (as parkfund stores them since migration 6) */
-    if ((s = store_prepare(st, "SELECT EXISTS (SELECT 1 FROM run_block WHERE run_id = ?1) OR "
-                               "EXISTS (SELECT 1 FROM run_row WHERE run_id = ?1 AND tbl = "
-                               "'block')", &q, err)))
+    if ((s = run_int(st, id, "SELECT EXISTS (SELECT 1 FROM run_block WHERE run_id = ?1) OR "
+                             "EXISTS (SELECT 1 FROM run_row WHERE run_id = ?1 AND tbl = "
+                             "'block')", &v, err)) != PF_OK || v)
         return s;
-    sqlite3_bind_int64(q, 1, id);
-    rc = sqlite3_step(q);
-    if (rc != SQLITE_ROW) {
-        s = store_fail(st, rc, "cannot read the run's rows", err);
-        goto cleanup;
-    }
-    if (sqlite3_column_int(q, 0))
-        goto cleanup;
-    sqlite3_finalize(q);
-    q = NULL;
     if (!fund_fn && !block_fn) { /* only asked whether it can be read by parts */
         *partwise = true;
-        goto cleanup;
+        return PF_OK;
     }
-    if ((s = store_prepare(st, "SELECT (SELECT count(*) FROM run_result WHERE run_id = ?1) + "
-                               "(SELECT coalesce(sum(n), 0) FROM run_result_pack WHERE run_id = "
-                               "?1)", &q, err)))
-        goto cleanup;
-    sqlite3_bind_int64(q, 1, id);
-    if ((rc = sqlite3_step(q)) != SQLITE_ROW) {
-        s = store_fail(st, rc, "cannot read the run's results", err);
-        goto cleanup;
-    }
-    *nresults = (size_t)sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    q = NULL;
+    if ((s = run_int(st, id, "SELECT (SELECT count(*) FROM run_result WHERE run_id = ?1) + "
+                             "(SELECT coalesce(sum(n), 0) FROM run_result_pack WHERE run_id = "
+                             "?1)", &v, err)) != PF_OK)
+        return s;
+    *nresults = (size_t)v;
     if ((s = store_prepare(st, "SELECT fund, min(seq) AS first FROM (SELECT fund, seq FROM "
                                "run_result WHERE run_id = ?1 AND fund IS NOT NULL UNION ALL "
                                "SELECT fund, seq FROM run_result_pack WHERE run_id = ?1 AND "
