@@ -892,6 +892,22 @@ scope_add(const char *scope, struct pf_map *set, struct fund_set *fs)
     free(copy);
 }
 
+/* How many of a scope's funds (each once in it) set does not hold. */
+static size_t
+scope_new(const char *scope, const struct pf_map *set)
+{
+    char *copy = pf_xstrndup(scope, strcspn(scope, "\x1e")), *p, *next;
+    size_t n = 0;
+
+    for (p = copy; p; p = next) {
+        if ((next = strchr(p, '\x1f')) != NULL)
+            *next++ = '\0';
+        n += *p && !pf_map_has(set, p);
+    }
+    free(copy);
+    return n;
+}
+
 /* Each job of group [from, to) of seq reads the union of their funds, for all of the
  * group's partners (in the group's order). */
 static void
@@ -975,17 +991,7 @@ plan_jobs(struct job *jobs, size_t njobs, bool streamed, struct plan *pl)
         bool join = false;
         if (streamed && j->partner && i && jobs[pl->seq[i - 1]].partner && run < GROUP_MAX) {
             /* the group's funds with this statement's: still within GROUP_FUNDS? */
-            struct pf_map with = PF_MAP_INIT;
-            struct fund_set fs = { NULL, 0, 0 };
-            size_t f;
-            for (f = 0; f < group.n; f++)
-                pf_map_put(&with, group.v[f], NULL);
-            scope_add(j->scope, &with, &fs);
-            join = group.n + fs.n <= GROUP_FUNDS;
-            for (f = 0; f < fs.n; f++)
-                free(fs.v[f]);
-            free(fs.v);
-            pf_map_release(&with, NULL);
+            join = group.n + scope_new(j->scope, &gset) <= GROUP_FUNDS;
         }
         if (!join) {
             pl->gstart[pl->ngroups++] = i;

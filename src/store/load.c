@@ -414,25 +414,6 @@ static const struct {
                     "ORDER BY index_id, date", add_bench, true, NULL, NULL },
 };
 
-/* A scoped kind's query: the query as written with `push` ANDed to its first WHERE
- * (which reads rows by the first table's key or fact, so a record's latest version
- * is still among them), its rows kept only when `scope` holds, in the same order.
- * The caller frees. */
-static char *
-scope_sql(const char *sql, const char *scope, const char *push)
-{
-    const char *order = strstr(sql, " ORDER BY ");
-    const char *where = strstr(sql, " WHERE batch_id <= ?1");
-    size_t n = order ? (size_t)(order - sql) : strlen(sql), w;
-
-    if (!where || (order && where > order))
-        return pf_xasprintf(SCOPE_FUNDS "SELECT * FROM (%.*s) WHERE %s%s", (int)n, sql, scope,
-                            order ? order : "");
-    w = (size_t)(where - sql) + strlen(" WHERE batch_id <= ?1");
-    return pf_xasprintf(SCOPE_FUNDS "SELECT * FROM (%.*s AND %s%.*s) WHERE %s%s", (int)w, sql,
-                        push, (int)(n - w), sql + w, scope, order ? order : "");
-}
-
 /* sql with cond ANDed to its first "WHERE batch_id <= ?1". The caller frees. */
 static char *
 pushed_sql(const char *sql, const char *cond)
@@ -443,6 +424,23 @@ pushed_sql(const char *sql, const char *cond)
         return pf_xstrdup(sql);
     w = (size_t)(where - sql) + strlen(" WHERE batch_id <= ?1");
     return pf_xasprintf("%.*s AND %s%s", (int)w, sql, cond, sql + w);
+}
+
+/* A scoped kind's query: the query as written with `push` ANDed to its first WHERE
+ * (which reads rows by the first table's key or fact, so a record's latest version
+ * is still among them), its rows kept only when `scope` holds, in the same order.
+ * The caller frees. */
+static char *
+scope_sql(const char *sql, const char *scope, const char *push)
+{
+    char *inner = pushed_sql(sql, push), *out;
+    const char *order = strstr(inner, " ORDER BY ");
+    size_t n = order ? (size_t)(order - inner) : strlen(inner);
+
+    out = pf_xasprintf(SCOPE_FUNDS "SELECT * FROM (%.*s) WHERE %s%s", (int)n, inner, scope,
+                       order ? order : "");
+    free(inner);
+    return out;
 }
 
 /* A flow query (its flows are f) of a month's load: only those dated ?2 to ?3. The
