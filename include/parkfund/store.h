@@ -223,6 +223,9 @@ struct pf_run {
     struct pf_map *strings; /* owns every string of results and rows (interned: a run
                                repeats a few hundred names over millions of rows) */
     bool strings_lent;      /* strings is the caller's (pf_store_get_run_part): kept */
+    /* the appenders' last interned names by the caller's address (runs.c's intern) */
+    const char *icache_from[64];
+    char *icache_to[64];
 };
 
 struct pf_run *pf_run_new(void);

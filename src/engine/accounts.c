@@ -154,22 +154,37 @@ unfunded_adds_up(const struct lines *L)
            L->v[L_PLUS_RECALLABLE] + L->v[L_UNFUNDED_ADJUSTMENT] == L->v[L_ENDING_UNFUNDED];
 }
 
+/* An account row's column, "period.line" (line L_COUNT: "period.interest"), formatted
+ * once per close instead of once per row (a large close writes a million). */
+#define ACCT_COL_SIZE 48
+static const char *
+acct_col(struct eng *e, enum period period, int line)
+{
+    int p, l;
+    if (!e->acct_cols) {
+        e->acct_cols = pf_xmalloc((size_t)P_COUNT * (L_COUNT + 1) * ACCT_COL_SIZE);
+        for (p = 0; p < P_COUNT; p++)
+            for (l = 0; l <= L_COUNT; l++)
+                snprintf(e->acct_cols + ((size_t)p * (L_COUNT + 1) + (size_t)l) * ACCT_COL_SIZE,
+                         ACCT_COL_SIZE, "%s.%s", period_names[p],
+                         l < L_COUNT ? line_names[l] : "interest");
+    }
+    return e->acct_cols + ((size_t)period * (L_COUNT + 1) + (size_t)line) * ACCT_COL_SIZE;
+}
+
 static pf_status
 put_lines(struct eng *e, const char *fund, const char *key, enum period period, pf_date B,
           const struct lines *L, double interest, bool with_carry)
 {
-    char col[64];
     int i;
     pf_status rc = PF_OK;
 
     for (i = 0; i < L_COUNT; i++) {
         if (!with_carry && IS_CARRY_LINE(i))
             continue; /* a fund without terms or carry: the §5 statement, unchanged */
-        snprintf(col, sizeof col, "%s.%s", period_names[period], line_names[i]);
-        TRY(put_row_money(e, "account", fund, key, col, B, L->v[i]));
+        TRY(put_row_money(e, "account", fund, key, acct_col(e, period, i), B, L->v[i]));
     }
-    snprintf(col, sizeof col, "%s.interest", period_names[period]);
-    pf_run_row_value(e->run, "account", fund, key, col, B, interest);
+    pf_run_row_value(e->run, "account", fund, key, acct_col(e, period, L_COUNT), B, interest);
 cleanup:
     return rc;
 }

@@ -442,6 +442,7 @@ eng_release(struct eng *e)
             free(e->fund_projects[i]);
     free(e->fund_projects);
     free(e->fund_nprojects);
+    free(e->acct_cols);
     free(e->proj_flows);
     free(e->proj_vals);
     free(e->fund_pflows);

@@ -95,6 +95,7 @@ struct eng {
      * whole book */
     int *partner_slot;
     struct pf_wf_growth *wf_growth; /* the waterfalls' hurdle factors, kept across runs */
+    char *acct_cols;           /* accounts.c: the account rows' column names, made once */
 };
 
 /* ---- book.c ---- */

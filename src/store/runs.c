@@ -35,15 +35,25 @@ pf_run_free(struct pf_run *run)
     free(run);
 }
 
-/* Results and rows share their strings through the run's pool. */
+/*
+ * Results and rows share their strings through the run's pool. The engine passes
+ * the same few hundred names (literals, a table of column names) a million times in
+ * a large close: a cache by the caller's address skips the hash and the probe. The
+ * text is still compared, as a caller may reuse a buffer for another name.
+ */
 static char *
 intern(struct pf_run *run, const char *s)
 {
+    size_t h;
     if (!s)
         return NULL;
+    h = ((uintptr_t)s >> 3 ^ (uintptr_t)s >> 9) & 63;
+    if (run->icache_from[h] == s && strcmp(run->icache_to[h], s) == 0)
+        return run->icache_to[h];
     if (!run->strings)
         run->strings = pf_xcalloc(1, sizeof *run->strings);
-    return (char *)pf_map_intern(run->strings, s);
+    run->icache_from[h] = s;
+    return run->icache_to[h] = (char *)pf_map_intern(run->strings, s);
 }
 
 /* intern(s), taking the previous entry's string when s equals it: consecutive
@@ -200,8 +210,9 @@ step_done(struct pf_store *st, sqlite3_stmt *q, struct pf_err *err)
 static bool
 same_owner(const struct pf_run_row *a, const struct pf_run_row *b)
 {
-    return strcmp(a->key, b->key) == 0 && !a->fund == !b->fund &&
-           (!a->fund || strcmp(a->fund, b->fund) == 0);
+    /* a run's names are interned: equal names mostly share their address */
+    return (a->key == b->key || strcmp(a->key, b->key) == 0) &&
+           (a->fund == b->fund || (a->fund && b->fund && strcmp(a->fund, b->fund) == 0));
 }
 
 /* --- result packs (run_result_pack, migration 5) --- */
